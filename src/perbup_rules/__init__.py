@@ -1,0 +1,89 @@
+"""perbup-rules: executable, tested, cited rules for a Peraturan Bupati.
+
+The public API, in the order of use::
+
+    import perbup_rules as pr
+    ruleset = pr.load_ruleset(pr.BUNDLED_RULES)         # or your draft's folder
+    dataset = pr.load_dataset(pr.EXAMPLE_DATA)          # canonical CSV folder, .xlsx, or an export
+    report = pr.evaluate(ruleset, dataset, engine="durable")
+    report.to_json()
+
+Everything else is internal and may change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .compiler import Ruleset, check_regulation, compile_ruleset
+from .errors import (
+    DataError,
+    Diagnostic,
+    EngineError,
+    InvalidRulesError,
+    PerbupError,
+    SourceLocation,
+    UsageError,
+)
+from .evaluate import evaluate
+from .findings import Finding, Report, RequiredPartnership, Status, Text
+from .loader import Regulation, load_files
+from .records import Dataset, Partnership, Party, Purchase
+
+__version__ = "0.1.0"
+
+_HERE = Path(__file__).resolve().parent
+#: The bundled Kutai Timur draft (rules/kutim-kemitraan), shipped as package data.
+BUNDLED_RULES = _HERE / "bundled" / "kutim-kemitraan"
+#: The bundled example dataset (examples/kutim), shipped as package data.
+EXAMPLE_DATA = _HERE / "bundled" / "examples" / "kutim"
+
+
+def load_regulation(path: str | Path) -> Regulation:
+    """Load a regulation folder, raising :class:`InvalidRulesError` with every problem found."""
+    reg = load_files(path)
+    _b, diags = check_regulation(reg)
+    if any(d.severity == "error" for d in diags):
+        raise InvalidRulesError(diags)
+    return reg
+
+
+def load_ruleset(path: str | Path) -> Ruleset:
+    """Load and compile a regulation folder into a :class:`Ruleset`."""
+    return compile_ruleset(load_files(path))
+
+
+def load_dataset(source: str | Path, kind: str | None = None) -> Dataset:
+    """Load a canonical dataset folder, an Excel workbook, or a real export (``kind`` or detected)."""
+    from .importers import load
+
+    return load(source, kind)
+
+
+__all__ = [
+    "BUNDLED_RULES",
+    "EXAMPLE_DATA",
+    "DataError",
+    "Dataset",
+    "Diagnostic",
+    "EngineError",
+    "Finding",
+    "InvalidRulesError",
+    "Partnership",
+    "Party",
+    "PerbupError",
+    "Purchase",
+    "Regulation",
+    "Report",
+    "RequiredPartnership",
+    "Ruleset",
+    "SourceLocation",
+    "Status",
+    "Text",
+    "UsageError",
+    "compile_ruleset",
+    "evaluate",
+    "load_dataset",
+    "load_regulation",
+    "load_ruleset",
+]

@@ -1,0 +1,192 @@
+"""Pydantic models of the rule files: regulation.yaml, params.yaml and the pasal files.
+
+The clause format is documented in docs/clause-format.md. Models forbid unknown
+keys, so a typo becomes an ``unknown_field`` diagnostic with a did-you-mean.
+Expressions are kept as text here; the compiler parses and resolves them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Bilingual(_Model):
+    """A text in Bahasa Indonesia (``id``) and English (``en``)."""
+
+    id: str
+    en: str
+
+
+Scalar = Union[StrictBool, StrictInt, Decimal, StrictStr, _dt.date, None]
+
+
+class ParamValue(_Model):
+    """One dated value of a parameter, with the reference it comes from."""
+
+    from_: _dt.date = Field(alias="from")
+    value: Union[StrictInt, Decimal, _dt.date]
+    reference: str
+
+
+class HigherBound(_Model):
+    """The higher rule's limit a draft value must respect (min for a floor, max for a ceiling)."""
+
+    min: Union[StrictInt, Decimal, None] = None
+    max: Union[StrictInt, Decimal, None] = None
+    citation: str
+    #: the date the higher rule's limit took effect; draft values in force before it are not checked
+    from_: _dt.date | None = Field(default=None, alias="from")
+
+
+class Parameter(_Model):
+    """A named threshold with dated values (OpenFisca style)."""
+
+    title: Bilingual
+    unit: Literal["ratio", "idr", "count", "date"]
+    basis: Literal["law", "draft"]
+    values: list[ParamValue] = Field(min_length=1)
+    higher_rule: HigherBound | None = None
+    note: str | None = None
+
+
+class Exception_(_Model):
+    """An ``unless`` exception: when it holds, a violation becomes compliant."""
+
+    id: str
+    when: str
+    title: Bilingual
+
+
+class Case(_Model):
+    """A case of a classification or of a share's qualifying part: first true case wins."""
+
+    when: str
+    value: Scalar = None
+    value_from: str | None = None
+
+
+class Candidates(_Model):
+    """How to propose partners for a missing partnership: filter, then preferred first, then by id."""
+
+    where: str
+    prefer: list[str] = []
+
+
+class Remedy(_Model):
+    """The partnership an ``exists`` clause requires when none is found."""
+
+    party: str = "id"
+    category: str | None = None
+    pattern: list[str] = []
+    candidates: Candidates | None = None
+
+
+class _ClauseBase(_Model):
+    id: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*-[0-9]+(\.[0-9]+)?$")]
+    title: Bilingual
+    ayat: Union[StrictInt, list[StrictInt], None] = None
+    text: str | None = None
+    derived_from: list[str] = []
+    valid_from: _dt.date | None = None
+    valid_until: _dt.date | None = None
+    severity: Literal["error", "warning"] = "error"
+    note: str | None = None
+
+
+class ClassifyClause(_ClauseBase):
+    """Derive an attribute of each party from its fields (e.g. scale, umkk, local)."""
+
+    kind: Literal["classify"]
+    over: Literal["parties"] = "parties"
+    attribute: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    cases: list[Case] = Field(min_length=1)
+    default: Scalar = None
+    default_from: str | None = None
+
+
+class EachClause(_ClauseBase):
+    """Every applicable record meets a requirement, unless an exception holds."""
+
+    kind: Literal["each"]
+    over: Literal["purchases", "parties", "partnerships"]
+    applies: str = "true"
+    require: str
+    unless: list[Exception_] = []
+
+
+class ShareClause(_ClauseBase):
+    """Per subject, period (and stage), the qualifying part of a value is at least a threshold."""
+
+    kind: Literal["share"]
+    over: Literal["purchases"] = "purchases"
+    applies: str = "true"
+    subject: str
+    per_stage: bool = True
+    part: list[Case] = Field(min_length=1)
+    total: str = "value_idr"
+    at_least: str
+
+
+class ExistsClause(_ClauseBase):
+    """Each obligated subject has at least ``min_count`` matching related records."""
+
+    kind: Literal["exists"]
+    over: Literal["parties", "purchases"]
+    applies: str = "true"
+    related: Literal["partnerships"] = "partnerships"
+    link: str
+    match: str
+    min_count: Annotated[int, Field(ge=1)] = 1
+    categories: list[str] = []
+    remedy: Remedy | None = None
+
+
+Clause = Annotated[Union[ClassifyClause, EachClause, ShareClause, ExistsClause], Field(discriminator="kind")]
+
+
+class AyatText(_Model):
+    """One ayat of a pasal: its number and verbatim text."""
+
+    ayat: StrictInt
+    text: str
+
+
+class Bab(_Model):
+    number: str
+    title: Bilingual
+
+
+class PasalFile(_Model):
+    """One pasal file: the article's text beside the clauses that encode it."""
+
+    pasal: StrictInt
+    bab: Bab | None = None
+    title: Bilingual
+    ayat: list[AyatText] = []
+    clauses: list[Clause] = []
+    not_encoded: list[Bilingual] = []
+
+    @field_validator("clauses", mode="before")
+    @classmethod
+    def _list(cls, v):
+        return v if v is not None else []
+
+
+class RegulationMeta(_Model):
+    """regulation.yaml: what this draft is."""
+
+    id: str
+    title: Bilingual
+    version: str
+    status: Literal["rancangan", "berlaku", "dicabut"] = "rancangan"
+    issuer: str | None = None
+    in_force_from: _dt.date | None = None
+    files: list[str] | None = None

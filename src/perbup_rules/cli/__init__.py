@@ -1,0 +1,43 @@
+"""The ``perbup`` command line: thin wrappers over the library, one module per subcommand.
+
+Exit codes: 0 the command ran (whatever it found), 1 ``--fail-on`` matched or
+tests failed, 2 usage or input errors (one located reason on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+#: subcommand name -> module under perbup_rules.cli that defines ``command``
+SUBCOMMANDS = {
+    "audit": "audit",
+    "check": "check",
+    "test": "test_cmd",
+    "import": "import_cmd",
+    "explain": "explain",
+}
+
+
+class _LazyGroup(click.Group):
+    """Imports a subcommand's module only when it is used (keeps ``perbup --help`` fast)."""
+
+    def list_commands(self, ctx):
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx, name):
+        mod = SUBCOMMANDS.get(name)
+        if mod is None:
+            return None
+        try:
+            module = importlib.import_module(f"perbup_rules.cli.{mod}")
+        except ModuleNotFoundError:
+            return None
+        return module.command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="perbup-rules", prog_name="perbup")
+def main() -> None:
+    """perbup: executable, tested, cited rules for a Peraturan Bupati."""

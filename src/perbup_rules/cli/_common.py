@@ -1,0 +1,33 @@
+"""Helpers shared by the subcommands: error reporting without tracebacks."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from ..errors import PerbupError
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+
+
+def fail(message: str) -> "NoReturn":  # type: ignore[name-defined]
+    """Print a reason on stderr and exit with the usage/input code."""
+    click.echo(message, err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def handle_errors(fn):
+    """Turn the library's own errors into a located message on stderr and exit 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except PerbupError as err:
+            fail(f"perbup: {err}")
+        except OSError as err:
+            fail(f"perbup: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "))
+
+    return wrapper

@@ -1,0 +1,102 @@
+"""``perbup audit``: judge a dataset against a draft and write a report people read."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import EXIT_FOUND, EXIT_OK, handle_errors
+
+FORMATS = ("text", "json", "csv", "md", "html")
+
+
+def _progress(quiet: bool):
+    """A rich progress bar on a terminal; a no-op otherwise."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rich.console import Console
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+
+
+@click.command("audit")
+@click.option("--rules", "rules", type=click.Path(path_type=Path), default=None,
+              help="Regulation folder (default: the bundled Kutai Timur draft).")
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
+              help="Canonical folder, Excel workbook or export; repeat to combine (default: the bundled example).")
+@click.option("--from", "kind", default=None,
+              help="Kind of the --data files: canonical, sirup-rup, spse-nontender, spse-tender, spse-ekontrak, ocds, auto.")
+@click.option("--stage", type=click.Choice(["plan", "award", "contract"]), default=None, help="Only purchases at this stage.")
+@click.option("--period", "periods", multiple=True, type=int, help="Fiscal year(s) to judge (default: those in the data).")
+@click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the report here (default: stdout).")
+@click.option("--all", "all_findings", is_flag=True, help="List compliant and not-applicable findings too.")
+@click.option("--fail-on", type=click.Choice(["violation", "cannot_determine"]), default=None,
+              help="Exit 1 when a finding with this status (or worse) exists.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+@handle_errors
+def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, quiet):
+    """Audit procurement and partnership records against a draft regulation."""
+    import perbup_rules as pr
+    from ..records import merge_datasets
+    from ..report import render
+
+    rules = rules or pr.BUNDLED_RULES
+    sources = list(data) or [pr.EXAMPLE_DATA]
+    progress = _progress(quiet)
+    if progress is not None:
+        progress.start()
+    try:
+        task = progress.add_task("loading", total=len(sources) + 1) if progress else None
+        ruleset = pr.load_ruleset(rules)
+        if progress:
+            progress.advance(task)
+        datasets = []
+        for src in sources:
+            if progress:
+                progress.update(task, description=f"loading {src.name}")
+            datasets.append(pr.load_dataset(src, kind))
+            if progress:
+                progress.advance(task)
+        dataset = merge_datasets(datasets) if len(datasets) > 1 else datasets[0]
+        tracer = None
+        if progress:
+            judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]
+            etask = progress.add_task("evaluating", total=len(judged))
+            seen: set[str] = set()
+
+            def tracer(clause_id, decision, rows, labels):
+                if clause_id in judged and clause_id not in seen and decision in ("verdict",):
+                    seen.add(clause_id)
+                    progress.update(etask, advance=1, description=f"evaluating {clause_id}")
+        report = pr.evaluate(ruleset, dataset, engine, periods=list(periods) or None, stage=stage, tracer=tracer)
+    finally:
+        if progress:
+            progress.stop()
+    text = render(report, fmt, all_findings=all_findings)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        if not quiet:
+            click.echo(f"wrote {output} ({fmt}); " + _one_line(report), err=True)
+    else:
+        click.echo(text, nl=False)
+    if fail_on is not None:
+        worst = {"violation": ("violation",), "cannot_determine": ("violation", "cannot_determine")}[fail_on]
+        if any(f.status.value in worst for f in report.findings):
+            sys.exit(EXIT_FOUND)
+    sys.exit(EXIT_OK)
+
+
+def _one_line(report) -> str:
+    counts: dict[str, int] = {}
+    for f in report.findings:
+        counts[f.status.value] = counts.get(f.status.value, 0) + 1
+    parts = [f"{counts.get(s, 0)} {s}" for s in ("violation", "cannot_determine", "compliant", "not_applicable")]
+    return ", ".join(parts) + f"; {len(report.required_partnerships)} required partnerships"

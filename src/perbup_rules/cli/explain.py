@@ -1,0 +1,39 @@
+"""``perbup explain``: why one clause gave one subject its status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ._common import fail, handle_errors
+
+
+@click.command("explain")
+@click.option("--clause", "clause_id", required=True, help="Clause id, e.g. KMT-03.")
+@click.option("--subject", required=True, help="What was judged: a purchase, party or partnership id, or a share/exists subject.")
+@click.option("--period", type=int, default=None, help="Fiscal year.")
+@click.option("--rules", type=click.Path(path_type=Path), default=None, help="Regulation folder (default: bundled draft).")
+@click.option("--data", type=click.Path(path_type=Path), default=None, help="Dataset (default: bundled example).")
+@click.option("--from", "kind", default=None, help="Kind of the --data file (see perbup audit).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@handle_errors
+def command(clause_id, subject, period, rules, data, kind, fmt):
+    """Explain one finding: conditions, values read, exception, evidence."""
+    import perbup_rules as pr
+    from ..why import render_text, why
+
+    ruleset = pr.load_ruleset(rules or pr.BUNDLED_RULES)
+    try:
+        ruleset.clause(clause_id)
+    except KeyError:
+        fail(f"perbup: no clause {clause_id!r}; clauses: {', '.join(c['id'] for c in ruleset.clauses)}")
+    dataset = pr.load_dataset(data or pr.EXAMPLE_DATA, kind)
+    items = why(ruleset, dataset, clause_id, subject, period)
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(render_text(items), nl=False)
+    if not items:
+        raise SystemExit(2)

@@ -1,0 +1,530 @@
+"""The compiler: an ordered list of named stages from a loaded Regulation to a Ruleset.
+
+Each stage reads and extends a :class:`Build`, adding diagnostics instead of
+raising, so one run reports every problem. Order matters:
+
+1. ``check_ids``        duplicate clause ids (before anything indexes clauses by id)
+2. ``check_params``     dated parameter values: order, units, higher-law bounds
+3. ``derive_attributes`` classify clauses define party attributes; cycles refused
+                         (must run before resolve: paths may name derived attributes)
+4. ``compile_clauses``  parse, resolve and type-check expressions; build decisions
+5. ``check_dates``      validity ranges
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable
+
+from .. import errors, expr, schema
+from ..clauses import ClassifyClause, EachClause, ExistsClause, ShareClause
+from ..errors import Diagnostic, SourceLocation
+from ..loader import LoadedClause, Regulation
+from ..params import encode_value
+from ..source import YMap, YSeq
+from . import decisions as D
+from .dnf import TooComplex
+
+UNIT_TYPES = {"ratio": schema.RATIO, "idr": schema.MONEY, "count": schema.INT, "date": schema.DATE}
+
+
+@dataclass
+class Build:
+    """State passed through the stages."""
+
+    regulation: Regulation
+    diags: list[Diagnostic] = field(default_factory=list)
+    derived: dict[str, str] = field(default_factory=dict)  # attribute -> type
+    derived_codes: dict[str, tuple] = field(default_factory=dict)
+    derived_order: list[str] = field(default_factory=list)  # classify clause ids in dependency order
+    clauses: list[dict] = field(default_factory=list)
+    params: dict[str, dict] = field(default_factory=dict)
+
+    def error(self, code: str, message: str, location: SourceLocation | None, clause: str | None = None,
+              hint: str | None = None, severity: str = "error") -> None:
+        self.diags.append(Diagnostic(code, message, location, clause=clause, hint=hint, severity=severity))
+
+
+# --- stage 1 -----------------------------------------------------------------------
+
+def check_ids(b: Build) -> None:
+    seen: dict[str, LoadedClause] = {}
+    for c in b.regulation.clauses:
+        first = seen.get(c.model.id)
+        if first is not None:
+            b.error(errors.DUPLICATE_ID, f"clause id {c.model.id} is already used", c.node.value_loc("id"),
+                    clause=c.model.id, hint=f"first defined at {first.node.value_loc('id')}")
+        else:
+            seen[c.model.id] = c
+
+
+# --- stage 2 -----------------------------------------------------------------------
+
+def check_params(b: Build) -> None:
+    for name, p in sorted(b.regulation.params.items()):
+        node = b.regulation.param_nodes.get(name)
+        loc = node.loc if isinstance(node, YMap) else None
+        dates = [v.from_ for v in p.values]
+        if len(set(dates)) != len(dates):
+            b.error(errors.BAD_DATE, f"parameter {name} has two values from the same date", loc)
+        if dates != sorted(dates):
+            b.error(errors.BAD_DATE, f"parameter {name}: values must be listed oldest first", loc,
+                    hint="order the entries of 'values' by their 'from' date")
+        for i, v in enumerate(p.values):
+            vloc = _seq_item_loc(node, "values", i) or loc
+            ok = {
+                "ratio": isinstance(v.value, (Decimal, int)) and not isinstance(v.value, bool) and 0 <= v.value <= 1,
+                "idr": isinstance(v.value, int) and not isinstance(v.value, bool) and v.value >= 0,
+                "count": isinstance(v.value, int) and not isinstance(v.value, bool) and v.value >= 0,
+                "date": isinstance(v.value, _dt.date),
+            }[p.unit]
+            if not ok:
+                want = {"ratio": "a decimal between 0 and 1 (e.g. 0.40)", "idr": "a whole number of rupiah",
+                        "count": "a whole number", "date": "a date YYYY-MM-DD"}[p.unit]
+                b.error(errors.WRONG_TYPE, f"parameter {name}: value {v.value!r} is not {want}", vloc)
+            bound = p.higher_rule
+            next_from = p.values[i + 1].from_ if i + 1 < len(p.values) else None
+            overlaps = bound is not None and (bound.from_ is None or next_from is None or next_from > bound.from_)
+            if bound is not None and ok and overlaps and p.unit != "date":
+                if bound.min is not None and v.value < bound.min:
+                    b.error(errors.WEAKENS_HIGHER_LAW,
+                            f"parameter {name}: {v.value} from {v.from_} is below the minimum {bound.min} set by {bound.citation}",
+                            vloc, hint="a Perbup may be stricter than the higher rule, not weaker")
+                if bound.max is not None and v.value > bound.max:
+                    b.error(errors.WEAKENS_HIGHER_LAW,
+                            f"parameter {name}: {v.value} from {v.from_} is above the maximum {bound.max} set by {bound.citation}",
+                            vloc, hint="a Perbup may be stricter than the higher rule, not weaker")
+        b.params[name] = {
+            "title": p.title.model_dump(),
+            "unit": p.unit,
+            "basis": p.basis,
+            "values": [{"from": v.from_.isoformat(), "value": encode_value(p.unit, v.value), "reference": v.reference}
+                       for v in sorted(p.values, key=lambda v: v.from_)],
+            "higher_rule": None if p.higher_rule is None else {
+                "min": None if p.higher_rule.min is None else str(p.higher_rule.min),
+                "max": None if p.higher_rule.max is None else str(p.higher_rule.max),
+                "citation": p.higher_rule.citation,
+                "from": p.higher_rule.from_.isoformat() if p.higher_rule.from_ else None},
+            "note": p.note,
+        }
+
+
+def _seq_item_loc(node: Any, key: str, i: int) -> SourceLocation | None:
+    if isinstance(node, YMap) and isinstance(node.get(key), YSeq):
+        return node[key].item_loc(i)
+    return None
+
+
+# --- stage 3 -----------------------------------------------------------------------
+
+def derive_attributes(b: Build) -> None:
+    """Register classify attributes, their types, and a dependency order without cycles."""
+    classify = [c for c in b.regulation.clauses if isinstance(c.model, ClassifyClause)]
+    by_attr: dict[str, LoadedClause] = {}
+    for c in classify:
+        attr = c.model.attribute
+        if attr in schema.PARTY_FIELDS:
+            b.error(errors.DUPLICATE_ID, f"attribute {attr!r} is already a party field", c.node.value_loc("attribute"),
+                    clause=c.model.id, hint="give the derived attribute another name, e.g. scale_computed")
+            continue
+        if attr in by_attr:
+            b.error(errors.DUPLICATE_ID, f"attribute {attr!r} is derived by two clauses", c.node.value_loc("attribute"),
+                    clause=c.model.id, hint=f"also derived by {by_attr[attr].model.id}")
+            continue
+        by_attr[attr] = c
+        values = [k.value for k in c.model.cases if k.value_from is None] + ([c.model.default] if c.model.default_from is None else [])
+        values = [v for v in values if v is not None]
+        if values and all(isinstance(v, bool) for v in values):
+            b.derived[attr] = schema.BOOL
+        elif all(isinstance(v, str) for v in values):
+            b.derived[attr] = schema.CODE
+            from_fields = [k.value_from for k in c.model.cases if k.value_from] + ([c.model.default_from] if c.model.default_from else [])
+            codes = set(values)
+            for f in from_fields:
+                codes |= set(schema.code_values(f.split(".")) or ())
+            b.derived_codes[attr] = tuple(sorted(codes))
+        else:
+            b.error(errors.EXPR_TYPE, f"attribute {attr!r} mixes value types: {sorted(map(repr, values))}",
+                    c.node.loc, clause=c.model.id, hint="a classification gives all text codes or all true/false")
+            b.derived[attr] = schema.STR
+    # dependencies: names used in the clause's conditions that are derived attributes
+    deps: dict[str, set[str]] = {}
+    for attr, c in by_attr.items():
+        text = " ".join([k.when for k in c.model.cases] + [k.value_from or "" for k in c.model.cases] + [c.model.default_from or ""])
+        used = set()
+        for other in by_attr:
+            if other != attr and _mentions(text, other):
+                used.add(other)
+        deps[attr] = used
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(a: str, trail: list[str]) -> None:
+        if state.get(a) == 2:
+            return
+        if state.get(a) == 1:
+            cyc = trail[trail.index(a):] + [a]
+            c = by_attr[a]
+            b.error(errors.CLASSIFY_CYCLE, "derived attributes depend on each other: " + " -> ".join(cyc), c.node.loc, clause=c.model.id)
+            return
+        state[a] = 1
+        for d in sorted(deps[a]):
+            visit(d, trail + [a])
+        state[a] = 2
+        order.append(a)
+
+    for a in sorted(by_attr):
+        visit(a, [])
+    b.derived_order = [by_attr[a].model.id for a in order]
+
+
+def _mentions(text: str, name: str) -> bool:
+    import re
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text) is not None
+
+
+# --- stage 4 -----------------------------------------------------------------------
+
+class _ClauseCompiler:
+    """Parses, resolves and type-checks the expressions of one clause and builds its decisions."""
+
+    def __init__(self, b: Build, c: LoadedClause):
+        self.b, self.c, self.m = b, c, c.model
+        self.ok = True
+
+    # locations ----------------------------------------------------------------
+    def _expr_loc(self, node: Any, key: Any, col: int) -> SourceLocation:
+        pos = None
+        if isinstance(node, YMap) and isinstance(key, str):
+            pos = node.value_pos.get(key)
+        elif isinstance(node, YSeq) and isinstance(key, int) and key < len(node.item_pos):
+            pos = node.item_pos[key]
+        if pos is None:
+            return self.c.node.loc
+        loc, style = pos.location, pos.style
+        if style in ("|", ">"):
+            return SourceLocation(loc.file, loc.line + 1, 0)
+        return SourceLocation(loc.file, loc.line, loc.column + (1 if style in ('"', "'") else 0) + col - 1)
+
+    def err(self, code: str, message: str, loc: SourceLocation, hint: str | None = None) -> None:
+        self.ok = False
+        self.b.error(code, message, loc, clause=self.m.id, hint=hint)
+
+    # scopes -------------------------------------------------------------------
+    def record_scope(self, table: str) -> schema.Scope:
+        s = schema.table_scope(table, self.b.derived)
+        s.nested["period"] = schema.Scope({"start": schema.DATE, "end": schema.DATE, "year": schema.INT})
+        return s
+
+    # expressions --------------------------------------------------------------
+    def parse(self, text: str, node: Any, key: Any) -> dict | None:
+        try:
+            return expr.parse(text)
+        except expr.ExprSyntaxError as e:
+            self.err(errors.EXPR_SYNTAX, f"cannot read condition: {e}", self._expr_loc(node, key, e.col), hint=e.hint)
+            return None
+
+    def value_type(self, t: dict, scope: schema.Scope, node: Any, key: Any) -> str | None:
+        op = t["op"]
+        if op == "const":
+            v = t["value"]
+            if isinstance(v, bool):
+                return schema.BOOL
+            if isinstance(v, int):
+                return schema.INT
+            if isinstance(v, Decimal):
+                return schema.RATIO
+            if isinstance(v, _dt.date):
+                return schema.DATE
+            if v is None:
+                self.err(errors.EXPR_TYPE, "null cannot be compared; use known(field) to test for a missing value",
+                         self._expr_loc(node, key, t["col"]))
+                return None
+            return schema.STR
+        if op == "param":
+            p = self.b.params.get(t["name"])
+            if p is None:
+                close = difflib.get_close_matches(t["name"], list(self.b.params), n=2)
+                self.err(errors.UNKNOWN_PARAMETER, f"params.{t['name']} is not defined in params.yaml",
+                         self._expr_loc(node, key, t["col"]),
+                         hint=(f"did you mean {' or '.join('params.' + c for c in close)}?" if close else "add it to params.yaml"))
+                return None
+            return UNIT_TYPES[p["unit"]]
+        if op == "path":
+            typ, msg = scope.resolve(t["path"])
+            if typ is None:
+                self.err(errors.UNKNOWN_PATH, msg or "unknown name", self._expr_loc(node, key, t["col"]))
+            return typ
+        if op == "list":
+            for i in t["items"]:
+                if i["op"] != "const":
+                    self.err(errors.EXPR_TYPE, "a list may only hold literal values", self._expr_loc(node, key, i["col"]))
+            return schema.LIST
+        self.err(errors.EXPR_TYPE, f"{expr.to_text(t)} is a condition, not a value", self._expr_loc(node, key, t["col"]))
+        return None
+
+    def _codes_for(self, t: dict) -> tuple | None:
+        if t["op"] != "path":
+            return None
+        last = t["path"][-1]
+        if last in self.b.derived_codes:
+            return self.b.derived_codes[last]
+        return schema.code_values(t["path"])
+
+    def _check_code(self, path_node: dict, const_node: dict, node: Any, key: Any) -> None:
+        codes = self._codes_for(path_node)
+        v = const_node.get("value")
+        if codes and isinstance(v, str) and v not in codes:
+            close = difflib.get_close_matches(v, codes, n=2)
+            self.err(errors.EXPR_TYPE, f"{v!r} is not a code of {'.'.join(path_node['path'])}",
+                     self._expr_loc(node, key, const_node["col"]),
+                     hint=(f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "") + "codes: " + ", ".join(codes))
+
+    def atom_check(self, t: dict, scope: schema.Scope, node: Any, key: Any) -> None:
+        op = t["op"]
+        loc = self._expr_loc(node, key, t["col"])
+        if op == "known":
+            typ, msg = scope.resolve(t["path"])
+            if typ is None:
+                self.err(errors.UNKNOWN_PATH, msg or "unknown name", loc)
+            return
+        if op == "path":
+            typ = self.value_type(t, scope, node, key)
+            if typ is not None and typ != schema.BOOL:
+                self.err(errors.EXPR_TYPE, f"{'.'.join(t['path'])} is {typ}, not true/false; compare it with something",
+                         loc, hint=f"e.g. {'.'.join(t['path'])} == ...")
+            return
+        if op == "cmp":
+            lt = self.value_type(t["left"], scope, node, key)
+            rt = self.value_type(t["right"], scope, node, key)
+            if lt is None or rt is None:
+                return
+            groups = [{schema.MONEY, schema.INT, schema.RATIO}, {schema.DATE}, {schema.STR, schema.CODE}, {schema.BOOL}]
+            if not any(lt in g and rt in g for g in groups):
+                self.err(errors.EXPR_TYPE, f"cannot compare {lt} with {rt}: {expr.to_text(t)}", loc)
+                return
+            if t["cmp"] not in ("==", "!=") and lt in (schema.STR, schema.CODE, schema.BOOL):
+                self.err(errors.EXPR_TYPE, f"{t['cmp']} needs numbers or dates, not {lt}", loc)
+            if t["right"]["op"] == "const":
+                self._check_code(t["left"], t["right"], node, key)
+            if t["left"]["op"] == "const":
+                self._check_code(t["right"], t["left"], node, key)
+            return
+        if op == "in":
+            lt = self.value_type(t["left"], scope, node, key)
+            rt = self.value_type(t["right"], scope, node, key)
+            if rt is not None and rt != schema.LIST:
+                self.err(errors.EXPR_TYPE, f"the right side of 'in' must be a list, not {rt}", loc)
+            if t["right"]["op"] == "list" and t["left"]["op"] == "path":
+                for item in t["right"]["items"]:
+                    if item["op"] == "const":
+                        self._check_code(t["left"], item, node, key)
+            _ = lt
+            return
+        if op == "const" and isinstance(t["value"], bool):
+            return
+        self.err(errors.EXPR_TYPE, f"{expr.to_text(t)} is not a condition", loc)
+
+    def logic(self, t: dict, scope: schema.Scope, atoms: list, node: Any, key: Any) -> dict:
+        """Split a condition into a logic tree over atoms, appending atoms to ``atoms``."""
+        op = t["op"]
+        if op in ("and", "or"):
+            return {op: [self.logic(a, scope, atoms, node, key) for a in t["args"]]}
+        if op == "not":
+            return {"not": self.logic(t["arg"], scope, atoms, node, key)}
+        if op == "const" and isinstance(t["value"], bool):
+            return {"const": t["value"]}
+        self.atom_check(t, scope, node, key)
+        atoms.append(t)
+        return {"atom": len(atoms) - 1}
+
+    def cond(self, text: str, scope: schema.Scope, atoms: list, node: Any, key: Any) -> dict:
+        tree = self.parse(text, node, key)
+        if tree is None:
+            return {"const": False}
+        return self.logic(tree, scope, atoms, node, key)
+
+    def value_expr(self, text: str, scope: schema.Scope, node: Any, key: Any, want: set[str] | None = None) -> dict | None:
+        tree = self.parse(text, node, key)
+        if tree is None:
+            return None
+        typ = self.value_type(tree, scope, node, key)
+        if typ is not None and want is not None and typ not in want:
+            self.err(errors.EXPR_TYPE, f"{expr.to_text(tree)} is {typ}; expected {' or '.join(sorted(want))}",
+                     self._expr_loc(node, key, tree["col"]))
+        return tree
+
+    # per kind -----------------------------------------------------------------
+    def base(self) -> dict:
+        m, c = self.m, self.c
+        nums = [] if m.ayat is None else ([m.ayat] if isinstance(m.ayat, int) else list(m.ayat))
+        return {
+            "id": m.id, "kind": m.kind, "over": m.over, "citation": c.citation, "pasal": c.pasal.pasal, "ayat": nums,
+            "title": m.title.model_dump(), "text": c.text, "derived_from": list(m.derived_from),
+            "severity": m.severity, "note": m.note,
+            "valid_from": m.valid_from.isoformat() if m.valid_from else None,
+            "valid_until": m.valid_until.isoformat() if m.valid_until else None,
+            "location": str(c.node.loc),
+        }
+
+    def decision(self, atoms: list, decision: D.Decision) -> dict:
+        try:
+            out = D.to_json(decision)
+        except TooComplex as e:
+            self.err(errors.EXPR_TYPE, f"condition too complex for the rule engines: {e}", self.c.node.loc,
+                     hint="split the clause into simpler clauses")
+            out = {"guards": [], "outcomes": {}}
+        out["atoms"] = atoms
+        return out
+
+    def classify(self) -> dict:
+        m: ClassifyClause = self.m
+        scope = self.record_scope("parties")
+        atoms: list = []
+        cases_node = self.c.node.get("cases")
+        logics, values = [], []
+        for i, case in enumerate(m.cases):
+            cnode = cases_node[i] if isinstance(cases_node, YSeq) else None
+            logics.append(self.cond(case.when, scope, atoms, cnode, "when"))
+            vf = self.value_expr(case.value_from, scope, cnode, "value_from") if case.value_from else None
+            values.append({"value": _json_scalar(case.value), "value_from": vf})
+        default_from = self.value_expr(m.default_from, scope, self.c.node, "default_from") if m.default_from else None
+        out = self.base()
+        out.update(attribute=m.attribute, type=self.b.derived.get(m.attribute),
+                   cases=values, default={"value": _json_scalar(m.default), "value_from": default_from},
+                   decisions={"case": self.decision(atoms, D.first_case(logics))})
+        return out
+
+    def each(self) -> dict:
+        m: EachClause = self.m
+        scope = self.record_scope(m.over)
+        atoms: list = [{"op": "in_force"}]
+        applies = self.cond(m.applies, scope, atoms, self.c.node, "applies")
+        require = self.cond(m.require, scope, atoms, self.c.node, "require")
+        unless_node = self.c.node.get("unless")
+        unless = []
+        for i, u in enumerate(m.unless):
+            unode = unless_node[i] if isinstance(unless_node, YSeq) else None
+            unless.append(self.cond(u.when, scope, atoms, unode, "when"))
+        out = self.base()
+        out.update(unless=[{"id": u.id, "title": u.title.model_dump()} for u in m.unless],
+                   logic={"applies": applies, "require": require, "unless": unless},
+                   decisions={"verdict": self.decision(atoms, D.each_verdict(0, applies, require, unless))})
+        return out
+
+    def share(self) -> dict:
+        m: ShareClause = self.m
+        scope = self.record_scope("purchases")
+        atoms: list = [{"op": "in_force"}]
+        applies = self.cond(m.applies, scope, atoms, self.c.node, "applies")
+        part_node = self.c.node.get("part")
+        logics, values = [], []
+        for i, case in enumerate(m.part):
+            cnode = part_node[i] if isinstance(part_node, YSeq) else None
+            logics.append(self.cond(case.when, scope, atoms, cnode, "when"))
+            vf = self.value_expr(case.value_from, scope, cnode, "value_from", {schema.MONEY, schema.INT}) if case.value_from else None
+            if vf is None and not isinstance(case.value, int):
+                self.err(errors.WRONG_TYPE, "a share part needs value_from (a money field) or an integer value",
+                         self.c.node.loc)
+            values.append({"value": _json_scalar(case.value), "value_from": vf})
+        subject = self.value_expr(m.subject, scope, self.c.node, "subject", {schema.STR, schema.CODE})
+        total = self.value_expr(m.total, scope, self.c.node, "total", {schema.MONEY, schema.INT})
+        at_least = self.value_expr(m.at_least, scope, self.c.node, "at_least", {schema.RATIO})
+        if at_least is not None and at_least["op"] not in ("param", "const"):
+            self.err(errors.EXPR_TYPE, "at_least must be a parameter (params.NAME) or a decimal", self.c.node.value_loc("at_least"))
+        out = self.base()
+        out.update(subject=subject, per_stage=m.per_stage, part=values, total=total, at_least=at_least,
+                   logic={"applies": applies, "part": logics},
+                   decisions={
+                       "member": self.decision(atoms, D.first_case(logics, gate=[D.A(0), applies])),
+                       "verdict": self.decision([{"op": "fact", "name": n} for n in
+                                                 ("period_known", "in_force", "no_total", "lower_meets", "upper_meets")],
+                                                D.share_verdict()),
+                   })
+        return out
+
+    def exists(self) -> dict:
+        m: ExistsClause = self.m
+        subj_scope = self.record_scope(m.over)
+        atoms: list = [{"op": "in_force"}, {"op": "fact", "name": "found"}, {"op": "fact", "name": "possible"}]
+        applies = self.cond(m.applies, subj_scope, atoms, self.c.node, "applies")
+        rel_scope = self.record_scope(m.related)
+        rel_scope.nested["subject"] = schema.table_scope(m.over, self.b.derived)
+        rel_scope.fields["category"] = schema.STR
+        if m.link not in schema.TABLE_FIELDS[m.related]:
+            self.err(errors.UNKNOWN_PATH, f"link {m.link!r} is not a field of {m.related}", self.c.node.value_loc("link"),
+                     hint="fields: " + ", ".join(sorted(schema.TABLE_FIELDS[m.related])))
+        match_atoms: list = []
+        match = self.cond(m.match, rel_scope, match_atoms, self.c.node, "match")
+        remedy = None
+        if m.remedy is not None:
+            rnode = self.c.node.get("remedy")
+            party = self.value_expr(m.remedy.party, subj_scope, rnode, "party", {schema.STR})
+            category = self.value_expr(m.remedy.category, subj_scope, rnode, "category", {schema.STR}) if m.remedy.category else None
+            cand = None
+            if m.remedy.candidates is not None:
+                cnode = rnode.get("candidates") if isinstance(rnode, YMap) else None
+                cscope = schema.Scope({"category": schema.STR}, {
+                    "candidate": schema.table_scope("parties", self.b.derived),
+                    "subject": schema.table_scope(m.over, self.b.derived),
+                })
+                c_atoms: list = []
+                where = self.cond(m.remedy.candidates.where, cscope, c_atoms, cnode, "where")
+                prefer_node = cnode.get("prefer") if isinstance(cnode, YMap) else None
+                prefer = []
+                for i, ptext in enumerate(m.remedy.candidates.prefer):
+                    p_atoms: list = []
+                    lg = self.cond(ptext, cscope, p_atoms, prefer_node, i)
+                    prefer.append(self.decision(p_atoms, D.tri(lg)))
+                cand = {"where": self.decision(c_atoms, D.tri(where)), "prefer": prefer}
+            remedy = {"party": party, "category": category, "pattern": list(m.remedy.pattern), "candidates": cand}
+        out = self.base()
+        out.update(related=m.related, link=m.link, min_count=m.min_count, categories=list(m.categories),
+                   remedy=remedy, logic={"applies": applies, "match": match},
+                   decisions={
+                       "verdict": self.decision(atoms, D.exists_verdict(0, applies, 1, 2)),
+                       "match": self.decision(match_atoms, D.tri(match)),
+                   })
+        return out
+
+
+def _json_scalar(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return {"decimal": str(v)}
+    if isinstance(v, _dt.date):
+        return {"date": v.isoformat()}
+    return v
+
+
+def compile_clauses(b: Build) -> None:
+    order = {cid: i for i, cid in enumerate(b.derived_order)}
+    loaded = sorted(b.regulation.clauses,
+                    key=lambda c: (0, order.get(c.model.id, 0)) if isinstance(c.model, ClassifyClause) else (1, 0))
+    for c in loaded:
+        cc = _ClauseCompiler(b, c)
+        kind = c.model.kind
+        out = {"classify": cc.classify, "each": cc.each, "share": cc.share, "exists": cc.exists}[kind]()
+        b.clauses.append(out)
+
+
+# --- stage 5 -----------------------------------------------------------------------
+
+def check_dates(b: Build) -> None:
+    for c in b.regulation.clauses:
+        m = c.model
+        if m.valid_from and m.valid_until and m.valid_until < m.valid_from:
+            b.error(errors.BAD_DATE, f"valid_until {m.valid_until} is before valid_from {m.valid_from}",
+                    c.node.value_loc("valid_until"), clause=m.id)
+
+
+STAGES: list[tuple[str, Callable[[Build], None]]] = [
+    ("check_ids", check_ids),
+    ("check_params", check_params),
+    ("derive_attributes", derive_attributes),  # must run before compile_clauses
+    ("compile_clauses", compile_clauses),
+    ("check_dates", check_dates),
+]
+_ = ExistsClause, ShareClause, EachClause

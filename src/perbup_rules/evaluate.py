@@ -1,0 +1,509 @@
+"""Evaluate a Ruleset over a Dataset with an engine, giving a Report.
+
+The flow per clause kind:
+
+* ``classify``: per fiscal year and party, the engine picks the case; the
+  attribute's value is then taken from that case (per year, so thresholds in
+  force that year apply).
+* ``each``: one row of atoms per record (purchases: on the record's date;
+  parties and partnerships: per period, on its last day), one verdict each.
+* ``share``: per purchase the engine decides membership and which part case
+  applies; sums are then taken exactly (integers, :class:`~fractions.Fraction`)
+  per subject, period and stage, and the engine decides the group verdict from
+  exact comparisons of the lower and upper bounds with the threshold.
+* ``exists``: per related record the engine decides whether it matches; per
+  subject, period and category the counts give the facts for the verdict.
+
+Everything the engines need is computed here, once, so both engines see the
+same rows; determinism comes from sorting every output.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
+from typing import Any, Callable, Iterable, Sequence
+
+from . import explain
+from .compiler import decisions as D
+from .atoms import Compiled, Ctx, Env, Missing, Period, decode_const, in_force
+from .compiler.ruleset import Ruleset
+from .engine import Engine, get_engine
+from .errors import UsageError
+from .findings import Finding, Report, RequiredPartnership, Status
+from .params import ParamTable
+from .records import Dataset, Partnership, STAGES
+
+_STATUS = {
+    "compliant": Status.COMPLIANT, "violation": Status.VIOLATION, "not_applicable": Status.NOT_APPLICABLE,
+    "not_in_force": Status.NOT_APPLICABLE, "no_date": Status.CANNOT_DETERMINE,
+    "cannot_determine": Status.CANNOT_DETERMINE,
+}
+
+#: Tracer hooks: called as tracer(clause_id, decision, rows, labels) after each engine call.
+Tracer = Callable[[str, str, Sequence[list[str]], list[str]], None]
+
+
+def ratio_text(x: Fraction, places: int = 4) -> str:
+    """A share as a decimal string, rounded down (so 0.39999 never shows as 0.4000)."""
+    q = Decimal(x.numerator) / Decimal(x.denominator)
+    return str(q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR))
+
+
+def _text(v: Any) -> str | None:
+    if v is None or isinstance(v, Missing):
+        return None
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+@dataclass
+class _Run:
+    ruleset: Ruleset
+    dataset: Dataset
+    engine: Engine
+    periods: list[int]
+    stage: str | None
+    tracer: Tracer | None
+    env: Env = field(init=False)
+    findings: list[Finding] = field(default_factory=list)
+    required: list[RequiredPartnership] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        ds = self.dataset
+        self.env = Env(parties=ds.parties, purchases_by_id={p.id: p for p in ds.purchases},
+                       params=ParamTable(self.ruleset.params),
+                       default_year=max(self.periods) if self.periods else None)
+        self.purchases = [p for p in ds.purchases if self.stage is None or p.stage == self.stage]
+        if self.periods:
+            keep = set(self.periods)
+            self.purchases = [p for p in self.purchases if p.date is None or p.date.year in keep]
+
+    # engine --------------------------------------------------------------------------
+    def decide(self, clause: dict, decision: str, rows: list[list[str]]) -> list[str]:
+        labels = self.engine.decide(self.ruleset, clause["id"], decision, rows)
+        if self.tracer is not None:
+            self.tracer(clause["id"], decision, rows, labels)
+        return labels
+
+    def atom_fns(self, clause: dict, decision: str, table: str | None, subject_table: str | None = None):
+        comp = Compiled(self.env, table, subject_table)
+        fns = []
+        for a in clause["decisions"][decision]["atoms"]:
+            if a["op"] in ("in_force", "fact"):
+                fns.append(None)
+            else:
+                fns.append(comp.atom(a))
+        return fns
+
+    @staticmethod
+    def row(fns: list, ctx: Ctx, missing: list, pseudo: dict[int, str]) -> list[str]:
+        return [pseudo[i] if f is None else f(ctx, missing) for i, f in enumerate(fns)]
+
+    def base(self, clause: dict, **kw) -> dict:
+        return dict(clause=clause["id"], citation=clause["citation"], severity=clause["severity"],
+                    rule_location=clause.get("location"), **kw)
+
+    # classify --------------------------------------------------------------------------
+    def classify(self, clause: dict) -> None:
+        fns = self.atom_fns(clause, "case", "parties")
+        comp = Compiled(self.env, "parties")
+        cases = clause["cases"]
+        getters = [comp.value(c["value_from"]) if c["value_from"] else None for c in cases]
+        default_get = comp.value(clause["default"]["value_from"]) if clause["default"]["value_from"] else None
+        parties = sorted(self.dataset.parties.values(), key=lambda p: p.id)
+        for year in self.years():
+            ctx_list, rows = [], []
+            for party in parties:
+                ctx = Ctx(rec=party, day=_dt.date(year, 12, 31), year=year)
+                rows.append(self.row(fns, ctx, [], {}))
+                ctx_list.append(ctx)
+            labels = self.decide(clause, "case", rows)
+            store = self.env.derived.setdefault(year, {})
+            for party, ctx, label in zip(parties, ctx_list, labels):
+                if label.startswith("case:"):
+                    i = int(label[5:])
+                    value = getters[i](ctx) if getters[i] else decode_const(cases[i]["value"])
+                elif label == "default":
+                    value = default_get(ctx) if default_get else decode_const(clause["default"]["value"])
+                else:
+                    value = None
+                store.setdefault(party.id, {})[clause["attribute"]] = None if isinstance(value, Missing) else value
+
+    def years(self) -> list[int]:
+        return self.periods or sorted({_dt.date.today().year})
+
+    # each ----------------------------------------------------------------------------
+    def each(self, clause: dict) -> None:
+        over = clause["over"]
+        fns = self.atom_fns(clause, "verdict", over)
+        items: list[tuple[Any, Ctx, list]] = []
+        if over == "purchases":
+            for rec in self.purchases:
+                d = rec.date
+                items.append((rec, Ctx(rec=rec, day=d, year=d.year if d else None), []))
+        else:
+            recs = sorted(self.dataset.parties.values(), key=lambda p: p.id) if over == "parties" else self.dataset.partnerships
+            for year in self.periods:
+                period = Period.of(year)
+                for rec in recs:
+                    day = period.end
+                    if over == "partnerships":
+                        active = partnership_active(rec, period)
+                        if active == "f":
+                            continue
+                        if active == "u":
+                            day = None
+                    items.append((rec, Ctx(rec=rec, day=day, year=year, period=period), []))
+        rows = []
+        for rec, ctx, missing in items:
+            pseudo = {0: in_force(clause, ctx.day) if not (over == "partnerships" and ctx.day is None) else "u"}
+            rows.append(self.row(fns, ctx, missing, pseudo))
+        labels = self.decide(clause, "verdict", rows)
+        atoms = clause["decisions"]["verdict"]["atoms"]
+        comp = Compiled(self.env, over)
+        dec = D.from_json(clause["decisions"]["verdict"])
+        focus = set(atoms_of(clause["logic"]["require"]))
+        for (rec, ctx, missing), row, label in zip(items, rows, labels):
+            status, exception = _each_status(label, clause)
+            if status is Status.CANNOT_DETERMINE and label != "no_date":
+                missing = relevant_missing(dec, fns, ctx, row, label)
+            measured, threshold = explain.measured_threshold(atoms, row, comp, ctx)
+            if label == "no_date" and not missing:
+                missing = ["start_date" if over == "partnerships" else "date"]
+            self.findings.append(Finding(
+                subject=rec.id, subject_kind=over[:-3] + "y" if over == "parties" else over[:-1],
+                period=ctx.year, stage=getattr(rec, "stage", None), status=status,
+                measured=measured, threshold=threshold, evidence=(rec.id,), exception=exception,
+                missing=tuple(sorted(set(missing))) if status is Status.CANNOT_DETERMINE else (),
+                explanation=explain.each_text(clause, label, status, rec.id, exception, sorted(set(missing)),
+                                              atoms, row, comp, ctx, focus),
+                **self.base(clause)))
+
+    # share ---------------------------------------------------------------------------
+    def share(self, clause: dict) -> None:
+        fns = self.atom_fns(clause, "member", "purchases")
+        comp = Compiled(self.env, "purchases")
+        subject_get = comp.value(clause["subject"])
+        total_get = comp.value(clause["total"])
+        part_gets = [comp.value(p["value_from"]) if p["value_from"] else None for p in clause["part"]]
+        rows, ctxs = [], []
+        for rec in self.purchases:
+            d = rec.date
+            ctx = Ctx(rec=rec, day=d, year=d.year if d else None)
+            rows.append(self.row(fns, ctx, [], {0: in_force(clause, d)}))
+            ctxs.append(ctx)
+        labels = self.decide(clause, "member", rows)
+        groups: dict[tuple, _Group] = {}
+        for rec, ctx, label in zip(self.purchases, ctxs, labels):
+            if label == "out":
+                continue
+            subj = subject_get(ctx)
+            key = (None if isinstance(subj, Missing) else subj, ctx.year,
+                   rec.stage if clause["per_stage"] else None)
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = _Group()
+            g.evidence.append(rec.id)
+            total = total_get(ctx)
+            if isinstance(total, Missing):
+                g.total_missing.append(rec.id)
+                continue
+            if label == "gate_unknown":
+                g.member_unknown += total
+                g.missing.add("membership of " + rec.id)
+                continue
+            if label == "unknown":
+                g.total += total
+                g.part_unknown += total
+                g.missing.add("qualifying status of " + rec.id)
+                continue
+            g.total += total
+            if label.startswith("case:"):
+                i = int(label[5:])
+                v = part_gets[i](ctx) if part_gets[i] else decode_const(clause["part"][i]["value"])
+            else:
+                v = 0
+            if isinstance(v, Missing):
+                g.part_unknown += total
+                g.missing.add(v.path)
+            else:
+                g.known += min(v, total)
+        keys = sorted(groups, key=lambda k: (k[0] or "", k[1] if k[1] is not None else -1, k[2] or ""))
+        grows, facts = [], []
+        for key in keys:
+            subj, year, stage = key
+            g = groups[key]
+            day = _dt.date(year, 12, 31) if year is not None else None
+            at_least = comp.value(clause["at_least"])(Ctx(day=day))
+            f = g.facts(at_least, year is not None and subj is not None, in_force(clause, day) if day else "t")
+            facts.append((at_least, f))
+            grows.append(f["row"])
+        glabels = self.decide(clause, "verdict", grows)
+        for key, (at_least, f), label in zip(keys, facts, glabels):
+            subj, year, stage = key
+            g = groups[key]
+            status = _STATUS[label]
+            missing = sorted(g.missing) + (["date"] if year is None else []) + ([_path_text(clause["subject"])] if subj is None else [])
+            missing += ["total of " + r for r in g.total_missing]
+            self.findings.append(Finding(
+                subject=subj, subject_kind=_path_text(clause["subject"]), period=year, stage=stage, status=status,
+                measured=f["measured"], threshold=None if isinstance(at_least, Missing) else str(at_least),
+                evidence=tuple(sorted(g.evidence)), missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
+                explanation=explain.share_text(clause, label, f, at_least, subj, year, stage, missing),
+                **self.base(clause)))
+
+    # exists --------------------------------------------------------------------------
+    def exists(self, clause: dict) -> None:
+        over = clause["over"]
+        vfns = self.atom_fns(clause, "verdict", over)
+        mfns = self.atom_fns(clause, "match", clause["related"], over)
+        link = clause["link"]
+        related: dict[str, list[Partnership]] = defaultdict(list)
+        for k in self.dataset.partnerships:
+            ref = getattr(k, link)
+            if ref is not None:
+                related[ref].append(k)
+        categories = clause["categories"] or [None]
+        # subjects, each with its period(s)
+        subjects: list[tuple[Any, int | None, _dt.date | None]] = []
+        if over == "purchases":
+            for rec in self.purchases:
+                d = rec.date
+                subjects.append((rec, d.year if d else None, d))
+        else:
+            for year in self.periods:
+                for rec in sorted(self.dataset.parties.values(), key=lambda p: p.id):
+                    subjects.append((rec, year, _dt.date(year, 12, 31)))
+        # match decisions for every (subject, category) x related record
+        mrows, mkeys = [], []
+        for si, (rec, year, day) in enumerate(subjects):
+            period = Period.of(year) if year is not None else None
+            for ci, cat in enumerate(categories):
+                for k in related.get(rec.id, ()):
+                    missing: list[str] = []
+                    ctx = Ctx(rec=k, subject=rec, category=cat, period=period, day=day, year=year)
+                    mrows.append(self.row(mfns, ctx, missing, {}))
+                    mkeys.append((si, ci, k.id, tuple(missing)))
+        mlabels = self.decide(clause, "match", mrows)
+        found: dict[tuple, list[str]] = defaultdict(list)
+        maybe: dict[tuple, list[str]] = defaultdict(list)
+        maybe_missing: dict[tuple, set] = defaultdict(set)
+        for (si, ci, kid, missing), label in zip(mkeys, mlabels):
+            if label == "t":
+                found[(si, ci)].append(kid)
+            elif label == "u":
+                maybe[(si, ci)].append(kid)
+                maybe_missing[(si, ci)].update(missing)
+        vrows, vitems = [], []
+        for si, (rec, year, day) in enumerate(subjects):
+            period = Period.of(year) if year is not None else None
+            for ci, cat in enumerate(categories):
+                n_found, n_maybe = len(found[(si, ci)]), len(maybe[(si, ci)])
+                missing = []
+                ctx = Ctx(rec=rec, category=cat, period=period, day=day, year=year)
+                pseudo = {0: in_force(clause, day), 1: "t" if n_found >= clause["min_count"] else "f",
+                          2: "t" if n_found + n_maybe >= clause["min_count"] else "f"}
+                vrows.append(self.row(vfns, ctx, missing, pseudo))
+                vitems.append((si, ci, rec, year, cat, ctx, missing))
+        vlabels = self.decide(clause, "verdict", vrows)
+        vdec = D.from_json(clause["decisions"]["verdict"])
+        for (si, ci, rec, year, cat, ctx, missing), row, label in zip(vitems, vrows, vlabels):
+            status = _STATUS[label]
+            if status is Status.CANNOT_DETERMINE and label != "no_date":
+                missing = relevant_missing(vdec, vfns, ctx, row, label)
+            ev = sorted(found[(si, ci)]) or sorted(maybe[(si, ci)])
+            miss = sorted(set(missing) | maybe_missing[(si, ci)]) + (["date"] if label == "no_date" else [])
+            self.findings.append(Finding(
+                subject=rec.id, subject_kind=over[:-3] + "y" if over == "parties" else over[:-1], period=year,
+                stage=getattr(rec, "stage", None), category=cat, status=status,
+                measured=str(len(found[(si, ci)])), threshold=str(clause["min_count"]),
+                evidence=tuple(ev) if ev else (rec.id,) if over == "purchases" else (),
+                missing=tuple(miss) if status is Status.CANNOT_DETERMINE else (),
+                explanation=explain.exists_text(clause, label, rec.id, year, cat, len(found[(si, ci)]), miss),
+                **self.base(clause)))
+            if status is Status.VIOLATION and clause.get("remedy"):
+                self.required.append(self.remedy(clause, rec, ctx, cat, year))
+
+    def remedy(self, clause: dict, rec: Any, ctx: Ctx, cat: str | None, year: int | None) -> RequiredPartnership:
+        r = clause["remedy"]
+        comp = Compiled(self.env, clause["over"])
+        party = comp.value(r["party"])(ctx)
+        category = cat
+        if r.get("category"):
+            c = comp.value(r["category"])(ctx)
+            category = None if isinstance(c, Missing) else c
+        candidates: tuple[str, ...] = ()
+        if r.get("candidates"):
+            candidates = self.candidates(clause, rec, category, year)
+        return RequiredPartnership(
+            party=None if isinstance(party, Missing) else party, clause=clause["id"], period=year, category=category,
+            candidates=candidates, purchase=rec.id if clause["over"] == "purchases" else None)
+
+    def candidates(self, clause: dict, subject: Any, category: str | None, year: int | None) -> tuple[str, ...]:
+        cand = clause["remedy"]["candidates"]
+        comp = Compiled(self.env, None, clause["over"])
+        where_fns = [comp.atom(a) for a in cand["where"]["atoms"]]
+        prefer_fns = [[comp.atom(a) for a in p["atoms"]] for p in cand["prefer"]]
+        parties = sorted(self.dataset.parties.values(), key=lambda p: p.id)
+        ctxs = [Ctx(candidate=p, subject=subject, category=category, year=year,
+                    day=_dt.date(year, 12, 31) if year else None) for p in parties]
+        labels = self._tri(clause, cand["where"], where_fns, ctxs)
+        chosen = [(p, c) for p, c, lab in zip(parties, ctxs, labels) if lab == "t"]
+        ranks = []
+        for p, c in chosen:
+            key = []
+            for pdec, pfns in zip(cand["prefer"], prefer_fns):
+                lab = self._tri(clause, pdec, pfns, [c])[0]
+                key.append(0 if lab == "t" else 1)
+            ranks.append((tuple(key), p.id))
+        return tuple(pid for _k, pid in sorted(ranks))
+
+    def _tri(self, clause: dict, dec: dict, fns: list, ctxs: list[Ctx]) -> list[str]:
+        # candidate filters are ranking aids, not verdicts: evaluated with the reference
+        # semantics of the decision (same guards), so they need no engine ruleset.
+        from .compiler import decisions as D
+        d = D.from_json(dec)
+        return [D.decide(d, [f(c, []) for f in fns]) for c in ctxs]
+
+    def run(self, clause_ids: Iterable[str] | None = None) -> None:
+        wanted = None if clause_ids is None else set(clause_ids)
+        for clause in self.ruleset.clauses:
+            if clause["kind"] == "classify":
+                self.classify(clause)  # always: other clauses depend on derived attributes
+        for clause in self.ruleset.clauses:
+            if wanted is not None and clause["id"] not in wanted:
+                continue
+            kind = clause["kind"]
+            if kind == "each":
+                self.each(clause)
+            elif kind == "share":
+                self.share(clause)
+            elif kind == "exists":
+                self.exists(clause)
+
+
+@dataclass
+class _Group:
+    """Exact sums for one share group (integers, or Decimal when a source gave sen)."""
+
+    total: Any = 0
+    known: Any = 0
+    part_unknown: Any = 0
+    member_unknown: Any = 0
+    evidence: list[str] = field(default_factory=list)
+    missing: set = field(default_factory=set)
+    total_missing: list[str] = field(default_factory=list)
+
+    def facts(self, at_least: Any, period_known: bool, in_force_now: str) -> dict:
+        den = self.total + self.member_unknown
+        if isinstance(at_least, Missing) or den == 0 or self.total_missing:
+            lower = upper = None
+        else:
+            lower = Fraction(self.known) / Fraction(den)
+            upper = Fraction(self.known + self.part_unknown + self.member_unknown) / Fraction(den)
+        t = Fraction(at_least) if not isinstance(at_least, Missing) else None
+        row = [
+            "t" if period_known else "f",
+            "f" if in_force_now == "f" else "t",
+            "t" if den == 0 and not self.total_missing else "f",
+            "t" if lower is not None and lower >= t else "f",
+            "f" if (upper is not None and upper < t) else "t",
+        ]
+        if isinstance(at_least, Missing) or self.total_missing:
+            row[3], row[4] = "f", "t"  # cannot decide: neither bound is usable
+        measured = None if lower is None else ratio_text(lower)
+        if lower is not None and upper != lower:
+            measured = f"{ratio_text(lower)}..{ratio_text(upper)}"
+        return {"row": row, "measured": measured, "lower": lower, "upper": upper, "known": self.known,
+                "total": self.total, "unknown": self.part_unknown + self.member_unknown}
+
+
+def atoms_of(logic: dict) -> list[int]:
+    """Indexes of the atoms a logic tree reads."""
+    if "atom" in logic:
+        return [logic["atom"]]
+    if "not" in logic:
+        return atoms_of(logic["not"])
+    return [i for part in logic.get("and", logic.get("or", [])) for i in atoms_of(part)]
+
+
+def relevant_missing(dec: list, fns: list, ctx: Ctx, row: list[str], label: str) -> list[str]:
+    """Paths read by unknown atoms whose value could change the outcome (the data worth adding)."""
+    out: list[str] = []
+    for i, (f, v) in enumerate(zip(fns, row)):
+        if f is None or v != "u":
+            continue
+        if any(D.decide(dec, row[:i] + [alt] + row[i + 1:]) != label for alt in "tf"):
+            paths: list[str] = []
+            f(ctx, paths)
+            out.extend(paths)
+    return sorted(set(out))
+
+
+def partnership_active(k: Partnership, period: Period) -> str:
+    """'t' if active at some day of the period, 'f' if not, 'u' when its start date is missing."""
+    if k.start_date is None:
+        return "u"
+    if k.start_date > period.end:
+        return "f"
+    if k.end_date is not None and k.end_date < period.start:
+        return "f"
+    return "t"
+
+
+def _each_status(label: str, clause: dict) -> tuple[Status, str | None]:
+    if label.startswith("exception:"):
+        return Status.COMPLIANT, clause["unless"][int(label.split(":")[1])]["id"]
+    return _STATUS[label], None
+
+
+def _path_text(t: dict | None) -> str:
+    if not t:
+        return "?"
+    return ".".join(t["path"]) if t.get("op") == "path" else t.get("op", "?")
+
+
+def evaluate(
+    ruleset: Ruleset,
+    dataset: Dataset,
+    engine: str | Engine = "durable",
+    *,
+    periods: Iterable[int] | None = None,
+    stage: str | None = None,
+    clauses: Iterable[str] | None = None,
+    tracer: Tracer | None = None,
+) -> Report:
+    """Judge every clause of ``ruleset`` over ``dataset``; deterministic for the same inputs.
+
+    Args:
+        engine: ``"durable"`` (default) or ``"reference"``, or an Engine instance.
+        periods: fiscal years to judge (default: the years of the purchases' dates).
+        stage: only purchases at this stage (plan, award, contract).
+        clauses: only these clause ids (classifications always run).
+        tracer: called after every engine call with the rows and labels (coverage, debugging).
+    """
+    if stage is not None and stage not in STAGES:
+        raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
+    eng = get_engine(engine)
+    years = sorted(set(periods)) if periods is not None else dataset.periods()
+    run = _Run(ruleset, dataset, eng, years, stage, tracer)
+    run.run(clauses)
+    findings = sorted(run.findings, key=Finding.sort_key)
+    required = sorted(run.required, key=lambda r: (r.clause, r.period or 0, r.party or "", r.category or "", r.purchase or ""))
+    return Report(
+        regulation={**ruleset.data["regulation"], "fingerprint": ruleset.fingerprint},
+        findings=findings,
+        required_partnerships=required,
+        input={t: s.to_dict() for t, s in dataset.stats.items()},
+        rejected=[r.to_dict() for r in dataset.rejected],
+        sources=[{"path": s.path, "sha256": s.sha256, "kind": s.kind} for s in dataset.sources],
+        engine=eng.name,
+        names={pid: p.name for pid, p in dataset.parties.items() if p.name},
+        clauses=[{k: c.get(k) for k in ("id", "kind", "citation", "title", "text", "derived_from", "severity", "location")}
+                 for c in ruleset.clauses],
+    )

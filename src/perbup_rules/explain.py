@@ -1,0 +1,179 @@
+"""Plain explanations of findings, in Bahasa Indonesia and English.
+
+Texts are built from the clause, the outcome and the atom values the engines
+decided on (the same for both engines), so explanations never depend on
+which engine ran.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from . import expr
+from .atoms import Compiled, Ctx, Missing, decode_const
+from .findings import Status, Text
+
+_VAL = {"t": ("benar", "true"), "f": ("salah", "false"), "u": ("tidak diketahui", "unknown")}
+
+
+def rupiah(v: Any) -> str:
+    """Rp1.500.000 (dots group thousands, as written in Indonesia)."""
+    if isinstance(v, Decimal) and v != v.to_integral_value():
+        whole, frac = f"{v:,.2f}".split(".")
+        return "Rp" + whole.replace(",", ".") + "," + frac
+    return "Rp" + f"{int(v):,}".replace(",", ".")
+
+
+def percent(x: Fraction | Decimal | str) -> str:
+    d = Decimal(x) if isinstance(x, str) else (Decimal(x.numerator) / Decimal(x.denominator) if isinstance(x, Fraction) else x)
+    return f"{(d * 100).quantize(Decimal('0.01'))}%"
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, Missing):
+        return "?"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, tuple):
+        return "[" + ", ".join(map(str, v)) + "]"
+    return str(v)
+
+
+def atom_facts(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx, which: set[str],
+               focus: set[int] | None = None) -> list[str]:
+    """'supplier.umkk = false' style lines for atoms whose value is in ``which``."""
+    out = []
+    for i, (a, v) in enumerate(zip(atoms, row)):
+        if a["op"] in ("in_force", "fact") or v not in which or (focus is not None and i not in focus):
+            continue
+        shown = expr.to_text(a)
+        vals = []
+        for side in ("left", "right"):
+            node = a.get(side)
+            if node and node["op"] in ("path", "param"):
+                vals.append(f"{expr.to_text(node)} = {_show(comp.value(node)(ctx))}")
+        if a["op"] == "path":
+            vals.append(f"{shown} = {_show(comp.value(a)(ctx))}")
+        detail = f" ({'; '.join(vals)})" if vals else ""
+        out.append(f"{shown}{detail}")
+    return out
+
+
+def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) -> tuple[str | None, str | None]:
+    """For a clause comparing a value with a parameter, (value, parameter value) as text."""
+    for a in atoms:
+        if a["op"] == "cmp" and a["right"]["op"] == "param" and a["left"]["op"] == "path":
+            left, right = comp.value(a["left"])(ctx), comp.value(a["right"])(ctx)
+            return (None if isinstance(left, Missing) else _plain(left)), (None if isinstance(right, Missing) else _plain(right))
+    return None, None
+
+
+def _plain(v: Any) -> str:
+    return v.isoformat() if isinstance(v, _dt.date) else str(v)
+
+
+def each_text(clause: dict, label: str, status: Status, subject: str, exception: str | None,
+              missing: list[str], atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx,
+              focus: set[int] | None = None) -> Text:
+    cid, cit = clause["id"], clause["citation"]
+    t_id, t_en = clause["title"]["id"], clause["title"]["en"]
+    if label == "not_in_force":
+        return Text(f"{cid} ({cit}) belum/tidak berlaku pada tanggal {subject}.",
+                    f"{cid} ({cit}) is not in force on the date of {subject}.")
+    if label == "no_date":
+        return Text(f"{cid}: tanggal {subject} tidak diketahui, sehingga tidak dapat ditentukan ketentuan yang berlaku.",
+                    f"{cid}: the date of {subject} is missing, so the rule in force cannot be determined.")
+    if status is Status.NOT_APPLICABLE:
+        return Text(f"{cid} ({cit}) tidak berlaku untuk {subject}: {t_id}.",
+                    f"{cid} ({cit}) does not apply to {subject}: {t_en}.")
+    if exception is not None:
+        exc = next(u for u in clause["unless"] if u["id"] == exception)
+        return Text(f"{subject} patuh {cid} ({cit}) karena pengecualian: {exc['title']['id']}.",
+                    f"{subject} complies with {cid} ({cit}) by exception: {exc['title']['en']}.")
+    if status is Status.COMPLIANT:
+        return Text(f"{subject} patuh {cid} ({cit}): {t_id}.", f"{subject} complies with {cid} ({cit}): {t_en}.")
+    if status is Status.VIOLATION:
+        failed = "; ".join(atom_facts(atoms, row, comp, ctx, {"f"}, focus)) or "-"
+        return Text(f"{subject} melanggar {cid} ({cit}): {t_id}. Syarat tidak terpenuhi: {failed}.",
+                    f"{subject} violates {cid} ({cit}): {t_en}. Failed: {failed}.")
+    need = ", ".join(missing) or "-"
+    return Text(f"{cid} ({cit}) tidak dapat ditentukan untuk {subject}: data tidak tersedia ({need}).",
+                f"{cid} ({cit}) cannot be determined for {subject}: missing data ({need}).")
+
+
+def share_text(clause: dict, label: str, facts: dict, at_least: Any, subject: str | None, year: int | None,
+               stage: str | None, missing: list[str]) -> Text:
+    cid, cit = clause["id"], clause["citation"]
+    who = f"{subject or '?'} {year if year is not None else '?'}" + (f" ({stage})" if stage else "")
+    if label == "no_date":
+        return Text(f"{cid}: {who}: tahun atau subjek tidak diketahui untuk sebagian catatan ({', '.join(missing)}).",
+                    f"{cid}: {who}: the year or subject is missing for some records ({', '.join(missing)}).")
+    if label == "not_in_force":
+        return Text(f"{cid} ({cit}) belum berlaku pada periode {year}.", f"{cid} ({cit}) is not in force in period {year}.")
+    if label == "not_applicable":
+        return Text(f"{cid}: {who}: tidak ada nilai belanja yang dihitung.", f"{cid}: {who}: no spending to measure.")
+    thr = "?" if isinstance(at_least, Missing) else percent(Fraction(at_least))
+    if facts["lower"] is None:
+        return Text(f"{cid}: {who}: pangsa tidak dapat dihitung ({', '.join(missing)}).",
+                    f"{cid}: {who}: the share cannot be computed ({', '.join(missing)}).")
+    lo, hi = percent(facts["lower"]), percent(facts["upper"])
+    amounts = f"{rupiah(facts['known'])} / {rupiah(facts['total'])}"
+    if label == "compliant":
+        return Text(f"{who}: pangsa {lo} ({amounts}) memenuhi minimal {thr} ({cid}, {cit}).",
+                    f"{who}: share {lo} ({amounts}) meets the minimum {thr} ({cid}, {cit}).")
+    if label == "violation":
+        extra_id = f"; paling tinggi {hi} bila data yang belum jelas dihitung" if hi != lo else ""
+        extra_en = f"; at most {hi} counting unclear records" if hi != lo else ""
+        return Text(f"{who}: pangsa {lo} ({amounts}) di bawah minimal {thr}{extra_id} ({cid}, {cit}).",
+                    f"{who}: share {lo} ({amounts}) is below the minimum {thr}{extra_en} ({cid}, {cit}).")
+    return Text(f"{who}: pangsa antara {lo} dan {hi}; ambang {thr} ada di antaranya, data belum lengkap ({rupiah(facts['unknown'])} belum jelas) ({cid}, {cit}).",
+                f"{who}: share between {lo} and {hi}; the threshold {thr} lies between, data incomplete ({rupiah(facts['unknown'])} unclear) ({cid}, {cit}).")
+
+
+def exists_text(clause: dict, label: str, subject: str, year: int | None, category: str | None, found: int,
+                missing: list[str]) -> Text:
+    cid, cit = clause["id"], clause["citation"]
+    cat_id = f" untuk {category}" if category else ""
+    cat_en = f" for {category}" if category else ""
+    who = f"{subject} ({year})" if year is not None else subject
+    if label == "not_in_force":
+        return Text(f"{cid} ({cit}) belum berlaku pada {year}.", f"{cid} ({cit}) is not in force in {year}.")
+    if label == "no_date":
+        return Text(f"{cid}: tanggal {subject} tidak diketahui.", f"{cid}: the date of {subject} is missing.")
+    if label == "not_applicable":
+        return Text(f"{cid} ({cit}) tidak berlaku untuk {who}.", f"{cid} ({cit}) does not apply to {who}.")
+    if label == "compliant":
+        return Text(f"{who} memiliki {found} kemitraan yang memenuhi{cat_id} ({cid}, {cit}).",
+                    f"{who} has {found} qualifying partnership(s){cat_en} ({cid}, {cit}).")
+    if label == "violation":
+        return Text(f"{who} tidak memiliki kemitraan yang diwajibkan{cat_id}: {clause['title']['id']} ({cid}, {cit}).",
+                    f"{who} lacks the required partnership{cat_en}: {clause['title']['en']} ({cid}, {cit}).")
+    return Text(f"{cid} ({cit}) tidak dapat ditentukan untuk {who}{cat_id}: data tidak tersedia ({', '.join(missing) or '-'}).",
+                f"{cid} ({cit}) cannot be determined for {who}{cat_en}: missing data ({', '.join(missing) or '-'}).")
+
+
+def explain_values(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) -> list[dict]:
+    """Every atom with its value and the field values it read (for ``perbup explain``)."""
+    out = []
+    for a, v in zip(atoms, row):
+        if a["op"] in ("in_force", "fact"):
+            out.append({"condition": a.get("name", a["op"]), "value": _VAL[v][1], "reads": []})
+            continue
+        reads = []
+        for side in ("left", "right"):
+            node = a.get(side)
+            if node and node["op"] in ("path", "param"):
+                reads.append((expr.to_text(node), _show(comp.value(node)(ctx))))
+        if a["op"] in ("path", "known"):
+            node = {"op": "path", "path": a["path"]}
+            reads.append((".".join(a["path"]), _show(comp.value(node)(ctx))))
+        out.append({"condition": expr.to_text(a), "value": _VAL[v][1], "reads": reads})
+    return out
+
+
+_ = decode_const

@@ -1,0 +1,189 @@
+"""Results as data: Finding, RequiredPartnership and Report.
+
+Nothing here renders; ``perbup_rules.report`` turns a :class:`Report` into
+JSON, CSV, Markdown, HTML or terminal text. ``Report.to_dict()`` is the
+versioned JSON contract (docs/report-format.md): deterministic, with decimal
+figures as strings so no reader loses precision.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+SCHEMA_VERSION = "1.0"
+
+
+class Status(str, enum.Enum):
+    """The verdict of one clause on one subject and period."""
+
+    COMPLIANT = "compliant"
+    VIOLATION = "violation"
+    NOT_APPLICABLE = "not_applicable"
+    CANNOT_DETERMINE = "cannot_determine"
+
+    def __str__(self) -> str:  # so f-strings print the code, not Status.X
+        return self.value
+
+
+STATUS_ORDER = (Status.VIOLATION, Status.CANNOT_DETERMINE, Status.COMPLIANT, Status.NOT_APPLICABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A sentence in Bahasa Indonesia (``id``) and English (``en``)."""
+
+    id: str
+    en: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "en": self.en}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What one clause says about one subject in one period.
+
+    ``subject`` is the id of what was judged: a purchase, party or partnership
+    for clauses over records, or the grouping key (a party id, a ``ppk_id``)
+    for share and exists clauses. ``measured`` and ``threshold`` are decimal
+    strings. ``missing`` names the fields whose absence made the verdict
+    ``cannot_determine``; ``exception`` the ``unless`` that made it compliant.
+    """
+
+    clause: str
+    citation: str
+    subject: str | None
+    period: int | None
+    status: Status
+    explanation: Text
+    subject_kind: str = "purchase"
+    stage: str | None = None
+    category: str | None = None
+    measured: str | None = None
+    threshold: str | None = None
+    evidence: tuple[str, ...] = ()
+    exception: str | None = None
+    missing: tuple[str, ...] = ()
+    severity: str = "error"
+    rule_location: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (
+            self.clause,
+            self.period if self.period is not None else -1,
+            self.stage or "",
+            self.category or "",
+            self.subject or "",
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "clause": self.clause,
+            "citation": self.citation,
+            "subject": self.subject,
+            "subject_kind": self.subject_kind,
+            "period": self.period,
+            "stage": self.stage,
+            "category": self.category,
+            "status": self.status.value,
+            "measured": self.measured,
+            "threshold": self.threshold,
+            "evidence": list(self.evidence),
+            "exception": self.exception,
+            "missing": list(self.missing),
+            "severity": self.severity,
+            "explanation": self.explanation.to_dict(),
+            "rule_location": self.rule_location,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredPartnership:
+    """A partnership a clause requires and the data does not show, with ranked candidates."""
+
+    party: str
+    clause: str
+    period: int | None
+    category: str | None
+    candidates: tuple[str, ...] = ()
+    purchase: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "party": self.party,
+            "clause": self.clause,
+            "period": self.period,
+            "category": self.category,
+            "purchase": self.purchase,
+            "candidates": list(self.candidates),
+        }
+
+
+@dataclass
+class Report:
+    """Everything an evaluation produced, JSON-ready through :meth:`to_dict`."""
+
+    regulation: dict[str, Any]
+    findings: list[Finding]
+    required_partnerships: list[RequiredPartnership]
+    input: dict[str, dict[str, int]] = field(default_factory=dict)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, str]] = field(default_factory=list)
+    engine: str = "reference"
+    clauses: list[dict[str, Any]] = field(default_factory=list)
+    #: party id -> display name; to_dict() keeps only the ids it lists
+    names: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Counts per clause and status (every status key present, in a fixed order)."""
+        counts: dict[str, Counter] = {}
+        for c in self.clauses:
+            counts.setdefault(c["id"], Counter())
+        for f in self.findings:
+            counts.setdefault(f.clause, Counter())[f.status.value] += 1
+        return {
+            clause: {s.value: c.get(s.value, 0) for s in STATUS_ORDER}
+            for clause, c in sorted(counts.items())
+        }
+
+    def by_status(self, status: Status | str) -> list[Finding]:
+        s = Status(status)
+        return [f for f in self.findings if f.status is s]
+
+    def to_dict(self, include: Iterable[Status] | None = None) -> dict[str, Any]:
+        """The JSON contract; ``include`` limits the listed findings (the summary counts all)."""
+        keep = None if include is None else {Status(s) for s in include}
+        listed = [f for f in self.findings if keep is None or f.status in keep]
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "regulation": self.regulation,
+            "engine": self.engine,
+            "input": self.input,
+            "sources": self.sources,
+            "rejected": self.rejected,
+            "clauses": self.clauses,
+            "findings": [f.to_dict() for f in listed],
+            "required_partnerships": [r.to_dict() for r in self.required_partnerships],
+            "summary": self.summary(),
+            "names": self._listed_names(listed),
+        }
+
+    def _listed_names(self, listed: list[Finding]) -> dict[str, str]:
+        """Names of the ids the listed findings and required partnerships mention, sorted by id."""
+        ids: set[str] = set()
+        for f in listed:
+            if f.subject is not None:
+                ids.add(f.subject)
+            ids.update(f.evidence)
+        for r in self.required_partnerships:
+            ids.add(r.party)
+            ids.update(r.candidates)
+        return {i: self.names[i] for i in sorted(ids) if i in self.names}
+
+    def to_json(self, include: Iterable[Status] | None = None, indent: int | None = 2) -> str:
+        """Deterministic JSON text (same report, same bytes)."""
+        return json.dumps(self.to_dict(include), ensure_ascii=False, indent=indent, sort_keys=False) + "\n"

@@ -1,0 +1,274 @@
+"""Canonical records: parties, purchases and partnerships, and the Dataset that holds them.
+
+The column names and codes are the input contract of ARCHITECTURE.md section 3.
+Records are frozen, slotted dataclasses rather than pydantic models: an audit may
+hold a million purchases, and a slotted record costs a fraction of a model
+instance. Validation happens where rows are read (``perbup_rules.importers``),
+which knows the file, row and column to blame; :meth:`Dataset.build` re-checks
+references so records built in code obey the same contract.
+
+Money is ``int`` rupiah (``Decimal`` only when a source gives sen), dates are
+:class:`datetime.date`, and ``None`` always means "the source did not say".
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Iterable, Mapping, Union
+
+from . import errors
+
+Money = Union[int, Decimal]
+
+PARTY_KINDS = ("perangkat_daerah", "desa", "hotel", "restaurant", "company", "umkm", "koperasi")
+LEGAL_FORMS = ("pt", "cv", "ud", "firma", "koperasi", "perorangan", "other")
+SCALES = ("mikro", "kecil", "menengah", "besar")
+STAGES = ("plan", "award", "contract")
+PROCUREMENT_TYPES = ("barang", "pekerjaan_konstruksi", "jasa_lainnya", "jasa_konsultansi")
+PATTERNS = (
+    "inti_plasma",
+    "subkontrak",
+    "waralaba",
+    "perdagangan_umum",
+    "distribusi_keagenan",
+    "rantai_pasok",
+    "bagi_hasil",
+    "kerja_sama_operasional",
+    "usaha_patungan",
+    "penyumberluaran",
+    "lainnya",
+)
+TABLES = ("parties", "purchases", "partnerships")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A perangkat daerah, desa, hotel, restaurant, company, UMKM or koperasi."""
+
+    id: str
+    name: str | None = None
+    kind: str | None = None
+    legal_form: str | None = None
+    capital_idr: Money | None = None
+    annual_sales_idr: Money | None = None
+    scale: str | None = None
+    kecamatan: str | None = None
+    desa: str | None = None
+    kabupaten: str | None = None
+    supplies: tuple[str, ...] = ()
+    star_rating: int | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """One package or purchase, at the plan, award or contract stage."""
+
+    id: str
+    stage: str | None = None
+    buyer_id: str | None = None
+    ppk_id: str | None = None
+    supplier_id: str | None = None
+    category: str | None = None
+    procurement_type: str | None = None
+    method: str | None = None
+    value_idr: Money | None = None
+    umk_value_idr: Money | None = None
+    reserved_for_umkk: bool | None = None
+    exemption_reason: str | None = None
+    date: _dt.date | None = None
+    currency: str = "IDR"
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Partnership:
+    """A kemitraan between a party (hotel, company, winner) and a partner (UMKM, koperasi)."""
+
+    id: str
+    party_id: str | None = None
+    partner_id: str | None = None
+    pattern: str | None = None
+    categories: tuple[str, ...] = ()
+    start_date: _dt.date | None = None
+    end_date: _dt.date | None = None
+    written: bool | None = None
+    reported_to_dinas: bool | None = None
+    purchase_id: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+RECORD_TYPES = {"parties": Party, "purchases": Purchase, "partnerships": Partnership}
+
+#: Columns of each table, in contract order (``extra`` is not a column).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    t: tuple(f.name for f in fields(cls) if f.name != "extra") for t, cls in RECORD_TYPES.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A row that was not loaded, and why."""
+
+    table: str
+    file: str
+    row: int
+    code: str
+    reason: str
+    column: str | None = None
+    record_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "table": self.table,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "code": self.code,
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class TableStats:
+    """Rows read, accepted and rejected for one table (read == accepted + rejected)."""
+
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+
+    def to_dict(self) -> dict:
+        return {"read": self.read, "accepted": self.accepted, "rejected": self.rejected}
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file the dataset was read from, with its sha256, for the report's provenance."""
+
+    path: str
+    sha256: str
+    kind: str = "canonical"
+
+
+@dataclass
+class Dataset:
+    """Parties, purchases and partnerships, plus what was rejected while reading them."""
+
+    parties: dict[str, Party] = field(default_factory=dict)
+    purchases: list[Purchase] = field(default_factory=list)
+    partnerships: list[Partnership] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    stats: dict[str, TableStats] = field(default_factory=lambda: {t: TableStats() for t in TABLES})
+    sources: list[InputFile] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        parties: Iterable[Party] = (),
+        purchases: Iterable[Purchase] = (),
+        partnerships: Iterable[Partnership] = (),
+        source: str = "<memory>",
+    ) -> "Dataset":
+        """Build a dataset from records made in code, rejecting duplicates and dangling references.
+
+        Rows are numbered from 1 in the order given, per table.
+        """
+        ds = cls()
+        for i, p in enumerate(parties, start=1):
+            ds.stats["parties"].read += 1
+            if p.id in ds.parties:
+                ds.reject("parties", source, i, errors.DUPLICATE_ROW, f"party id {p.id!r} repeats an earlier row", "id", p.id)
+            else:
+                ds.parties[p.id] = p
+                ds.stats["parties"].accepted += 1
+        seen: set[str] = set()
+        for i, r in enumerate(purchases, start=1):
+            ds.stats["purchases"].read += 1
+            problem = _dangling(r, ("buyer_id", "supplier_id"), ds.parties)
+            if r.id in seen:
+                ds.reject("purchases", source, i, errors.DUPLICATE_ROW, f"purchase id {r.id!r} repeats an earlier row", "id", r.id)
+            elif problem:
+                ds.reject("purchases", source, i, errors.UNKNOWN_REFERENCE, problem[1], problem[0], r.id)
+            else:
+                seen.add(r.id)
+                ds.purchases.append(r)
+                ds.stats["purchases"].accepted += 1
+        seen = set()
+        for i, k in enumerate(partnerships, start=1):
+            ds.stats["partnerships"].read += 1
+            problem = _dangling(k, ("party_id", "partner_id"), ds.parties)
+            if k.id in seen:
+                ds.reject("partnerships", source, i, errors.DUPLICATE_ROW, f"partnership id {k.id!r} repeats an earlier row", "id", k.id)
+            elif problem:
+                ds.reject("partnerships", source, i, errors.UNKNOWN_REFERENCE, problem[1], problem[0], k.id)
+            else:
+                seen.add(k.id)
+                ds.partnerships.append(k)
+                ds.stats["partnerships"].accepted += 1
+        return ds
+
+    def reject(
+        self,
+        table: str,
+        file: str,
+        row: int,
+        code: str,
+        reason: str,
+        column: str | None = None,
+        record_id: str | None = None,
+    ) -> None:
+        """Record a rejected row and count it."""
+        self.rejected.append(Rejection(table, file, row, code, reason, column, record_id))
+        self.stats[table].rejected += 1
+
+    def periods(self) -> list[int]:
+        """Fiscal years (calendar years) that occur in the purchases' dates, sorted."""
+        return sorted({p.date.year for p in self.purchases if p.date is not None})
+
+    def reconciles(self) -> bool:
+        """True when every table's rows read equal accepted plus rejected."""
+        return all(s.read == s.accepted + s.rejected for s in self.stats.values())
+
+
+def _dangling(record, refs: tuple[str, ...], parties: Mapping[str, Party]) -> tuple[str, str] | None:
+    for col in refs:
+        ref = getattr(record, col)
+        if ref is not None and ref not in parties:
+            return col, f"{col} {ref!r} names no accepted party"
+    return None
+
+
+def merge_datasets(datasets: list[Dataset]) -> Dataset:
+    """Combine datasets read from several sources (e.g. a SiRUP and an SPSE export).
+
+    Parties with the same id are the same party (a satker appears in both
+    exports): the first record is kept. Purchase and partnership ids must differ
+    across sources; a repeat is rejected like a repeated row. Input counts add up,
+    so the report still reconciles with every file read.
+    """
+    out = Dataset()
+    for ds in datasets:
+        for t in TABLES:
+            out.stats[t].read += ds.stats[t].read
+            out.stats[t].accepted += ds.stats[t].accepted
+            out.stats[t].rejected += ds.stats[t].rejected
+        out.rejected.extend(ds.rejected)
+        out.sources.extend(ds.sources)
+        for pid, p in ds.parties.items():
+            out.parties.setdefault(pid, p)
+    seen: dict[str, set[str]] = {"purchases": set(), "partnerships": set()}
+    for ds in datasets:
+        src = ds.sources[0].path if ds.sources else "<memory>"
+        for table, rows in (("purchases", ds.purchases), ("partnerships", ds.partnerships)):
+            kept = out.purchases if table == "purchases" else out.partnerships
+            ids = seen[table]
+            for r in rows:
+                if r.id in ids:
+                    out.stats[table].accepted -= 1
+                    out.reject(table, src, 0, errors.DUPLICATE_ROW, f"{table[:-1]} id {r.id!r} also appears in an earlier source", "id", r.id)
+                    continue
+                ids.add(r.id)
+                kept.append(r)
+    return out

@@ -1,0 +1,202 @@
+"""A read-only view of a Report shared by the human-readable renderers: grouping, sorting, caps.
+
+Nothing here changes a verdict; it only orders and groups what the engine decided.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Sequence, TypeVar
+
+from ..findings import STATUS_ORDER, Finding, Report, RequiredPartnership, Status, Text
+from ._format import to_decimal
+
+#: stages in procurement order (others after, alphabetically)
+STAGE_ORDER = ("plan", "award", "contract")
+
+#: per-record rows listed per clause and status before "N more (see CSV/JSON)"
+ROW_CAP = 500
+
+T = TypeVar("T")
+
+
+@dataclass
+class ClauseView:
+    """One clause with its findings grouped by status and its required partnerships."""
+
+    id: str
+    kind: str
+    citation: str
+    title: Text
+    text: str
+    derived_from: list[str]
+    severity: str
+    location: str
+    unit: str | None
+    findings: dict[Status, list[Finding]] = field(default_factory=dict)
+    required: list[RequiredPartnership] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        """How many findings of this clause have ``status``."""
+        return len(self.findings.get(status, ()))
+
+    @property
+    def total(self) -> int:
+        """How many findings this clause has."""
+        return sum(len(v) for v in self.findings.values())
+
+
+def names(report: Report) -> dict[str, str]:
+    """The report's id -> display name map (empty for reports without names)."""
+    return getattr(report, "names", None) or {}
+
+
+def name_of(report: Report, ident: str | None) -> str:
+    """The display name of an id, or the id itself when no name is known."""
+    if ident is None:
+        return ""
+    return names(report).get(ident, ident)
+
+
+def _text(value: Any, fallback: str) -> Text:
+    if isinstance(value, Text):
+        return value
+    if isinstance(value, dict):
+        return Text(str(value.get("id") or fallback), str(value.get("en") or value.get("id") or fallback))
+    if isinstance(value, str) and value:
+        return Text(value, value)
+    return Text(fallback, fallback)
+
+
+def display_key(f: Finding) -> tuple:
+    """Order for people: period, stage in procurement order, category, subject."""
+    stage = f.stage or ""
+    rank = STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER)
+    return (f.period if f.period is not None else -1, rank, stage, f.category or "", f.subject or "")
+
+
+def clause_views(report: Report) -> list[ClauseView]:
+    """Every clause (declared or only seen in findings), sorted by id, findings sorted within."""
+    declared = {c["id"]: c for c in report.clauses}
+    by_clause: dict[str, dict[Status, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    citations: dict[str, str] = {}
+    for f in report.findings:
+        by_clause[f.clause][f.status].append(f)
+        citations.setdefault(f.clause, f.citation)
+    required: dict[str, list[RequiredPartnership]] = defaultdict(list)
+    for r in sorted_required(report):
+        required[r.clause].append(r)
+    views = []
+    for cid in sorted(set(declared) | set(by_clause) | set(required)):
+        c = declared.get(cid, {})
+        kind = str(c.get("kind") or "")
+        groups = by_clause.get(cid, {})
+        views.append(
+            ClauseView(
+                id=cid,
+                kind=kind,
+                citation=str(c.get("citation") or citations.get(cid, "")),
+                title=_text(c.get("title"), cid),
+                text=str(c.get("text") or ""),
+                derived_from=[str(d) for d in c.get("derived_from") or ()],
+                severity=str(c.get("severity") or ""),
+                location=str(c.get("location") or ""),
+                unit=c.get("unit") or ("ratio" if kind == "share" else None),
+                findings={s: sorted(groups.get(s, ()), key=display_key) for s in STATUS_ORDER},
+                required=required.get(cid, []),
+            )
+        )
+    return views
+
+
+def sorted_required(report: Report) -> list[RequiredPartnership]:
+    """Required partnerships by clause, period, category, party."""
+    return sorted(
+        report.required_partnerships,
+        key=lambda r: (r.clause, r.period if r.period is not None else -1, r.category or "", r.party, r.purchase or ""),
+    )
+
+
+def _row_key(row: Any) -> tuple:
+    return (0, row, "") if isinstance(row, int) else (1, 0, str(row or ""))
+
+
+def sorted_rejected(report: Report) -> list[dict[str, Any]]:
+    """Rejected input rows by table, file, row, column and code."""
+    return sorted(
+        report.rejected,
+        key=lambda r: (
+            str(r.get("table") or ""),
+            str(r.get("file") or ""),
+            _row_key(r.get("row")),
+            str(r.get("column") or ""),
+            str(r.get("code") or ""),
+            str(r.get("reason") or ""),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """Counts of one input table and whether they add up."""
+
+    table: str
+    read: int | None
+    accepted: int | None
+    rejected: int | None
+    listed: int
+
+    @property
+    def reconciles(self) -> bool:
+        """read = accepted + rejected, and every rejection is listed."""
+        if self.read is None or self.accepted is None or self.rejected is None:
+            return False
+        return self.read == self.accepted + self.rejected and self.rejected == self.listed
+
+
+def input_rows(report: Report) -> list[InputRow]:
+    """One row per input table, sorted by table name."""
+    listed: dict[str, int] = defaultdict(int)
+    for r in report.rejected:
+        listed[str(r.get("table") or "")] += 1
+    rows = []
+    for table in sorted(set(report.input) | set(listed)):
+        counts = report.input.get(table, {})
+        rows.append(InputRow(table, counts.get("read"), counts.get("accepted"), counts.get("rejected"), listed[table]))
+    return rows
+
+
+def cap(items: Sequence[T], all_findings: bool, limit: int = ROW_CAP) -> tuple[Sequence[T], int]:
+    """The items to list and how many were left out."""
+    if all_findings or len(items) <= limit:
+        return items, 0
+    return items[:limit], len(items) - limit
+
+
+def shortfall(f: Finding) -> Decimal | None:
+    """threshold - measured, when both are numbers."""
+    m, t = to_decimal(f.measured), to_decimal(f.threshold)
+    return None if m is None or t is None else t - m
+
+
+def top_violations(report: Report, n: int = 10) -> list[Finding]:
+    """The ``n`` violations to show first: errors, then the largest share shortfall, then clause order."""
+    share = {c["id"] for c in report.clauses if c.get("kind") == "share"}
+
+    def key(f: Finding) -> tuple:
+        gap = shortfall(f) if f.clause in share else None
+        return (f.severity != "error", gap is None, -(gap or 0), f.clause, display_key(f))
+
+    return sorted(report.by_status(Status.VIOLATION), key=key)[:n]
+
+
+def share_panels(view: ClauseView) -> list[tuple[tuple, list[Finding]]]:
+    """Share findings grouped by (period, stage, category), excluding not_applicable."""
+    panels: dict[tuple, list[Finding]] = defaultdict(list)
+    for status in (Status.VIOLATION, Status.CANNOT_DETERMINE, Status.COMPLIANT):
+        for f in view.findings.get(status, ()):
+            panels[(f.period, f.stage, f.category)].append(f)
+    order = sorted(panels, key=lambda k: display_key(panels[k][0])[:4])
+    return [(k, panels[k]) for k in order]

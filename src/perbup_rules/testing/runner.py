@@ -1,0 +1,43 @@
+"""Run every scenario of a regulation folder, as ``perbup test`` and the pytest plugin do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..compiler import Ruleset
+from ..errors import Diagnostic
+from .scenarios import ScenarioResult, load_scenarios, run_scenario, scenario_files
+
+
+@dataclass
+class TestRun:
+    """All scenario results of one run, plus problems in the scenario files themselves."""
+
+    results: list[ScenarioResult] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.results)
+
+    @property
+    def failed(self) -> int:
+        return sum(not r.passed for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and not any(d.severity == "error" for d in self.diagnostics)
+
+
+def run_all(rules_dir: str | Path, ruleset: Ruleset, engine: str = "durable", tracer=None) -> TestRun:
+    """Load and run every scenario file under ``rules_dir/tests``."""
+    run = TestRun()
+    for f in scenario_files(rules_dir):
+        scenarios, diags = load_scenarios(f)
+        run.diagnostics.extend(diags)
+        for s in scenarios:
+            if tracer is not None:
+                tracer.scenario = s.name
+            run.results.append(run_scenario(s, ruleset, engine, tracer=tracer))
+    return run

@@ -1,0 +1,252 @@
+"""Scenario tests: small datasets in YAML with the findings a drafter expects.
+
+A scenario file (``<rules>/tests/*.yaml``)::
+
+    parties:                       # shared by every scenario of the file (optional)
+      - {id: pd1, kind: perangkat_daerah, kabupaten: Kutai Timur}
+    scenarios:
+      - name: A PD that spends exactly 40% on UMKK complies
+        purchases:
+          - {id: p1, stage: award, buyer_id: pd1, supplier_id: s1, value_idr: 40, date: 2026-03-01}
+        expect:
+          - {clause: KMT-01, subject: pd1, period: 2026, stage: award, status: compliant, measured: "0.4000"}
+        expect_required:
+          - {clause: KMT-15.1, party: h1, category: makanan, candidates: [s3, s1]}
+
+Each expected finding must match one actual finding on every key it gives
+(keys not given are not compared). ``expect_absent`` lists findings that
+must not exist. A scenario may set ``periods`` and ``stage``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .. import errors, records
+from ..compiler.ruleset import Ruleset
+from ..errors import Diagnostic, SourceLocation
+from ..evaluate import evaluate
+from ..findings import Finding, Report, RequiredPartnership
+from ..source import YMap, YSeq, load_yaml
+
+FINDING_KEYS = {"clause", "subject", "period", "stage", "category", "status", "measured", "threshold",
+                "exception", "missing", "evidence", "citation"}
+REQUIRED_KEYS = {"clause", "party", "period", "category", "candidates", "purchase"}
+SCENARIO_KEYS = {"name", "parties", "purchases", "partnerships", "periods", "stage", "expect",
+                 "expect_absent", "expect_required", "note"}
+_LIST_FIELDS = {"supplies", "categories"}
+
+
+@dataclass
+class Scenario:
+    """One named scenario, with its data and expectations and where it was written."""
+
+    name: str
+    file: str
+    location: SourceLocation
+    dataset: records.Dataset
+    expect: list[dict]
+    expect_absent: list[dict]
+    expect_required: list[dict]
+    periods: list[int] | None = None
+    stage: str | None = None
+    expect_locs: list[SourceLocation] = field(default_factory=list)
+
+
+@dataclass
+class ScenarioResult:
+    """The outcome of running one scenario: failures as readable lines."""
+
+    scenario: Scenario
+    failures: list[str]
+    report: Report | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def _record(cls, data: Any, table: str, loc: SourceLocation, diags: list[Diagnostic]):
+    if not isinstance(data, dict):
+        diags.append(Diagnostic(errors.WRONG_TYPE, f"a {table} row must be a mapping", loc))
+        return None
+    names = {f.name for f in fields(cls)} - {"extra"}
+    kw: dict[str, Any] = {}
+    for k, v in data.items():
+        if k not in names:
+            close = difflib.get_close_matches(k, sorted(names), n=2)
+            diags.append(Diagnostic(errors.UNKNOWN_FIELD, f"{table} has no column {k!r}",
+                                    data.key_loc(k) if isinstance(data, YMap) else loc,
+                                    hint=f"did you mean {' or '.join(map(repr, close))}?" if close else None))
+            continue
+        if k in _LIST_FIELDS:
+            v = tuple(v) if isinstance(v, list) else tuple(x.strip() for x in str(v).split(";") if x.strip()) if v else ()
+        elif isinstance(v, Decimal) and k.endswith("_idr"):
+            v = int(v) if v == v.to_integral_value() else v
+        elif k in ("id", "buyer_id", "supplier_id", "ppk_id", "party_id", "partner_id", "purchase_id") and v is not None:
+            v = str(v)
+        codes = {"kind": records.PARTY_KINDS, "legal_form": records.LEGAL_FORMS, "scale": records.SCALES,
+                 "stage": records.STAGES, "procurement_type": records.PROCUREMENT_TYPES, "pattern": records.PATTERNS}.get(k)
+        if codes and v is not None and v not in codes:
+            diags.append(Diagnostic(errors.UNKNOWN_CODE, f"{k} {v!r} is not one of: {', '.join(codes)}",
+                                    data.value_loc(k) if isinstance(data, YMap) else loc))
+            continue
+        kw[k] = v
+    if "id" not in kw:
+        diags.append(Diagnostic(errors.MISSING_FIELD, f"a {table} row needs an id", loc))
+        return None
+    try:
+        return cls(**kw)
+    except TypeError as err:  # pragma: no cover - guarded by the name check above
+        diags.append(Diagnostic(errors.WRONG_TYPE, str(err), loc))
+        return None
+
+
+def _rows(node: Any, key: str, cls, table: str, diags: list[Diagnostic], file: str) -> list:
+    seq = node.get(key) if isinstance(node, dict) else None
+    if seq is None:
+        return []
+    if not isinstance(seq, list):
+        diags.append(Diagnostic(errors.WRONG_TYPE, f"{key} must be a list", node.value_loc(key) if isinstance(node, YMap) else SourceLocation(file)))
+        return []
+    out = []
+    for i, row in enumerate(seq):
+        loc = seq.item_loc(i) if isinstance(seq, YSeq) else SourceLocation(file)
+        r = _record(cls, row, table, loc, diags)
+        if r is not None:
+            out.append(r)
+    return out
+
+
+def load_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
+    """Read one scenario file; problems come back as located diagnostics."""
+    path = Path(path)
+    diags: list[Diagnostic] = []
+    data, d = load_yaml(path.read_bytes(), str(path))
+    diags.extend(d)
+    if not isinstance(data, YMap) or "scenarios" not in data:
+        if data is not None:
+            diags.append(Diagnostic(errors.MISSING_FIELD, "a scenario file needs a 'scenarios' list", SourceLocation(str(path), 1, 1)))
+        return [], diags
+    shared = {t: _rows(data, t, cls, t, diags, str(path)) for t, cls in records.RECORD_TYPES.items()}
+    out: list[Scenario] = []
+    seen: dict[str, SourceLocation] = {}
+    seq = data["scenarios"]
+    for i, s in enumerate(seq or []):
+        loc = seq.item_loc(i) if isinstance(seq, YSeq) else SourceLocation(str(path))
+        if not isinstance(s, YMap):
+            diags.append(Diagnostic(errors.WRONG_TYPE, "a scenario must be a mapping", loc))
+            continue
+        for k in s:
+            if k not in SCENARIO_KEYS:
+                close = difflib.get_close_matches(k, sorted(SCENARIO_KEYS), n=2)
+                diags.append(Diagnostic(errors.UNKNOWN_FIELD, f"unknown scenario key {k!r}", s.key_loc(k),
+                                        hint=f"did you mean {' or '.join(map(repr, close))}?" if close else None))
+        name = str(s.get("name") or f"scenario {i + 1}")
+        if name in seen:
+            diags.append(Diagnostic(errors.DUPLICATE_ID, f"scenario name {name!r} is used twice", loc,
+                                    hint=f"first at line {seen[name].line}"))
+        seen[name] = loc
+        own = {t: _rows(s, t, cls, t, diags, str(path)) for t, cls in records.RECORD_TYPES.items()}
+        own_ids = {t: {r.id for r in rows} for t, rows in own.items()}
+        merged = {t: [r for r in shared[t] if r.id not in own_ids[t]] + own[t] for t in own}
+        ds = records.Dataset.build(merged["parties"], merged["purchases"], merged["partnerships"], source=str(path))
+        for rej in ds.rejected:
+            diags.append(Diagnostic(rej.code, f"scenario {name!r}: {rej.table} row {rej.record_id}: {rej.reason}", loc))
+        expects, locs = [], []
+        for key, allowed in (("expect", FINDING_KEYS), ("expect_absent", FINDING_KEYS), ("expect_required", REQUIRED_KEYS)):
+            items = s.get(key) or []
+            for j, e in enumerate(items):
+                eloc = items.item_loc(j) if isinstance(items, YSeq) else loc
+                if not isinstance(e, dict):
+                    diags.append(Diagnostic(errors.WRONG_TYPE, f"{key} entries must be mappings", eloc))
+                    continue
+                for k in e:
+                    if k not in allowed:
+                        close = difflib.get_close_matches(k, sorted(allowed), n=2)
+                        diags.append(Diagnostic(errors.UNKNOWN_FIELD, f"unknown key {k!r} in {key}",
+                                                e.key_loc(k) if isinstance(e, YMap) else eloc,
+                                                hint=f"did you mean {' or '.join(map(repr, close))}?" if close else None))
+                if key == "expect":
+                    locs.append(eloc)
+        periods = s.get("periods")
+        out.append(Scenario(
+            name=name, file=str(path), location=loc, dataset=ds,
+            expect=[dict(e) for e in (s.get("expect") or []) if isinstance(e, dict)],
+            expect_absent=[dict(e) for e in (s.get("expect_absent") or []) if isinstance(e, dict)],
+            expect_required=[dict(e) for e in (s.get("expect_required") or []) if isinstance(e, dict)],
+            periods=[int(p) for p in periods] if isinstance(periods, list) else None,
+            stage=s.get("stage"), expect_locs=locs))
+    return out, diags
+
+
+def _norm(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        return [_norm(x) for x in v]
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return str(v)
+    return v
+
+
+def _finding_view(f: Finding) -> dict:
+    d = f.to_dict()
+    d["missing"] = list(f.missing)
+    d["evidence"] = list(f.evidence)
+    return d
+
+
+def _matches(want: dict, have: dict) -> bool:
+    return all(_norm(have.get(k)) == _norm(v) for k, v in want.items())
+
+
+def _describe(d: dict, keys) -> str:
+    return "{" + ", ".join(f"{k}: {_norm(d.get(k))!r}" for k in keys) + "}"
+
+
+def check(scenario: Scenario, report: Report) -> list[str]:
+    """Failure lines for one scenario's expectations against a report (empty when all hold)."""
+    failures = []
+    views = [_finding_view(f) for f in report.findings]
+    for want, loc in zip(scenario.expect, scenario.expect_locs or [scenario.location] * len(scenario.expect)):
+        if any(_matches(want, v) for v in views):
+            continue
+        ident = {k: want[k] for k in ("clause", "subject", "period", "stage", "category") if k in want}
+        near = [v for v in views if _matches(ident, v)]
+        line = f"{loc}: wanted {_describe(want, want.keys())}"
+        if near:
+            line += "\n      got    " + "\n      got    ".join(_describe(v, want.keys()) for v in near[:3])
+        else:
+            line += "\n      got    no finding for " + _describe(ident, ident.keys())
+        failures.append(line)
+    for unwanted in scenario.expect_absent:
+        hits = [v for v in views if _matches(unwanted, v)]
+        if hits:
+            failures.append(f"{scenario.location}: did not want {_describe(unwanted, unwanted.keys())}, got {len(hits)}")
+    reqs = [r.to_dict() for r in report.required_partnerships]
+    for want in scenario.expect_required:
+        if not any(_matches(want, r) for r in reqs):
+            near = [r for r in reqs if r["clause"] == want.get("clause")]
+            failures.append(f"{scenario.location}: wanted required partnership {_describe(want, want.keys())}"
+                            + ("\n      got    " + "\n      got    ".join(_describe(r, want.keys()) for r in near[:3]) if near else "\n      got    none"))
+    return failures
+
+
+def run_scenario(scenario: Scenario, ruleset: Ruleset, engine: str = "durable", tracer=None) -> ScenarioResult:
+    """Evaluate one scenario's dataset and check its expectations."""
+    report = evaluate(ruleset, scenario.dataset, engine, periods=scenario.periods, stage=scenario.stage, tracer=tracer)
+    return ScenarioResult(scenario, check(scenario, report), report)
+
+
+def scenario_files(rules_dir: str | Path) -> list[Path]:
+    """The scenario files of a regulation folder (``tests/*.yaml``), sorted."""
+    return sorted((Path(rules_dir) / "tests").glob("*.yaml"))
+
+
+_ = RequiredPartnership

@@ -1,0 +1,185 @@
+"""Why a finding came out as it did: the conditions, the values read, the exception, the evidence.
+
+Used by ``perbup explain``. It re-evaluates the one clause for the one subject
+with the reference semantics and the same atom evaluation the engines use.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from . import expr
+from .atoms import Compiled, Ctx, Period, in_force
+from .compiler import decisions as D
+from .compiler.ruleset import Ruleset
+from .evaluate import _Run, evaluate, partnership_active
+from .explain import explain_values
+from .records import Dataset
+
+
+def _atoms_of(logic: dict) -> list[int]:  # noqa: D103
+    if "atom" in logic:
+        return [logic["atom"]]
+    if "const" in logic:
+        return []
+    if "not" in logic:
+        return _atoms_of(logic["not"])
+    return [i for part in logic.get("and", logic.get("or", [])) for i in _atoms_of(part)]
+
+
+def _parts(clause: dict, decision: str) -> list[tuple[str, dict]]:
+    """(name, logic tree) of the conditions whose atoms belong to ``decision``."""
+    logic = clause.get("logic", {})
+    if decision == "match":
+        return [("match", logic["match"])]
+    out = [(name, logic[name]) for name in ("applies", "require") if name in logic]
+    out += [(f"unless {u['id']}", lg) for u, lg in zip(clause.get("unless", []), logic.get("unless", []))]
+    if decision == "member":
+        out += [(f"part case {i + 1}", lg) for i, lg in enumerate(logic.get("part", []))]
+    return out
+
+
+def why(ruleset: Ruleset, dataset: Dataset, clause_id: str, subject: str, period: int | None = None) -> list[dict]:
+    """Explanations of every finding of ``clause_id`` about ``subject`` (optionally one period)."""
+    clause = ruleset.clause(clause_id)
+    periods = [period] if period is not None else None
+    report = evaluate(ruleset, dataset, "reference", periods=periods, clauses=[clause_id])
+    found = [f for f in report.findings if f.subject == subject and (period is None or f.period == period)]
+    run = _Run(ruleset, dataset, report_engine(), sorted({f.period for f in found if f.period is not None}) or dataset.periods(), None, None)
+    for c in ruleset.clauses:
+        if c["kind"] == "classify":
+            run.classify(c)
+    out = []
+    for f in found:
+        item: dict[str, Any] = {"finding": f.to_dict(), "clause": {k: clause[k] for k in ("id", "citation", "title", "text")}}
+        kind = clause["kind"]
+        if kind == "each":
+            item["conditions"] = _each_conditions(run, clause, f)
+        elif kind == "share":
+            item["members"] = _share_members(run, clause, f)
+        elif kind == "exists":
+            item["conditions"], item["related"] = _exists_details(run, clause, f)
+        out.append(item)
+    return out
+
+
+def report_engine():
+    from .engine.reference import ReferenceEngine
+    return ReferenceEngine()
+
+
+def _record(run: _Run, table: str, rid: str):
+    if table == "parties":
+        return run.dataset.parties.get(rid)
+    rows = run.dataset.purchases if table == "purchases" else run.dataset.partnerships
+    return next((r for r in rows if r.id == rid), None)
+
+
+def _conditions(clause: dict, decision: str, row: list[str], comp: Compiled, ctx: Ctx) -> list[dict]:
+    atoms = clause["decisions"][decision]["atoms"]
+    values = explain_values(atoms, row, comp, ctx)
+    out = []
+    for name, logic in _parts(clause, decision):
+        overall = D.decide(D.tri(logic), row)
+        out.append({"part": name, "value": {"t": "true", "f": "false", "u": "unknown"}[overall],
+                    "conditions": [values[i] for i in _atoms_of(logic)]})
+    return out
+
+
+def _each_conditions(run: _Run, clause: dict, f) -> list[dict]:
+    over = clause["over"]
+    rec = _record(run, over, f.subject)
+    if over == "purchases":
+        ctx = Ctx(rec=rec, day=rec.date, year=rec.date.year if rec.date else None)
+    else:
+        p = Period.of(f.period)
+        ctx = Ctx(rec=rec, day=p.end, year=f.period, period=p)
+        if over == "partnerships" and partnership_active(rec, p) == "u":
+            ctx.day = None
+    fns = run.atom_fns(clause, "verdict", over)
+    row = run.row(fns, ctx, [], {0: in_force(clause, ctx.day)})
+    comp = Compiled(run.env, over)
+    return _conditions(clause, "verdict", row, comp, ctx)
+
+
+def _share_members(run: _Run, clause: dict, f) -> list[dict]:
+    fns = run.atom_fns(clause, "member", "purchases")
+    comp = Compiled(run.env, "purchases")
+    dec = D.from_json(clause["decisions"]["member"])
+    out = []
+    for rid in f.evidence:
+        rec = _record(run, "purchases", rid)
+        ctx = Ctx(rec=rec, day=rec.date, year=rec.date.year if rec.date else None)
+        row = run.row(fns, ctx, [], {0: in_force(clause, rec.date)})
+        label = D.decide(dec, row)
+        value = None
+        if label.startswith("case:"):
+            case = clause["part"][int(label[5:])]
+            value = comp.value(case["value_from"])(ctx) if case["value_from"] else case["value"]
+        out.append({"record": rid, "total": str(rec.value_idr) if rec.value_idr is not None else None,
+                    "outcome": label, "qualifying": None if value is None or not isinstance(value, (int,)) and not hasattr(value, "as_tuple") else str(value),
+                    "conditions": _conditions(clause, "member", row, comp, ctx)})
+    return out
+
+
+def _exists_details(run: _Run, clause: dict, f) -> tuple[list[dict], list[dict]]:
+    over = clause["over"]
+    rec = _record(run, over, f.subject)
+    year = f.period
+    period = Period.of(year) if year is not None else None
+    day = (rec.date if over == "purchases" else (_dt.date(year, 12, 31) if year else None))
+    ctx = Ctx(rec=rec, category=f.category, period=period, day=day, year=year)
+    vfns = run.atom_fns(clause, "verdict", over)
+    pseudo = {0: in_force(clause, day), 1: "t" if f.status.value == "compliant" else "f", 2: "?"}
+    row = [pseudo.get(i, "u") if fn is None else fn(ctx, []) for i, fn in enumerate(vfns)]
+    comp = Compiled(run.env, over)
+    conditions = [c for c in _conditions(clause, "verdict", [v if v in "tfu" else "u" for v in row], comp, ctx)
+                  if c["part"] == "applies"]
+    mfns = run.atom_fns(clause, "match", clause["related"], over)
+    mcomp = Compiled(run.env, clause["related"], over)
+    related = []
+    for k in run.dataset.partnerships:
+        if getattr(k, clause["link"]) != rec.id:
+            continue
+        mctx = Ctx(rec=k, subject=rec, category=f.category, period=period, day=day, year=year)
+        mrow = run.row(mfns, mctx, [], {})
+        related.append({"record": k.id, "match": {"t": "true", "f": "false", "u": "unknown"}[D.decide(D.tri(clause["logic"]["match"]), mrow)],
+                        "conditions": explain_values(clause["decisions"]["match"]["atoms"], mrow, mcomp, mctx)})
+    return conditions, related
+
+
+def render_text(items: list[dict]) -> str:
+    """``perbup explain`` output: one block per finding."""
+    if not items:
+        return "no finding for that clause and subject\n"
+    lines = []
+    for it in items:
+        f, c = it["finding"], it["clause"]
+        lines.append(f"{c['id']} {c['citation']} — {c['title']['id']} / {c['title']['en']}")
+        lines.append(f"  subject {f['subject']}  period {f['period']}" + (f"  stage {f['stage']}" if f['stage'] else "")
+                     + (f"  category {f['category']}" if f['category'] else ""))
+        lines.append(f"  status: {f['status']}" + (f"  (exception: {f['exception']})" if f["exception"] else "")
+                     + (f"  measured {f['measured']} vs threshold {f['threshold']}" if f["measured"] is not None else ""))
+        if f["missing"]:
+            lines.append("  missing: " + ", ".join(f["missing"]))
+        lines.append(f"  why: {f['explanation']['id']}")
+        lines.append(f"       {f['explanation']['en']}")
+        for part in it.get("conditions", []):
+            lines.append(f"  {part['part']}: {part['value']}")
+            for cond in part["conditions"]:
+                reads = "; ".join(f"{k} = {v}" for k, v in cond["reads"])
+                lines.append(f"    [{cond['value']:>7}] {cond['condition']}" + (f"   ({reads})" if reads else ""))
+        for m in it.get("members", []):
+            lines.append(f"  record {m['record']}: total {m['total']}, {m['outcome']}, qualifying {m['qualifying']}")
+        for r in it.get("related", []):
+            lines.append(f"  related {r['record']}: match {r['match']}")
+            for cond in r["conditions"]:
+                reads = "; ".join(f"{k} = {v}" for k, v in cond["reads"])
+                lines.append(f"    [{cond['value']:>7}] {cond['condition']}" + (f"   ({reads})" if reads else ""))
+        lines.append(f"  evidence: {', '.join(f['evidence']) or '-'}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+_ = expr
