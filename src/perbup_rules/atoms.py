@@ -118,6 +118,9 @@ def compile_path(path: list[str], table: str | None, subject_table: str | None, 
         else:
             steps.append(("field", name))
     parties, purchases = env.parties, env.purchases_by_id
+    fast = _specialised(steps, text, env)
+    if fast is not None:
+        return fast
 
     def get(ctx: Ctx) -> Any:
         obj: Any = None
@@ -139,6 +142,51 @@ def compile_path(path: list[str], table: str | None, subject_table: str | None, 
         return obj
 
     return get
+
+
+def _specialised(steps: list[tuple], text: str, env: Env) -> Callable[[Ctx], Any] | None:
+    """Closures for the common shapes (hot paths of an audit); None for the general case."""
+    shape = tuple(s[0] for s in steps)
+    if shape == ("bind", "field"):
+        binding, name = steps[0][1], steps[1][1]
+        missing = Missing(text)
+
+        def field1(ctx: Ctx) -> Any:
+            v = getattr(getattr(ctx, binding), name)
+            return missing if v is None else v
+        return field1
+    if shape in (("bind", "rel", "field"), ("bind", "rel", "derived")) and steps[1][2] == "parties":
+        binding, fk, name = steps[0][1], steps[1][1], steps[2][1]
+        parties = env.parties
+        missing = Missing(text)
+        if shape[2] == "field":
+            def rel_field(ctx: Ctx) -> Any:
+                ref = getattr(getattr(ctx, binding), fk)
+                if ref is None:
+                    return missing
+                p = parties.get(ref)
+                v = None if p is None else getattr(p, name)
+                return missing if v is None else v
+            return rel_field
+
+        def rel_derived(ctx: Ctx) -> Any:
+            ref = getattr(getattr(ctx, binding), fk)
+            if ref is None:
+                return missing
+            attrs = env.derived_for(ctx.year).get(ref)
+            v = None if attrs is None else attrs.get(name)
+            return missing if v is None else v
+        return rel_derived
+    if shape == ("bind", "derived"):
+        binding, name = steps[0][1], steps[1][1]
+        missing = Missing(text)
+
+        def derived1(ctx: Ctx) -> Any:
+            attrs = env.derived_for(ctx.year).get(getattr(ctx, binding).id)
+            v = None if attrs is None else attrs.get(name)
+            return missing if v is None else v
+        return derived1
+    return None
 
 
 class Compiled:
@@ -212,13 +260,23 @@ class Compiled:
         raise ValueError(f"not an atom: {t!r}")
 
 
+_DATES: dict[str, _dt.date] = {}
+
+
+def _date(text: str) -> _dt.date:
+    d = _DATES.get(text)
+    if d is None:
+        d = _DATES[text] = _dt.date.fromisoformat(text)
+    return d
+
+
 def in_force(clause: dict, day: _dt.date | None) -> str:
     """'t' if the clause is in force on ``day``, 'f' if not, 'u' when the day is unknown."""
     if day is None:
         return "u"
     vf, vu = clause.get("valid_from"), clause.get("valid_until")
-    if vf and day < _dt.date.fromisoformat(vf):
+    if vf and day < _date(vf):
         return "f"
-    if vu and day > _dt.date.fromisoformat(vu):
+    if vu and day > _date(vu):
         return "f"
     return "t"

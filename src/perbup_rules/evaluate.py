@@ -462,6 +462,19 @@ def _each_status(label: str, clause: dict) -> tuple[Status, str | None]:
     return _STATUS[label], None
 
 
+def _unit(ruleset: Ruleset, clause: dict) -> str | None:
+    """The unit of a clause's measured value: ratio for shares, count for exists, else the
+    unit of the parameter its first comparison uses (e.g. idr for a value ceiling)."""
+    if clause["kind"] == "share":
+        return "ratio"
+    if clause["kind"] == "exists":
+        return "count"
+    for a in clause.get("decisions", {}).get("verdict", {}).get("atoms", []):
+        if a.get("op") == "cmp" and a["right"].get("op") == "param":
+            return ruleset.params.get(a["right"]["name"], {}).get("unit")
+    return None
+
+
 def _path_text(t: dict | None) -> str:
     if not t:
         return "?"
@@ -504,6 +517,6 @@ def evaluate(
         sources=[{"path": s.path, "sha256": s.sha256, "kind": s.kind} for s in dataset.sources],
         engine=eng.name,
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
-        clauses=[{k: c.get(k) for k in ("id", "kind", "citation", "title", "text", "derived_from", "severity", "location")}
-                 for c in ruleset.clauses],
+        clauses=[{**{k: c.get(k) for k in ("id", "kind", "citation", "title", "text", "derived_from", "severity", "location")},
+                  "unit": _unit(ruleset, c)} for c in ruleset.clauses],
     )

@@ -179,7 +179,7 @@ def parse(text: str) -> dict:
     except UnexpectedToken as err:
         expected = sorted({_TOKEN_NAMES.get(e, e) for e in err.expected})
         got = "end of expression" if err.token.type == "$END" else repr(str(err.token))
-        col = err.column if isinstance(err.column, int) and err.column > 0 else len(text) + 1
+        col = err.column if err.token.type != "$END" and isinstance(err.column, int) and err.column > 0 else len(text) + 1
         raise ExprSyntaxError(f"unexpected {got}", col, hint="expected " + ", ".join(expected[:8])) from None
     except UnexpectedEOF:
         raise ExprSyntaxError("expression ends too early", len(text) + 1) from None
@@ -239,7 +239,7 @@ def to_text(node: dict) -> str:
         return "null"
     if isinstance(value, _dt.date):
         return f'date("{value.isoformat()}")'
-    return str(value)
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def strip_cols(node: Any) -> Any:

@@ -15,11 +15,20 @@ class ReferenceEngine(Engine):
     name = "reference"
 
     def __init__(self) -> None:
-        self._cache: dict[tuple, D.Decision] = {}
+        self._cache: dict[tuple, tuple[D.Decision, dict]] = {}
 
     def decide(self, ruleset: Ruleset, clause_id: str, decision: str, rows: Sequence[list[str]]) -> list[str]:
         key = (ruleset.fingerprint, clause_id, decision)
-        dec = self._cache.get(key)
-        if dec is None:
-            dec = self._cache[key] = D.from_json(ruleset.clause(clause_id)["decisions"][decision])
-        return [D.decide(dec, row) for row in rows]
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._cache[key] = (D.from_json(ruleset.clause(clause_id)["decisions"][decision]), {})
+        dec, memo = entry
+        out = []
+        for row in rows:
+            # a decision is a pure function of its atom values: decide each combination once
+            k = tuple(row)
+            label = memo.get(k)
+            if label is None:
+                label = memo[k] = D.decide(dec, row)
+            out.append(label)
+        return out

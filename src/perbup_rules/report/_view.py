@@ -92,6 +92,8 @@ def clause_views(report: Report) -> list[ClauseView]:
     for cid in sorted(set(declared) | set(by_clause) | set(required)):
         c = declared.get(cid, {})
         kind = str(c.get("kind") or "")
+        if kind == "classify" and cid not in by_clause:
+            continue  # definitions derive attributes; they are judged through the clauses that use them
         groups = by_clause.get(cid, {})
         views.append(
             ClauseView(
