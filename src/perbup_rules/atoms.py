@@ -76,13 +76,7 @@ class Env:
         return d if d is not None else {}
 
 
-def decode_const(v: Any) -> Any:
-    if isinstance(v, dict):
-        if "decimal" in v:
-            return Decimal(v["decimal"])
-        if "date" in v:
-            return _dt.date.fromisoformat(v["date"])
-    return v
+from .expr import decode_const  # noqa: E402  (re-exported: literals in compiled trees are JSON-encoded)
 
 
 _TABLE_OF_BINDING = {"candidate": "parties"}

@@ -211,17 +211,56 @@ def walk(node: dict):
             yield from walk(i)
 
 
+def encode_const(value: Any) -> Any:
+    """A literal as JSON: Decimal -> {"decimal": "0.40"}, date -> {"date": "2026-01-01"}."""
+    if isinstance(value, Decimal):
+        return {"decimal": format(value, "f")}
+    if isinstance(value, _dt.date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def decode_const(value: Any) -> Any:
+    """Inverse of :func:`encode_const`."""
+    if isinstance(value, dict):
+        if "decimal" in value:
+            return Decimal(value["decimal"])
+        if "date" in value:
+            return _dt.date.fromisoformat(value["date"])
+    return value
+
+
+def encode_consts(data: Any) -> Any:
+    """A copy of any structure holding trees, with every literal JSON-encoded."""
+    if isinstance(data, dict):
+        if data.get("op") == "const":
+            return {**data, "value": encode_const(data["value"])}
+        return {k: encode_consts(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [encode_consts(v) for v in data]
+    return data
+
+
+_BOOLEAN_OPS = ("and", "or", "not", "cmp", "in")
+
+
+def _operand(node: dict) -> str:
+    text = to_text(node)
+    return f"({text})" if node["op"] in _BOOLEAN_OPS and not text.startswith("(") else text
+
+
 def to_text(node: dict) -> str:
     """Render a tree back to expression text (for explanations and docs)."""
     op = node["op"]
     if op in ("and", "or"):
         return "(" + f" {op} ".join(to_text(a) for a in node["args"]) + ")"
     if op == "not":
-        return f"not {to_text(node['arg'])}"
+        arg = node["arg"]
+        return f"not ({to_text(arg)})" if arg["op"] in ("cmp", "in") else f"not {to_text(arg)}"
     if op == "cmp":
-        return f"{to_text(node['left'])} {node['cmp']} {to_text(node['right'])}"
+        return f"{_operand(node['left'])} {node['cmp']} {_operand(node['right'])}"
     if op == "in":
-        return f"{to_text(node['left'])} {'not in' if node['negate'] else 'in'} {to_text(node['right'])}"
+        return f"{_operand(node['left'])} {'not in' if node['negate'] else 'in'} {_operand(node['right'])}"
     if op == "path":
         return ".".join(node["path"])
     if op == "param":
@@ -230,7 +269,7 @@ def to_text(node: dict) -> str:
         return f"known({'.'.join(node['path'])})"
     if op == "list":
         return "[" + ", ".join(to_text(i) for i in node["items"]) + "]"
-    value = node["value"]
+    value = decode_const(node["value"])
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, bool):

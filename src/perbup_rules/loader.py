@@ -138,6 +138,13 @@ def pydantic_diagnostics(err: ValidationError, model: type[BaseModel], root: Any
     return out
 
 
+def dataclasses_replace_message(d: Diagnostic, param: str) -> Diagnostic:
+    """Prefix a parameter's schema problem with the parameter's name."""
+    import dataclasses
+
+    return dataclasses.replace(d, message=f"parameter {param}: {d.message}")
+
+
 def _read(path: Path, diags: list[Diagnostic]) -> Any:
     try:
         raw = path.read_bytes()
@@ -160,6 +167,12 @@ def _clause_of(root: Any):
     return find
 
 
+def _add_schema_diags(diags: list[Diagnostic], new: list[Diagnostic]) -> None:
+    """Add schema problems, except where the YAML reader already reported one at that spot."""
+    seen = {d.location for d in diags if d.location is not None}
+    diags.extend(d for d in new if d.location not in seen)
+
+
 def _validate(model: type[BaseModel], data: Any, file: str, diags: list[Diagnostic], clause_of=None):
     if not isinstance(data, dict):
         diags.append(Diagnostic(errors.WRONG_TYPE, "expected a mapping at the top of the file", SourceLocation(file, 1, 1)))
@@ -167,8 +180,29 @@ def _validate(model: type[BaseModel], data: Any, file: str, diags: list[Diagnost
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        diags.extend(pydantic_diagnostics(err, model, data, file, clause_of))
+        _add_schema_diags(diags, pydantic_diagnostics(err, model, data, file, clause_of))
         return None
+
+
+def attach_source_lines(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics with the offending source line attached (so renders show a caret)."""
+    import dataclasses
+
+    cache: dict[str, list[str]] = {}
+    out = []
+    for d in diags:
+        loc = d.location
+        if loc is None or not loc.line or d.source_line is not None:
+            out.append(d)
+            continue
+        if loc.file not in cache:
+            try:
+                cache[loc.file] = Path(loc.file).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+            except OSError:
+                cache[loc.file] = []
+        lines = cache[loc.file]
+        out.append(dataclasses.replace(d, source_line=lines[loc.line - 1]) if loc.line <= len(lines) else d)
+    return out
 
 
 def citation(pasal: int, ayat: int | list[int] | None) -> str:
@@ -204,7 +238,7 @@ def load_files(root: str | Path) -> Regulation | None:
                     param_nodes[name] = node
                 except ValidationError as err:
                     sub = pydantic_diagnostics(err, Parameter, node, str(pfile))
-                    diags.extend(sub)
+                    _add_schema_diags(diags, [dataclasses_replace_message(d, name) for d in sub])
                     param_nodes[name] = node
 
     if meta is not None and meta.files:

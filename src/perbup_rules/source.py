@@ -207,8 +207,9 @@ def load_yaml(text: str | bytes, filename: str) -> tuple[Any, list[Diagnostic]]:
             return None, [Diagnostic(errors.YAML_SYNTAX, f"not UTF-8 text: {err.reason} at byte {err.start}", SourceLocation(filename))]
     if len(text) > MAX_BYTES:
         return None, [Diagnostic(errors.YAML_UNSAFE, f"file is larger than {MAX_BYTES} characters", SourceLocation(filename))]
-    loader = _Loader(text, filename)
+    loader = None
     try:
+        loader = _Loader(text, filename)  # the reader rejects control characters here
         node = loader.get_single_node()
     except _YamlRefused as refused:
         return None, [refused.diag]
@@ -217,10 +218,16 @@ def load_yaml(text: str | bytes, filename: str) -> tuple[Any, list[Diagnostic]]:
         loc = SourceLocation(filename, mark.line + 1, mark.column + 1) if mark else SourceLocation(filename)
         msg = " ".join(p for p in (err.context, err.problem) if p) or "invalid YAML"
         return None, [Diagnostic(errors.YAML_SYNTAX, msg, loc, hint="check indentation and quoting around this point")]
+    except yaml.reader.ReaderError as err:
+        before = text[: err.position]
+        loc = SourceLocation(filename, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        return None, [Diagnostic(errors.YAML_SYNTAX, f"character {err.character!r} is not allowed in a rule file ({err.reason})", loc,
+                                 hint="remove the control character (often pasted from another document)")]
     except (yaml.YAMLError, RecursionError, ValueError) as err:
         return None, [Diagnostic(errors.YAML_SYNTAX, f"invalid YAML: {err}", SourceLocation(filename))]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return None, []
     builder = _Builder(filename)

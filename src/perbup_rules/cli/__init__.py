@@ -17,6 +17,8 @@ SUBCOMMANDS = {
     "test": "test_cmd",
     "import": "import_cmd",
     "explain": "explain",
+    "compare": "compare",
+    "render": "render",
 }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Diagnostic, InvalidRulesError, sort_diagnostics
-from ..loader import Regulation, load_files
+from ..expr import encode_consts
+from ..loader import Regulation, attach_source_lines, load_files
 from .ruleset import RULESET_FORMAT, Ruleset
 from .stages import STAGES, Build
 
@@ -16,7 +17,7 @@ def check_regulation(regulation: Regulation) -> tuple[Build, list[Diagnostic]]:
     b.diags.extend(regulation.diagnostics)
     for _name, stage in STAGES:
         stage(b)
-    return b, sort_diagnostics(b.diags)
+    return b, attach_source_lines(sort_diagnostics(b.diags))
 
 
 def compile_ruleset(regulation: Regulation) -> Ruleset:
@@ -32,7 +33,7 @@ def compile_ruleset(regulation: Regulation) -> Ruleset:
                        "status": meta.status, "in_force_from": meta.in_force_from.isoformat() if meta.in_force_from else None},
         "params": b.params,
         "derived": b.derived_order,
-        "clauses": b.clauses,
+        "clauses": encode_consts(b.clauses),
         "source_root": str(regulation.root),
     }
     return Ruleset.from_data(data, warnings=tuple(d for d in diags if d.severity != "error"))

@@ -246,6 +246,10 @@ class _ClauseCompiler:
             return schema.STR
         if op == "param":
             p = self.b.params.get(t["name"])
+            if p is None and t["name"] in self.b.regulation.param_nodes:
+                self.err(errors.UNKNOWN_PARAMETER, f"params.{t['name']} is defined but invalid; see its error in params.yaml",
+                         self._expr_loc(node, key, t["col"]))
+                return None
             if p is None:
                 close = difflib.get_close_matches(t["name"], list(self.b.params), n=2)
                 self.err(errors.UNKNOWN_PARAMETER, f"params.{t['name']} is not defined in params.yaml",
@@ -512,12 +516,38 @@ def compile_clauses(b: Build) -> None:
 
 # --- stage 5 -----------------------------------------------------------------------
 
+def _params_in(data: Any) -> set[str]:
+    if isinstance(data, dict):
+        found = {data["name"]} if data.get("op") == "param" else set()
+        for v in data.values():
+            found |= _params_in(v)
+        return found
+    if isinstance(data, list):
+        return set().union(*(_params_in(v) for v in data)) if data else set()
+    return set()
+
+
 def check_dates(b: Build) -> None:
+    """Validity ranges, and parameters with no value on the first day a clause is in force."""
+    compiled = {c["id"]: c for c in b.clauses}
     for c in b.regulation.clauses:
         m = c.model
         if m.valid_from and m.valid_until and m.valid_until < m.valid_from:
             b.error(errors.BAD_DATE, f"valid_until {m.valid_until} is before valid_from {m.valid_from}",
                     c.node.value_loc("valid_until"), clause=m.id)
+        if m.valid_from is None or m.id not in compiled:
+            continue
+        for name in sorted(_params_in(compiled[m.id])):
+            p = b.params.get(name)
+            if not p or not p["values"]:
+                continue
+            first = _dt.date.fromisoformat(p["values"][0]["from"])
+            if first > m.valid_from:
+                b.error(errors.PARAMETER_GAP,
+                        f"params.{name} has no value from {m.valid_from} (clause in force) to {first} (its first value); "
+                        "records in that window will be cannot_determine",
+                        c.node.value_loc("valid_from"), clause=m.id, severity="warning",
+                        hint=f"add a value of {name} from {m.valid_from}, or start the clause on {first}")
 
 
 STAGES: list[tuple[str, Callable[[Build], None]]] = [

@@ -1,0 +1,26 @@
+"""``perbup render``: the draft as a readable document (Markdown or HTML)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import handle_errors
+
+
+@click.command("render")
+@click.argument("rules", type=click.Path(path_type=Path), required=False)
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+@handle_errors
+def command(rules, fmt, output):
+    """Write the regulation as people read it: BAB/Pasal/ayat, what is checked, parameters, scenarios."""
+    import perbup_rules as pr
+    from ..document import render_document
+
+    text = render_document(rules or pr.BUNDLED_RULES, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)

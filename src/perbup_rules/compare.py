@@ -1,0 +1,220 @@
+"""Compare two drafts: what changed in the rules, and which verdicts change over the same records.
+
+Also the what-if of one parameter (``--set params.NAME=VALUE[@DATE]``) against one draft,
+without copying files: :func:`with_params` returns a new Ruleset with the parameter changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from .compiler.ruleset import Ruleset
+from .errors import UsageError
+from .evaluate import evaluate
+from .findings import Finding, Report
+from .params import encode_value
+from .records import Dataset
+
+_IGNORED = {"location"}
+
+
+def _meaning(clause: dict) -> dict:
+    from .expr import strip_cols
+
+    return strip_cols({k: v for k, v in clause.items() if k not in _IGNORED})
+
+
+@dataclass
+class RuleChanges:
+    """Clauses added, removed or changed (with the keys that changed), and parameter changes."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    params: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"clauses_added": self.added, "clauses_removed": self.removed,
+                "clauses_changed": [{"clause": c, "keys": k} for c, k in sorted(self.changed.items())],
+                "params": self.params}
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.params)
+
+
+def compare_rules(a: Ruleset, b: Ruleset) -> RuleChanges:
+    """The differences between two compiled drafts."""
+    out = RuleChanges()
+    ca = {c["id"]: c for c in a.clauses}
+    cb = {c["id"]: c for c in b.clauses}
+    out.added = sorted(set(cb) - set(ca))
+    out.removed = sorted(set(ca) - set(cb))
+    for cid in sorted(set(ca) & set(cb)):
+        ma, mb = _meaning(ca[cid]), _meaning(cb[cid])
+        if ma != mb:
+            out.changed[cid] = sorted(k for k in set(ma) | set(mb) if ma.get(k) != mb.get(k))
+    pa, pb = a.params, b.params
+    for name in sorted(set(pa) | set(pb)):
+        va = {v["from"]: v["value"] for v in pa.get(name, {}).get("values", [])}
+        vb = {v["from"]: v["value"] for v in pb.get(name, {}).get("values", [])}
+        if va == vb:
+            continue
+        for day in sorted(set(va) | set(vb)):
+            if va.get(day) != vb.get(day):
+                out.params.append({"param": name, "from": day, "old": va.get(day), "new": vb.get(day)})
+    return out
+
+
+def _key(f: Finding) -> tuple:
+    return (f.clause, f.subject, f.period, f.stage, f.category)
+
+
+@dataclass
+class StatusChange:
+    """One subject and period whose status differs between the drafts."""
+
+    clause: str
+    subject: str | None
+    period: int | None
+    stage: str | None
+    category: str | None
+    old: str | None
+    new: str | None
+    old_measured: str | None = None
+    new_measured: str | None = None
+    threshold_old: str | None = None
+    threshold_new: str | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Comparison:
+    """The result of comparing two drafts, on the rules and (when given) over data."""
+
+    a: dict
+    b: dict
+    rules: RuleChanges
+    changes: list[StatusChange] = field(default_factory=list)
+    unchanged: int = 0
+    names: dict[str, str] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per clause, how many subjects moved from one status to another ('violation -> compliant')."""
+        per: dict[str, Counter] = defaultdict(Counter)
+        for c in self.changes:
+            per[c.clause][f"{c.old or 'absent'} -> {c.new or 'absent'}"] += 1
+        return {k: dict(sorted(v.items())) for k, v in sorted(per.items())}
+
+    def to_dict(self) -> dict:
+        ids = {c.subject for c in self.changes if c.subject}
+        return {"a": self.a, "b": self.b, "rules": self.rules.to_dict(), "counts": self.counts(),
+                "changes": [c.to_dict() for c in self.changes], "unchanged": self.unchanged,
+                "names": {k: self.names[k] for k in sorted(ids) if k in self.names}}
+
+
+def compare_reports(ra: Report, rb: Report) -> tuple[list[StatusChange], int]:
+    """Every (clause, subject, period, stage, category) whose status differs; and how many did not."""
+    fa = {_key(f): f for f in ra.findings}
+    fb = {_key(f): f for f in rb.findings}
+    changes, same = [], 0
+    for k in sorted(set(fa) | set(fb), key=lambda k: tuple("" if x is None else str(x) for x in k)):
+        x, y = fa.get(k), fb.get(k)
+        if x is not None and y is not None and x.status is y.status:
+            same += 1
+            continue
+        changes.append(StatusChange(*k, old=x.status.value if x else None, new=y.status.value if y else None,
+                                    old_measured=x.measured if x else None, new_measured=y.measured if y else None,
+                                    threshold_old=x.threshold if x else None, threshold_new=y.threshold if y else None))
+    return changes, same
+
+
+def compare(a: Ruleset, b: Ruleset, dataset: Dataset | None = None, engine: str = "reference",
+            periods: Iterable[int] | None = None) -> Comparison:
+    """Compare two drafts; with a dataset, also every verdict that changes."""
+    def info(rs: Ruleset) -> dict:
+        return {**rs.data["regulation"], "fingerprint": rs.fingerprint}
+
+    cmp = Comparison(info(a), info(b), compare_rules(a, b))
+    if dataset is not None:
+        ra = evaluate(a, dataset, engine, periods=periods)
+        rb = evaluate(b, dataset, engine, periods=periods)
+        cmp.changes, cmp.unchanged = compare_reports(ra, rb)
+        cmp.names = {pid: p.name for pid, p in dataset.parties.items() if p.name}
+    return cmp
+
+
+def parse_setting(text: str) -> tuple[str, str, _dt.date | None]:
+    """``params.NAME=VALUE[@DATE]`` -> (name, value text, date or None)."""
+    if "=" not in text:
+        raise UsageError(f"--set {text!r}: write params.NAME=VALUE or params.NAME=VALUE@YYYY-MM-DD")
+    lhs, rhs = text.split("=", 1)
+    name = lhs.strip()
+    if name.startswith("params."):
+        name = name[len("params."):]
+    day = None
+    if "@" in rhs:
+        rhs, d = rhs.rsplit("@", 1)
+        try:
+            day = _dt.date.fromisoformat(d.strip())
+        except ValueError:
+            raise UsageError(f"--set {text!r}: {d!r} is not a date YYYY-MM-DD") from None
+    return name, rhs.strip(), day
+
+
+def _value(unit: str, text: str, name: str) -> Any:
+    clean = text.replace("_", "")
+    try:
+        if unit == "date":
+            return _dt.date.fromisoformat(clean)
+        d = Decimal(clean)
+    except (InvalidOperation, ValueError):
+        raise UsageError(f"params.{name}: {text!r} is not a valid {unit} value") from None
+    if unit in ("idr", "count"):
+        if d != d.to_integral_value() or d < 0:
+            raise UsageError(f"params.{name}: {text!r} must be a whole, non-negative number")
+        return int(d)
+    if not (0 <= d <= 1):
+        raise UsageError(f"params.{name}: a ratio is between 0 and 1, not {text}")
+    return d
+
+
+def with_params(ruleset: Ruleset, settings: Iterable[str]) -> tuple[Ruleset, list[str]]:
+    """A copy of ``ruleset`` with parameters changed; returns it and warnings (higher-law bounds).
+
+    Without a date, every dated value of the parameter is replaced; with ``@DATE`` a value
+    from that date is added (or replaces the one from that same date).
+    """
+    data = copy.deepcopy(ruleset.data)
+    warnings = []
+    for s in settings:
+        name, text, day = parse_setting(s)
+        p = data["params"].get(name)
+        if p is None:
+            import difflib
+            close = difflib.get_close_matches(name, list(data["params"]), n=2)
+            raise UsageError(f"no parameter {name!r}" + (f"; did you mean {' or '.join(close)}?" if close else ""))
+        value = _value(p["unit"], text, name)
+        enc = encode_value(p["unit"], value)
+        ref = f"what-if: --set {s}"
+        if day is None:
+            for v in p["values"]:
+                v["value"], v["reference"] = enc, ref
+        else:
+            p["values"] = [v for v in p["values"] if v["from"] != day.isoformat()] + [
+                {"from": day.isoformat(), "value": enc, "reference": ref}]
+            p["values"].sort(key=lambda v: v["from"])
+        bound = p.get("higher_rule")
+        if bound and p["unit"] != "date":
+            lo = Decimal(bound["min"]) if bound.get("min") is not None else None
+            hi = Decimal(bound["max"]) if bound.get("max") is not None else None
+            if (lo is not None and Decimal(value) < lo) or (hi is not None and Decimal(value) > hi):
+                warnings.append(f"params.{name} = {text} would weaken the higher rule ({bound['citation']})")
+    return Ruleset.from_data(data), warnings

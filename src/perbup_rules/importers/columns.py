@@ -1,0 +1,178 @@
+"""The canonical columns: how each cell is parsed, which are required, and matching a header to them."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+from .. import errors
+from ..errors import Diagnostic, SourceLocation
+from ..records import COLUMNS, LEGAL_FORMS, PARTY_KINDS, PATTERNS, PROCUREMENT_TYPES, SCALES, STAGES
+from . import cells
+from .cells import CellError
+
+Parser = Callable[[object], object]
+
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+
+
+def _currency(value: object) -> str:
+    s = cells.parse_text(value)
+    if s is None:
+        return "IDR"  # the contract's default: amounts are rupiah unless a row says otherwise
+    if not _CURRENCY.fullmatch(s):
+        raise CellError(errors.BAD_VALUE, f"{s!r} is not a three-letter currency code such as IDR")
+    return s.upper()
+
+
+def _code(allowed: tuple[str, ...], what: str) -> Parser:
+    return lambda v: cells.parse_code(v, allowed, what)
+
+
+def _star_rating(value: object) -> int | None:
+    return cells.parse_int(value, 1, 5)
+
+
+#: Column -> parser, per table. Every column of records.COLUMNS appears once.
+PARSERS: dict[str, dict[str, Parser]] = {
+    "parties": {
+        "id": cells.parse_text,
+        "name": cells.parse_text,
+        "kind": _code(PARTY_KINDS, "party kind"),
+        "legal_form": _code(LEGAL_FORMS, "legal form"),
+        "capital_idr": cells.parse_money,
+        "annual_sales_idr": cells.parse_money,
+        "scale": _code(SCALES, "scale"),
+        "kecamatan": cells.parse_text,
+        "desa": cells.parse_text,
+        "kabupaten": cells.parse_text,
+        "supplies": cells.parse_list,
+        "star_rating": _star_rating,
+    },
+    "purchases": {
+        "id": cells.parse_text,
+        "stage": _code(STAGES, "stage"),
+        "buyer_id": cells.parse_text,
+        "ppk_id": cells.parse_text,
+        "supplier_id": cells.parse_text,
+        "category": cells.parse_token,
+        "procurement_type": _code(PROCUREMENT_TYPES, "procurement type"),
+        "method": cells.parse_token,
+        "value_idr": cells.parse_money,
+        "umk_value_idr": cells.parse_money,
+        "reserved_for_umkk": cells.parse_bool,
+        "exemption_reason": cells.parse_text,
+        "date": cells.parse_date,
+        "currency": _currency,
+    },
+    "partnerships": {
+        "id": cells.parse_text,
+        "party_id": cells.parse_text,
+        "partner_id": cells.parse_text,
+        "pattern": _code(PATTERNS, "partnership pattern"),
+        "categories": cells.parse_list,
+        "start_date": cells.parse_date,
+        "end_date": cells.parse_date,
+        "written": cells.parse_bool,
+        "reported_to_dinas": cells.parse_bool,
+        "purchase_id": cells.parse_text,
+    },
+}
+
+#: Cells that must not be empty. Kept minimal: everything else may be unknown (None)
+#: and the clauses report cannot_determine. A purchase without a stage would be
+#: counted in the plan and the award totals alike; a partnership without both
+#: sides is not a partnership.
+REQUIRED: dict[str, frozenset[str]] = {
+    "parties": frozenset({"id"}),
+    "purchases": frozenset({"id", "stage"}),
+    "partnerships": frozenset({"id", "party_id", "partner_id"}),
+}
+
+#: Columns whose values refer to a party, per table.
+REFERENCES: dict[str, tuple[str, ...]] = {
+    "parties": (),
+    "purchases": ("buyer_id", "supplier_id"),
+    "partnerships": ("party_id", "partner_id"),
+}
+
+#: Position of a column in its table's value list (column names are unique across the checks below).
+POS = {col: COLUMNS[t].index(col) for t in ("purchases", "partnerships") for col in ("start_date", "end_date", "value_idr", "umk_value_idr") if col in COLUMNS[t]}
+
+#: Most distinct raw values remembered per column (see Column.cache).
+CACHE_LIMIT = 65_536
+
+
+class Column(NamedTuple):
+    """How to read one canonical column of a table (a tuple: unpacked once per cell)."""
+
+    name: str
+    index: int | None
+    parse: Parser
+    required: bool
+    empty: object
+    # raw cell -> parsed value, for columns whose values repeat (codes, dates,
+    # party ids, categories). Besides skipping the parse, a hit hands back the
+    # very same object, so a million rows share one "pd-pupr" string and one
+    # date per day instead of holding a copy each.
+    cache: dict | None
+
+
+@dataclass
+class Plan:
+    """How to read one table: its columns, the extra columns kept as-is, and the header width."""
+
+    table: str
+    file: str
+    columns: list[Column]
+    extra: list[tuple[str, int]]
+    width: int
+
+
+#: Columns whose values are (nearly) unique per row: caching them would only cost memory.
+UNCACHED = frozenset({"id", "name", "capital_idr", "annual_sales_idr", "value_idr", "umk_value_idr"})
+
+
+def plan_columns(table: str, header: list[str] | None, file: str) -> tuple[Plan | None, list[Diagnostic]]:
+    """Match a header against the contract; return the reading plan or the problems found."""
+    if header is None:
+        return None, [Diagnostic(errors.MISSING_COLUMN, f"{table}: file is empty (no header row)", SourceLocation(file, 1))]
+    names = [str(h).strip() for h in header]
+    index: dict[str, int] = {}
+    problems: list[Diagnostic] = []
+    for i, name in enumerate(names):
+        key = name.lower()
+        if not key:
+            continue
+        if key in index:
+            problems.append(Diagnostic(errors.UNREADABLE_INPUT, f"column {name!r} appears twice in the header", SourceLocation(file, 1)))
+        index.setdefault(key, i)
+    known = set(COLUMNS[table])
+    unknown = [n for n in names if n and n.lower() not in known]
+    for col in COLUMNS[table]:
+        if col in index:
+            continue
+        # An absent optional column reads as empty, but a near-miss spelling is
+        # almost always a typo that would silently blank the whole column.
+        near = difflib.get_close_matches(col, [u.lower() for u in unknown], n=1, cutoff=0.8)
+        if near:
+            problems.append(
+                Diagnostic(
+                    errors.MISSING_COLUMN,
+                    f"{table}: column {col!r} is missing and {near[0]!r} looks like a misspelling of it",
+                    SourceLocation(file, 1),
+                    hint=f"rename column {near[0]!r} to {col!r}",
+                )
+            )
+        elif col in REQUIRED[table]:
+            problems.append(Diagnostic(errors.MISSING_COLUMN, f"{table}: required column {col!r} is missing", SourceLocation(file, 1)))
+    if problems:
+        return None, problems
+    columns = [
+        Column(col, index.get(col), PARSERS[table][col], col in REQUIRED[table], PARSERS[table][col](None), None if col in UNCACHED else {})
+        for col in COLUMNS[table]
+    ]
+    extra = [(names[i], i) for i, n in enumerate(names) if n and n.lower() not in known and index.get(n.lower()) == i]
+    return Plan(table, file, columns, extra, len(names)), []

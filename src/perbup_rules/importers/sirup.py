@@ -1,0 +1,101 @@
+"""SiRUP "RUP paket penyedia" (LKPP ISB) -> plan-stage purchases with their satker buyers.
+
+Each row is one planned package. The buyer is the satker (``satker:<kd_satker>``);
+there is no supplier yet. ``status_ukm`` says whether the package is reserved for
+small businesses, ``alasan_non_ukm`` why not. Deleted or inactive packages are
+not plans and are rejected with that reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import errors
+from ..records import Dataset, Purchase
+from . import cells
+from .cells import CellError
+from .collect import Collector
+from .lkpp import Cells, Source, fiscal_date, fiscal_year, keep, method, procurement_type, satker_buyer
+
+KIND = "sirup-rup"
+
+#: Date columns tried in order for the purchase date (see lkpp.fiscal_date).
+DATE_COLUMNS = ("tgl_awal_kontrak", "tgl_awal_pemanfaatan", "tgl_akhir_pemilihan")
+
+
+def _status_ukm(value: object) -> bool | None:
+    s = cells.parse_text(value)
+    if s is None:
+        return None
+    key = s.lower().replace("-", "").replace("_", "").replace(" ", "")
+    if key == "ukm":
+        return True
+    if key == "nonukm":
+        return False
+    raise CellError(errors.UNKNOWN_CODE, f"{s!r} is not UKM or Non-UKM")
+
+
+def import_sirup_rup(path: str | Path) -> Dataset:
+    """Import a SiRUP RUP paket penyedia export (CSV or ISB JSON) as plan-stage purchases.
+
+    Raises:
+        DataError: the file cannot be read or lacks kd_rup, kd_satker, tahun_anggaran, pagu or jenis_pengadaan.
+    """
+    src = Source(Path(path))
+    try:
+        src.require("kd_rup", "kd_satker", "tahun_anggaran", "pagu", "jenis_pengadaan")
+        c = Collector(src.file, KIND, src.sha256)
+        for row, rec in src.rows():
+            c.read_row()
+            if rec is None:
+                c.reject(row, errors.BAD_VALUE, "row is not an object")
+                continue
+            _row(c, row, Cells(rec))
+        return c.finish()
+    finally:
+        src.close()
+
+
+def _row(c: Collector, row: int, cl: Cells) -> None:
+    kd_rup = cl.get("kd_rup", required=True)
+    pid = f"rup:{kd_rup}" if kd_rup else None
+    kd_satker = cl.get("kd_satker", required=True)
+    year = cl.get("tahun_anggaran", fiscal_year, required=True)
+    deleted = cl.get("status_delete_rup", cells.parse_bool)
+    active = cl.get("status_aktif_rup", cells.parse_bool)
+    value = cl.get("pagu", cells.parse_amount)
+    ptype = cl.get("jenis_pengadaan", procurement_type)
+    reserved = cl.get("status_ukm", _status_ukm)
+    if cl.reject_into(c, row, pid):
+        return
+    if deleted:
+        c.reject(row, errors.BAD_VALUE, "package is deleted in SiRUP (status_delete_rup=true): not a plan", "status_delete_rup", pid)
+        return
+    if active is False:
+        c.reject(row, errors.BAD_VALUE, "package is not active in SiRUP (status_aktif_rup=false): not a plan", "status_aktif_rup", pid)
+        return
+    buyer_id, buyer = satker_buyer(cl, kd_satker)
+    date, date_from = fiscal_date(cl, year, DATE_COLUMNS)
+    record = Purchase(
+        id=pid,  # type: ignore[arg-type]
+        stage="plan",
+        buyer_id=buyer_id,
+        ppk_id=cl.get("ppk_id"),
+        procurement_type=ptype,
+        method=cl.get("metode_pengadaan", method),
+        value_idr=value,
+        reserved_for_umkk=reserved,
+        exemption_reason=cl.get("alasan_non_ukm"),
+        date=date,
+        extra=keep(
+            ("nama_paket", cl.rec.get("nama_paket")),
+            ("status_pdn", cl.rec.get("status_pdn")),
+            ("status_dikecualikan", cl.rec.get("status_dikecualikan")),
+            ("tahun_anggaran", year),
+            ("date_from", date_from),
+        ),
+    )
+    if cl.reject_into(c, row, pid):  # ppk_id / alasan_non_ukm read above may hold a NUL
+        return
+    c.party(buyer_id, **buyer)
+    c.purchase(row, record)
