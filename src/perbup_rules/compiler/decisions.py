@@ -50,8 +50,11 @@ def _neg_form_dnf(form: Form) -> dnf.DNF:
     return _form_dnf((logic, _NEG[which]))
 
 
-def outcome_dnfs(decision: Decision) -> dict[str, dnf.DNF]:
-    """Per label, the DNF of 'its guard holds and no earlier guard holds' (labels may repeat)."""
+def outcome_dnfs(decision: Decision, two_valued: set[int] | None = None) -> dict[str, dnf.DNF]:
+    """Per label, the DNF of 'its guard holds and no earlier guard holds' (labels may repeat).
+
+    Atoms in ``two_valued`` are never unknown; outcomes that need them unknown are dropped.
+    """
     out: dict[str, dnf.DNF] = {}
     earlier_fail: dnf.DNF = dnf.TRUE  # conjunction of the negations of earlier guards
     for guard, label in decision:
@@ -63,6 +66,8 @@ def outcome_dnfs(decision: Decision) -> dict[str, dnf.DNF]:
         earlier_fail = dnf.conj(earlier_fail, negation)
         if not earlier_fail:
             break
+    if two_valued:
+        out = {label: r for label, d in out.items() if (r := dnf.restrict(d, two_valued))}
     return out
 
 
@@ -134,11 +139,11 @@ def tri(logic: dict) -> Decision:
     return [([(logic, "T")], "t"), ([(logic, "F")], "f"), ([], "u")]
 
 
-def to_json(decision: Decision) -> dict:
+def to_json(decision: Decision, two_valued: set[int] | None = None) -> dict:
     """The engine-neutral, JSON form stored in the Ruleset: guards and per-label DNFs."""
     return {
         "guards": [{"label": label, "when": [{"logic": lg, "is": w} for lg, w in guard]} for guard, label in decision],
-        "outcomes": {label: dnf.to_json(d) for label, d in outcome_dnfs(decision).items()},
+        "outcomes": {label: dnf.to_json(d) for label, d in outcome_dnfs(decision, two_valued).items()},
     }
 
 

@@ -147,6 +147,30 @@ def enumerate_assignments(n: int):
     return (list(p) for p in _product("tfu", repeat=n))
 
 
+def restrict(d: DNF, two_valued: set[int]) -> DNF:
+    """The DNF over assignments where the atoms in ``two_valued`` are never unknown.
+
+    ``known(x)`` and constants can only be t or f: dropping 'u' from their allowed sets
+    removes terms (and whole outcomes) that can never match, so engines get fewer rules.
+    """
+    if not two_valued:
+        return d
+    out = []
+    for t in d:
+        new = {}
+        for k, v in t.items():
+            if k in two_valued:
+                v = v - {"u"}
+                if not v:
+                    break
+                if v == frozenset("tf"):
+                    continue
+            new[k] = v
+        else:
+            out.append(new)
+    return simplify(out)
+
+
 def to_json(d: DNF) -> list[dict[str, str]]:
     """A DNF as JSON: list of {"atom index": "allowed values"} with sorted keys and letters."""
     return [{str(k): "".join(sorted(v, key="tfu".index)) for k, v in sorted(t.items())} for t in d]

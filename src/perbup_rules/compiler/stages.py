@@ -375,8 +375,10 @@ class _ClauseCompiler:
         }
 
     def decision(self, atoms: list, decision: D.Decision) -> dict:
+        # known(...), literals and computed facts are never unknown
+        two_valued = {i for i, a in enumerate(atoms) if a["op"] in ("known", "const", "fact")}
         try:
-            out = D.to_json(decision)
+            out = D.to_json(decision, two_valued)
         except TooComplex as e:
             self.err(errors.EXPR_TYPE, f"condition too complex for the rule engines: {e}", self.c.node.loc,
                      hint="split the clause into simpler clauses")
