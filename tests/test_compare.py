@@ -65,11 +65,11 @@ def _direct_kmt01_shares(dataset) -> dict:
 @pytest.mark.skipif(not SPSE.exists(), reason="shared/ real data is not beside the repository")
 def test_what_if_on_the_kab_bandung_export_flips_exactly_the_directly_computed_satker():
     ds = pr.load_dataset(SPSE, "spse-nontender")
-    b, warnings = with_params(KUTIM, ["params.umkk_share_min=0.90"])
+    b, warnings = with_params(KUTIM, ["params.umkk_share_min=0.98"])
     assert warnings == []  # stricter than the higher rule: allowed
     cmp = compare(KUTIM, b, ds)
     shares = _direct_kmt01_shares(ds)
-    expected = {s for s, v in shares.items() if v is not None and Fraction("0.40") <= v < Fraction("0.90")}
+    expected = {s for s, v in shares.items() if v is not None and Fraction("0.40") <= v < Fraction("0.98")}
     flipped = {c.subject for c in cmp.changes if c.clause == "KMT-01"}
     assert flipped == expected and expected
     assert {(c.old, c.new) for c in cmp.changes if c.clause == "KMT-01"} == {("compliant", "violation")}

@@ -197,13 +197,14 @@ def test_decision_json_round_trip(decision):
 
 
 def test_share_verdict_outcomes():
-    # atoms: period known, in force, no denominator, lower meets, upper meets (two-valued in practice)
+    # atoms: period known, no denominator, lower meets, upper meets (two-valued in practice);
+    # validity is judged per member record, so a group has no "in force" atom
     d = D.share_verdict()
-    assert D.decide(d, ["t", "t", "f", "t", "t"]) == "compliant"
-    assert D.decide(d, ["t", "t", "f", "f", "f"]) == "violation"
-    assert D.decide(d, ["t", "t", "f", "f", "t"]) == "cannot_determine"
-    assert D.decide(d, ["t", "t", "t", "f", "f"]) == "not_applicable"
-    assert D.decide(d, ["f", "t", "f", "t", "t"]) == "no_date"
+    assert D.decide(d, ["t", "f", "t", "t"]) == "compliant"
+    assert D.decide(d, ["t", "f", "f", "f"]) == "violation"
+    assert D.decide(d, ["t", "f", "f", "t"]) == "cannot_determine"
+    assert D.decide(d, ["t", "t", "f", "f"]) == "not_applicable"
+    assert D.decide(d, ["f", "f", "t", "t"]) == "no_date"
     check_decision(d)
 
 

@@ -238,9 +238,8 @@ class _Run:
         for key in keys:
             subj, year, stage = key
             g = groups[key]
-            day = _dt.date(year, 12, 31) if year is not None else None
-            at_least = comp.value(clause["at_least"])(Ctx(day=day))
-            f = g.facts(at_least, year is not None and subj is not None, in_force(clause, day) if day else "t")
+            at_least = comp.value(clause["at_least"])(Ctx(day=_group_day(clause, year)))
+            f = g.facts(at_least, year is not None and subj is not None)
             facts.append((at_least, f))
             grows.append(f["row"])
         glabels = self.decide(clause, "verdict", grows)
@@ -399,7 +398,7 @@ class _Group:
     missing: set = field(default_factory=set)
     total_missing: list[str] = field(default_factory=list)
 
-    def facts(self, at_least: Any, period_known: bool, in_force_now: str) -> dict:
+    def facts(self, at_least: Any, period_known: bool) -> dict:
         den = self.total + self.member_unknown
         if isinstance(at_least, Missing) or den == 0 or self.total_missing:
             lower = upper = None
@@ -409,13 +408,12 @@ class _Group:
         t = Fraction(at_least) if not isinstance(at_least, Missing) else None
         row = [
             "t" if period_known else "f",
-            "f" if in_force_now == "f" else "t",
             "t" if den == 0 and not self.total_missing else "f",
             "t" if lower is not None and lower >= t else "f",
             "f" if (upper is not None and upper < t) else "t",
         ]
         if isinstance(at_least, Missing) or self.total_missing:
-            row[3], row[4] = "f", "t"  # cannot decide: neither bound is usable
+            row[2], row[3] = "f", "t"  # cannot decide: neither bound is usable
         measured = None if lower is None else ratio_text(lower)
         if lower is not None and upper != lower:
             measured = f"{ratio_text(lower)}..{ratio_text(upper)}"
@@ -443,6 +441,16 @@ def relevant_missing(dec: list, fns: list, ctx: Ctx, row: list[str], label: str)
             f(ctx, paths)
             out.extend(paths)
     return sorted(set(out))
+
+
+def _group_day(clause: dict, year: int | None) -> _dt.date | None:
+    """The day whose parameter values judge a group: the period's last day, or the clause's
+    last day in force when it ends earlier."""
+    if year is None:
+        return None
+    day = _dt.date(year, 12, 31)
+    vu = clause.get("valid_until")
+    return min(day, _dt.date.fromisoformat(vu)) if vu else day
 
 
 def partnership_active(k: Partnership, period: Period) -> str:

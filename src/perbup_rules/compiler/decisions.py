@@ -110,14 +110,16 @@ def first_case(cases: list[dict], gate: list[dict] | None = None) -> Decision:
 
 
 def share_verdict() -> Decision:
-    """Outcome of a share group. Atoms: 0 period known, 1 in force, 2 no denominator,
-    3 lower bound meets threshold, 4 upper bound meets threshold (all two-valued)."""
+    """Outcome of a share group. Atoms: 0 period and subject known, 1 no denominator,
+    2 lower bound meets threshold, 3 upper bound meets threshold (all two-valued).
+
+    Validity is judged per record (members not in force on their own date are left out),
+    so a group only exists for records the clause governs."""
     return [
         ([(A(0), "F")], "no_date"),
-        ([(A(1), "F")], "not_in_force"),
-        ([(A(2), "T")], "not_applicable"),
-        ([(A(3), "T")], "compliant"),
-        ([(A(4), "F")], "violation"),
+        ([(A(1), "T")], "not_applicable"),
+        ([(A(2), "T")], "compliant"),
+        ([(A(3), "F")], "violation"),
         ([], "cannot_determine"),
     ]
 

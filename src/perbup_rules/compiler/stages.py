@@ -375,8 +375,10 @@ class _ClauseCompiler:
         }
 
     def decision(self, atoms: list, decision: D.Decision) -> dict:
-        # known(...), literals and computed facts are never unknown
-        two_valued = {i for i, a in enumerate(atoms) if a["op"] in ("known", "const", "fact")}
+        # known(...), literals and computed facts are never unknown; nor is "in force" for
+        # clauses over parties, which are judged on the last day of each period
+        two_valued = {i for i, a in enumerate(atoms) if a["op"] in ("known", "const", "fact")
+                      or (a["op"] == "in_force" and self.m.over == "parties")}
         try:
             out = D.to_json(decision, two_valued)
         except TooComplex as e:
@@ -447,7 +449,7 @@ class _ClauseCompiler:
                    decisions={
                        "member": self.decision(atoms, D.first_case(logics, gate=[D.A(0), applies])),
                        "verdict": self.decision([{"op": "fact", "name": n} for n in
-                                                 ("period_known", "in_force", "no_total", "lower_meets", "upper_meets")],
+                                                 ("period_known", "no_total", "lower_meets", "upper_meets")],
                                                 D.share_verdict()),
                    })
         return out
