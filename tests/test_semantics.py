@@ -148,7 +148,7 @@ def test_share_three_valued(share_rs, engine, known, unknown, other, status, mea
     f = only(pr.evaluate(share_rs, ds, engine), "S-01")
     assert (f.status, f.measured) == (status, measured)
     if status is Status.CANNOT_DETERMINE:
-        assert f.missing == ("qualifying status of u",)
+        assert f.missing == ("supplier.umkk",)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -179,7 +179,7 @@ def test_share_missing_date_or_total_is_cannot_determine(share_rs, engine):
     got = {(f.period, f.status) for f in r.findings if f.clause == "S-01"}
     assert got == {(2026, Status.CANNOT_DETERMINE), (None, Status.CANNOT_DETERMINE)}
     f2026 = next(f for f in r.findings if f.clause == "S-01" and f.period == 2026)
-    assert "total of b" in f2026.missing
+    assert "value_idr" in f2026.missing
 
 
 EXISTS = """

@@ -170,11 +170,11 @@ class _Run:
         focus = set(atoms_of(clause["logic"]["require"]))
         for (rec, ctx, missing), row, label in zip(items, rows, labels):
             status, exception = _each_status(label, clause)
-            if status is Status.CANNOT_DETERMINE and label != "no_date":
+            if label == "no_date":
+                missing = ["start_date" if over == "partnerships" else "date"]
+            elif status is Status.CANNOT_DETERMINE:
                 missing = relevant_missing(dec, fns, ctx, row, label)
             measured, threshold = explain.measured_threshold(atoms, row, comp, ctx)
-            if label == "no_date" and not missing:
-                missing = ["start_date" if over == "partnerships" else "date"]
             self.findings.append(Finding(
                 subject=rec.id, subject_kind=over[:-3] + "y" if over == "parties" else over[:-1],
                 period=ctx.year, stage=getattr(rec, "stage", None), status=status,
@@ -198,8 +198,10 @@ class _Run:
             rows.append(self.row(fns, ctx, [], {0: in_force(clause, d)}))
             ctxs.append(ctx)
         labels = self.decide(clause, "member", rows)
+        mdec = D.from_json(clause["decisions"]["member"])
+        total_path = _path_text(clause["total"])
         groups: dict[tuple, _Group] = {}
-        for rec, ctx, label in zip(self.purchases, ctxs, labels):
+        for rec, ctx, row, label in zip(self.purchases, ctxs, rows, labels):
             if label == "out":
                 continue
             subj = subject_get(ctx)
@@ -212,15 +214,16 @@ class _Run:
             total = total_get(ctx)
             if isinstance(total, Missing):
                 g.total_missing.append(rec.id)
+                g.missing.add(total_path)
                 continue
             if label == "gate_unknown":
                 g.member_unknown += total
-                g.missing.add("membership of " + rec.id)
+                g.missing.update(relevant_missing(mdec, fns, ctx, row, label))
                 continue
             if label == "unknown":
                 g.total += total
                 g.part_unknown += total
-                g.missing.add("qualifying status of " + rec.id)
+                g.missing.update(relevant_missing(mdec, fns, ctx, row, label))
                 continue
             g.total += total
             if label.startswith("case:"):
@@ -247,8 +250,8 @@ class _Run:
             subj, year, stage = key
             g = groups[key]
             status = _STATUS[label]
-            missing = sorted(g.missing) + (["date"] if year is None else []) + ([_path_text(clause["subject"])] if subj is None else [])
-            missing += ["total of " + r for r in g.total_missing]
+            missing = sorted(g.missing | ({"date"} if year is None else set())
+                             | ({_path_text(clause["subject"])} if subj is None else set()))
             self.findings.append(Finding(
                 subject=subj, subject_kind=_path_text(clause["subject"]), period=year, stage=stage, status=status,
                 measured=f["measured"], threshold=None if isinstance(at_least, Missing) else str(at_least),
@@ -284,20 +287,20 @@ class _Run:
             period = Period.of(year) if year is not None else None
             for ci, cat in enumerate(categories):
                 for k in related.get(rec.id, ()):
-                    missing: list[str] = []
                     ctx = Ctx(rec=k, subject=rec, category=cat, period=period, day=day, year=year)
-                    mrows.append(self.row(mfns, ctx, missing, {}))
-                    mkeys.append((si, ci, k.id, tuple(missing)))
+                    mrows.append(self.row(mfns, ctx, [], {}))
+                    mkeys.append((si, ci, k.id, ctx))
         mlabels = self.decide(clause, "match", mrows)
+        mdec = D.from_json(clause["decisions"]["match"])
         found: dict[tuple, list[str]] = defaultdict(list)
         maybe: dict[tuple, list[str]] = defaultdict(list)
         maybe_missing: dict[tuple, set] = defaultdict(set)
-        for (si, ci, kid, missing), label in zip(mkeys, mlabels):
+        for (si, ci, kid, mctx), mrow, label in zip(mkeys, mrows, mlabels):
             if label == "t":
                 found[(si, ci)].append(kid)
             elif label == "u":
                 maybe[(si, ci)].append(kid)
-                maybe_missing[(si, ci)].update(missing)
+                maybe_missing[(si, ci)].update(relevant_missing(mdec, mfns, mctx, mrow, label))
         vrows, vitems = [], []
         for si, (rec, year, day) in enumerate(subjects):
             period = Period.of(year) if year is not None else None

@@ -268,3 +268,37 @@ def locate_key(root: Any, path: Iterable[Any]) -> SourceLocation | None:
     if isinstance(parent, YMap) and path and path[-1] in parent:
         return parent.key_loc(path[-1])
     return locate(root, path)
+
+
+_LINES: dict[str, list[str]] = {}
+
+
+def block_scalar_location(loc: SourceLocation, offset: int) -> SourceLocation:
+    """Where character ``offset`` (0-based) of a folded block scalar's value sits in the file.
+
+    ``loc`` is the block indicator (``>-``); the value's lines follow it, joined by single
+    spaces (YAML folding). Falls back to the line after the indicator.
+    """
+    lines = _LINES.get(loc.file)
+    if lines is None:
+        try:
+            with open(loc.file, encoding="utf-8-sig") as fh:
+                lines = _LINES[loc.file] = fh.read().splitlines()
+        except OSError:
+            return SourceLocation(loc.file, loc.line + 1, 0)
+    indent = None
+    pos = 0
+    for i in range(loc.line, len(lines)):
+        raw = lines[i]
+        if not raw.strip():
+            continue
+        ind = len(raw) - len(raw.lstrip(" "))
+        if indent is None:
+            indent = ind
+        if ind < indent:
+            break
+        text = raw[indent:].rstrip()
+        if offset <= pos + len(text):
+            return SourceLocation(loc.file, i + 1, indent + offset - pos + 1)
+        pos += len(text) + 1
+    return SourceLocation(loc.file, loc.line + 1, 0)

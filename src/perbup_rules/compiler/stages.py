@@ -24,7 +24,7 @@ from ..clauses import ClassifyClause, EachClause, ExistsClause, ShareClause
 from ..errors import Diagnostic, SourceLocation
 from ..loader import LoadedClause, Regulation
 from ..params import encode_value
-from ..source import YMap, YSeq
+from ..source import YMap, YSeq, block_scalar_location
 from . import decisions as D
 from .dnf import TooComplex
 
@@ -205,7 +205,9 @@ class _ClauseCompiler:
         if pos is None:
             return self.c.node.loc
         loc, style = pos.location, pos.style
-        if style in ("|", ">"):
+        if style == ">":
+            return block_scalar_location(loc, col - 1)
+        if style == "|":
             return SourceLocation(loc.file, loc.line + 1, 0)
         return SourceLocation(loc.file, loc.line, loc.column + (1 if style in ('"', "'") else 0) + col - 1)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..compiler import Ruleset
-from ..errors import Diagnostic
-from .scenarios import ScenarioResult, load_scenarios, run_scenario, scenario_files
+from ..errors import Diagnostic, PerbupError
+from .scenarios import Scenario, ScenarioResult, load_scenarios, run_scenario, scenario_files
 
 
 @dataclass
@@ -30,14 +31,26 @@ class TestRun:
         return self.failed == 0 and not any(d.severity == "error" for d in self.diagnostics)
 
 
-def run_all(rules_dir: str | Path, ruleset: Ruleset, engine: str = "durable", tracer=None) -> TestRun:
-    """Load and run every scenario file under ``rules_dir/tests``."""
+def run_all(rules_dir: str | Path, ruleset: Ruleset, engine: str = "durable", tracer=None,
+            select: Callable[[Scenario], bool] | None = None) -> TestRun:
+    """Load and run every scenario file under ``rules_dir/tests``.
+
+    ``select`` keeps only the scenarios it returns true for (``perbup test -k``). A scenario
+    whose evaluation raises a library error (an engine failure, a bad argument) fails with
+    that error as its failure line; the other scenarios still run.
+    """
     run = TestRun()
     for f in scenario_files(rules_dir):
         scenarios, diags = load_scenarios(f)
         run.diagnostics.extend(diags)
         for s in scenarios:
+            if select is not None and not select(s):
+                continue
             if tracer is not None:
                 tracer.scenario = s.name
-            run.results.append(run_scenario(s, ruleset, engine, tracer=tracer))
+            try:
+                result = run_scenario(s, ruleset, engine, tracer=tracer)
+            except PerbupError as err:
+                result = ScenarioResult(s, [f"{s.location}: error: {err}"])
+            run.results.append(result)
     return run

@@ -1,0 +1,87 @@
+"""``perbup check``: load and compile a draft, and list every problem with its file, line and column."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import EXIT_OK, EXIT_USAGE, handle_errors
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def with_source_lines(diags):
+    """The diagnostics with the offending line of the rule file attached, so render() can point at it."""
+    cache: dict[str, list[str] | None] = {}
+    out = []
+    for d in diags:
+        loc = d.location
+        if d.source_line is None and loc is not None and loc.line and loc.column:
+            if loc.file not in cache:
+                try:
+                    cache[loc.file] = Path(loc.file).read_text(encoding="utf-8-sig").splitlines()
+                except (OSError, UnicodeDecodeError):
+                    cache[loc.file] = None
+            lines = cache[loc.file]
+            if lines is not None and loc.line <= len(lines):
+                d = dataclasses.replace(d, source_line=lines[loc.line - 1])
+        out.append(d)
+    return out
+
+
+@click.command("check")
+@click.argument("rules", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one located problem after another; json: the same as data.")
+@click.option("--dump-ruleset", is_flag=True,
+              help="Print the compiled Ruleset as JSON instead (problems go to stderr).")
+@handle_errors
+def command(rules: Path | None, fmt: str, dump_ruleset: bool) -> None:
+    """Check the rule files of RULES (default: the bundled Kutai Timur draft).
+
+    Every problem is listed, sorted by file, line and column, with its code. Exit 0 when
+    the draft compiles (warnings allowed), 2 when it has errors.
+    """
+    import perbup_rules as pr
+    from ..compiler import check_regulation
+
+    rules = rules or pr.BUNDLED_RULES
+    regulation = pr.load_files(rules)
+    _build, diags = check_regulation(regulation)
+    n_err = sum(d.severity == "error" for d in diags)
+    n_warn = len(diags) - n_err
+    ruleset = pr.compile_ruleset(regulation) if n_err == 0 else None
+    reg_id = regulation.meta.id
+
+    if dump_ruleset:
+        for d in with_source_lines(diags):
+            click.echo(d.render(), err=True)
+        if ruleset is None:
+            click.echo(f"{reg_id}: {_plural(n_err, 'error')}; no ruleset to dump", err=True)
+            sys.exit(EXIT_USAGE)
+        click.echo(ruleset.to_json(), nl=False)
+        sys.exit(EXIT_OK)
+
+    summary = {
+        "regulation": reg_id,
+        "clauses": len(regulation.clauses),
+        "parameters": len(regulation.params),
+        "errors": n_err,
+        "warnings": n_warn,
+        "fingerprint": ruleset.fingerprint if ruleset is not None else None,
+    }
+    if fmt == "json":
+        click.echo(json.dumps({**summary, "diagnostics": [d.to_dict() for d in diags]}, ensure_ascii=False, indent=2))
+    else:
+        for d in with_source_lines(diags):
+            click.echo(d.render())
+        tail = f"fingerprint {ruleset.fingerprint}" if ruleset is not None else "not compiled"
+        click.echo(f"{reg_id}: {_plural(summary['clauses'], 'clause')}, {_plural(summary['parameters'], 'parameter')}, "
+                   f"{_plural(n_err, 'error')}, {_plural(n_warn, 'warning')}, {tail}")
+    sys.exit(EXIT_OK if n_err == 0 else EXIT_USAGE)

@@ -1,0 +1,76 @@
+"""``perbup test``: run the scenario files of a draft (RULES/tests/*.yaml) and show what failed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import EXIT_FOUND, EXIT_OK, handle_errors
+
+
+def _shown(path: str) -> str:
+    """A path relative to the working directory when it lies under it (shorter to read)."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel.startswith("..") else rel
+
+
+@click.command("test")
+@click.argument("rules", required=False, type=click.Path(path_type=Path))
+@click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True)
+@click.option("-k", "keyword", default=None, metavar="SUBSTRING",
+              help="Only the scenarios whose name contains SUBSTRING (case-insensitive).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def command(rules: Path | None, engine: str, keyword: str | None, fmt: str) -> None:
+    """Run the scenarios of RULES (default: the bundled Kutai Timur draft).
+
+    One line per scenario (PASS or FAIL, file:line, name); under a failure, what was
+    wanted and what the rules gave. Exit 0 when all pass, 1 when any fails, 2 when the
+    rules themselves do not load (run `perbup check` to see why).
+    """
+    import perbup_rules as pr
+    from ..testing import run_all
+
+    rules = rules or pr.BUNDLED_RULES
+    ruleset = pr.load_ruleset(rules)  # InvalidRulesError -> every problem on stderr, exit 2
+    select = None
+    if keyword:
+        needle = keyword.casefold()
+
+        def select(s):
+            return needle in s.name.casefold()
+
+    run = run_all(rules, ruleset, engine, select=select)
+    bad_files = any(d.severity == "error" for d in run.diagnostics)
+
+    if fmt == "json":
+        click.echo(json.dumps({
+            "rules": str(rules),
+            "engine": engine,
+            "passed": run.passed,
+            "failed": run.failed,
+            "scenarios": [{"name": r.scenario.name, "file": r.scenario.file, "line": r.scenario.location.line,
+                           "passed": r.passed, "failures": r.failures} for r in run.results],
+            "diagnostics": [d.to_dict() for d in run.diagnostics],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for r in run.results:
+            s = r.scenario
+            mark = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red", bold=True)
+            click.echo(f"{mark} {_shown(s.file)}:{s.location.line}  {s.name}")
+            for failure in r.failures:
+                click.echo("    " + failure.replace("\n", "\n    "))
+        for d in run.diagnostics:
+            click.echo(d.render())
+        if not run.results:
+            where = f" matching -k {keyword!r}" if keyword else f" in {Path(rules) / 'tests'}"
+            click.echo(f"no scenarios{where}", err=True)
+        click.echo(f"{run.passed} passed, {run.failed} failed")
+    sys.exit(EXIT_OK if run.failed == 0 and not bad_files else EXIT_FOUND)
