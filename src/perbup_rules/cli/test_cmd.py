@@ -27,8 +27,13 @@ def _shown(path: str) -> str:
 @click.option("-k", "keyword", default=None, metavar="SUBSTRING",
               help="Only the scenarios whose name contains SUBSTRING (case-insensitive).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Report which clause branches (outcomes, conditions, boundaries) the scenarios exercised, per pasal and ayat.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="N",
+              help="Fail (exit 1) when branch coverage is below N percent (implies --coverage).")
 @handle_errors
-def command(rules: Path | None, engine: str, keyword: str | None, fmt: str) -> None:
+def command(rules: Path | None, engine: str, keyword: str | None, fmt: str, show_coverage: bool,
+            min_coverage: float | None) -> None:
     """Run the scenarios of RULES (default: the bundled Kutai Timur draft).
 
     One line per scenario (PASS or FAIL, file:line, name); under a failure, what was
@@ -47,8 +52,15 @@ def command(rules: Path | None, engine: str, keyword: str | None, fmt: str) -> N
         def select(s):
             return needle in s.name.casefold()
 
-    run = run_all(rules, ruleset, engine, select=select)
+    tracer = None
+    if show_coverage or min_coverage is not None:
+        from ..testing.coverage import CoverageTracer, coverage
+
+        tracer = CoverageTracer()
+    run = run_all(rules, ruleset, engine, select=select, tracer=tracer)
     bad_files = any(d.severity == "error" for d in run.diagnostics)
+    cov = coverage(ruleset, tracer, run.results) if tracer is not None else None
+    below = cov is not None and min_coverage is not None and cov.percent < __import__("decimal").Decimal(str(min_coverage))
 
     if fmt == "json":
         click.echo(json.dumps({
@@ -59,6 +71,7 @@ def command(rules: Path | None, engine: str, keyword: str | None, fmt: str) -> N
             "scenarios": [{"name": r.scenario.name, "file": r.scenario.file, "line": r.scenario.location.line,
                            "passed": r.passed, "failures": r.failures} for r in run.results],
             "diagnostics": [d.to_dict() for d in run.diagnostics],
+            **({"coverage": cov.to_dict()} if cov is not None else {}),
         }, ensure_ascii=False, indent=2))
     else:
         for r in run.results:
@@ -72,5 +85,9 @@ def command(rules: Path | None, engine: str, keyword: str | None, fmt: str) -> N
         if not run.results:
             where = f" matching -k {keyword!r}" if keyword else f" in {Path(rules) / 'tests'}"
             click.echo(f"no scenarios{where}", err=True)
+        if cov is not None:
+            click.echo(cov.render_text(), nl=False)
+            if below:
+                click.echo(f"coverage {cov.percent}% is below --min-coverage {min_coverage}%")
         click.echo(f"{run.passed} passed, {run.failed} failed")
-    sys.exit(EXIT_OK if run.failed == 0 and not bad_files else EXIT_FOUND)
+    sys.exit(EXIT_OK if run.failed == 0 and not bad_files and not below else EXIT_FOUND)
