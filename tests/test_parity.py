@@ -73,3 +73,11 @@ def test_engines_agree_on_generated_rulesets(applies, require, unless, ds):
     a = pr.evaluate(rs, ds, "durable")
     b = pr.evaluate(rs, ds, "reference")
     assert _comparable(a) == _comparable(b)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ds=datasets(max_purchases=12))
+def test_posting_every_row_gives_the_same_report_as_posting_distinct_rows(ds):
+    a = pr.evaluate(KUTIM, ds, "durable")
+    b = pr.evaluate(KUTIM, ds, "durable-every-row")
+    assert _comparable(a) == _comparable(b)

@@ -14,7 +14,7 @@ from typing import Sequence
 from ..compiler.ruleset import Ruleset
 from ..errors import UsageError
 
-ENGINES = ("durable", "reference")
+ENGINES = ("durable", "reference", "durable-every-row")
 
 
 class Engine(ABC):
@@ -34,7 +34,7 @@ def get_engine(name: str | Engine) -> Engine:
     if name == "reference":
         from .reference import ReferenceEngine
         return ReferenceEngine()
-    if name == "durable":
+    if name in ("durable", "durable-every-row"):
         from .durable import DurableEngine
-        return DurableEngine()
+        return DurableEngine(distinct=name == "durable")
     raise UsageError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")

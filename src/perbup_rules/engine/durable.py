@@ -93,9 +93,18 @@ def ruleset_name(ruleset: Ruleset, clause_id: str, decision: str) -> str:
 
 
 class DurableEngine(Engine):
-    """Posts one event per row to the decision's durable-rules ruleset and reads the label."""
+    """Posts one event per distinct row to the decision's durable-rules ruleset and reads the label.
+
+    A decision is a pure function of its atom values, so rows that repeat (most records of
+    an audit share their atom values) are decided once per call and the label is reused.
+    ``distinct=False`` posts every row (used by the benchmarks to compare with raw posting).
+    """
 
     name = "durable"
+
+    def __init__(self, distinct: bool = True) -> None:
+        self.distinct = distinct
+        self.name = "durable" if distinct else "durable-every-row"
 
     def _slot(self, ruleset: Ruleset, clause_id: str, decision: str) -> tuple[str, _Slot]:
         name = ruleset_name(ruleset, clause_id, decision)
@@ -113,9 +122,25 @@ class DurableEngine(Engine):
         return name, slot
 
     def decide(self, ruleset: Ruleset, clause_id: str, decision: str, rows: Sequence[list[str]]) -> list[str]:
-        out: list[str] = []
         if not rows:
-            return out
+            return []
+        if self.distinct:
+            index: dict[tuple, int] = {}
+            unique: list[list[str]] = []
+            positions = []
+            for row in rows:
+                key = tuple(row)
+                i = index.get(key)
+                if i is None:
+                    i = index[key] = len(unique)
+                    unique.append(row)
+                positions.append(i)
+            labels = self._post_all(ruleset, clause_id, decision, unique)
+            return [labels[i] for i in positions]
+        return self._post_all(ruleset, clause_id, decision, rows)
+
+    def _post_all(self, ruleset: Ruleset, clause_id: str, decision: str, rows: Sequence[list[str]]) -> list[str]:
+        out: list[str] = []
         with _LOCK:
             name, slot = self._slot(ruleset, clause_id, decision)
             host = _host()
