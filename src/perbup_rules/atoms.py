@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import operator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Callable
 
 from . import records, schema

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import expr
-from .atoms import Compiled, Ctx, Missing, decode_const
+from .atoms import Compiled, Ctx, Missing
 from .findings import Status, Text
 
 _VAL = {"t": ("benar", "true"), "f": ("salah", "false"), "u": ("tidak diketahui", "unknown")}
@@ -175,5 +175,3 @@ def explain_values(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) 
         out.append({"condition": expr.to_text(a), "value": _VAL[v][1], "reads": reads})
     return out
 
-
-_ = decode_const

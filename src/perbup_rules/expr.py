@@ -23,7 +23,7 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 _GRAMMAR = r"""
@@ -291,4 +291,3 @@ def strip_cols(node: Any) -> Any:
 
 
 __all__ = ["ExprSyntaxError", "parse", "walk", "to_text", "strip_cols", "KEYWORDS"]
-_ = Token  # re-exported for type checkers of transformer code

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import errors
-from .clauses import Clause, PasalFile, Parameter, RegulationMeta
+from .clauses import PasalFile, Parameter, RegulationMeta
 from .errors import Diagnostic, SourceLocation
 from .source import YMap, load_yaml, locate, locate_key
 
@@ -270,6 +270,3 @@ def load_files(root: str | Path) -> Regulation | None:
         if not any(d.severity == "error" for d in diags):
             diags.append(Diagnostic(errors.FILE_NOT_FOUND, "regulation.yaml is missing", SourceLocation(str(root / REGULATION_FILE))))
     return Regulation(root, meta, params, param_nodes, pasal_files, clauses, diags)
-
-
-_ = Clause  # the discriminated union used inside PasalFile

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from . import expr
-from .atoms import Compiled, Ctx, Period, in_force
+from .atoms import Compiled, Ctx, Missing, Period, in_force
 from .compiler import decisions as D
 from .compiler.ruleset import Ruleset
 from .evaluate import _Run, evaluate, partnership_active
@@ -118,7 +117,7 @@ def _share_members(run: _Run, clause: dict, f) -> list[dict]:
             case = clause["part"][int(label[5:])]
             value = comp.value(case["value_from"])(ctx) if case["value_from"] else case["value"]
         out.append({"record": rid, "total": str(rec.value_idr) if rec.value_idr is not None else None,
-                    "outcome": label, "qualifying": None if value is None or not isinstance(value, (int,)) and not hasattr(value, "as_tuple") else str(value),
+                    "outcome": label, "qualifying": None if value is None or isinstance(value, Missing) else str(value),
                     "conditions": _conditions(clause, "member", row, comp, ctx)})
     return out
 
@@ -181,5 +180,3 @@ def render_text(items: list[dict]) -> str:
         lines.append("")
     return "\n".join(lines)
 
-
-_ = expr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from typing import NoReturn
 
 import click
 
@@ -12,7 +13,7 @@ from ..errors import PerbupError
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 
-def fail(message: str) -> "NoReturn":  # type: ignore[name-defined]
+def fail(message: str) -> NoReturn:
     """Print a reason on stderr and exit with the usage/input code."""
     click.echo(message, err=True)
     sys.exit(EXIT_USAGE)

@@ -563,4 +563,3 @@ STAGES: list[tuple[str, Callable[[Build], None]]] = [
     ("compile_clauses", compile_clauses),
     ("check_dates", check_dates),
 ]
-_ = ExistsClause, ShareClause, EachClause

@@ -49,7 +49,7 @@ def render(cmp: Comparison, fmt: str) -> str:
             out += ["", "Changes:"] + ["  " + _change_line(cmp, c) for c in cmp.changes]
         return "\n".join(out) + "\n"
     if fmt == "md":
-        out = [f"# Perbandingan rancangan / Comparison of drafts", "",
+        out = ["# Perbandingan rancangan / Comparison of drafts", "",
                f"- A: `{cmp.a['id']}` {cmp.a['version']} `{cmp.a['fingerprint']}`",
                f"- B: `{cmp.b['id']}` {cmp.b['version']} `{cmp.b['fingerprint']}`", "",
                "## Perubahan aturan / Rule changes", ""]

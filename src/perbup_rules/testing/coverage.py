@@ -22,7 +22,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..atoms import Compiled, Ctx, Missing, Period
-from ..compiler import decisions as D
 from ..compiler import dnf
 from ..compiler.ruleset import Ruleset
 from ..expr import to_text
@@ -225,6 +224,3 @@ def coverage(ruleset: Ruleset, tracer: CoverageTracer, results) -> CoverageRepor
         if clause["kind"] == "share":
             rep.branches.append(Branch(cid, "boundary", "share exactly at the threshold", cid in share_at_threshold))
     return rep
-
-
-_ = D

@@ -31,7 +31,7 @@ from .. import errors, records
 from ..compiler.ruleset import Ruleset
 from ..errors import Diagnostic, SourceLocation
 from ..evaluate import evaluate
-from ..findings import Finding, Report, RequiredPartnership
+from ..findings import Finding, Report
 from ..source import YMap, YSeq, load_yaml
 
 FINDING_KEYS = {"clause", "subject", "period", "stage", "category", "status", "measured", "threshold",
@@ -158,7 +158,7 @@ def load_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
         ds = records.Dataset.build(merged["parties"], merged["purchases"], merged["partnerships"], source=str(path))
         for rej in ds.rejected:
             diags.append(Diagnostic(rej.code, f"scenario {name!r}: {rej.table} row {rej.record_id}: {rej.reason}", loc))
-        expects, locs = [], []
+        locs = []
         for key, allowed in (("expect", FINDING_KEYS), ("expect_absent", FINDING_KEYS), ("expect_required", REQUIRED_KEYS)):
             items = s.get(key) or []
             for j, e in enumerate(items):
@@ -248,5 +248,3 @@ def scenario_files(rules_dir: str | Path) -> list[Path]:
     """The scenario files of a regulation folder (``tests/*.yaml``), sorted."""
     return sorted((Path(rules_dir) / "tests").glob("*.yaml"))
 
-
-_ = RequiredPartnership
