@@ -27,18 +27,7 @@ def _expr_text(node) -> str:
 
 
 def _logic_text(clause: dict, logic: dict, decision: str = "verdict") -> str:
-    atoms = clause["decisions"][decision]["atoms"]
-
-    def walk(L):
-        if "atom" in L:
-            return to_text(atoms[L["atom"]])
-        if "const" in L:
-            return "true" if L["const"] else "false"
-        if "not" in L:
-            return f"not ({walk(L['not'])})"
-        op = "and" if "and" in L else "or"
-        return "(" + f" {op} ".join(walk(x) for x in L[op]) + ")"
-    return walk(logic)
+    return _walk(logic, clause["decisions"][decision]["atoms"])
 
 
 def _checks(clause: dict) -> list[str]:

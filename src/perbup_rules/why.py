@@ -12,19 +12,9 @@ from typing import Any
 from .atoms import Compiled, Ctx, Missing, Period, in_force
 from .compiler import decisions as D
 from .compiler.ruleset import Ruleset
-from .evaluate import _Run, evaluate, partnership_active
+from .evaluate import _Run, atoms_of, evaluate, partnership_active
 from .explain import explain_values
 from .records import Dataset
-
-
-def _atoms_of(logic: dict) -> list[int]:  # noqa: D103
-    if "atom" in logic:
-        return [logic["atom"]]
-    if "const" in logic:
-        return []
-    if "not" in logic:
-        return _atoms_of(logic["not"])
-    return [i for part in logic.get("and", logic.get("or", [])) for i in _atoms_of(part)]
 
 
 def _parts(clause: dict, decision: str) -> list[tuple[str, dict]]:
@@ -82,7 +72,7 @@ def _conditions(clause: dict, decision: str, row: list[str], comp: Compiled, ctx
     for name, logic in _parts(clause, decision):
         overall = D.decide(D.tri(logic), row)
         out.append({"part": name, "value": {"t": "true", "f": "false", "u": "unknown"}[overall],
-                    "conditions": [values[i] for i in _atoms_of(logic)]})
+                    "conditions": [values[i] for i in atoms_of(logic)]})
     return out
 
 
