@@ -8,7 +8,7 @@ which engine ran.
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -27,9 +27,12 @@ def rupiah(v: Any) -> str:
     return "Rp" + f"{int(v):,}".replace(",", ".")
 
 
-def percent(x: Fraction | Decimal | str) -> str:
+def percent(x: Fraction | Decimal | str, comma: bool = False) -> str:
+    """40.00% (or 40,00% with ``comma``, as written in Indonesian); rounded down, so a share
+    just under a threshold never prints as the threshold."""
     d = Decimal(x) if isinstance(x, str) else (Decimal(x.numerator) / Decimal(x.denominator) if isinstance(x, Fraction) else x)
-    return f"{(d * 100).quantize(Decimal('0.01'))}%"
+    text = f"{(d * 100).quantize(Decimal('0.01'), rounding=ROUND_FLOOR)}%"
+    return text.replace(".", ",") if comma else text
 
 
 def _show(v: Any) -> str:
@@ -118,20 +121,22 @@ def share_text(clause: dict, label: str, facts: dict, at_least: Any, subject: st
     if label == "not_applicable":
         return Text(f"{cid}: {who}: tidak ada nilai belanja yang dihitung.", f"{cid}: {who}: no spending to measure.")
     thr = "?" if isinstance(at_least, Missing) else percent(Fraction(at_least))
+    thr_id = "?" if isinstance(at_least, Missing) else percent(Fraction(at_least), comma=True)
     if facts["lower"] is None:
         return Text(f"{cid}: {who}: pangsa tidak dapat dihitung ({', '.join(missing)}).",
                     f"{cid}: {who}: the share cannot be computed ({', '.join(missing)}).")
     lo, hi = percent(facts["lower"]), percent(facts["upper"])
+    lo_id, hi_id = percent(facts["lower"], comma=True), percent(facts["upper"], comma=True)
     amounts = f"{rupiah(facts['known'])} / {rupiah(facts['total'])}"
     if label == "compliant":
-        return Text(f"{who}: pangsa {lo} ({amounts}) memenuhi minimal {thr} ({cid}, {cit}).",
+        return Text(f"{who}: pangsa {lo_id} ({amounts}) memenuhi minimal {thr_id} ({cid}, {cit}).",
                     f"{who}: share {lo} ({amounts}) meets the minimum {thr} ({cid}, {cit}).")
     if label == "violation":
-        extra_id = f"; paling tinggi {hi} bila data yang belum jelas dihitung" if hi != lo else ""
+        extra_id = f"; paling tinggi {hi_id} bila data yang belum jelas dihitung" if hi != lo else ""
         extra_en = f"; at most {hi} counting unclear records" if hi != lo else ""
-        return Text(f"{who}: pangsa {lo} ({amounts}) di bawah minimal {thr}{extra_id} ({cid}, {cit}).",
+        return Text(f"{who}: pangsa {lo_id} ({amounts}) di bawah minimal {thr_id}{extra_id} ({cid}, {cit}).",
                     f"{who}: share {lo} ({amounts}) is below the minimum {thr}{extra_en} ({cid}, {cit}).")
-    return Text(f"{who}: pangsa antara {lo} dan {hi}; ambang {thr} ada di antaranya, data belum lengkap ({rupiah(facts['unknown'])} belum jelas) ({cid}, {cit}).",
+    return Text(f"{who}: pangsa antara {lo_id} dan {hi_id}; ambang {thr_id} ada di antaranya, data belum lengkap ({rupiah(facts['unknown'])} belum jelas) ({cid}, {cit}).",
                 f"{who}: share between {lo} and {hi}; the threshold {thr} lies between, data incomplete ({rupiah(facts['unknown'])} unclear) ({cid}, {cit}).")
 
 
