@@ -27,6 +27,9 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except PerbupError as err:
+            diags = getattr(err, "diagnostics", None)
+            if diags is not None and len(diags) == 1:
+                fail(f"perbup: {diags[0].render()}")  # one problem: one located line (and its hint)
             fail(f"perbup: {err}")
         except OSError as err:
             fail(f"perbup: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "))
