@@ -304,8 +304,19 @@ def _load_real_clauses() -> list[dict]:
 
 
 REAL_CLAUSES = _load_real_clauses()
-#: Classify clauses that define umkk and local (used by many real clauses), with what they need.
-DEFINITIONS = [c for c in REAL_CLAUSES if c.get("kind") == "classify"]
+#: What the real clauses need to resolve their names: umkk and local (DEF-01, DEF-02), and
+#: scale_effective (the SCALE stand-in for pasal-02, whose 8-case classify is slow to compile).
+DEFINITIONS = yaml.safe_load(SCALE)["clauses"] + [c for c in REAL_CLAUSES if c["id"] in ("DEF-01", "DEF-02")]
+#: pasal-files cite ayat 1..5 of themselves so that the real clauses' ayat resolve
+AYAT = [{"ayat": i, "text": f"ayat {i}"} for i in range(1, 6)]
+
+#: Keys holding an expression, at the clause's top level and inside its lists and remedy.
+TOP_EXPR_KEYS = ("applies", "require", "subject", "total", "at_least", "match", "default_from")
+ITEM_EXPR_KEYS = {"unless": ("when",), "part": ("when", "value_from"), "cases": ("when", "value_from")}
+
+
+def _copy(x):
+    return json.loads(json.dumps(x, default=str))  # dates become text, which YAML reads back as dates
 
 
 @st.composite
@@ -319,9 +330,37 @@ def random_clause(draw) -> dict:
 
 
 @st.composite
-def mutated_real_clause(draw) -> dict:
-    clause = json.loads(json.dumps(draw(st.sampled_from(REAL_CLAUSES)), default=str))  # a deep copy
-    for _ in range(draw(st.integers(0, 4))):
+def expression_mutated_clause(draw) -> dict:
+    """A real clause with some of its expressions replaced: schema-valid, so the compiler sees it."""
+    clause = _copy(draw(st.sampled_from(REAL_CLAUSES)))
+    spots = []
+    for k in TOP_EXPR_KEYS:
+        if k in clause:
+            spots.append((clause, k))
+    for k, inner in ITEM_EXPR_KEYS.items():
+        for item in clause.get(k) or []:
+            spots.extend((item, ik) for ik in inner if ik in item)
+    remedy = clause.get("remedy")
+    if isinstance(remedy, dict):
+        spots.extend((remedy, k) for k in ("party", "category") if k in remedy)
+        cand = remedy.get("candidates")
+        if isinstance(cand, dict):
+            spots.append((cand, "where"))
+            prefer = cand.get("prefer") or []
+            spots.extend((prefer, i) for i in range(len(prefer)))
+    if not spots:
+        return clause
+    for i in draw(st.lists(st.integers(0, len(spots) - 1), min_size=1, max_size=3)):
+        holder, key = spots[i]
+        holder[key] = draw(styled_expressions)
+    return clause
+
+
+@st.composite
+def schema_mutated_clause(draw) -> dict:
+    """A real clause with keys dropped, added, or given values of any type."""
+    clause = _copy(draw(st.sampled_from(REAL_CLAUSES)))
+    for _ in range(draw(st.integers(1, 3))):
         op = draw(st.sampled_from(["set", "set", "drop", "junk", "expr"]))
         key = draw(st.sampled_from(CLAUSE_KEYS + OTHER_KEYS + sorted(clause)))
         if op == "drop":
@@ -336,27 +375,35 @@ def mutated_real_clause(draw) -> dict:
     return clause
 
 
-clauses = st.one_of(random_clause(), mutated_real_clause(), mutated_real_clause(), junk)
+clauses = st.one_of(
+    expression_mutated_clause(), expression_mutated_clause(), expression_mutated_clause(),
+    st.sampled_from(REAL_CLAUSES).map(_copy),
+    schema_mutated_clause(), random_clause(), junk,
+)
 
 
 @st.composite
 def pasal_structures(draw):
-    """A whole pasal file as a Python structure (usually a mapping; sometimes anything)."""
-    if draw(st.integers(0, 9)) == 0:
+    """A whole pasal file as a Python structure: mostly a valid frame around fuzzed clauses."""
+    if draw(st.sampled_from([False] * 19 + [True])):
         return draw(junk)
+    valid = st.sampled_from([True] * 9 + [False])  # most of the frame is well formed
     doc: dict = {}
     if draw(st.booleans()):
-        doc["bab"] = draw(st.one_of(st.just({"number": "I", "title": {"id": "a", "en": "b"}}), junk))
-    doc["pasal"] = draw(st.one_of(st.integers(1, 99), st.integers(1, 99), junk))
-    doc["title"] = draw(title)
-    if draw(st.booleans()):
+        doc["bab"] = {"number": "I", "title": {"id": "a", "en": "b"}} if draw(valid) else draw(junk)
+    doc["pasal"] = draw(st.integers(1, 99)) if draw(valid) else draw(junk)
+    doc["title"] = {"id": "Judul", "en": "Title"} if draw(valid) else draw(title)
+    if draw(valid):
+        doc["ayat"] = AYAT
+    elif draw(st.booleans()):
         doc["ayat"] = draw(st.one_of(_list_of(st.fixed_dictionaries({"ayat": st.integers(0, 4), "text": st.text(max_size=10)})), junk))
-    items = draw(st.lists(clauses, max_size=4))
-    if items and draw(st.booleans()):
-        items = [dict(d) for d in DEFINITIONS] + items  # so real clauses can find umkk, local, scale_effective
-    doc["clauses"] = draw(st.one_of(st.just(items), st.just(items), junk))
-    if draw(st.integers(0, 4)) == 0:
-        doc[draw(st.sampled_from(["not_encoded", "clause", "extra", "pasal"]))] = draw(junk)
+    items = draw(st.lists(clauses, max_size=3))
+    if draw(valid):
+        items = [_copy(d) for d in DEFINITIONS] + items
+    doc["clauses"] = items if draw(valid) else draw(junk)
+    extra = draw(st.sampled_from([None] * 9 + ["not_encoded", "clause", "extra", "pasal"]))
+    if extra is not None:
+        doc[extra] = draw(junk)
     return doc
 
 
@@ -369,7 +416,7 @@ def yaml_texts(draw, structures) -> bytes:
     except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         text = repr(data)
     lines = text.splitlines(keepends=True)
-    for _ in range(draw(st.integers(0, 2))):
+    for _ in range(draw(st.sampled_from([0, 0, 0, 0, 1, 2]))):
         if not lines:
             break
         i = draw(st.integers(0, len(lines) - 1))
@@ -403,7 +450,8 @@ REAL_PARAMS: dict = yaml.safe_load((KUTIM / "params.yaml").read_text(encoding="u
 
 param_value = st.fixed_dictionaries(
     {"from": st.one_of(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)), junk),
-     "value": st.one_of(st.sampled_from([Decimal("0.40"), Decimal("1.5"), 0, 15_000_000_000, -1, dt.date(2026, 1, 1)]), scalars),
+     "value": st.one_of(st.sampled_from([Decimal("0.40"), Decimal("0.30"), Decimal("1.5"), 0, 14_999_999_999, 15_000_000_000,
+                                         -1, dt.date(2026, 1, 1)]), scalars),
      "reference": st.one_of(st.text(max_size=5), junk)},
     optional={"extra": junk})
 
@@ -420,23 +468,32 @@ PARAM_PLAUSIBLE = {
 
 @st.composite
 def params_structures(draw):
-    if draw(st.integers(0, 9)) == 0:
+    """params.yaml as a Python structure: mostly the real one with a few changes."""
+    if draw(st.sampled_from([False] * 19 + [True])):
         return draw(junk)
-    params = json.loads(json.dumps(REAL_PARAMS, default=str)) if draw(st.booleans()) else {}
+    params = _copy(REAL_PARAMS) if draw(st.sampled_from([True, True, True, False])) else {}
     names = sorted(params) + PARAMS
-    for _ in range(draw(st.integers(0, 4))):
+    for _ in range(draw(st.integers(1, 4))):
         name = draw(st.sampled_from(names))
-        op = draw(st.sampled_from(["field", "field", "drop", "junk", "new"]))
+        op = draw(st.sampled_from(["value", "value", "value", "field", "field", "drop", "junk", "new"]))
+        p = params.get(name)
         if op == "drop":
             params.pop(name, None)
         elif op == "junk":
             params[name] = draw(junk)
-        elif op == "new":
+        elif op == "new" or not isinstance(p, dict):
             params[name] = draw(st.fixed_dictionaries({}, optional=PARAM_PLAUSIBLE))
+        elif op == "value" and isinstance(p.get("values"), list) and p["values"]:
+            i = draw(st.integers(0, len(p["values"]) - 1))
+            entry = p["values"][i]
+            if not isinstance(entry, dict):
+                p["values"][i] = draw(param_value)
+            else:
+                key = draw(st.sampled_from(["value", "value", "from", "reference", "extra"]))
+                entry[key] = draw(param_value.map(lambda d: d.get(key, d["value"])))
+            if draw(st.booleans()):
+                p["values"].append(draw(param_value))
         else:
-            p = params.get(name)
-            if not isinstance(p, dict):
-                p = params[name] = {}
             key = draw(st.sampled_from(sorted(PARAM_PLAUSIBLE) + ["bogus", "value"]))
             p[key] = draw(st.one_of(PARAM_PLAUSIBLE.get(key, junk), junk))
     return params
@@ -496,11 +553,10 @@ def test_the_untouched_inputs_compile():
     # the fuzz starts from these: they must be valid, or every example is just an error
     assert check_pasal(SCALE) == "compiled"
     assert check_params((KUTIM / "params.yaml").read_bytes()) == "compiled"
-    real = {"pasal": 90, "title": {"id": "a", "en": "b"}, "clauses": [dict(d) for d in DEFINITIONS] + [
-        c for c in REAL_CLAUSES if c.get("kind") != "classify" and c["id"] != "KMT-07"]}
-    # DEFINITIONS need pasal-02's scale_effective: give them the stand-in
-    scale = yaml.safe_load(SCALE)["clauses"]
-    real["clauses"] = scale + real["clauses"]
+    ids = {c["id"] for c in DEFINITIONS}  # KMT-06.1 and KMT-07 need pasal-02 (scale_computed)
+    real = {"pasal": 90, "title": {"id": "a", "en": "b"}, "ayat": AYAT,
+            "clauses": [_copy(c) for c in DEFINITIONS] + [_copy(c) for c in REAL_CLAUSES
+                                                          if c["id"] not in ids | {"KMT-06.1", "KMT-07"}]}
     assert check_pasal(dump(real, None, 80).encode()) == "compiled"
 
 
@@ -560,3 +616,27 @@ def test_unsafe_yaml_is_refused_quickly_in_little_memory(tmp_path, name, which):
     # ru_maxrss is in KiB on Linux: the 6 MB file may be read once, nothing may be expanded
     growth_mb = (out["after_kb"] - out["before_kb"]) / 1024
     assert growth_mb < 40, f"peak memory grew by {growth_mb:.1f} MB"
+
+
+# --- regressions found by this fuzz ----------------------------------------------------
+
+@pytest.mark.parametrize("text, code", [
+    ('a: !!timestamp "1913-01-01 00:00:00-04:31:12"\n', "bad_date"),  # what yaml.dump writes for such a datetime
+    ('a: !!timestamp "x"\n', "bad_date"),
+    ('a: !!timestamp ""\n', "bad_date"),
+    ('a: !!int ""\n', "wrong_type"),
+    ('a: !!int "-"\n', "wrong_type"),
+    ('a: !!bool "maybe"\n', "wrong_type"),
+    ('a: !!null "x"\n', "wrong_type"),
+])
+def test_explicit_scalar_tag_on_wrong_text_is_a_diagnostic_not_a_crash(text, code):
+    # was: AttributeError (timestamp), IndexError (int) escaping load_ruleset; !!bool/!!null
+    # silently read any text as false/null
+    from perbup_rules.source import load_yaml
+
+    _data, diags = load_yaml(text, "f.yaml")
+    assert [(d.code, d.location.line, d.location.column) for d in diags] == [(code, 1, 4)]
+    root = fresh_folder(pasal=("title: {id: a, en: b}\npasal: " + text.split(": ", 1)[1]).encode())
+    with pytest.raises(pr.InvalidRulesError) as err:
+        pr.load_ruleset(root)
+    assert [d.code for d in err.value.diagnostics] == [code]

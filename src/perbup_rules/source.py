@@ -165,13 +165,19 @@ class _Builder:
         if tag == _STR:
             return text
         if tag == _NULL:
-            return None
+            if text in ("", "~", "null", "Null", "NULL"):
+                return None
+            self.diags.append(Diagnostic(errors.WRONG_TYPE, f"{text!r} is not null", self.loc(node)))
+            return text
         if tag == _BOOL:
-            return text.lower() in ("true", "yes", "on")
+            if text.lower() in ("true", "yes", "on", "false", "no", "off"):
+                return text.lower() in ("true", "yes", "on")
+            self.diags.append(Diagnostic(errors.WRONG_TYPE, f"{text!r} is not true or false", self.loc(node)))
+            return text
         if tag == _INT:
             try:
                 return self._constructor.construct_yaml_int(node)
-            except ValueError:
+            except (ValueError, IndexError):  # IndexError: an explicit !!int on empty text or a lone sign
                 self.diags.append(Diagnostic(errors.WRONG_TYPE, f"{text!r} is not an integer", self.loc(node)))
                 return text
         if tag == _FLOAT:
@@ -184,6 +190,9 @@ class _Builder:
                 self.diags.append(Diagnostic(errors.WRONG_TYPE, f"{text!r} is not a finite decimal number", self.loc(node)))
                 return text
         if tag == _TS:
+            if not self._constructor.timestamp_regexp.match(text):  # an explicit !!timestamp on other text
+                self.diags.append(Diagnostic(errors.BAD_DATE, f"{text!r} is not a valid date (write YYYY-MM-DD)", self.loc(node)))
+                return text
             try:
                 value = self._constructor.construct_yaml_timestamp(node)
             except (ValueError, yaml.YAMLError) as err:
