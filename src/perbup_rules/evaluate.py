@@ -135,7 +135,9 @@ class _Run:
                 store.setdefault(party.id, {})[clause["attribute"]] = None if isinstance(value, Missing) else value
 
     def years(self) -> list[int]:
-        return self.periods or sorted({_dt.date.today().year})
+        """The fiscal years to classify parties for: the periods judged (never today's date,
+        so the same inputs give the same results in any year)."""
+        return self.periods
 
     # each ----------------------------------------------------------------------------
     def each(self, clause: dict) -> None:

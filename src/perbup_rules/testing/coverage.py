@@ -173,7 +173,7 @@ def _boundary_hits(ruleset: Ruleset, datasets, clause: dict) -> set[tuple[str, i
 
 
 def _contexts(run, table: str, partnership_active):
-    years = run.periods or [_dt.date.today().year]
+    years = run.periods
     if table == "purchases":
         for rec in run.purchases:
             yield Ctx(rec=rec, day=rec.date, year=rec.date.year if rec.date else None)
