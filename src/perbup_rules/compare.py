@@ -177,8 +177,9 @@ def _value(unit: str, text: str, name: str) -> Any:
         d = Decimal(clean)
     except (InvalidOperation, ValueError):
         raise UsageError(f"params.{name}: {text!r} is not a valid {unit} value") from None
-    if not d.is_finite() or d.adjusted() > 30:  # NaN/Infinity cannot be compared or made int; 1e999999999 would hang
-        raise UsageError(f"params.{name}: {text!r} is not a valid {unit} value (a finite number below 10^31)")
+    # NaN/Infinity cannot be compared or made int; 1e999999999 (int) and 1e-999999999 (Fraction) would never finish
+    if not d.is_finite() or d.adjusted() > 30 or d.as_tuple().exponent < -28:
+        raise UsageError(f"params.{name}: {text!r} is not a valid {unit} value (a finite number below 10^31, at most 28 decimal places)")
     if unit in ("idr", "count"):
         if d != d.to_integral_value() or d < 0:
             raise UsageError(f"params.{name}: {text!r} must be a whole, non-negative number")

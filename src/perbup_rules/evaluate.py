@@ -517,6 +517,9 @@ def evaluate(
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
     eng = get_engine(engine)
     years = sorted(set(periods)) if periods is not None else dataset.periods()
+    for y in years:  # a period is a calendar year that datetime.date can hold
+        if not isinstance(y, int) or isinstance(y, bool) or not 1 <= y <= 9999:
+            raise UsageError(f"period {y!r} is not a fiscal year (1 to 9999)")
     run = _Run(ruleset, dataset, eng, years, stage, tracer)
     run.run(clauses)
     findings = sorted(run.findings, key=Finding.sort_key)

@@ -13,6 +13,7 @@ nesting deeper than :data:`MAX_DEPTH`. Repeated keys are ``yaml_duplicate_key``.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -279,7 +280,10 @@ def locate_key(root: Any, path: Iterable[Any]) -> SourceLocation | None:
     return locate(root, path)
 
 
-_LINES: dict[str, list[str]] = {}
+#: file -> ((mtime_ns, size), lines): re-read when the file changes (a long-running process -
+#: the pytest plugin, an editor - loads a draft again after it is edited); kept small.
+_LINES: dict[str, tuple[tuple[int, int], list[str]]] = {}
+_LINES_MAX = 64
 
 
 def block_scalar_location(loc: SourceLocation, offset: int) -> SourceLocation:
@@ -288,13 +292,20 @@ def block_scalar_location(loc: SourceLocation, offset: int) -> SourceLocation:
     ``loc`` is the block indicator (``>-``); the value's lines follow it, joined by single
     spaces (YAML folding). Falls back to the line after the indicator.
     """
-    lines = _LINES.get(loc.file)
-    if lines is None:
-        try:
+    try:
+        st = os.stat(loc.file)
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = _LINES.get(loc.file)
+        if cached is not None and cached[0] == stamp:
+            lines = cached[1]
+        else:
             with open(loc.file, encoding="utf-8-sig") as fh:
-                lines = _LINES[loc.file] = fh.read().splitlines()
-        except OSError:
-            return SourceLocation(loc.file, loc.line + 1, 0)
+                lines = fh.read().splitlines()
+            if len(_LINES) >= _LINES_MAX:
+                _LINES.clear()
+            _LINES[loc.file] = (stamp, lines)
+    except (OSError, UnicodeDecodeError):
+        return SourceLocation(loc.file, loc.line + 1, 0)
     indent = None
     pos = 0
     for i in range(loc.line, len(lines)):

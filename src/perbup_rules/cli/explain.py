@@ -35,5 +35,5 @@ def command(clause_id, subject, period, rules, data, kind, fmt):
         click.echo(json.dumps(items, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(render_text(items), nl=False)
-    if not items:
-        raise SystemExit(2)
+    if not items:  # exit 2 with its reason on stderr, as every input error
+        fail(f"perbup: no finding of {clause_id} for subject {subject!r}" + (f" in period {period}" if period is not None else ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -43,6 +44,8 @@ def command(rules: Path | None, engine: str, keyword: str | None, fmt: str, show
     import perbup_rules as pr
     from ..testing import run_all
 
+    if min_coverage is not None and math.isnan(min_coverage):  # FloatRange lets nan through
+        raise click.BadParameter("nan is not a percentage", param_hint="'--min-coverage'")
     rules = rules or pr.BUNDLED_RULES
     ruleset = pr.load_ruleset(rules)  # InvalidRulesError -> every problem on stderr, exit 2
     select = None

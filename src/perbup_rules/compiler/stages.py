@@ -29,6 +29,8 @@ from . import decisions as D
 from .dnf import TooComplex
 
 UNIT_TYPES = {"ratio": schema.RATIO, "idr": schema.MONEY, "count": schema.INT, "date": schema.DATE}
+#: Decimal places a ratio parameter may have.
+MAX_RATIO_PLACES = 28
 
 
 @dataclass
@@ -76,13 +78,17 @@ def check_params(b: Build) -> None:
         for i, v in enumerate(p.values):
             vloc = _seq_item_loc(node, "values", i) or loc
             ok = {
-                "ratio": isinstance(v.value, (Decimal, int)) and not isinstance(v.value, bool) and 0 <= v.value <= 1,
+                # at most MAX_RATIO_PLACES places: Fraction(Decimal("0.5e-999999999")) would never finish
+                "ratio": isinstance(v.value, (Decimal, int)) and not isinstance(v.value, bool) and 0 <= v.value <= 1
+                and (isinstance(v.value, int) or v.value.as_tuple().exponent >= -MAX_RATIO_PLACES),
                 "idr": isinstance(v.value, int) and not isinstance(v.value, bool) and v.value >= 0,
                 "count": isinstance(v.value, int) and not isinstance(v.value, bool) and v.value >= 0,
                 "date": isinstance(v.value, _dt.date),
             }[p.unit]
             if not ok:
-                want = {"ratio": "a decimal between 0 and 1 (e.g. 0.40)", "idr": "a whole number of rupiah",
+                in_range = isinstance(v.value, Decimal) and 0 <= v.value <= 1
+                want = {"ratio": f"a ratio with at most {MAX_RATIO_PLACES} decimal places" if in_range
+                        else "a decimal between 0 and 1 (e.g. 0.40)", "idr": "a whole number of rupiah",
                         "count": "a whole number", "date": "a date YYYY-MM-DD"}[p.unit]
                 b.error(errors.WRONG_TYPE, f"parameter {name}: value {v.value!r} is not {want}", vloc)
             bound = p.higher_rule
