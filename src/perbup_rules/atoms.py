@@ -187,8 +187,30 @@ class Compiled:
 
     def __init__(self, env: Env, table: str | None, subject_table: str | None = None):
         self.env, self.table, self.subject_table = env, table, subject_table
+        # node -> compiled getter; keyed by identity: explanations ask for the same nodes per record
+        self._values: dict[int, tuple[dict, Callable[[Ctx], Any]]] = {}
+        self._texts: dict[int, tuple[dict, str]] = {}
 
     def value(self, t: dict) -> Callable[[Ctx], Any]:
+        hit = self._values.get(id(t))
+        if hit is not None and hit[0] is t:
+            return hit[1]
+        fn = self._value(t)
+        self._values[id(t)] = (t, fn)  # the node is kept, so its id cannot be reused while cached
+        return fn
+
+    def text(self, t: dict) -> str:
+        """The expression text of a node (memoised like :meth:`value`; explanations ask per record)."""
+        hit = self._texts.get(id(t))
+        if hit is not None and hit[0] is t:
+            return hit[1]
+        from .expr import to_text
+
+        text = to_text(t)
+        self._texts[id(t)] = (t, text)
+        return text
+
+    def _value(self, t: dict) -> Callable[[Ctx], Any]:
         op = t["op"]
         if op == "const":
             v = decode_const(t["value"])

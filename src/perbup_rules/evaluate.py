@@ -238,6 +238,11 @@ class _Run:
                 g.missing.add(v.path)
             else:
                 g.known += min(v, total)
+        self.share_verdicts(clause, groups)
+
+    def share_verdicts(self, clause: dict, groups: dict[tuple, "_Group"]) -> None:
+        """The verdict of each share group (subject, year, stage) from its exact sums."""
+        comp = Compiled(self.env, "purchases")
         keys = sorted(groups, key=lambda k: (k[0] or "", k[1] if k[1] is not None else -1, k[2] or ""))
         grows, facts = [], []
         for key in keys:
@@ -257,7 +262,8 @@ class _Run:
             self.findings.append(Finding(
                 subject=subj, subject_kind=_path_text(clause["subject"]), period=year, stage=stage, status=status,
                 measured=f["measured"], threshold=None if isinstance(at_least, Missing) else str(at_least),
-                evidence=tuple(sorted(g.evidence)), missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
+                evidence=tuple(sorted(g.evidence)), evidence_count=g.evidence_count,
+                missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
                 explanation=explain.share_text(clause, label, f, at_least, subj, year, stage, missing),
                 **self.base(clause)))
 
@@ -402,6 +408,8 @@ class _Group:
     evidence: list[str] = field(default_factory=list)
     missing: set = field(default_factory=set)
     total_missing: list[str] = field(default_factory=list)
+    #: members in all, when ``evidence`` holds only some of them (the bulk path caps it)
+    evidence_count: int | None = None
 
     def facts(self, at_least: Any, period_known: bool) -> dict:
         den = self.total + self.member_unknown
@@ -522,6 +530,12 @@ def evaluate(
             raise UsageError(f"period {y!r} is not a fiscal year (1 to 9999)")
     run = _Run(ruleset, dataset, eng, years, stage, tracer)
     run.run(clauses)
+    return report_of(ruleset, dataset, eng, run)
+
+
+def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, counted: list[dict] | None = None,
+              engine_name: str | None = None) -> Report:
+    """The Report of a finished run (findings sorted, so the same inputs give the same bytes)."""
     findings = sorted(run.findings, key=Finding.sort_key)
     required = sorted(run.required, key=lambda r: (r.clause, r.period or 0, r.party or "", r.category or "", r.purchase or ""))
     return Report(
@@ -531,7 +545,8 @@ def evaluate(
         input={t: s.to_dict() for t, s in dataset.stats.items()},
         rejected=[r.to_dict() for r in dataset.rejected],
         sources=[{"path": s.path, "sha256": s.sha256, "kind": s.kind} for s in dataset.sources],
-        engine=eng.name,
+        engine=engine_name or eng.name,
+        counted=counted or [],
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         clauses=[{**{k: c.get(k) for k in ("id", "kind", "citation", "title", "text", "derived_from", "severity", "location")},
                   "unit": _unit(ruleset, c)} for c in ruleset.clauses],

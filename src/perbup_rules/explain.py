@@ -54,12 +54,12 @@ def atom_facts(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx, whic
     for i, (a, v) in enumerate(zip(atoms, row)):
         if a["op"] in ("in_force", "fact") or v not in which or (focus is not None and i not in focus):
             continue
-        shown = expr.to_text(a)
+        shown = comp.text(a)
         vals = []
         for side in ("left", "right"):
             node = a.get(side)
             if node and node["op"] in ("path", "param"):
-                vals.append(f"{expr.to_text(node)} = {_show(comp.value(node)(ctx))}")
+                vals.append(f"{comp.text(node)} = {_show(comp.value(node)(ctx))}")
         if a["op"] == "path":
             vals.append(f"{shown} = {_show(comp.value(a)(ctx))}")
         detail = f" ({'; '.join(vals)})" if vals else ""

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Status(str, enum.Enum):
@@ -66,6 +66,8 @@ class Finding:
     measured: str | None = None
     threshold: str | None = None
     evidence: tuple[str, ...] = ()
+    #: how many evidence records in all, when ``evidence`` lists only the first ones
+    evidence_count: int | None = None
     exception: str | None = None
     missing: tuple[str, ...] = ()
     severity: str = "error"
@@ -93,6 +95,7 @@ class Finding:
             "measured": self.measured,
             "threshold": self.threshold,
             "evidence": list(self.evidence),
+            "evidence_count": len(self.evidence) if self.evidence_count is None else self.evidence_count,
             "exception": self.exception,
             "missing": list(self.missing),
             "severity": self.severity,
@@ -137,6 +140,9 @@ class Report:
     clauses: list[dict[str, Any]] = field(default_factory=list)
     #: party id -> display name; to_dict() keeps only the ids it lists
     names: dict[str, str] = field(default_factory=dict)
+    #: verdicts counted but not listed (the bulk path): dicts with clause, period, stage,
+    #: category, status and count; summary() includes them
+    counted: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per clause and status (every status key present, in a fixed order)."""
@@ -145,6 +151,8 @@ class Report:
             counts.setdefault(c["id"], Counter())
         for f in self.findings:
             counts.setdefault(f.clause, Counter())[f.status.value] += 1
+        for c in self.counted:
+            counts.setdefault(c["clause"], Counter())[c["status"]] += c["count"]
         return {
             clause: {s.value: c.get(s.value, 0) for s in STATUS_ORDER}
             for clause, c in sorted(counts.items())
@@ -167,6 +175,7 @@ class Report:
             "rejected": self.rejected,
             "clauses": self.clauses,
             "findings": [f.to_dict() for f in listed],
+            "counted": self.counted,
             "required_partnerships": [r.to_dict() for r in self.required_partnerships],
             "summary": self.summary(),
             "names": self._listed_names(listed),

@@ -39,16 +39,22 @@ def _progress(quiet: bool):
 @click.option("--all", "all_findings", is_flag=True, help="List compliant and not-applicable findings too.")
 @click.option("--fail-on", type=click.Choice(["violation", "cannot_determine"]), default=None,
               help="Exit 1 when a finding with this status (or worse) exists.")
+@click.option("--bulk", is_flag=True,
+              help="Column-wise path for a large canonical CSV folder (DuckDB): the same verdicts; compliant and "
+                   "not-applicable verdicts over purchases are counted, not listed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 @handle_errors
-def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, quiet):
+def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet):
     """Audit procurement and partnership records against a draft regulation."""
     import perbup_rules as pr
     from ..records import merge_datasets
-    from ..report import render
 
     rules = rules or pr.BUNDLED_RULES
     sources = list(data) or [pr.EXAMPLE_DATA]
+    if bulk:
+        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings)
+        _write(report, fmt, all_findings, output, quiet, fail_on)
+        return
     progress = _progress(quiet)
     if progress is not None:
         progress.start()
@@ -79,6 +85,25 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
     finally:
         if progress:
             progress.stop()
+    _write(report, fmt, all_findings, output, quiet, fail_on)
+
+
+def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings):
+    from ..bulk import audit as bulk_audit
+    from ..errors import UsageError
+
+    if len(sources) != 1 or kind not in (None, "canonical", "auto") or not Path(sources[0]).is_dir():
+        raise UsageError("--bulk reads one canonical folder of CSV files (parties.csv, purchases.csv, partnerships.csv)")
+    if all_findings:
+        raise UsageError("--bulk counts compliant and not-applicable verdicts over purchases instead of listing "
+                         "them; drop --all, or drop --bulk to list every verdict")
+    ruleset = pr.load_ruleset(rules)
+    return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage)
+
+
+def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
+    from ..report import render
+
     text = render(report, fmt, all_findings=all_findings)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +121,8 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
 
 def _one_line(report) -> str:
     counts: dict[str, int] = {}
-    for f in report.findings:
-        counts[f.status.value] = counts.get(f.status.value, 0) + 1
+    for per_status in report.summary().values():
+        for status, n in per_status.items():
+            counts[status] = counts.get(status, 0) + n
     parts = [f"{counts.get(s, 0)} {s}" for s in ("violation", "cannot_determine", "compliant", "not_applicable")]
     return ", ".join(parts) + f"; {len(report.required_partnerships)} required partnerships"

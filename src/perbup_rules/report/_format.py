@@ -148,7 +148,8 @@ def figures(measured: object, threshold: object, unit: str | None) -> tuple[str,
     return figure(measured, unit), figure(threshold, unit)
 
 
-def short_list(items: tuple[str, ...] | list[str], limit: int = 5) -> str:
-    """``a, b, c`` with ``… (+N)`` beyond ``limit`` items."""
+def short_list(items: tuple[str, ...] | list[str], limit: int = 5, total: int | None = None) -> str:
+    """``a, b, c`` with ``… (+N)`` beyond ``limit`` items (``total``: how many there are, if more than given)."""
+    n = len(items) if total is None else total
     shown = ", ".join(items[:limit])
-    return f"{shown} … (+{len(items) - limit})" if len(items) > limit else shown
+    return f"{shown} … (+{n - min(limit, len(items))})" if n > min(limit, len(items)) else shown

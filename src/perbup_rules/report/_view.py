@@ -37,15 +37,17 @@ class ClauseView:
     unit: str | None
     findings: dict[Status, list[Finding]] = field(default_factory=dict)
     required: list[RequiredPartnership] = field(default_factory=list)
+    #: verdicts counted but not listed (the bulk path), per status
+    counted: dict[Status, int] = field(default_factory=dict)
 
     def count(self, status: Status) -> int:
-        """How many findings of this clause have ``status``."""
-        return len(self.findings.get(status, ()))
+        """How many verdicts of this clause have ``status`` (listed and counted)."""
+        return len(self.findings.get(status, ())) + self.counted.get(status, 0)
 
     @property
     def total(self) -> int:
-        """How many findings this clause has."""
-        return sum(len(v) for v in self.findings.values())
+        """How many verdicts this clause has."""
+        return sum(len(v) for v in self.findings.values()) + sum(self.counted.values())
 
 
 def names(report: Report) -> dict[str, str]:
@@ -85,11 +87,14 @@ def clause_views(report: Report) -> list[ClauseView]:
     for f in report.findings:
         by_clause[f.clause][f.status].append(f)
         citations.setdefault(f.clause, f.citation)
+    counted: dict[str, dict[Status, int]] = defaultdict(lambda: defaultdict(int))
+    for c in getattr(report, "counted", None) or ():
+        counted[c["clause"]][Status(c["status"])] += c["count"]
     required: dict[str, list[RequiredPartnership]] = defaultdict(list)
     for r in sorted_required(report):
         required[r.clause].append(r)
     views = []
-    for cid in sorted(set(declared) | set(by_clause) | set(required)):
+    for cid in sorted(set(declared) | set(by_clause) | set(required) | set(counted)):
         c = declared.get(cid, {})
         kind = str(c.get("kind") or "")
         if kind == "classify" and cid not in by_clause:
@@ -108,6 +113,7 @@ def clause_views(report: Report) -> list[ClauseView]:
                 unit=c.get("unit") or ("ratio" if kind == "share" else None),
                 findings={s: sorted(groups.get(s, ()), key=display_key) for s in STATUS_ORDER},
                 required=required.get(cid, []),
+                counted=dict(counted.get(cid, {})),
             )
         )
     return views

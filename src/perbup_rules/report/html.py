@@ -55,7 +55,7 @@ def _finding_row(report: Report, v: ClauseView, f: Finding) -> dict[str, Any]:
         "exception": f.exception or "",
         "missing": list(f.missing),
         "evidence": list(f.evidence[:EVIDENCE_SHOWN]),
-        "evidence_more": max(0, len(f.evidence) - EVIDENCE_SHOWN),
+        "evidence_more": max(0, (len(f.evidence) if f.evidence_count is None else f.evidence_count) - EVIDENCE_SHOWN),
         "explanation": f.explanation,
         "status": f.status.value,
     }

@@ -121,7 +121,7 @@ def _item(report: Report, v: ClauseView, f: Finding) -> list[str]:
     if f.missing:
         parts.append("data kurang / missing: " + ", ".join(code(m) for m in f.missing))
     if f.evidence:
-        parts.append("bukti / evidence: " + esc(short_list(list(f.evidence))))
+        parts.append("bukti / evidence: " + esc(short_list(list(f.evidence), total=f.evidence_count)))
     lines = ["- " + " · ".join(parts)]
     if f.explanation.id:
         lines.append(f"  {esc(f.explanation.id, line_start=True)}")

@@ -1,0 +1,36 @@
+"""The bulk path: a canonical CSV folder loaded column-wise into DuckDB and judged column-wise.
+
+Same Ruleset, same engines, same verdicts as :func:`perbup_rules.evaluate`
+(``tests/test_bulk.py`` checks the reports are equal); compliant and
+not-applicable verdicts over purchases are counted instead of listed, so a
+million purchases fit in memory. ::
+
+    from perbup_rules import load_ruleset
+    from perbup_rules.bulk import audit
+
+    report = audit(load_ruleset("rules/kutim-kemitraan"), "data/")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from ..compiler.ruleset import Ruleset
+from ..engine import Engine
+from ..findings import Report
+from .evaluate import EVIDENCE_CAP, LISTED, as_counted, evaluate_bulk
+from .load import BulkData, load
+
+__all__ = ["EVIDENCE_CAP", "LISTED", "BulkData", "as_counted", "audit", "evaluate_bulk", "load"]
+
+
+def audit(ruleset: Ruleset, folder: str | Path, engine: str | Engine = "durable", *,
+          periods: Iterable[int] | None = None, stage: str | None = None,
+          clauses: Iterable[str] | None = None) -> Report:
+    """Load a canonical folder column-wise and judge it; the DuckDB connection is closed afterwards."""
+    data = load(folder)
+    try:
+        return evaluate_bulk(ruleset, data, engine, periods=periods, stage=stage, clauses=clauses)
+    finally:
+        data.con.close()

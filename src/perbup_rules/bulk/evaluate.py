@@ -1,0 +1,370 @@
+"""The bulk path: the same Ruleset, evaluated column-wise over purchases held in DuckDB.
+
+How it divides the work (the per-record evaluator stays the definition):
+
+* Classifications, and clauses over parties and partnerships, run per record
+  (:class:`perbup_rules.evaluate._Run`): those tables are small.
+* For a clause over purchases, SQL computes each purchase's row of atom values
+  (:mod:`.sql`); the engine decides each *distinct* row once, exactly as it
+  does per record; SQL then counts verdicts per period, stage and status, and
+  sums share groups exactly (HUGEINT).
+* Violations and cannot-determine verdicts are listed one by one: those
+  purchases are read back as records and judged by the per-record evaluator,
+  so their findings (measured value, evidence, missing fields, explanation,
+  required partnerships) are the per-record ones. Their statuses must equal
+  the column-wise statuses, or evaluation stops with an ``EngineError``.
+* Compliant and not-applicable verdicts over purchases are counted, not
+  listed (``Report.counted``): a million findings nobody reads would cost
+  gigabytes. Share groups are listed, with their first evidence ids.
+* A clause with an expression outside the column-wise subset is judged per
+  record over all its purchases (slow, never different).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterable
+
+from .. import schema
+from ..compiler import decisions as D
+from ..compiler.ruleset import Ruleset
+from ..engine import Engine, get_engine
+from ..errors import ENGINE_CONTRACT, EngineError, UsageError
+from ..evaluate import _STATUS, _Group, _Run, _each_status, _path_text, report_of
+from ..findings import Report, Status
+from ..records import STAGES
+from .load import BulkData, _table
+from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
+
+#: Statuses listed per record for clauses over purchases; the others are counted.
+LISTED = frozenset({Status.VIOLATION, Status.CANNOT_DETERMINE})
+
+#: Evidence ids kept per share group (the count is always complete).
+EVIDENCE_CAP = 50
+
+
+class _Bulk:
+    def __init__(self, ruleset: Ruleset, data: BulkData, engine: Engine, years: list[int], stage: str | None):
+        self.rs, self.data, self.con, self.engine = ruleset, data, data.con, engine
+        self.years, self.stage = years, stage
+        self.run = _Run(ruleset, data.dataset, engine, years, stage, None)
+        self.run.purchases = []
+        self.counted: Counter = Counter()
+        self._all: list | None = None
+
+    # setup -------------------------------------------------------------------------
+    def tables(self) -> PurchaseScope:
+        """Parties and derived attributes as tables; the scope that compiles purchase atoms."""
+        parties = list(self.data.dataset.parties.values())
+        party_types: dict[str, str] = {}
+        for name in schema.PARTY_FIELDS:
+            t = sql_type([getattr(p, name) for p in parties])
+            if t is not None and name != "supplies":
+                party_types[name] = t
+        cols = ["id"] + [n for n in party_types if n != "id"]
+        _table(self.con, "parties_t", {c: party_types.get(c, "VARCHAR") for c in cols},
+               [[getattr(p, c) for c in cols] for p in parties])
+        derived = self.run.env.derived
+        derived_types = {}  # the compiler's types: true/false or text codes
+        for c in self.rs.clauses:
+            if c["kind"] == "classify":
+                consts = [_const(k["value"]) for k in c["cases"] if not k["value_from"]]
+                if not c["default"]["value_from"]:
+                    consts.append(_const(c["default"]["value"]))
+                derived_types[c["attribute"]] = "BOOLEAN" if any(isinstance(v, bool) for v in consts) else "VARCHAR"
+        rows = [[year, pid, *[v.get(a) for a in derived_types]] for year, per_year in derived.items()
+                for pid, v in per_year.items()]
+        _table(self.con, "derived", {"year": "INTEGER", "party": "VARCHAR", **derived_types}, rows)
+        return PurchaseScope(self.run.env.params, derived_types, party_types, self.run.env.default_year)
+
+    def filter(self) -> str:
+        """The purchases judged: the stage asked for, dated in a judged period or undated."""
+        conds = []
+        if self.stage is not None:
+            conds.append(f"p.stage = {literal(self.stage)}")
+        years = ", ".join(str(y) for y in self.years) or "NULL"
+        conds.append(f"(p.date IS NULL OR year(p.date) IN ({years}))")
+        return " AND ".join(conds)
+
+    def records(self, where: str) -> list:
+        """Purchases (as records, file order) of the judged set matching a condition on ``p``."""
+        return self.data.purchases(f"rownum IN (SELECT p.rownum FROM purchases p {self.join_sql} "
+                                   f"WHERE {self.filter()} AND ({where}))")
+
+    def decide(self, clause: dict, decision: str, keys: list[str]) -> dict[str, str]:
+        labels = self.engine.decide(self.rs, clause["id"], decision, [list(k) for k in keys])
+        return dict(zip(keys, labels))
+
+    # clause kinds --------------------------------------------------------------------
+    def per_record(self, clause: dict) -> None:
+        """Judge a clause per record over all its purchases (expressions outside the SQL subset)."""
+        if self._all is None:
+            self._all = self.records("TRUE")
+        self.run.purchases = self._all
+        self.judge_listed(clause, self._all, expect=None)
+
+    def judge_listed(self, clause: dict, purchases: list, expect: Counter | None) -> None:
+        """Judge these purchases per record; list LISTED findings, count the others."""
+        before = len(self.run.findings)
+        self.run.purchases = purchases
+        getattr(self.run, clause["kind"])(clause)
+        self.run.purchases = []
+        new = self.run.findings[before:]
+        del self.run.findings[before:]
+        got: Counter = Counter()
+        for f in new:
+            if f.status in LISTED or clause["kind"] == "share":  # share groups are always listed
+                self.run.findings.append(f)
+                got[(f.period, f.stage, f.category, f.status)] += 1
+            else:
+                self.counted[(f.clause, f.period, f.stage, f.category, f.status)] += 1
+        if expect is not None and got != expect:
+            raise EngineError(f"{clause['id']}: the column-wise verdicts {dict(expect)} differ from the per-record "
+                              f"verdicts {dict(got)} (bulk path bug)", ENGINE_CONTRACT)
+
+    def atoms_sql(self, clause: dict, decision: str, pseudo: dict[int, str]) -> tuple[str, list]:
+        parts, operands = [], []
+        for i, a in enumerate(clause["decisions"][decision]["atoms"]):
+            if i in pseudo:
+                parts.append(pseudo[i])
+                operands.append([])
+            else:
+                s, ops = self.scope.atom(a)
+                parts.append(s)
+                operands.append(ops)
+        return " || ".join(parts) if parts else "''", operands
+
+    def each(self, clause: dict) -> None:
+        key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause)})
+        self.verdicts(clause, "verdict", key, None, lambda label: _each_status(label, clause)[0])
+
+    def verdicts(self, clause: dict, decision: str, key: str, category: str | None, status_of,
+                 extra_where: str = "TRUE") -> None:
+        """Count per-record verdicts by period, stage and status; judge the listed ones per record."""
+        rows = self.con.execute(
+            f"SELECT year(p.date), p.stage, {key} AS k, count(*) FROM purchases p {self.join_sql} "
+            f"WHERE {self.filter()} AND ({extra_where}) GROUP BY ALL").fetchall()
+        labels = self.decide(clause, decision, sorted({r[2] for r in rows}))
+        listed_keys, expect = set(), Counter()
+        for year, stage, k, n in rows:
+            status = status_of(labels[k])
+            if status in LISTED:
+                listed_keys.add(k)
+                expect[(year, stage, category, status)] += n
+            else:
+                self.counted[(clause["id"], year, stage, category, status)] += n
+        if listed_keys:
+            keys = ", ".join(literal(k) for k in sorted(listed_keys))
+            self.judge_listed(clause, self.records(f"({extra_where}) AND {key} IN ({keys})"), expect)
+
+    def exists(self, clause: dict) -> None:
+        if clause["categories"] or clause["link"] not in schema.RELATIONS.get(clause["related"], {}) and \
+                clause["link"] != "purchase_id":
+            raise Unsupported("exists with categories or another link")
+        linked = sorted({getattr(k, clause["link"]) for k in self.data.dataset.partnerships
+                         if getattr(k, clause["link"]) is not None})
+        _table(self.con, "linked", {"id": "VARCHAR"}, [[i] for i in linked])
+        found = "'t'" if clause["min_count"] <= 0 else "'f'"
+        key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause), 1: found, 2: found})
+        unlinked = "p.id NOT IN (SELECT id FROM linked)"
+        self.verdicts(clause, "verdict", key, None, lambda label: _STATUS[label], unlinked)
+        # Purchases with related partnerships: matched per record.
+        if linked:
+            self.judge_listed(clause, self.records("p.id IN (SELECT id FROM linked)"), expect=None)
+        self.con.execute("DROP TABLE linked")
+
+    def share(self, clause: dict) -> None:
+        key, operands = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
+        subj, _ = self.scope.value(clause["subject"])
+        total, _ = self.scope.value(clause["total"])
+        parts = []
+        for p in clause["part"]:
+            parts.append(self.scope.value(p["value_from"])[0] if p["value_from"] else literal(_const(p["value"])))
+        stage = "p.stage" if clause["per_stage"] else "CAST(NULL AS VARCHAR)"
+        distinct = [r[0] for r in self.con.execute(
+            f"SELECT DISTINCT {key} FROM purchases p {self.join_sql} WHERE {self.filter()}").fetchall()]
+        labels = self.decide(clause, "member", sorted(distinct))
+        mdec = D.from_json(clause["decisions"]["member"])
+        _table(self.con, "labels", {"k": "VARCHAR", "label": "VARCHAR"}, sorted(labels.items()))
+        part_sql = "(CASE l.label " + " ".join(f"WHEN 'case:{i}' THEN {v}" for i, v in enumerate(parts)) + " END)"
+        # Missing fields worth adding: per atom, its NULL operands, on rows whose outcome they could change.
+        op_cols, miss_cols = [], []
+        for i, ops in enumerate(operands):
+            relevant = [k for k, lab in labels.items() if lab in ("gate_unknown", "unknown") and k[i] == "u"
+                        and any(D.decide(mdec, list(k[:i] + alt + k[i + 1:])) != lab for alt in "tf")]
+            if not relevant or not ops:
+                continue
+            for j, (s, n) in enumerate(ops):
+                op_cols.append(f", {s} IS NULL AS o_{i}_{j}, {n} AS n_{i}_{j}")
+            names = "[" + ", ".join(f"CASE WHEN m.o_{i}_{j} THEN m.n_{i}_{j} END" for j in range(len(ops))) + "]"
+            in_keys = ", ".join(literal(k) for k in relevant)
+            miss_cols.append(f"list_distinct(flatten(list({names}) FILTER (WHERE m.total IS NOT NULL AND m.k IN ({in_keys}))))")
+        part_miss = [f"bool_or(m.label = 'case:{i}' AND m.total IS NOT NULL AND m.part IS NULL)"
+                     for i in range(len(parts))]
+        sql = f"""
+            WITH m AS (
+                SELECT p.id, {subj} AS subj, year(p.date) AS yr, {stage} AS st, {total} AS total,
+                       l.label, {key} AS k, {part_sql} AS part {''.join(op_cols)}
+                FROM purchases p {self.join_sql} JOIN labels l ON l.k = {key}
+                WHERE {self.filter()} AND l.label <> 'out'
+            )
+            SELECT m.subj, m.yr, m.st, count(*),
+                   sum(m.total) FILTER (WHERE m.total IS NOT NULL AND m.label <> 'gate_unknown'),
+                   sum(least(m.part, m.total)) FILTER (WHERE m.total IS NOT NULL AND m.label LIKE 'case:%'
+                                                        AND m.part IS NOT NULL),
+                   sum(m.total) FILTER (WHERE m.total IS NOT NULL AND (m.label = 'unknown'
+                                        OR (m.label LIKE 'case:%' AND m.part IS NULL))),
+                   sum(m.total) FILTER (WHERE m.total IS NOT NULL AND m.label = 'gate_unknown'),
+                   count(*) FILTER (WHERE m.total IS NULL),
+                   min(m.id, {EVIDENCE_CAP})
+                   {''.join(', ' + c for c in miss_cols)}
+                   {''.join(', ' + c for c in part_miss)}
+            FROM m GROUP BY ALL"""
+        rows = self.con.execute(sql).fetchall()
+        self.con.execute("DROP TABLE labels")
+        total_path = _path_text(clause["total"])
+        groups: dict[tuple, _Group] = {}
+        for r in rows:
+            subj_v, yr, st, n, tot, known, part_unknown, member_unknown, n_total_missing, evidence = r[:10]
+            g = _Group(total=tot or 0, known=known or 0, part_unknown=part_unknown or 0,
+                       member_unknown=member_unknown or 0, evidence=list(evidence), evidence_count=n)
+            extra = r[10:]
+            for names in extra[:len(miss_cols)]:
+                g.missing.update(x for x in names or () if x is not None)
+            for i, flag in enumerate(extra[len(miss_cols):]):
+                if flag:
+                    g.missing.add(_path_text(clause["part"][i]["value_from"]))
+            if n_total_missing:
+                g.total_missing = ["?"] * n_total_missing
+                g.missing.add(total_path)
+            groups[(subj_v, yr, st)] = g
+        self.run.share_verdicts(clause, groups)
+
+    # driver -------------------------------------------------------------------------
+    def evaluate(self, clause_ids: Iterable[str] | None) -> None:
+        wanted = None if clause_ids is None else set(clause_ids)
+        for clause in self.rs.clauses:
+            if clause["kind"] == "classify":
+                self.run.classify(clause)
+        self.scope = self.tables()
+        self.join_sql = ""
+        # Compile every purchase clause once to learn the joins (a clause that fails is judged per record).
+        sql_ok: dict[str, bool] = {}
+        for clause in self.rs.clauses:
+            if clause["kind"] != "classify" and clause.get("over") == "purchases":
+                sql_ok[clause["id"]] = self._compiles(clause)
+        self.join_sql = " ".join(self.scope.joins[a] for a in sorted(self.scope.joins))
+        for clause in self.rs.clauses:
+            if clause["kind"] == "classify" or (wanted is not None and clause["id"] not in wanted):
+                continue
+            if clause.get("over") != "purchases":
+                self.run.purchases = []
+                getattr(self.run, clause["kind"])(clause)
+            elif sql_ok[clause["id"]]:
+                getattr(self, clause["kind"])(clause)
+            else:
+                self.per_record(clause)
+
+    def _compiles(self, clause: dict) -> bool:
+        try:
+            for name, dec in clause["decisions"].items():
+                if clause["kind"] == "exists" and name == "match":
+                    continue  # related records are matched per record
+                for a in dec["atoms"]:
+                    if a["op"] not in ("in_force", "fact"):
+                        self.scope.atom(a)
+            if clause["kind"] == "share":
+                self.scope.value(clause["subject"])
+                self.scope.value(clause["total"])
+                for p in clause["part"]:
+                    if p["value_from"]:
+                        self.scope.value(p["value_from"])
+            if clause["kind"] == "exists" and (clause["categories"] or clause["link"] != "purchase_id"):
+                raise Unsupported("exists with categories or another link")
+            return True
+        except Unsupported:
+            return False
+
+
+def _const(v: Any) -> Any:
+    from ..expr import decode_const
+    return decode_const(v)
+
+
+def _uses_purchase_relation(ruleset: Ruleset) -> bool:
+    """True when a clause not over purchases reads a purchase through a relation (needs all records)."""
+    def walk(x: Any) -> bool:
+        if isinstance(x, dict):
+            if x.get("op") == "path" and "purchase" in x.get("path", [])[:-1]:
+                return True
+            return any(walk(v) for v in x.values())
+        if isinstance(x, list):
+            return any(walk(v) for v in x)
+        return False
+    return any(walk(c.get("decisions")) or walk(c.get("remedy")) for c in ruleset.clauses if c.get("over") != "purchases")
+
+
+def evaluate_bulk(
+    ruleset: Ruleset,
+    data: BulkData,
+    engine: str | Engine = "durable",
+    *,
+    periods: Iterable[int] | None = None,
+    stage: str | None = None,
+    clauses: Iterable[str] | None = None,
+) -> Report:
+    """Judge ``ruleset`` over a :class:`BulkData` column-wise (see the module docstring).
+
+    The result equals :func:`perbup_rules.evaluate` on the same data, except that
+    compliant and not-applicable verdicts over purchases are counted in
+    ``Report.counted`` instead of listed, and share groups list at most
+    ``EVIDENCE_CAP`` evidence ids (``evidence_count`` gives them all).
+    """
+    if stage is not None and stage not in STAGES:
+        raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
+    eng = get_engine(engine)
+    if periods is not None:
+        years = sorted(set(periods))
+        for y in years:
+            if not isinstance(y, int) or isinstance(y, bool) or not 1 <= y <= 9999:
+                raise UsageError(f"period {y!r} is not a fiscal year (1 to 9999)")
+    else:
+        years = [r[0] for r in data.con.execute(
+            "SELECT DISTINCT year(date) FROM purchases WHERE date IS NOT NULL ORDER BY 1").fetchall()]
+    b = _Bulk(ruleset, data, eng, years, stage)
+    if _uses_purchase_relation(ruleset):
+        b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
+    b.evaluate(clauses)
+    counted = [
+        {"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
+        for (c, y, s, cat, st), n in b.counted.items()
+    ]
+    counted.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
+                                d["category"] or "", d["status"]))
+    return report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk")
+
+
+def as_counted(report: Report) -> Report:
+    """A per-record Report in the bulk path's form: what ``evaluate_bulk`` must give for the same data.
+
+    Compliant and not-applicable verdicts of per-record clauses over purchases
+    become counts; share groups keep their first ``EVIDENCE_CAP`` evidence ids.
+    """
+    import dataclasses
+
+    kinds = {c["id"]: c for c in report.clauses}
+    counted: Counter = Counter()
+    findings = []
+    for f in report.findings:
+        kind = kinds.get(f.clause, {}).get("kind")
+        if f.subject_kind == "purchase" and kind in ("each", "exists") and f.status not in LISTED:
+            counted[(f.clause, f.period, f.stage, f.category, f.status)] += 1
+            continue
+        if kind == "share":
+            f = dataclasses.replace(f, evidence=f.evidence[:EVIDENCE_CAP], evidence_count=len(f.evidence))
+        findings.append(f)
+    rows = [{"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
+            for (c, y, s, cat, st), n in counted.items()]
+    rows.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
+                             d["category"] or "", d["status"]))
+    return dataclasses.replace(report, findings=findings, counted=rows, engine=f"{report.engine}+bulk")

@@ -1,0 +1,243 @@
+"""The bulk path (DuckDB, column-wise) gives the per-record path's report, in counted form.
+
+``as_counted(evaluate(...))`` is the specification: the per-record report with
+compliant and not-applicable verdicts over purchases turned into counts and
+share evidence capped. Every test compares the whole JSON report.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import perbup_rules as pr
+from perbup_rules.bulk import as_counted, audit, load
+from perbup_rules.bulk import evaluate as bulk_evaluate
+from perbup_rules.bulk.load import plain_sql
+from perbup_rules.cli import main
+from perbup_rules.errors import EngineError
+from perbup_rules.importers.columns import PARSERS
+from perbup_rules.importers.writer import write_dataset
+from perbup_rules.records import COLUMNS
+from regbuilder import write_regulation
+from strategies import datasets
+
+KUTIM = pr.load_ruleset(pr.BUNDLED_RULES)
+_SLOW = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
+
+def slow(n: int) -> settings:
+    return settings(max_examples=n, deadline=None, suppress_health_check=_SLOW)
+
+
+def _same(a: pr.Report, b: pr.Report) -> None:
+    da, db = a.to_dict(), b.to_dict()
+    da.pop("engine"), db.pop("engine")
+    for key in da:
+        assert da[key] == db[key], key
+
+
+def _per_record(rs, folder, engine="reference", **kw) -> pr.Report:
+    return as_counted(pr.evaluate(rs, pr.load_dataset(folder), engine, **kw))
+
+
+# --- whole reports ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["reference", "durable"])
+def test_the_bundled_example_gives_the_per_record_report(engine):
+    bulk = audit(KUTIM, pr.EXAMPLE_DATA, engine)
+    _same(_per_record(KUTIM, pr.EXAMPLE_DATA, engine), bulk)
+    assert bulk.engine == f"{engine}+bulk"
+    # the counted form is not empty and reconciles with the summary
+    assert bulk.counted and sum(c["count"] for c in bulk.counted) + len(bulk.findings) == sum(
+        sum(v.values()) for v in bulk.summary().values())
+
+
+def test_stage_period_and_clause_filters_give_the_per_record_report():
+    for kw in ({"stage": "contract"}, {"periods": [2025]}, {"clauses": ["KMT-03", "KMT-01"]}, {"periods": [2030]}):
+        _same(_per_record(KUTIM, pr.EXAMPLE_DATA, **kw), audit(KUTIM, pr.EXAMPLE_DATA, "reference", **kw))
+
+
+@slow(40)
+@given(ds=datasets())
+def test_bulk_agrees_with_per_record_on_the_kutim_draft(ds):
+    with tempfile.TemporaryDirectory() as tmp:
+        write_dataset(ds, tmp)
+        _same(_per_record(KUTIM, tmp), audit(KUTIM, tmp, "reference"))
+
+
+ATOMS = [
+    'buyer.kind == "perangkat_daerah"', "value_idr <= params.cap", "value_idr > params.small_max",
+    "supplier.umkk", 'stage == "plan"', "reserved_for_umkk", "known(exemption_reason)",
+    'category in ["makanan", "atk"]', 'date >= date("2025-07-01")', "known(ppk_id)",
+    'supplier.kabupaten == "Kutai Timur"', 'supplier.desa == buyer.desa', 'category not in ["laundry"]',
+    "umk_value_idr < value_idr",
+]
+
+
+def _trees(depth: int):
+    leaf = st.sampled_from(ATOMS)
+    if depth == 0:
+        return leaf
+    sub = _trees(depth - 1)
+    return st.one_of(
+        leaf,
+        st.builds(lambda a: f"not ({a})", sub),
+        st.builds(lambda xs: "(" + " and ".join(xs) + ")", st.lists(sub, min_size=2, max_size=3)),
+        st.builds(lambda xs: "(" + " or ".join(xs) + ")", st.lists(sub, min_size=2, max_size=3)),
+    )
+
+
+@slow(25)
+@given(applies=_trees(2), require=_trees(2), member=_trees(1), ds=datasets(max_purchases=15))
+def test_bulk_agrees_with_per_record_on_generated_rulesets(applies, require, member, ds):
+    clauses = f"""
+- id: G-01
+  kind: each
+  over: purchases
+  title: {{id: Uji, en: Generated}}
+  applies: '{applies}'
+  require: '{require}'
+- id: G-02
+  kind: share
+  over: purchases
+  title: {{id: Uji, en: Generated share}}
+  applies: '{member}'
+  subject: buyer_id
+  part:
+    - {{when: 'supplier.umkk and known(umk_value_idr)', value_from: umk_value_idr}}
+    - {{when: 'reserved_for_umkk', value: 0}}
+  total: value_idr
+  at_least: params.share_min
+"""
+    with tempfile.TemporaryDirectory() as tmp:
+        rs = pr.load_ruleset(write_regulation(Path(tmp) / "reg", clauses))
+        write_dataset(ds, Path(tmp) / "data")
+        _same(_per_record(rs, Path(tmp) / "data"), audit(rs, Path(tmp) / "data", "reference"))
+
+
+# --- loading -------------------------------------------------------------------------
+
+_ODD = {
+    "id": ["p1", " p1", "p2 ", "p\u00e9", "p\x00x", "", "p3"],
+    "stage": ["plan", "award", "Contract", "PLAN ", "tender", ""],
+    "buyer_id": ["pd1", "pd2", "nobody", " pd1", "", "bad"],
+    "supplier_id": ["s1", "", "s9", "s1 "],
+    "category": ["makanan", "Makanan", "alat tulis", "atk-kantor", ""],
+    "procurement_type": ["barang", "Barang", "jasa lainnya", "kayu", ""],
+    "value_idr": ["1500000", "0", "Rp 1.500.000", "1.500", "1.500.000,00", "-5", "12abc", "0015", "",
+                  "1000000000000000000", "999999999999999999"],
+    "umk_value_idr": ["", "100", "2000000", "Rp 250.000"],
+    "reserved_for_umkk": ["true", "false", "ya", "TRUE", "No", "maybe", ""],
+    "exemption_reason": ["", "teknis", " teknis "],
+    "date": ["2025-03-31", "31/03/2025", "2025-02-29", "2025-13-01", "0000-01-01", "2024-02-29T10:00", "", "2025-3-1"],
+    "currency": ["", "IDR", "idr", "USD", "rupiah"],
+}
+
+
+def _folder(tmp: Path, rows: list[list[str]]) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "parties.csv").write_text(
+        "id,name,kind\npd1,Dinas,perangkat_daerah\npd2,Dinas 2,perangkat_daerah\ns1,Usaha,umkm\nbad,Bad,alien\n",
+        encoding="utf-8")
+    cols = [c for c in COLUMNS["purchases"] if c in _ODD]
+    with open(tmp / "purchases.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols + ["keterangan"])
+        w.writerows(rows)
+    return tmp
+
+
+@slow(60)
+@given(rows=st.lists(st.tuples(*[st.sampled_from(_ODD[c]) for c in COLUMNS["purchases"] if c in _ODD],
+                               st.sampled_from(["", "catatan", " x"])), min_size=1, max_size=30))
+def test_loading_odd_cells_gives_the_per_row_importer_records_and_rejections(rows):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = _folder(Path(tmp), [list(r) for r in rows])
+        ds = pr.load_dataset(folder)
+        data = load(folder)
+        assert data.per_row is None
+        got = data.dataset
+        assert [r.to_dict() for r in got.rejected] == [r.to_dict() for r in ds.rejected]
+        assert {t: s.to_dict() for t, s in got.stats.items()} == {t: s.to_dict() for t, s in ds.stats.items()}
+        assert data.purchases() == ds.purchases
+        assert got.parties == ds.parties and got.partnerships == ds.partnerships
+        data.con.close()
+
+
+_SHAPES = {
+    "id": st.from_regex(r"[!-~]([\x01-\x7f]{0,8}[!-~])?", fullmatch=True),
+    "value_idr": st.from_regex(r"[0-9]{1,18}", fullmatch=True),
+    "date": st.dates().map(lambda d: d.isoformat()),
+    "category": st.from_regex(r"[a-z0-9_]{1,12}", fullmatch=True),
+    "reserved_for_umkk": st.sampled_from(["true", "false", "ya", "tidak", "1", "0", "yes", "no"]),
+    "currency": st.from_regex(r"[A-Z]{3}", fullmatch=True),
+}
+
+
+@settings(max_examples=50, deadline=None)
+@given(column=st.sampled_from(sorted(_SHAPES)), data=st.data())
+def test_every_plain_shape_has_the_per_row_parsers_value(column, data):
+    cells = data.draw(st.lists(_SHAPES[column], min_size=1, max_size=20))
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (c VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [(c,) for c in cells])
+    cond, value = plain_sql(column, "c")
+    got = con.execute(f"SELECT c, {cond}, {value} FROM t").fetchall()
+    for raw, plain, v in got:
+        assert plain, raw  # the strategy draws only plain shapes
+        assert v == PARSERS["purchases"][column](raw), raw
+
+
+def test_files_duckdb_would_number_differently_are_read_per_row(tmp_path):
+    rows = [["p1", "plan", "pd1", "s1", "atk", "barang", "100", "", "true", "", "2025-01-02", "", ""],
+            ["p2", "plan", "pd1", "s1", "atk", "barang", "100", "", "true", "", "2025-01-02", "", ""]]
+    folder = _folder(tmp_path / "blank", rows)
+    text = (folder / "purchases.csv").read_text(encoding="utf-8").replace("\r\n", "\n")
+    lines = text.split("\n")
+    (folder / "purchases.csv").write_text("\n".join(lines[:2] + [""] + lines[2:]), encoding="utf-8")
+    data = load(folder)
+    assert data.per_row == "the file has blank lines between records"
+    assert data.purchases() == pr.load_dataset(folder).purchases
+    ragged = _folder(tmp_path / "ragged", rows)
+    with open(ragged / "purchases.csv", "a", encoding="utf-8") as fh:
+        fh.write("p3,plan\n")
+    data = load(ragged)
+    assert data.per_row and "strict" in data.per_row
+    _same(_per_record(KUTIM, ragged), audit(KUTIM, ragged, "reference"))
+    sen = _folder(tmp_path / "sen", [rows[0][:6] + ["Rp 1.500,50"] + rows[0][7:]])
+    data = load(sen)
+    assert data.per_row == "some amounts have sen (decimals)"
+    assert data.purchases()[0].value_idr == pr.load_dataset(sen).purchases[0].value_idr
+    _same(_per_record(KUTIM, sen), audit(KUTIM, sen, "reference"))
+
+
+# --- guards and the CLI --------------------------------------------------------------
+
+
+def test_a_column_wise_verdict_that_differs_from_the_per_record_one_stops_evaluation(monkeypatch):
+    # A broken SQL translation of in_force (always 'u') must not pass silently.
+    monkeypatch.setattr(bulk_evaluate, "in_force_sql", lambda clause: "'u'")
+    with pytest.raises(EngineError, match="differ from the per-record verdicts"):
+        audit(KUTIM, pr.EXAMPLE_DATA, "reference", clauses=["KMT-03"])
+
+
+def test_cli_bulk_report_equals_the_per_record_report(tmp_path):
+    runner = CliRunner()
+    a = runner.invoke(main, ["audit", "--format", "md", "-o", str(tmp_path / "a.md"), "-q"])
+    b = runner.invoke(main, ["audit", "--bulk", "--format", "md", "-o", str(tmp_path / "b.md"), "-q"])
+    assert a.exit_code == b.exit_code == 0, (a.output, b.output)
+    ta = (tmp_path / "a.md").read_text(encoding="utf-8").replace("| durable |", "| durable+bulk |")
+    assert ta == (tmp_path / "b.md").read_text(encoding="utf-8")
+    bad = runner.invoke(main, ["audit", "--bulk", "--all"])
+    assert bad.exit_code == 2 and "--bulk counts compliant" in bad.output
+    two = runner.invoke(main, ["audit", "--bulk", "--data", str(pr.EXAMPLE_DATA), "--data", str(pr.EXAMPLE_DATA)])
+    assert two.exit_code == 2 and "one canonical folder" in two.output
