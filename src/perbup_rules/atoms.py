@@ -190,6 +190,7 @@ class Compiled:
         # node -> compiled getter; keyed by identity: explanations ask for the same nodes per record
         self._values: dict[int, tuple[dict, Callable[[Ctx], Any]]] = {}
         self._texts: dict[int, tuple[dict, str]] = {}
+        self._memo: dict[tuple, tuple[Any, Any]] = {}
 
     def value(self, t: dict) -> Callable[[Ctx], Any]:
         hit = self._values.get(id(t))
@@ -198,6 +199,14 @@ class Compiled:
         fn = self._value(t)
         self._values[id(t)] = (t, fn)  # the node is kept, so its id cannot be reused while cached
         return fn
+
+    def memo(self, key: tuple, owner: Any) -> Any:
+        """A value remembered for ``key`` while ``owner`` (the object whose id is in the key) is alive."""
+        hit = self._memo.get(key)
+        return hit[1] if hit is not None and hit[0] is owner else None
+
+    def remember(self, key: tuple, owner: Any, value: Any) -> None:
+        self._memo[key] = (owner, value)
 
     def text(self, t: dict) -> str:
         """The expression text of a node (memoised like :meth:`value`; explanations ask per record)."""

@@ -32,7 +32,7 @@ from .compiler import decisions as D
 from .atoms import Compiled, Ctx, Env, Missing, Period, decode_const, in_force
 from .compiler.ruleset import Ruleset
 from .engine import Engine, get_engine
-from .errors import UsageError
+from .errors import ENGINE_CONTRACT, EngineError, UsageError
 from .findings import Finding, Report, RequiredPartnership, Status
 from .params import ParamTable
 from .records import Dataset, Partnership, STAGES
@@ -42,6 +42,9 @@ _STATUS = {
     "not_in_force": Status.NOT_APPLICABLE, "no_date": Status.CANNOT_DETERMINE,
     "cannot_determine": Status.CANNOT_DETERMINE,
 }
+
+#: Rows of given atom values (the bulk path) recomputed per record as a check, per clause.
+CHECKED_ROWS = 1000
 
 #: Tracer hooks: called as tracer(clause_id, decision, rows, labels) after each engine call.
 Tracer = Callable[[str, str, Sequence[list[str]], list[str]], None]
@@ -140,7 +143,9 @@ class _Run:
         return self.periods
 
     # each ----------------------------------------------------------------------------
-    def each(self, clause: dict) -> None:
+    def each(self, clause: dict, given_rows: list[list[str]] | None = None) -> None:
+        """``given_rows``: atom rows computed elsewhere (the bulk path's SQL) for these records; the
+        first :data:`CHECKED_ROWS` are recomputed here and must be equal."""
         over = clause["over"]
         fns = self.atom_fns(clause, "verdict", over)
         items: list[tuple[Any, Ctx, list]] = []
@@ -162,9 +167,16 @@ class _Run:
                             day = None
                     items.append((rec, Ctx(rec=rec, day=day, year=year, period=period), []))
         rows = []
-        for rec, ctx, missing in items:
+        for n, (rec, ctx, missing) in enumerate(items):
+            if given_rows is not None and n >= CHECKED_ROWS:
+                rows.append(given_rows[n])
+                continue
             pseudo = {0: in_force(clause, ctx.day) if not (over == "partnerships" and ctx.day is None) else "u"}
             rows.append(self.row(fns, ctx, missing, pseudo))
+            if given_rows is not None and rows[-1] != given_rows[n]:
+                raise EngineError(f"{clause['id']}: {rec.id}: atoms {''.join(given_rows[n])} computed column-wise "
+                                  f"differ from {''.join(rows[-1])} computed per record (bulk path bug)",
+                                  ENGINE_CONTRACT)
         labels = self.decide(clause, "verdict", rows)
         atoms = clause["decisions"]["verdict"]["atoms"]
         comp = Compiled(self.env, over)

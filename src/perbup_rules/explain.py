@@ -51,29 +51,46 @@ def atom_facts(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx, whic
                focus: set[int] | None = None) -> list[str]:
     """'supplier.umkk = false' style lines for atoms whose value is in ``which``."""
     out = []
-    for i, (a, v) in enumerate(zip(atoms, row)):
-        if a["op"] in ("in_force", "fact") or v not in which or (focus is not None and i not in focus):
+    for i, shown, reads in _facts_plan(atoms, comp):
+        if row[i] not in which or (focus is not None and i not in focus):
             continue
-        shown = comp.text(a)
-        vals = []
-        for side in ("left", "right"):
-            node = a.get(side)
-            if node and node["op"] in ("path", "param"):
-                vals.append(f"{comp.text(node)} = {_show(comp.value(node)(ctx))}")
-        if a["op"] == "path":
-            vals.append(f"{shown} = {_show(comp.value(a)(ctx))}")
-        detail = f" ({'; '.join(vals)})" if vals else ""
-        out.append(f"{shown}{detail}")
+        if reads:
+            vals = "; ".join(f"{text} = {_show(get(ctx))}" for text, get in reads)
+            out.append(f"{shown} ({vals})")
+        else:
+            out.append(shown)
     return out
+
+
+def _facts_plan(atoms: list[dict], comp: Compiled) -> list[tuple[int, str, list[tuple[str, Any]]]]:
+    """Per atom that can be shown: (index, text, [(operand text, getter)]), built once per atom list."""
+    plan = comp.memo(("facts", id(atoms)), atoms)
+    if plan is None:
+        plan = []
+        for i, a in enumerate(atoms):
+            if a["op"] in ("in_force", "fact"):
+                continue
+            reads = [(comp.text(node), comp.value(node)) for side in ("left", "right")
+                     if (node := a.get(side)) and node["op"] in ("path", "param")]
+            if a["op"] == "path":
+                reads.append((comp.text(a), comp.value(a)))
+            plan.append((i, comp.text(a), reads))
+        comp.remember(("facts", id(atoms)), atoms, plan)
+    return plan
 
 
 def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) -> tuple[str | None, str | None]:
     """For a clause comparing a value with a parameter, (value, parameter value) as text."""
-    for a in atoms:
-        if a["op"] == "cmp" and a["right"]["op"] == "param" and a["left"]["op"] == "path":
-            left, right = comp.value(a["left"])(ctx), comp.value(a["right"])(ctx)
-            return (None if isinstance(left, Missing) else _plain(left)), (None if isinstance(right, Missing) else _plain(right))
-    return None, None
+    key = ("measured", id(atoms))
+    getters = comp.memo(key, atoms)
+    if getters is None:
+        getters = next(((comp.value(a["left"]), comp.value(a["right"])) for a in atoms
+                        if a["op"] == "cmp" and a["right"]["op"] == "param" and a["left"]["op"] == "path"), ())
+        comp.remember(key, atoms, getters)
+    if not getters:
+        return None, None
+    left, right = getters[0](ctx), getters[1](ctx)
+    return (None if isinstance(left, Missing) else _plain(left)), (None if isinstance(right, Missing) else _plain(right))
 
 
 def _plain(v: Any) -> str:

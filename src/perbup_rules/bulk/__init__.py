@@ -33,4 +33,4 @@ def audit(ruleset: Ruleset, folder: str | Path, engine: str | Engine = "durable"
     try:
         return evaluate_bulk(ruleset, data, engine, periods=periods, stage=stage, clauses=clauses)
     finally:
-        data.con.close()
+        data.close()

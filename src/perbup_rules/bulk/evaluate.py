@@ -87,9 +87,52 @@ class _Bulk:
         return " AND ".join(conds)
 
     def records(self, where: str) -> list:
-        """Purchases (as records, file order) of the judged set matching a condition on ``p``."""
-        return self.data.purchases(f"rownum IN (SELECT p.rownum FROM purchases p {self.join_sql} "
-                                   f"WHERE {self.filter()} AND ({where}))")
+        """Purchases (as records, file order) of the judged set matching a condition on ``facts``."""
+        return self.data.purchases(f"rownum IN (SELECT rownum FROM facts WHERE {where})")
+
+    def build_facts(self, clauses: list[dict]) -> None:
+        """One pass over the judged purchases: per clause its atom row, and the values share groups sum.
+
+        Every later query reads this narrow table instead of joining parties and
+        derived attributes again.
+        """
+        cols = ["p.rownum", "p.id", "year(p.date) AS yr", "p.stage AS st"]
+        self.cols: dict[str, dict] = {}
+        named: dict[str, str] = {}  # SQL expression -> its column (clauses share most values)
+
+        def col(sql: str) -> str:
+            if sql not in named:
+                named[sql] = f"x{len(named)}"
+                cols.append(f"{sql} AS {named[sql]}")
+            return named[sql]
+
+        for n, clause in enumerate(clauses):
+            kind, c = clause["kind"], {}
+            if kind == "each":
+                key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause)})
+            elif kind == "exists":
+                found = "'t'" if clause["min_count"] <= 0 else "'f'"
+                key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause), 1: found, 2: found})
+            else:
+                key, operands = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
+                c["subject"] = col(self.scope.value(clause["subject"])[0])
+                c["total"] = col(self.scope.value(clause["total"])[0])
+                c["parts"] = []
+                for p in clause["part"]:
+                    v = self.scope.value(p["value_from"])[0] if p["value_from"] else literal(_const(p["value"]))
+                    c["parts"].append(v if not p["value_from"] else f"f.{col(v)}")
+                c["operands"] = {}
+                for i, ops in enumerate(operands):
+                    for sql, name in ops:
+                        flag = col(f"({sql}) IS NULL")
+                        if not name.startswith("'"):
+                            name = col(name)
+                        c["operands"].setdefault(i, []).append((flag, name))
+            cols.append(f"{key} AS k_{n}")
+            c["n"] = n
+            self.cols[clause["id"]] = c
+        self.con.execute(f"CREATE TEMP TABLE facts AS SELECT {', '.join(cols)} FROM purchases p {self.join_sql} "
+                         f"WHERE {self.filter()}")
 
     def decide(self, clause: dict, decision: str, keys: list[str]) -> dict[str, str]:
         labels = self.engine.decide(self.rs, clause["id"], decision, [list(k) for k in keys])
@@ -103,11 +146,18 @@ class _Bulk:
         self.run.purchases = self._all
         self.judge_listed(clause, self._all, expect=None)
 
-    def judge_listed(self, clause: dict, purchases: list, expect: Counter | None) -> None:
-        """Judge these purchases per record; list LISTED findings, count the others."""
+    def judge_listed(self, clause: dict, purchases: list, expect: Counter | None, given: list | None = None) -> None:
+        """Judge these purchases per record; list LISTED findings, count the others.
+
+        ``given``: the atom rows SQL computed for them (``each`` only); the per-record
+        evaluator recomputes the first ones and stops on any difference.
+        """
         before = len(self.run.findings)
         self.run.purchases = purchases
-        getattr(self.run, clause["kind"])(clause)
+        if given is not None:
+            self.run.each(clause, given_rows=given)
+        else:
+            getattr(self.run, clause["kind"])(clause)
         self.run.purchases = []
         new = self.run.findings[before:]
         del self.run.findings[before:]
@@ -135,15 +185,14 @@ class _Bulk:
         return " || ".join(parts) if parts else "''", operands
 
     def each(self, clause: dict) -> None:
-        key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause)})
-        self.verdicts(clause, "verdict", key, None, lambda label: _each_status(label, clause)[0])
+        self.verdicts(clause, "verdict", None, lambda label: _each_status(label, clause)[0])
 
-    def verdicts(self, clause: dict, decision: str, key: str, category: str | None, status_of,
+    def verdicts(self, clause: dict, decision: str, category: str | None, status_of,
                  extra_where: str = "TRUE") -> None:
         """Count per-record verdicts by period, stage and status; judge the listed ones per record."""
+        key = f"k_{self.cols[clause['id']]['n']}"
         rows = self.con.execute(
-            f"SELECT year(p.date), p.stage, {key} AS k, count(*) FROM purchases p {self.join_sql} "
-            f"WHERE {self.filter()} AND ({extra_where}) GROUP BY ALL").fetchall()
+            f"SELECT yr, st, {key} AS k, count(*) FROM facts WHERE {extra_where} GROUP BY ALL").fetchall()
         labels = self.decide(clause, decision, sorted({r[2] for r in rows}))
         listed_keys, expect = set(), Counter()
         for year, stage, k, n in rows:
@@ -155,7 +204,12 @@ class _Bulk:
                 self.counted[(clause["id"], year, stage, category, status)] += n
         if listed_keys:
             keys = ", ".join(literal(k) for k in sorted(listed_keys))
-            self.judge_listed(clause, self.records(f"({extra_where}) AND {key} IN ({keys})"), expect)
+            where = f"({extra_where}) AND {key} IN ({keys})"
+            given = None
+            if clause["kind"] == "each":  # the atom rows SQL computed, in the records' order
+                given = [list(r[0]) for r in self.con.execute(
+                    f"SELECT {key} FROM facts WHERE {where} ORDER BY rownum").fetchall()]
+            self.judge_listed(clause, self.records(where), expect, given)
 
     def exists(self, clause: dict) -> None:
         if clause["categories"] or clause["link"] not in schema.RELATIONS.get(clause["related"], {}) and \
@@ -164,49 +218,44 @@ class _Bulk:
         linked = sorted({getattr(k, clause["link"]) for k in self.data.dataset.partnerships
                          if getattr(k, clause["link"]) is not None})
         _table(self.con, "linked", {"id": "VARCHAR"}, [[i] for i in linked])
-        found = "'t'" if clause["min_count"] <= 0 else "'f'"
-        key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause), 1: found, 2: found})
-        unlinked = "p.id NOT IN (SELECT id FROM linked)"
-        self.verdicts(clause, "verdict", key, None, lambda label: _STATUS[label], unlinked)
+        self.verdicts(clause, "verdict", None, lambda label: _STATUS[label], "id NOT IN (SELECT id FROM linked)")
         # Purchases with related partnerships: matched per record.
         if linked:
-            self.judge_listed(clause, self.records("p.id IN (SELECT id FROM linked)"), expect=None)
+            self.judge_listed(clause, self.records("id IN (SELECT id FROM linked)"), expect=None)
         self.con.execute("DROP TABLE linked")
 
     def share(self, clause: dict) -> None:
-        key, operands = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
-        subj, _ = self.scope.value(clause["subject"])
-        total, _ = self.scope.value(clause["total"])
-        parts = []
-        for p in clause["part"]:
-            parts.append(self.scope.value(p["value_from"])[0] if p["value_from"] else literal(_const(p["value"])))
-        stage = "p.stage" if clause["per_stage"] else "CAST(NULL AS VARCHAR)"
-        distinct = [r[0] for r in self.con.execute(
-            f"SELECT DISTINCT {key} FROM purchases p {self.join_sql} WHERE {self.filter()}").fetchall()]
+        c = self.cols[clause["id"]]
+        n = c["n"]
+        distinct = [r[0] for r in self.con.execute(f"SELECT DISTINCT k_{n} FROM facts").fetchall()]
         labels = self.decide(clause, "member", sorted(distinct))
         mdec = D.from_json(clause["decisions"]["member"])
         _table(self.con, "labels", {"k": "VARCHAR", "label": "VARCHAR"}, sorted(labels.items()))
-        part_sql = "(CASE l.label " + " ".join(f"WHEN 'case:{i}' THEN {v}" for i, v in enumerate(parts)) + " END)"
+        parts = range(len(clause["part"]))
+        part_sql = "(CASE l.label " + " ".join(f"WHEN 'case:{j}' THEN {v}" for j, v in enumerate(c["parts"])) + " END)"
         # Missing fields worth adding: per atom, its NULL operands, on rows whose outcome they could change.
         op_cols, miss_cols = [], []
-        for i, ops in enumerate(operands):
+        for i, ops in sorted(c["operands"].items()):
             relevant = [k for k, lab in labels.items() if lab in ("gate_unknown", "unknown") and k[i] == "u"
                         and any(D.decide(mdec, list(k[:i] + alt + k[i + 1:])) != lab for alt in "tf")]
-            if not relevant or not ops:
+            if not relevant:
                 continue
-            for j, (s, n) in enumerate(ops):
-                op_cols.append(f", {s} IS NULL AS o_{i}_{j}, {n} AS n_{i}_{j}")
-            names = "[" + ", ".join(f"CASE WHEN m.o_{i}_{j} THEN m.n_{i}_{j} END" for j in range(len(ops))) + "]"
+            for flag, name in ops:
+                op_cols += [f", f.{flag}"] + ([] if name.startswith("'") else [f", f.{name}"])
+            names = "[" + ", ".join(f"CASE WHEN m.{flag} THEN {name if name.startswith(chr(39)) else 'm.' + name} END"
+                                    for flag, name in ops) + "]"
             in_keys = ", ".join(literal(k) for k in relevant)
-            miss_cols.append(f"list_distinct(flatten(list({names}) FILTER (WHERE m.total IS NOT NULL AND m.k IN ({in_keys}))))")
-        part_miss = [f"bool_or(m.label = 'case:{i}' AND m.total IS NOT NULL AND m.part IS NULL)"
-                     for i in range(len(parts))]
+            miss_cols.append(f"list_distinct(flatten(list({names}) FILTER "
+                             f"(WHERE m.total IS NOT NULL AND m.k IN ({in_keys}))))")
+        part_miss = [f"bool_or(m.label = 'case:{j}' AND m.total IS NOT NULL AND m.part IS NULL)" for j in parts]
+        stage = "f.st" if clause["per_stage"] else "CAST(NULL AS VARCHAR)"
         sql = f"""
             WITH m AS (
-                SELECT p.id, {subj} AS subj, year(p.date) AS yr, {stage} AS st, {total} AS total,
-                       l.label, {key} AS k, {part_sql} AS part {''.join(op_cols)}
-                FROM purchases p {self.join_sql} JOIN labels l ON l.k = {key}
-                WHERE {self.filter()} AND l.label <> 'out'
+                SELECT f.id, f.{c["subject"]} AS subj, f.yr, {stage} AS st, f.{c["total"]} AS total, l.label,
+                       f.k_{n} AS k,
+                       {part_sql} AS part {''.join(dict.fromkeys(op_cols))}
+                FROM facts f JOIN labels l ON l.k = f.k_{n}
+                WHERE l.label <> 'out'
             )
             SELECT m.subj, m.yr, m.st, count(*),
                    sum(m.total) FILTER (WHERE m.total IS NOT NULL AND m.label <> 'gate_unknown'),
@@ -217,8 +266,8 @@ class _Bulk:
                    sum(m.total) FILTER (WHERE m.total IS NOT NULL AND m.label = 'gate_unknown'),
                    count(*) FILTER (WHERE m.total IS NULL),
                    min(m.id, {EVIDENCE_CAP})
-                   {''.join(', ' + c for c in miss_cols)}
-                   {''.join(', ' + c for c in part_miss)}
+                   {''.join(', ' + x for x in miss_cols)}
+                   {''.join(', ' + x for x in part_miss)}
             FROM m GROUP BY ALL"""
         rows = self.con.execute(sql).fetchall()
         self.con.execute("DROP TABLE labels")
@@ -254,6 +303,8 @@ class _Bulk:
             if clause["kind"] != "classify" and clause.get("over") == "purchases":
                 sql_ok[clause["id"]] = self._compiles(clause)
         self.join_sql = " ".join(self.scope.joins[a] for a in sorted(self.scope.joins))
+        self.build_facts([c for c in self.rs.clauses if sql_ok.get(c["id"])
+                          and (wanted is None or c["id"] in wanted)])
         for clause in self.rs.clauses:
             if clause["kind"] == "classify" or (wanted is not None and clause["id"] not in wanted):
                 continue

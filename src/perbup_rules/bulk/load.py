@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -112,6 +113,15 @@ class BulkData:
     dataset: Dataset
     per_row: str | None = None
     extra_columns: list[str] = field(default_factory=list)
+    #: a temporary folder DuckDB may spill to (removed by close())
+    scratch: str | None = None
+
+    def close(self) -> None:
+        """Close the DuckDB connection and remove its scratch folder."""
+        self.con.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
     def purchases(self, where: str = "TRUE", params: list | None = None) -> list[Purchase]:
         """The accepted purchases matching a SQL condition, as records, in file order."""
@@ -129,8 +139,15 @@ class BulkData:
         return out
 
 
-def load(folder: str | Path, con: Any = None) -> BulkData:
+#: DuckDB's memory budget when load() opens the connection; beyond it, DuckDB spills to a scratch folder.
+MEMORY_LIMIT = "400MB"
+
+
+def load(folder: str | Path, con: Any = None, memory_limit: str = MEMORY_LIMIT) -> BulkData:
     """Read a canonical folder; purchases go into DuckDB column-wise (see the module docstring).
+
+    ``con``: a DuckDB connection to use (default: a new in-memory one, with ``memory_limit``
+    and a scratch folder to spill to; call ``close()`` on the result when done).
 
     Raises:
         DataError: as :func:`perbup_rules.load_dataset` does, for the same files.
@@ -146,9 +163,13 @@ def load(folder: str | Path, con: Any = None) -> BulkData:
                for t in ("parties", "purchases") if paths[t] is None]
     if missing:
         raise DataError(missing)
+    scratch = None
     if con is None:
         con = duckdb.connect()
+        scratch = tempfile.mkdtemp(prefix="perbup-bulk-")
         con.execute("SET enable_progress_bar = false")
+        con.execute(f"SET memory_limit = {_q(memory_limit)}")
+        con.execute(f"SET temp_directory = {_q(scratch)}")
     opened: dict[str, CsvTable] = {}
     try:
         for t, p in paths.items():
@@ -167,7 +188,7 @@ def load(folder: str | Path, con: Any = None) -> BulkData:
         reader = _Reader(ds)
         reader.read(plans["parties"], opened["parties"].rows())
         pur = opened["purchases"]
-        data = BulkData(con, ds, extra_columns=[name for name, _i in plans["purchases"].extra])
+        data = BulkData(con, ds, extra_columns=[name for name, _i in plans["purchases"].extra], scratch=scratch)
         try:
             _load_purchases(data, reader, plans["purchases"], pur)
         except Fallback as why:
@@ -235,7 +256,8 @@ def _split(data: BulkData, reader: _Reader, plan: Plan, file: str) -> None:
             value[name] = empty_sql(name)
             continue
         cond, val = plain_sql(name, r)
-        plain.append(f"({r} IS NULL OR {cond})")
+        # an empty required cell is a rejection: the per-row reader words it
+        plain.append(f"({r} IS NOT NULL AND {cond})" if col.required else f"({r} IS NULL OR {cond})")
         value[name] = f"CASE WHEN {r} IS NULL THEN {empty_sql(name)} ELSE {val} END"
     plain += [f"({x} IS NULL OR {_plain_text(x)})" for x in extras]
     blank = " AND ".join(f"c{i} IS NULL" for i in range(plan.width))
