@@ -1,0 +1,230 @@
+"""The hand-written DuckDB baseline (benchmarks/duckdb_baseline.py) gives the reference engine's verdicts.
+
+The baseline is the yardstick of the column-wise path (docs/performance.md): it must compute
+the same verdicts, so its summary and its violating subjects are compared with
+``evaluate(..., "reference")`` on the bundled example, on generated data, and on a small
+hand-made dataset of edge cases the generator does not plant (missing dates, unknown
+membership, parameters not yet in force, rows the importer rejects, odd cell spellings).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import duckdb  # noqa: F401  (a dependency of the project: the baseline needs it)
+import pytest
+
+import perbup_rules as pr
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _module(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+baseline = _module("duckdb_baseline", ROOT / "benchmarks" / "duckdb_baseline.py")
+generate = _module("kutim_generate", ROOT / "examples" / "generate.py")
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> pr.Ruleset:
+    return pr.load_ruleset(ROOT / "rules" / "kutim-kemitraan")
+
+
+def _reference(ruleset: pr.Ruleset, folder: Path) -> tuple[dict, dict]:
+    """The reference engine's summary, and its violations keyed as the baseline keys them."""
+    report = pr.evaluate(ruleset, pr.load_dataset(folder), "reference")
+    violations: dict[str, list] = {c: [] for c in report.summary()}
+    for f in report.findings:
+        if f.status is pr.Status.VIOLATION:
+            if f.subject_kind == "purchase":
+                key = f.subject
+            elif f.stage is None:
+                key = (f.subject, f.period)
+            else:
+                key = (f.subject, f.period, f.stage)
+            violations[f.clause].append(key)
+    return report.summary(), {c: sorted(v) for c, v in violations.items()}
+
+
+def _check(ruleset: pr.Ruleset, folder: Path) -> dict:
+    summary, violations = _reference(ruleset, folder)
+    got = baseline.verdicts(folder)
+    assert got["summary"] == summary
+    assert got["violations"] == violations
+    return summary
+
+
+def test_example_data(ruleset):
+    summary = _check(ruleset, ROOT / "examples" / "kutim")
+    assert summary["KMT-03"]["violation"] > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated(ruleset, tmp_path, seed):
+    generate.write(tmp_path, seed, 5000)
+    _check(ruleset, tmp_path)
+
+
+# Edge cases: a 2020 period (classification thresholds not yet in force, KMT-07 not in force),
+# purchases without a date or a buyer, unknown buyer kind (unknown share membership), unknown
+# supplier status (unknown share part), a missing value (unknown total), zero totals, exact
+# shares, the 30% hotel threshold of 2027, a koperasi of any size, a party of unknown form,
+# trimmed and re-cased cells, Rp/grouped/comma amounts, dd/mm/yyyy and timestamped dates, and
+# rows the importer rejects (ambiguous amount, umk above value, bad currency, bad yes/no,
+# repeated ids after a rejected or an accepted row, a rejected supplier, end before start).
+EDGE = {
+    "parties.csv": """id,name,kind,legal_form,capital_idr,annual_sales_idr,scale,kecamatan,desa,kabupaten,supplies,star_rating
+pd-a,Dinas A,perangkat_daerah,,,,,Sangatta Utara,,Kutai Timur,,
+pd-b,Dinas B,Perangkat Daerah,,,,,,,Kutai Timur,,
+pd-nokind,Kantor Tanpa Jenis,,,,,,Sangatta Utara,,Kutai Timur,,
+desa-x,Desa X,desa,,,,,Bengalon,X,Kutai Timur,,
+desa-nodesa,Desa Tanpa Nama,desa,,,,,Bengalon,,Kutai Timur,,
+hotel-h,Hotel H,hotel,pt,8000000000,,,Sangatta Utara,,Kutai Timur,,3
+resto-r,Resto R,restaurant,cv,500000000,,,Sangatta Selatan,,Kutai Timur,,
+party-nokind,Usaha Tanpa Jenis,,cv,,,,Bengalon,,Kutai Timur,,
+umkm-m,UD M,umkm,ud,500000000,,mikro,Bengalon,X,Kutai Timur,makanan;laundry,
+umkm-unk,CV Unk,umkm,cv,,,,Bengalon,,Kutai Timur,makanan,
+umkm-far,UD Far,umkm,ud,,3000000000,,Samarinda Ulu,,Samarinda,makanan,
+umkm-where,UD Where,umkm,ud,Rp 1.500.000.000,,kecil,,,,laundry,
+pt-big,PT Big,company,pt,"60.000.000.000",,besar,Tenggarong,,Kutai Kartanegara,konstruksi,
+kop-k,Koperasi K,koperasi,koperasi,12000000000,,,Kaubun,,Kutai Timur,makanan,
+cv-front,CV Front,umkm,cv,7500000000,,kecil,Sangatta Utara,,Kutai Timur,konstruksi,
+ud-declared,UD Declared,umkm,ud,,,mikro,Sangatta Utara,,Kutai Timur,atk,
+nf-medium,No Form Medium,,,7000000000,,,Sangatta Utara,,Kutai Timur,atk,
+cv-sales,CV Sales,umkm,cv,,20000000000,kecil,Telen,,,atk,
+bad-amb,CV Ambiguous,umkm,cv,1.500,,,Telen,,Kutai Timur,atk,
+bad-star,Hotel Bad Star,hotel,pt,,,,Telen,,Kutai Timur,,9
+umkm-m,UD M again,umkm,ud,100,,mikro,Bengalon,,Kutai Timur,,
+  umkm-sp  ,UD Spaces,UMKM, UD ,900000000,,Mikro,Bengalon,X,Kutai Timur,,
+umkm-cap,UD Cap,umkm,ud,300000000,,,Bengalon,,Kutai Timur,atk,
+umkm-y,UD Y,umkm,ud,200000000,,mikro,Bengalon,Y,Kutai Timur,makanan,
+hotel-none,Hotel None,Hotel,pt,9000000000,,,Sangatta Utara,,Kutai Timur,,2
+""",
+    "purchases.csv": """id,stage,buyer_id,ppk_id,supplier_id,category,procurement_type,method,value_idr,umk_value_idr,reserved_for_umkk,exemption_reason,date,currency
+p20-1,award,pd-a,ppk-a,umkm-m,atk,barang,x,100000000,,,,2020-06-01,IDR
+p20-2,award,pd-a,ppk-a,pt-big,atk,barang,x,300000000,,,,2020-06-02,IDR
+p20-3,plan,pd-a,ppk-a,,atk,barang,x,3000000000,,true,,2020-01-05,IDR
+p25-1,award,pd-a,ppk-a,umkm-unk,atk,barang,x,100000000,,,,2025-06-01,IDR
+p25-2,award,pd-a,ppk-a,pt-big,atk,barang,x,100000000,,,,2025-06-02,IDR
+p25-3,award,pd-a,ppk-a,umkm-m,atk,barang,x,30000000,,,,2025-06-03,IDR
+p25-4,award,pd-b,ppk-b,umkm-unk,atk,barang,x,100000000,,,,2025-06-01,IDR
+p25-5,award,pd-b,ppk-b,umkm-m,atk,barang,x,100000000,,,,2025-06-02,IDR
+p25-6,award,pd-b,,pt-big,atk,barang,x,50000000,,,,2025-06-03,IDR
+p25-7,plan,pd-a,ppk-a,,atk,barang,x,100000000,,,,2025-02-01,IDR
+p25-8,plan,pd-a,ppk-a,,atk,barang,x,100000000,,Ya,,2025-02-02,IDR
+p25-9,plan,pd-a,ppk-a,,atk,barang,x,100000000,,tidak,alasan,2025-02-03,IDR
+p25-10,contract,pd-a,ppk-a,pt-big,atk,barang,x,200000000,80000000,,,2025-08-01,IDR
+p25-11,contract,pd-a,ppk-a,pt-big,atk,barang,x,,,,,2025-08-02,IDR
+p25-12,Award,pd-nokind,ppk-n,umkm-m,atk,Barang,x,100000000,,,,2025-06-05,IDR
+p25-13,award,pd-nokind,ppk-n,pt-big,atk,barang,x,900000000,,,,2025-06-06,IDR
+p25-14,award,pd-a,ppk-a,nf-medium,atk,barang,x,100000000,,,,2025-06-07,IDR
+p25-15,award,pd-a,ppk-a,cv-front,konstruksi,Pekerjaan Konstruksi,x,16000000000,,,,2025-07-01,IDR
+p25-16,award,pd-a,ppk-a,pt-big,konstruksi,pekerjaan_konstruksi,x,20000000000,,,,2025-07-02,IDR
+p25-17,award,pd-a,ppk-a,pt-big,konstruksi,pekerjaan_konstruksi,x,21000000000,,,,2025-07-03,IDR
+p25-18,award,pd-a,ppk-a,pt-big,konsultansi,jasa_konsultansi,x,22000000000,,,,2025-07-04,IDR
+p25-19,award,pd-a,ppk-a,pt-big,konstruksi,,x,23000000000,,,,2025-07-05,IDR
+p25-20,contract,desa-x,,umkm-m,makanan,barang,x,5000000,,,,2025-08-01,IDR
+p25-21,contract,desa-x,,kop-k,makanan,barang,x,5000000,,,,2025-08-02,IDR
+p25-22,contract,desa-x,,kop-k,makanan,barang,x,5000000,,,ada alasan,2025-08-03,IDR
+p25-23,contract,desa-nodesa,,kop-k,makanan,barang,x,5000000,,,,2025-08-04,IDR
+p25-24,contract,desa-x,,umkm-m,makanan,barang,x,5000000,,,,2025-03-04,IDR
+p26-1,contract,hotel-h,,umkm-m,makanan,barang,x,30000000,,,,2026-03-01,IDR
+p26-2,contract,hotel-h,,umkm-far,makanan,barang,x,70000000,,,,2026-03-02,IDR
+p26-3,contract,hotel-h,,umkm-where,laundry,jasa_lainnya,x,50000000,,,,2026-03-03,IDR
+p26-4,contract,resto-r,,umkm-m,makanan,barang,x,20000000,,,,2026-03-01,IDR
+p26-5,contract,resto-r,,umkm-far,makanan,barang,x,80000000,,,,2026-03-02,IDR
+p26-6,contract,party-nokind,,umkm-m,makanan,barang,x,20000000,,,,2026-03-01,IDR
+p26-7,award,pd-a,ppk-a,umkm-m,seragam_sekolah,barang,x,100000000,,,,2026-04-01,IDR
+p26-8,award,pd-a,ppk-a,umkm-where,seragam_guru,barang,x,100000000,,,,2026-04-02,IDR
+p26-9,plan,pd-a,ppk-a,,Seragam Sekolah,barang,x,100000000,,,,2026-01-02,IDR
+p26-10,award,pd-a,ppk-a,kop-k,material_pasir_batu,barang,x,100000000,,,,2026-05-01,IDR
+p26-11,award,pd-a,ppk-a,umkm-unk,material_pasir_batu,barang,x,100000000,,,,2026-05-02,IDR
+p26-12,award,pd-b,ppk-b,pt-big,material_pasir_batu,barang,x,100000000,,,,2026-05-03,IDR
+p26-13,award,pd-b,ppk-b,umkm-unk,material_pasir_batu,barang,x,100000000,,,,2026-05-04,IDR
+p26-14,award,pd-a,ppk-a,umkm-m,atk,barang,x,Rp 1.000.000,,,,15/05/2026,idr
+p26-15,award,pd-a,ppk-a,umkm-m,atk,barang,x,"1.000.000,50",,,,2026-05-16T10:00:00+08:00,IDR
+p26-16,award, pd-a ,ppk-a,  umkm-sp  ,atk,barang,x,1000000,,,,2026-05-17,IDR
+p26-17,award,pd-a,ppk-a,umkm-m,atk,barang,x,1000000,2000000,,,2026-05-18,IDR
+p26-18,award,pd-a,ppk-a,umkm-m,atk,barang,x,1.500,,,,2026-05-19,IDR
+p26-19,award,pd-a,ppk-a,umkm-m,atk,barang,x,1000000,,,,2026-05-20,rupiah
+p26-20,award,pd-a,ppk-a,bad-amb,atk,barang,x,1000000,,,,2026-05-21,IDR
+p26-21,award,pd-a,ppk-a,umkm-m,atk,barang,x,-0,,,,2026-05-22,IDR
+p26-22,award,pd-a,ppk-a,umkm-m,atk,barang,x,1000000,,maybe,,2026-05-23,IDR
+p26-22,award,pd-a,ppk-a,umkm-m,atk,barang,x,1000000,,,,2026-05-23,IDR
+p26-23,award,pd-a,ppk-a,umkm-m,atk,barang,x,1000000,,,,2026-05-24,IDR
+p26-23,award,pd-a,ppk-a,pt-big,atk,barang,x,9000000,,,,2026-05-24,IDR
+p26-24,contract,hotel-h,,cv-sales,makanan,barang,x,10000000,,,,2026-06-01,IDR
+p27-1,contract,hotel-h,,umkm-m,makanan,barang,x,25000000,,,,2027-03-01,IDR
+p27-2,contract,hotel-h,,umkm-far,laundry,jasa_lainnya,x,75000000,,,,2027-03-02,IDR
+pnd-1,award,pd-a,ppk-a,umkm-m,atk,barang,x,100000000,,,,,IDR
+pnd-2,contract,hotel-h,,umkm-m,makanan,barang,x,100000000,,,,,IDR
+pnd-3,award,,ppk-z,umkm-m,atk,barang,x,100000000,,,,2026-02-02,IDR
+p26-25,award,pd-a,ppk-a,umkm-m,atk,barang,x,0,,,,2026-06-01,IDR
+p26-26,award,pd-b,ppk-c,umkm-m,atk,barang,x,0,0,,,2026-06-01,IDR
+p20-4,award,pd-a,ppk-a,umkm-cap,atk,barang,x,100000000,,,,2020-06-03,IDR
+p25-25,award,pd-a,ppk-a,umkm-cap,atk,barang,x,100000000,,,,2025-06-03,IDR
+p26-27,contract,pd-b,ppk-b,umkm-m,atk,barang,x,,,,,2026-07-01,IDR
+p26-28,plan,pd-b,ppk-d,,atk,barang,x,0,,true,,2026-01-03,IDR
+p25-26,contract,desa-x,,umkm-y,makanan,barang,x,5000000,,,,2025-08-05,IDR
+p26-29,contract,pd-b,ppk-b,pt-big,material_pasir_batu,barang,x,100000000,,,,2026-07-02,IDR
+p26-30,award,pd-b,ppk-b,pt-big,seragam_guru,barang,x,100000000,,,,2026-07-03,IDR
+""",
+    "partnerships.csv": """id,party_id,partner_id,pattern,categories,start_date,end_date,written,reported_to_dinas,purchase_id
+k1,hotel-h,umkm-m,rantai_pasok,makanan,,,true,true,
+k2,hotel-h,umkm-where,penyumberluaran,Laundry,2025-01-01,,true,true,
+k3,resto-r,umkm-m,Rantai Pasok,makanan; laundry,2025-01-01,2025-12-31,true,true,
+k4,resto-r,umkm-m,,makanan,2026-06-01,,,true,
+k5,pt-big,umkm-unk,subkontrak,konstruksi,2025-07-01,,true,true,p25-16
+k6,pt-big,umkm-m,subkontrak,konstruksi,2025-07-01,,true,false,p25-17
+k7,pt-big,umkm-m,subkontrak,konstruksi,2025-07-01,2024-01-01,true,true,p25-19
+k8,party-nokind,umkm-m,rantai_pasok,makanan,2026-01-01,,true,true,
+k9,hotel-h,umkm-m,rantai_pasok,makanan,2027-01-01,,false,true,
+k5,hotel-h,umkm-m,rantai_pasok,laundry,2026-01-01,,true,true,
+""",
+}
+
+
+def _write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_edge_cases(ruleset, tmp_path):
+    summary = _check(ruleset, _write(tmp_path, EDGE))
+    # the unknowns reach the verdicts, and every judged clause finds a violation
+    judged = [c for c, counts in summary.items() if any(counts.values())]
+    assert len(judged) == 13
+    assert all(summary[c]["violation"] and summary[c]["cannot_determine"] for c in judged)
+
+
+def test_semicolons_header_order_and_no_partnerships(ruleset, tmp_path):
+    """A ';'-separated file, columns in another order and case, an absent optional column and no
+    partnerships.csv are read as the importer reads them."""
+    for name in ("parties.csv", "purchases.csv"):
+        rows = list(csv.reader(EDGE[name].splitlines()))
+        width = len(rows[0])
+        keep = [i for i in reversed(range(width)) if rows[0][i] != "method"]
+        with open(tmp_path / name.upper(), "w", encoding="utf-8", newline="") as fh:
+            out = csv.writer(fh, delimiter=";")
+            out.writerow([rows[0][i].upper() for i in keep])
+            for r in rows[1:]:
+                r = r + [""] * (width - len(r))
+                out.writerow([r[i] for i in keep])
+    _check(ruleset, tmp_path)
+
+
+def test_finer_than_sen_is_refused_not_rounded(tmp_path):
+    files = dict(EDGE)
+    files["purchases.csv"] = EDGE["purchases.csv"] + "p-fine,award,pd-a,ppk-a,umkm-m,atk,barang,x,1000.125,,,,2026-05-01,IDR\n"
+    with pytest.raises(NotImplementedError):
+        baseline.verdicts(_write(tmp_path, files))
+
