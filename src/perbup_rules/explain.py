@@ -14,7 +14,7 @@ from typing import Any
 
 from . import expr
 from .atoms import Compiled, Ctx, Missing
-from .findings import Status, Text
+from .findings import LazyText, Status, Text
 
 _VAL = {"t": ("benar", "true"), "f": ("salah", "false"), "u": ("tidak diketahui", "unknown")}
 
@@ -117,10 +117,12 @@ def each_text(clause: dict, label: str, status: Status, subject: str, exception:
                     f"{subject} complies with {cid} ({cit}) by exception: {exc['title']['en']}.")
     if status is Status.COMPLIANT:
         return Text(f"{subject} patuh {cid} ({cit}): {t_id}.", f"{subject} complies with {cid} ({cit}): {t_en}.")
-    if status is Status.VIOLATION:
-        failed = "; ".join(atom_facts(atoms, row, comp, ctx, {"f"}, focus)) or "-"
-        return Text(f"{subject} melanggar {cid} ({cit}): {t_id}. Syarat tidak terpenuhi: {failed}.",
+    if status is Status.VIOLATION:  # the common listed verdict: its text is built when read
+        def make() -> tuple[str, str]:
+            failed = "; ".join(atom_facts(atoms, row, comp, ctx, {"f"}, focus)) or "-"
+            return (f"{subject} melanggar {cid} ({cit}): {t_id}. Syarat tidak terpenuhi: {failed}.",
                     f"{subject} violates {cid} ({cit}): {t_en}. Failed: {failed}.")
+        return LazyText(make)
     need = ", ".join(missing) or "-"
     return Text(f"{cid} ({cit}) tidak dapat ditentukan untuk {subject}: data tidak tersedia ({need}).",
                 f"{cid} ({cit}) cannot be determined for {subject}: missing data ({need}).")

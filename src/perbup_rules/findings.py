@@ -43,6 +43,47 @@ class Text:
         return {"id": self.id, "en": self.en}
 
 
+class LazyText(Text):
+    """A :class:`Text` built on first read: explanations of a million verdicts cost only when shown.
+
+    ``make`` returns ``(id, en)``; it must be a pure function of what it captured.
+    """
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make):  # noqa: D107
+        object.__setattr__(self, "_make", make)
+
+    def _text(self, which: int) -> str:
+        make = object.__getattribute__(self, "_make")
+        if make is not None:
+            id_, en = make()
+            _ID.__set__(self, id_)
+            _EN.__set__(self, en)
+            object.__setattr__(self, "_make", None)
+        return (_ID if which == 0 else _EN).__get__(self, Text)
+
+    id = property(lambda self: self._text(0))  # type: ignore[assignment]
+    en = property(lambda self: self._text(1))  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Text):
+            return (self.id, self.en) == (other.id, other.en)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.en))
+
+    def __repr__(self) -> str:
+        return f"Text(id={self.id!r}, en={self.en!r})"
+
+    def __reduce__(self):
+        return (Text, (self.id, self.en))
+
+
+_ID, _EN = Text.__dict__["id"], Text.__dict__["en"]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What one clause says about one subject in one period.

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import mmap
 import os
 import shutil
 import tempfile
@@ -207,18 +208,24 @@ def load(folder: str | Path, con: Any = None, memory_limit: str = MEMORY_LIMIT) 
             tab.close()
 
 
+def _delete(con: Any, rownums: list[int]) -> None:
+    """Remove rejected rows from ``purchases`` (usually none or a few)."""
+    if rownums:
+        _table(con, "gone", {"rownum": "BIGINT"}, [[r] for r in rownums])
+        con.execute("DELETE FROM purchases WHERE rownum IN (SELECT rownum FROM gone)")
+        con.execute("DROP TABLE gone")
+
+
 def _has_blank_line(path: Path) -> bool:
     """True when a blank line is followed by more data (DuckDB skips it; the per-row reader numbers it)."""
-    tail = b""
     with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            buf = tail + chunk
-            for pat in (b"\n\n", b"\n\r\n", b"\r\r"):
-                i = buf.find(pat)
-                if i >= 0 and (buf[i + len(pat):].strip() or fh.peek(1)):
-                    return True
-            tail = buf[-2:]
-    return False
+        if os.fstat(fh.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            end = len(m)
+            while end > 0 and m[end - 1:end] in (b"\n", b"\r", b" ", b"\t"):
+                end -= 1  # blank lines at the very end number nothing
+            return any(0 <= m.find(pat, 0, end) for pat in (b"\n\n", b"\n\r\n", b"\r\r"))
 
 
 def _load_purchases(data: BulkData, reader: _Reader, plan: Plan, table: CsvTable) -> None:
@@ -237,6 +244,9 @@ def _load_purchases(data: BulkData, reader: _Reader, plan: Plan, table: CsvTable
             f"null_padding=false, columns={colspec})")
     except duckdb.Error as err:
         raise Fallback(f"DuckDB's strict CSV reader refused it ({type(err).__name__})") from None
+    # Only the raw table needs file order (its rowid is the record number); every later table
+    # carries its row number as a column, so DuckDB may build them in parallel, in any order.
+    con.execute("SET preserve_insertion_order = false")
     try:
         _split(data, reader, plan, table.file)
     finally:
@@ -272,8 +282,8 @@ def _split(data: BulkData, reader: _Reader, plan: Plan, file: str) -> None:
     # Rows with any other cell are read by the per-row importer's own cell logic.
     slow = con.execute("SELECT rowid + 2, * FROM raw WHERE rowid IN "
                        "(SELECT rownum - 2 FROM purchases WHERE NOT plain) ORDER BY rowid").fetchall()
-    con.execute("DELETE FROM purchases WHERE NOT plain")
-    con.execute("ALTER TABLE purchases DROP COLUMN plain")
+    if slow:
+        con.execute("DELETE FROM purchases WHERE NOT plain")
     slow_values: dict[int, tuple] = {}
     ids: list[tuple[int, str | None]] = []
     for r in slow:
@@ -316,13 +326,13 @@ def _split(data: BulkData, reader: _Reader, plan: Plan, file: str) -> None:
                          WHERE p.rownum > f.first ORDER BY p.rownum""").fetchall()
     for row, rid in dup:
         rejects.append((row, errors.DUPLICATE_ROW, f"purchase id {rid!r} repeats an earlier row", "id", rid))
-    con.execute("DELETE FROM purchases USING firsts f WHERE purchases.id = f.id AND purchases.rownum > f.first")
+    _delete(con, [r[0] for r in dup])
     # Plain rows whose only problem needs both amounts, then dangling references (in the per-row order).
     over = con.execute("""SELECT rownum, id, umk_value_idr, value_idr FROM purchases
                           WHERE umk_value_idr > value_idr AND rownum NOT IN (SELECT rownum FROM slow_ids) ORDER BY rownum""").fetchall()
     for row, rid, umk, val in over:
         rejects.append((row, errors.BAD_VALUE, f"umk_value_idr {umk} exceeds value_idr {val}", "umk_value_idr", rid))
-    con.execute("DELETE FROM purchases WHERE umk_value_idr > value_idr AND rownum NOT IN (SELECT rownum FROM slow_ids)")
+    _delete(con, [r[0] for r in over])
     dangling = con.execute("""SELECT p.rownum, p.id, p.buyer_id, p.supplier_id,
                                      p.buyer_id IS NOT NULL AND b.id IS NULL, bb.rownum,
                                      p.supplier_id IS NOT NULL AND s.id IS NULL, sb.rownum
@@ -336,8 +346,7 @@ def _split(data: BulkData, reader: _Reader, plan: Plan, file: str) -> None:
         reason = (f"{col} {ref!r} names a party that was rejected (parties row {prow})" if prow is not None
                   else f"{col} {ref!r} names no party in parties")
         rejects.append((row, errors.UNKNOWN_REFERENCE, reason, col, rid))
-    con.execute("""DELETE FROM purchases WHERE (buyer_id IS NOT NULL AND buyer_id NOT IN (SELECT id FROM party_ok))
-                   OR (supplier_id IS NOT NULL AND supplier_id NOT IN (SELECT id FROM party_ok))""")
+    _delete(con, [r[0] for r in dangling])
     for row, code, reason, col, rid in sorted(rejects, key=lambda r: r[0]):
         ds.reject("purchases", file, row, code, reason, col, rid)
     stats = ds.stats["purchases"]
@@ -368,7 +377,7 @@ def _insert_records(con: Any, extra_columns: list[str], rows: list[tuple[int, li
              **{f"x_{j}": "VARCHAR" for j in range(len(extra_columns))}}
     flat = [[row, *values, *[dict(extra).get(n) for n in extra_columns]] for row, values, extra in rows]
     _table(con, "new_rows", types, flat)
-    con.execute("INSERT INTO purchases SELECT * FROM new_rows")
+    con.execute("INSERT INTO purchases BY NAME SELECT * FROM new_rows")
     con.execute("DROP TABLE new_rows")
 
 
