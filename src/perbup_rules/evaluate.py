@@ -182,21 +182,25 @@ class _Run:
         comp = Compiled(self.env, over)
         dec = D.from_json(clause["decisions"]["verdict"])
         focus = set(atoms_of(clause["logic"]["require"]))
+        base = self.base(clause)
+        kind = over[:-3] + "y" if over == "parties" else over[:-1]
+        statuses = {label: _each_status(label, clause) for label in set(labels)}
+        append = self.findings.append
         for (rec, ctx, missing), row, label in zip(items, rows, labels):
-            status, exception = _each_status(label, clause)
+            status, exception = statuses[label]
             if label == "no_date":
                 missing = ["start_date" if over == "partnerships" else "date"]
             elif status is Status.CANNOT_DETERMINE:
                 missing = relevant_missing(dec, fns, ctx, row, label)
+            missing = sorted(set(missing)) if missing else []
             measured, threshold = explain.measured_threshold(atoms, row, comp, ctx)
-            self.findings.append(Finding(
-                subject=rec.id, subject_kind=over[:-3] + "y" if over == "parties" else over[:-1],
-                period=ctx.year, stage=getattr(rec, "stage", None), status=status,
+            append(Finding(
+                subject=rec.id, subject_kind=kind, period=ctx.year, stage=getattr(rec, "stage", None), status=status,
                 measured=measured, threshold=threshold, evidence=(rec.id,), exception=exception,
-                missing=tuple(sorted(set(missing))) if status is Status.CANNOT_DETERMINE else (),
-                explanation=explain.each_text(clause, label, status, rec.id, exception, sorted(set(missing)),
+                missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
+                explanation=explain.each_text(clause, label, status, rec.id, exception, missing,
                                               atoms, row, comp, ctx, focus),
-                **self.base(clause)))
+                **base))
 
     # share ---------------------------------------------------------------------------
     def share(self, clause: dict) -> None:
