@@ -8,6 +8,7 @@ share evidence capped. Every test compares the whole JSON report.
 from __future__ import annotations
 
 import csv
+import os
 import tempfile
 from pathlib import Path
 
@@ -34,7 +35,9 @@ _SLOW = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 
 
 def slow(n: int) -> settings:
-    return settings(max_examples=n, deadline=None, suppress_health_check=_SLOW)
+    """``n`` examples in CI; PERBUP_FUZZ_SCALE=10 for a longer local run."""
+    return settings(max_examples=n * int(os.environ.get("PERBUP_FUZZ_SCALE", "1")), deadline=None,
+                    suppress_health_check=_SLOW)
 
 
 def _same(a: pr.Report, b: pr.Report) -> None:
@@ -183,7 +186,7 @@ _SHAPES = {
 }
 
 
-@settings(max_examples=50, deadline=None)
+@slow(50)
 @given(column=st.sampled_from(sorted(_SHAPES)), data=st.data())
 def test_every_plain_shape_has_the_per_row_parsers_value(column, data):
     cells = data.draw(st.lists(_SHAPES[column], min_size=1, max_size=20))

@@ -39,12 +39,27 @@ _OTHER = {frozenset("tf"): "u", frozenset("tu"): "f", frozenset("fu"): "t"}
 
 
 class _Slot:
-    """Where the actions of one durable ruleset write the label of the event being posted."""
+    """Where the actions of one durable ruleset write the labels of the call being posted.
+
+    ``labels`` is the output list of the current call: each action appends its label, and the
+    poster checks after every ``post`` that exactly one label was added.
+    """
 
     __slots__ = ("labels",)
 
     def __init__(self) -> None:
         self.labels: list[str] = []
+
+
+_KEYS: tuple[str, ...] = ()
+
+
+def _keys(width: int) -> tuple[str, ...]:
+    """The event keys ``a0``, ``a1``, ... for rows of up to ``width`` atoms (built once, reused)."""
+    global _KEYS
+    if width > len(_KEYS):
+        _KEYS = tuple(f"a{i}" for i in range(max(width, 2 * len(_KEYS), 16)))
+    return _KEYS
 
 
 def _host():
@@ -140,26 +155,32 @@ class DurableEngine(Engine):
         return self._post_all(ruleset, clause_id, decision, rows)
 
     def _post_all(self, ruleset: Ruleset, clause_id: str, decision: str, rows: Sequence[list[str]]) -> list[str]:
-        out: list[str] = []
+        # The per-event loop is the adapter's own cost on top of durable-rules' ``post``, so it
+        # is kept lean: keys built once, one dict per event, the actions append straight to the
+        # output list, and "exactly one label per post" is a length check.
         with _LOCK:
             name, slot = self._slot(ruleset, clause_id, decision)
-            host = _host()
-            post = host.post
-            for row in rows:
-                event = {"id": next(_EVENT_IDS), "k": "e"}
-                for i, v in enumerate(row):
-                    event[f"a{i}"] = v
-                slot.labels = []
-                try:
-                    post(name, event)
-                except Exception as err:
-                    if type(err).__name__ == "MessageNotHandledException":
-                        raise EngineError(f"{clause_id}/{decision}: no rule matched atoms {row} (compiler bug: outcomes must cover every case)", ENGINE_CONTRACT) from err
-                    raise EngineError(f"durable-rules failed on {clause_id}/{decision}: {err}") from err
-                if len(slot.labels) != 1:
-                    raise EngineError(f"{clause_id}/{decision}: {len(slot.labels)} outcomes for atoms {row}", ENGINE_CONTRACT)
-                out.append(slot.labels[0])
-        return out
+            post = _host().post
+            keys = _keys(max(map(len, rows)))
+            labels: list[str] = []
+            slot.labels = labels
+            try:
+                n = 0
+                for row, event_id in zip(rows, _EVENT_IDS):  # rows first: no id is drawn past the end
+                    event = {"id": event_id, "k": "e"}
+                    event.update(zip(keys, row))
+                    try:
+                        post(name, event)
+                    except Exception as err:
+                        if type(err).__name__ == "MessageNotHandledException":
+                            raise EngineError(f"{clause_id}/{decision}: no rule matched atoms {row} (compiler bug: outcomes must cover every case)", ENGINE_CONTRACT) from err
+                        raise EngineError(f"durable-rules failed on {clause_id}/{decision}: {err}") from err
+                    n += 1
+                    if len(labels) != n:
+                        raise EngineError(f"{clause_id}/{decision}: {len(labels) - n + 1} outcomes for atoms {row}", ENGINE_CONTRACT)
+            finally:
+                slot.labels = []  # detach: a late action can never write into a returned list
+        return labels
 
 
 def registered_rulesets() -> list[str]:
