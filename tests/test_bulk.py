@@ -211,6 +211,11 @@ def test_files_duckdb_would_number_differently_are_read_per_row(tmp_path):
     assert data.per_row == "the file has blank lines between records"
     assert data.purchases() == pr.load_dataset(folder).purchases
     data.close()
+    # the same without a final newline: counting newlines alone would miss the blank line
+    (folder / "purchases.csv").write_text("\n".join(lines[:2] + [""] + lines[2:]).rstrip("\n"), encoding="utf-8")
+    data = load(folder)
+    assert data.per_row == "the file has blank lines between records"
+    data.close()
     ragged = _folder(tmp_path / "ragged", rows)
     with open(ragged / "purchases.csv", "a", encoding="utf-8") as fh:
         fh.write("p3,plan\n")
