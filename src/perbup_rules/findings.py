@@ -199,6 +199,14 @@ class Report:
             for clause, c in sorted(counts.items())
         }
 
+    def totals(self) -> dict[str, int]:
+        """Verdicts per status over all clauses, listed and counted (every status key, fixed order)."""
+        out = {s.value: 0 for s in STATUS_ORDER}
+        for per_status in self.summary().values():
+            for status, n in per_status.items():
+                out[status] += n
+        return out
+
     def by_status(self, status: Status | str) -> list[Finding]:
         s = Status(status)
         return [f for f in self.findings if f.status is s]

@@ -22,7 +22,7 @@ How it divides the work (the per-record evaluator stays the definition):
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, namedtuple
 from typing import Any, Iterable
 
 from .. import schema
@@ -32,9 +32,12 @@ from ..engine import Engine, get_engine
 from ..errors import ENGINE_CONTRACT, EngineError, UsageError
 from ..evaluate import _STATUS, _Group, _Run, _each_status, _path_text, report_of
 from ..findings import Report, Status
-from ..records import STAGES
+from ..records import COLUMNS, STAGES
 from .load import BulkData, _table
 from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
+
+#: A read-only purchase record for the listed verdicts (the extra columns play no part in them).
+_Row = namedtuple("_Row", COLUMNS["purchases"] + ("extra",), defaults=((),))
 
 #: Statuses listed per record for clauses over purchases; the others are counted.
 LISTED = frozenset({Status.VIOLATION, Status.CANNOT_DETERMINE})
@@ -86,9 +89,23 @@ class _Bulk:
         conds.append(f"(p.date IS NULL OR year(p.date) IN ({years}))")
         return " AND ".join(conds)
 
-    def records(self, where: str) -> list:
-        """Purchases (as records, file order) of the judged set matching a condition on ``facts``."""
-        return self.data.purchases(f"rownum IN (SELECT rownum FROM facts WHERE {where})")
+    def records(self, where: str, key: str | None = None) -> tuple[list, list | None]:
+        """Purchases of the judged set matching a condition on ``facts``, in file order, as light
+        read-only records with the fields of :class:`~perbup_rules.records.Purchase` (building a
+        frozen dataclass per row would cost as much as the rest of the listing); with ``key``,
+        also their atom rows."""
+        if self.data.per_row is not None:  # the records read per row are the truth (exact amounts)
+            rows = self.con.execute(f"SELECT rownum{', ' + key if key else ''} FROM facts WHERE {where} "
+                                    f"ORDER BY rownum").fetchall()
+            recs = [self.data.dataset.purchases[r[0] - 2] for r in rows]
+            return recs, [list(r[1]) for r in rows] if key else None
+        cols = ", ".join(f'p."{c}"' for c in COLUMNS["purchases"])  # then () for extra
+        rows = self.con.execute(f"SELECT {cols}, [] {', f.' + key if key else ''} FROM (SELECT * FROM facts "
+                                f"WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum ORDER BY f.rownum").fetchall()
+        n = len(_Row._fields)
+        if key:
+            return [_Row._make(r[:n]) for r in rows], [list(r[n]) for r in rows]
+        return [_Row._make(r) for r in rows], None
 
     def build_facts(self, clauses: list[dict]) -> None:
         """One pass over the judged purchases: per clause its atom row, and the values share groups sum.
@@ -142,7 +159,7 @@ class _Bulk:
     def per_record(self, clause: dict) -> None:
         """Judge a clause per record over all its purchases (expressions outside the SQL subset)."""
         if self._all is None:
-            self._all = self.records("TRUE")
+            self._all = self.records("TRUE")[0]
         self.run.purchases = self._all
         self.judge_listed(clause, self._all, expect=None)
 
@@ -205,11 +222,8 @@ class _Bulk:
         if listed_keys:
             keys = ", ".join(literal(k) for k in sorted(listed_keys))
             where = f"({extra_where}) AND {key} IN ({keys})"
-            given = None
-            if clause["kind"] == "each":  # the atom rows SQL computed, in the records' order
-                given = [list(r[0]) for r in self.con.execute(
-                    f"SELECT {key} FROM facts WHERE {where} ORDER BY rownum").fetchall()]
-            self.judge_listed(clause, self.records(where), expect, given)
+            records, given = self.records(where, key if clause["kind"] == "each" else None)
+            self.judge_listed(clause, records, expect, given)
 
     def exists(self, clause: dict) -> None:
         if clause["categories"] or clause["link"] not in schema.RELATIONS.get(clause["related"], {}) and \
@@ -221,7 +235,7 @@ class _Bulk:
         self.verdicts(clause, "verdict", None, lambda label: _STATUS[label], "id NOT IN (SELECT id FROM linked)")
         # Purchases with related partnerships: matched per record.
         if linked:
-            self.judge_listed(clause, self.records("id IN (SELECT id FROM linked)"), expect=None)
+            self.judge_listed(clause, self.records("id IN (SELECT id FROM linked)")[0], expect=None)
         self.con.execute("DROP TABLE linked")
 
     def share(self, clause: dict) -> None:

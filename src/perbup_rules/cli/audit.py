@@ -125,9 +125,6 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
 
 
 def _one_line(report) -> str:
-    counts: dict[str, int] = {}
-    for per_status in report.summary().values():
-        for status, n in per_status.items():
-            counts[status] = counts.get(status, 0) + n
+    counts = report.totals()
     parts = [f"{counts.get(s, 0)} {s}" for s in ("violation", "cannot_determine", "compliant", "not_applicable")]
     return ", ".join(parts) + f"; {len(report.required_partnerships)} required partnerships"

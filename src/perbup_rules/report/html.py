@@ -124,7 +124,7 @@ def context(report: Report, all_findings: bool = False) -> dict[str, Any]:
     views = clause_views(report)
     rejected = sorted_rejected(report)
     shown_rejected, more_rejected = cap(rejected, all_findings)
-    totals = {s.value: len(report.by_status(s)) for s in STATUS_ORDER}
+    totals = report.totals()
     return {
         "reg": {
             "id": reg.get("id", ""),

@@ -22,24 +22,24 @@ def _cut(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _summary_table(report: Report) -> Table:
+def _summary_table(report: Report, views: list) -> Table:
     t = Table(title="Summary per clause", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     t.add_column("Clause", no_wrap=True)
     t.add_column("Title", max_width=TITLE)
     for s in STATUS_ORDER:
         t.add_column(_SHORT[s], justify="right")
     t.add_column("Req. partn.", justify="right")
-    for v in clause_views(report):
+    for v in views:
         t.add_row(v.id, _cut(v.title.en, TITLE), *(str(v.count(s)) for s in STATUS_ORDER), str(len(v.required)))
     return t
 
 
-def _top_table(report: Report) -> Table | None:
+def _top_table(report: Report, views: list) -> Table | None:
     top = top_violations(report, TOP)
     if not top:
         return None
     n = len(report.by_status(Status.VIOLATION))
-    units = {v.id: v.unit for v in clause_views(report)}
+    units = {v.id: v.unit for v in views}
     t = Table(title=f"Top {len(top)} of {n} violations", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     for col in ("Clause", "Subject", "Period", "Stage/category", "Measured", "Threshold"):
         t.add_column(col, justify="right" if col in ("Measured", "Threshold") else "left",
@@ -63,12 +63,14 @@ def render(report: Report, *, all_findings: bool = False) -> str:
     console.print(f"{reg.get('id', '')} {reg.get('version', '')} ({reg.get('status', '')})", soft_wrap=True)
     console.print(str(reg.get("fingerprint", "")), soft_wrap=True)
     console.print()
-    console.print(_summary_table(report))
-    totals = ", ".join(f"{status_label(s).en.lower()} {len(report.by_status(s))}" for s in STATUS_ORDER)
+    views = clause_views(report)
+    console.print(_summary_table(report, views))
+    counts = report.totals()
+    totals = ", ".join(f"{status_label(s).en.lower()} {counts[s.value]}" for s in STATUS_ORDER)
     console.print(f"Findings: {totals}", soft_wrap=True)
     console.print(f"Required partnerships: {len(report.required_partnerships)}; "
                   f"rejected input rows: {len(report.rejected)}", soft_wrap=True)
-    top = _top_table(report)
+    top = _top_table(report, views)
     if top is not None:
         console.print()
         console.print(top)
