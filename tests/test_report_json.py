@@ -66,3 +66,10 @@ def test_a_report_without_names_has_an_empty_names_object():
     report = make_report()
     report.names = {}
     assert json.loads(render(report, "json"))["names"] == {}
+
+
+def test_json_in_pieces_is_the_same_bytes():
+    report = make_report()
+    assert "".join(report.iter_json()) == report.to_json()
+    assert "".join(report.iter_json([Status.CANNOT_DETERMINE])) == report.to_json([Status.CANNOT_DETERMINE])
+    assert "".join(report.iter_json([])) == report.to_json([])

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import enum
 import json
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 SCHEMA_VERSION = "1.1"
 
@@ -241,6 +242,26 @@ class Report:
             ids.add(r.party)
             ids.update(r.candidates)
         return {i: self.names[i] for i in sorted(ids) if i in self.names}
+
+    def iter_json(self, include: Iterable[Status] | None = None) -> Iterator[str]:
+        """:meth:`to_json` (indent 2) in pieces, one finding at a time: the same bytes without holding
+        every finding's dict and the whole text in memory at once (a million-purchase audit)."""
+        keep = None if include is None else {Status(s) for s in include}
+        listed = [f for f in self.findings if keep is None or f.status in keep]
+        marker = f"findings-{uuid.uuid4().hex}"
+        skeleton = self.to_dict(include=[]) if listed else self.to_dict(include)
+        skeleton["findings"] = marker if listed else []
+        skeleton["names"] = self._listed_names(listed)
+        text = json.dumps(skeleton, ensure_ascii=False, indent=2, sort_keys=False)
+        if not listed:
+            yield text + "\n"
+            return
+        head, tail = text.split(f'"{marker}"')
+        yield head + "[\n"
+        for i, f in enumerate(listed):
+            chunk = json.dumps(f.to_dict(), ensure_ascii=False, indent=2, sort_keys=False)
+            yield (",\n    " if i else "    ") + chunk.replace("\n", "\n    ")
+        yield "\n  ]" + tail + "\n"
 
     def to_json(self, include: Iterable[Status] | None = None, indent: int | None = 2) -> str:
         """Deterministic JSON text (same report, same bytes)."""

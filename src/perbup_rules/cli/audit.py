@@ -109,14 +109,17 @@ def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings):
 def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
     from ..report import render
 
-    text = render(report, fmt, all_findings=all_findings)
+    # JSON is written a finding at a time (the same bytes as render(): tests/test_report_json.py)
+    pieces = report.iter_json() if fmt == "json" else [render(report, fmt, all_findings=all_findings)]
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.writelines(pieces)
         if not quiet:
             click.echo(f"wrote {output} ({fmt}); " + _one_line(report), err=True)
     else:
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
     if fail_on is not None:
         worst = {"violation": ("violation",), "cannot_determine": ("violation", "cannot_determine")}[fail_on]
         if any(f.status.value in worst for f in report.findings):
