@@ -54,6 +54,8 @@ PER_RECORD = {"durable", "reference"}
 def child(approach: str, data: Path, out: Path) -> None:
     """Run one approach in this process; write its wall time, peak RSS and verdict counts to ``out``."""
     t0 = time.perf_counter()
+    usage0 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = usage0.ru_utime + usage0.ru_stime
     if approach == "duckdb-query":
         spec = importlib.util.spec_from_file_location("duckdb_baseline", HERE / "duckdb_baseline.py")
         mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
@@ -61,16 +63,16 @@ def child(approach: str, data: Path, out: Path) -> None:
         summary = mod.verdicts(data)["summary"]
     else:
         import perbup_rules.cli as cli
-        import perbup_rules.report as report_mod
 
+        audit_cmd = importlib.import_module("perbup_rules.cli.audit")
         captured = {}
-        real_render = report_mod.render
+        real_write = audit_cmd._write
 
-        def render(report, fmt, **kw):  # keep the summary for the correctness check
+        def write(report, *a, **kw):  # keep the summary for the correctness check
             captured["summary"] = report.summary()
-            return real_render(report, fmt, **kw)
+            return real_write(report, *a, **kw)
 
-        report_mod.render = render
+        audit_cmd._write = write
         argv = APPROACHES[approach] + ["--data", str(data)]
         if "json" in approach:
             argv += ["-o", str(out) + ".report.json"]
@@ -82,8 +84,10 @@ def child(approach: str, data: Path, out: Path) -> None:
             pass
         summary = captured["summary"]
     secs = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out.write_text(json.dumps({"secs": secs, "peak_mb": peak, "summary": summary}), encoding="utf-8")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu0
+    out.write_text(json.dumps({"secs": secs, "cpu": cpu, "peak_mb": usage.ru_maxrss / 1024, "summary": summary}),
+                   encoding="utf-8")
 
 
 def run(approach: str, data: Path, tmp: Path) -> dict:
@@ -122,16 +126,20 @@ def main() -> None:
                     results.setdefault(approach, []).append(run(approach, data, tmp))
             base = results.get("duckdb-query")
             print(f"\n### {n:,} purchases\n")
-            print("| approach | median s | min s | max s | peak MB | x DuckDB query | verdicts equal the query's |")
-            print("|---|---|---|---|---|---|---|")
+            print("| approach | median s | min s | max s | median CPU s | peak MB | x query (wall) | x query (CPU) "
+                  "| verdicts equal the query's |")
+            print("|---|---|---|---|---|---|---|---|---|")
             base_med = statistics.median(x["secs"] for x in base) if base else None
+            base_cpu = statistics.median(x["cpu"] for x in base) if base else None
             for approach, runs in results.items():
                 secs = [x["secs"] for x in runs]
-                med = statistics.median(secs)
+                med, cpu = statistics.median(secs), statistics.median(x["cpu"] for x in runs)
                 peak = max(x["peak_mb"] for x in runs)
                 ratio = f"{med / base_med:.2f}" if base_med else "-"
+                cratio = f"{cpu / base_cpu:.2f}" if base_cpu else "-"
                 same = "-" if not base else ("yes" if all(x["summary"] == base[0]["summary"] for x in runs) else "NO")
-                print(f"| {approach} | {med:.2f} | {min(secs):.2f} | {max(secs):.2f} | {peak:.0f} | {ratio} | {same} |")
+                print(f"| {approach} | {med:.2f} | {min(secs):.2f} | {max(secs):.2f} | {cpu:.2f} | {peak:.0f} | {ratio} "
+                      f"| {cratio} | {same} |")
 
 
 if __name__ == "__main__":
