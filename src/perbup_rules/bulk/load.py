@@ -71,14 +71,19 @@ def plain_sql(column: str, raw: str) -> tuple[str, str]:
         return f"{raw} IN {_in(PROCUREMENT_TYPES)}", raw
     if column in ("category", "method"):
         return f"regexp_full_match({raw}, '{_TOKEN_RE}')", raw
-    if column in ("value_idr", "umk_value_idr"):
-        return f"regexp_full_match({raw}, '[0-9]{{1,18}}')", f"CAST({raw} AS HUGEINT)"
+    if column in ("value_idr", "umk_value_idr"):  # 1500000, or 1500000,00 as Indonesian exports write it
+        return f"regexp_full_match({raw}, '[0-9]{{1,18}}(,00?)?')", f"CAST(split_part({raw}, ',', 1) AS HUGEINT)"
     if column == "reserved_for_umkk":
         true = _in(k for k, v in _BOOL.items() if v)
         return f"{raw} IN {_in(_BOOL)}", f"({raw} IN {true})"
-    if column == "date":
-        return (f"(regexp_full_match({raw}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND {raw} >= '0001' "
-                f"AND TRY_CAST({raw} AS DATE) IS NOT NULL)"), f"CAST({raw} AS DATE)"
+    if column == "date":  # 2025-03-31, or 31/03/2025
+        dmy = f"substr({raw}, 7, 4) || '-' || substr({raw}, 4, 2) || '-' || substr({raw}, 1, 2)"
+        iso_ok = (f"(regexp_full_match({raw}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND {raw} >= '0001' "
+                  f"AND TRY_CAST({raw} AS DATE) IS NOT NULL)")
+        dmy_ok = (f"(regexp_full_match({raw}, '[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}') AND substr({raw}, 7, 4) >= '0001' "
+                  f"AND TRY_CAST({dmy} AS DATE) IS NOT NULL)")
+        return (f"({iso_ok} OR {dmy_ok})",
+                f"CASE WHEN contains({raw}, '/') THEN TRY_CAST({dmy} AS DATE) ELSE TRY_CAST({raw} AS DATE) END")
     if column == "currency":
         return f"regexp_full_match({raw}, '[A-Z]{{3}}')", raw
     raise KeyError(column)
