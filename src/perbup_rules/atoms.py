@@ -228,12 +228,18 @@ class Compiled:
             return compile_path(t["path"], self.table, self.subject_table, self.env)
         if op == "param":
             name, params = t["name"], self.env.params
+            no_date, no_value = Missing("date"), Missing(f"params.{name}")
+            by_day: dict[_dt.date, Any] = {}  # a pure function of the day; records share few days
 
             def param(ctx: Ctx) -> Any:
-                if ctx.day is None:
-                    return Missing("date")
-                v = params.at(name, ctx.day)
-                return Missing(f"params.{name}") if v is None else v
+                day = ctx.day
+                if day is None:
+                    return no_date
+                v = by_day.get(day)
+                if v is None:
+                    v = params.at(name, day)
+                    v = by_day[day] = no_value if v is None else v
+                return v
             return param
         if op == "list":
             items = tuple(decode_const(i["value"]) for i in t["items"])

@@ -57,16 +57,14 @@ class _Bulk:
 
     # setup -------------------------------------------------------------------------
     def tables(self) -> PurchaseScope:
-        """Parties and derived attributes as tables; the scope that compiles purchase atoms."""
+        """``party_year``: per party and judged year, its fields and derived attributes; the scope
+        that compiles purchase atoms against it."""
         parties = list(self.data.dataset.parties.values())
         party_types: dict[str, str] = {}
         for name in schema.PARTY_FIELDS:
             t = sql_type([getattr(p, name) for p in parties])
-            if t is not None and name != "supplies":
+            if t is not None and name not in ("supplies", "id"):
                 party_types[name] = t
-        cols = ["id"] + [n for n in party_types if n != "id"]
-        _table(self.con, "parties_t", {c: party_types.get(c, "VARCHAR") for c in cols},
-               [[getattr(p, c) for c in cols] for p in parties])
         derived = self.run.env.derived
         derived_types = {}  # the compiler's types: true/false or text codes
         for c in self.rs.clauses:
@@ -75,9 +73,16 @@ class _Bulk:
                 if not c["default"]["value_from"]:
                     consts.append(_const(c["default"]["value"]))
                 derived_types[c["attribute"]] = "BOOLEAN" if any(isinstance(v, bool) for v in consts) else "VARCHAR"
-        rows = [[year, pid, *[v.get(a) for a in derived_types]] for year, per_year in derived.items()
-                for pid, v in per_year.items()]
-        _table(self.con, "derived", {"year": "INTEGER", "party": "VARCHAR", **derived_types}, rows)
+        columns = {"year": "INTEGER", "id": "VARCHAR", **{f"f_{n}": t for n, t in party_types.items()},
+                   **{f"d_{a}": t for a, t in derived_types.items()}}
+        rows = []
+        # -1: an undated record when no period is judged (no default year): fields, no derived values
+        for year in [-1, *sorted(set(self.years) | set(derived))]:
+            per_party = derived.get(year, {})
+            for p in parties:
+                attrs = per_party.get(p.id, {})
+                rows.append([year, p.id, *[getattr(p, n) for n in party_types], *[attrs.get(a) for a in derived_types]])
+        _table(self.con, "party_year", columns, rows)
         return PurchaseScope(self.run.env.params, derived_types, party_types, self.run.env.default_year)
 
     def filter(self) -> str:

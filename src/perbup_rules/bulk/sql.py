@@ -67,7 +67,7 @@ class PurchaseScope:
 
     # values ------------------------------------------------------------------------
     def year(self) -> str:
-        return f"coalesce(year(p.date), {literal(self.default_year) if self.default_year is not None else 'NULL'})"
+        return f"coalesce(year(p.date), {self.default_year if self.default_year is not None else -1})"
 
     def path(self, path: list[str]) -> tuple[str, str]:
         """(SQL value, missing name) of a field path from a purchase."""
@@ -85,14 +85,12 @@ class PurchaseScope:
         if name in schema.PARTY_FIELDS:
             if name not in self.party_types:
                 raise Unsupported(f"party field {name} has no column-wise type")
-            alias = f"r_{path[0]}"
-            self.joins[alias] = f'LEFT JOIN parties_t {alias} ON {alias}.id = p."{fk}"'
-            return f'{alias}."{name}"', text
-        if name not in self.derived_types:
+        elif name not in self.derived_types:
             raise Unsupported(f"derived attribute {name}")
-        alias = f"d_{path[0]}"
-        self.joins[alias] = f'LEFT JOIN derived {alias} ON {alias}.party = p."{fk}" AND {alias}.year = {self.year()}'
-        return f'{alias}."{name}"', text
+        # one join per relation: a party's fields and its derived attributes for the record's year
+        alias = f"j_{path[0]}"
+        self.joins[alias] = f'LEFT JOIN party_year {alias} ON {alias}.id = p."{fk}" AND {alias}.year = {self.year()}'
+        return f'{alias}."{("d_" if name not in schema.PARTY_FIELDS else "f_") + name}"', text
 
     def param(self, name: str) -> tuple[str, str]:
         starts, values = self.params._starts[name], self.params._values[name]
