@@ -104,7 +104,7 @@ class _Bulk:
                                     f"ORDER BY rownum").fetchall()
             recs = [self.data.dataset.purchases[r[0] - 2] for r in rows]
             return recs, [list(r[1]) for r in rows] if key else None
-        cols = ", ".join(f'p."{c}"' for c in COLUMNS["purchases"])  # then () for extra
+        cols = ", ".join(f'p."{c}"' for c in COLUMNS["purchases"])  # then an empty extra
         rows = self.con.execute(f"SELECT {cols}, [] {', f.' + key if key else ''} FROM (SELECT * FROM facts "
                                 f"WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum ORDER BY f.rownum").fetchall()
         n = len(_Row._fields)

@@ -179,6 +179,10 @@ def sql_type(values: list[Any]) -> str | None:
     if kinds == {int}:
         return "HUGEINT"
     if kinds <= {int, Decimal}:
+        # exact only within 38 digits, 10 after the point; anything finer is judged per record
+        if any(isinstance(v, Decimal) and (not v.is_finite() or v.as_tuple().exponent < -10  # type: ignore[operator]
+                                           or v.adjusted() >= 28) for v in values):
+            return None
         return "DECIMAL(38,10)"
     if kinds == {_dt.date}:
         return "DATE"
