@@ -68,3 +68,17 @@ def datasets(draw, max_purchases: int = 25) -> Dataset:
             written=draw(opt(st.booleans())), reported_to_dinas=draw(opt(st.booleans())),
             purchase_id=draw(opt(st.sampled_from([p.id for p in purchases]))) if purchases else None))
     return Dataset.build(buyers + sup, purchases, partnerships)
+
+
+def condition_trees(atoms: list[str], depth: int):
+    """Condition texts over ``atoms``: an atom, or not/and/or of smaller trees, ``depth`` levels deep."""
+    leaf = st.sampled_from(atoms)
+    if depth == 0:
+        return leaf
+    sub = condition_trees(atoms, depth - 1)
+    return st.one_of(
+        leaf,
+        st.builds(lambda a: f"not ({a})", sub),
+        st.builds(lambda xs: "(" + " and ".join(xs) + ")", st.lists(sub, min_size=2, max_size=3)),
+        st.builds(lambda xs: "(" + " or ".join(xs) + ")", st.lists(sub, min_size=2, max_size=3)),
+    )

@@ -28,7 +28,7 @@ from perbup_rules.importers.columns import PARSERS
 from perbup_rules.importers.writer import write_dataset
 from perbup_rules.records import COLUMNS
 from regbuilder import write_regulation
-from strategies import datasets
+from strategies import condition_trees, datasets
 
 KUTIM = pr.load_ruleset(pr.BUNDLED_RULES)
 _SLOW = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
@@ -87,16 +87,7 @@ ATOMS = [
 
 
 def _trees(depth: int):
-    leaf = st.sampled_from(ATOMS)
-    if depth == 0:
-        return leaf
-    sub = _trees(depth - 1)
-    return st.one_of(
-        leaf,
-        st.builds(lambda a: f"not ({a})", sub),
-        st.builds(lambda xs: "(" + " and ".join(xs) + ")", st.lists(sub, min_size=2, max_size=3)),
-        st.builds(lambda xs: "(" + " or ".join(xs) + ")", st.lists(sub, min_size=2, max_size=3)),
-    )
+    return condition_trees(ATOMS, depth)
 
 
 @slow(25)

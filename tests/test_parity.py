@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import perbup_rules as pr
 from regbuilder import write_regulation
-from strategies import datasets
+from strategies import condition_trees, datasets
 
 KUTIM = pr.load_ruleset(pr.BUNDLED_RULES)
 
@@ -42,16 +42,7 @@ ATOMS = [
 
 
 def _trees(depth: int):
-    leaf = st.sampled_from(ATOMS)
-    if depth == 0:
-        return leaf
-    sub = _trees(depth - 1)
-    return st.one_of(
-        leaf,
-        st.builds(lambda a: f"not ({a})", sub),
-        st.builds(lambda xs: "(" + " and ".join(xs) + ")", st.lists(sub, min_size=2, max_size=3)),
-        st.builds(lambda xs: "(" + " or ".join(xs) + ")", st.lists(sub, min_size=2, max_size=3)),
-    )
+    return condition_trees(ATOMS, depth)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
