@@ -31,6 +31,7 @@ from ..compiler.ruleset import Ruleset
 from ..engine import Engine, get_engine
 from ..errors import ENGINE_CONTRACT, EngineError, UsageError
 from ..evaluate import _STATUS, _Group, _Run, _each_status, _path_text, report_of
+from ..expr import decode_const
 from ..findings import Report, Status
 from ..records import COLUMNS, STAGES
 from .load import BulkData, _table
@@ -69,9 +70,9 @@ class _Bulk:
         derived_types = {}  # the compiler's types: true/false or text codes
         for c in self.rs.clauses:
             if c["kind"] == "classify":
-                consts = [_const(k["value"]) for k in c["cases"] if not k["value_from"]]
+                consts = [decode_const(k["value"]) for k in c["cases"] if not k["value_from"]]
                 if not c["default"]["value_from"]:
-                    consts.append(_const(c["default"]["value"]))
+                    consts.append(decode_const(c["default"]["value"]))
                 derived_types[c["attribute"]] = "BOOLEAN" if any(isinstance(v, bool) for v in consts) else "VARCHAR"
         columns = {"year": "INTEGER", "id": "VARCHAR", **{f"f_{n}": t for n, t in party_types.items()},
                    **{f"d_{a}": t for a, t in derived_types.items()}}
@@ -141,7 +142,7 @@ class _Bulk:
                 c["total"] = col(self.scope.value(clause["total"])[0])
                 c["parts"] = []
                 for p in clause["part"]:
-                    v = self.scope.value(p["value_from"])[0] if p["value_from"] else literal(_const(p["value"]))
+                    v = self.scope.value(p["value_from"])[0] if p["value_from"] else literal(decode_const(p["value"]))
                     c["parts"].append(v if not p["value_from"] else f"f.{col(v)}")
                 c["operands"] = {}
                 for i, ops in enumerate(operands):
@@ -354,11 +355,6 @@ class _Bulk:
             return True
         except Unsupported:
             return False
-
-
-def _const(v: Any) -> Any:
-    from ..expr import decode_const
-    return decode_const(v)
 
 
 def _uses_purchase_relation(ruleset: Ruleset) -> bool:
