@@ -17,7 +17,10 @@ from perbup_rules.errors import DataError, PerbupError
 from perbup_rules.importers import load_dataset, write_dataset
 from perbup_rules.importers.columns import PARSERS, REQUIRED
 from perbup_rules.records import (
+    CHANNELS,
     COLUMNS,
+    DESA_REASON_CODES,
+    EXEMPTION_CODES,
     LEGAL_FORMS,
     PARTY_KINDS,
     PATTERNS,
@@ -352,6 +355,7 @@ text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blackli
 token = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
 money = st.one_of(st.integers(0, 10**18 - 1), st.decimals(min_value=0, max_value=10**12, places=4, allow_nan=False, allow_infinity=False).map(lambda d: d if d != d.to_integral_value() else int(d)))
 opt = lambda s: st.none() | s  # noqa: E731
+rup_code = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,12}", fullmatch=True)
 
 
 @st.composite
@@ -360,19 +364,23 @@ def datasets(draw):
     parties = [
         Party(pid, draw(opt(text)), draw(opt(st.sampled_from(PARTY_KINDS))), draw(opt(st.sampled_from(LEGAL_FORMS))), draw(opt(money)), draw(opt(money)),
               draw(opt(st.sampled_from(SCALES))), draw(opt(text)), draw(opt(text)), draw(opt(text)), tuple(draw(st.lists(token, max_size=3))),
-              draw(opt(st.integers(1, 5))), tuple((f"x_{k}", v) for k, v in enumerate(draw(st.lists(text, max_size=2)))))
+              draw(opt(st.integers(1, 5))), draw(opt(st.booleans())), draw(opt(text)), draw(opt(text)), draw(opt(text)),
+              extra=tuple((f"x_{k}", v) for k, v in enumerate(draw(st.lists(text, max_size=2)))))
         for pid in pids
     ]
     ref = opt(st.sampled_from(pids))
     purchases = [
         Purchase(f"b{i}", draw(st.sampled_from(STAGES)), draw(ref), draw(opt(text)), draw(ref), draw(opt(token)), draw(opt(st.sampled_from(PROCUREMENT_TYPES))),
                  draw(opt(token)), v, draw(opt(st.just(v) if v is not None else st.none())), draw(opt(st.booleans())), draw(opt(text)), draw(opt(st.dates())),
-                 draw(st.sampled_from(["IDR", "GBP"])))
+                 draw(st.sampled_from(["IDR", "GBP"])), draw(opt(money)), draw(opt(st.integers(1900, 2200))),
+                 draw(opt(st.sampled_from(CHANNELS))), draw(opt(money)), draw(opt(st.booleans())), draw(opt(st.sampled_from(EXEMPTION_CODES))),
+                 tuple(draw(st.lists(st.sampled_from(DESA_REASON_CODES), max_size=2))), tuple(draw(st.lists(rup_code, max_size=3))),
+                 draw(opt(rup_code)), draw(opt(rup_code)), draw(opt(rup_code)))
         for i, v in enumerate(draw(st.lists(opt(money), max_size=5)))
     ]
     partnerships = [
         Partnership(f"k{i}", draw(st.sampled_from(pids)), draw(st.sampled_from(pids)), draw(opt(st.sampled_from(PATTERNS))), tuple(draw(st.lists(token, max_size=2))),
-                    d, d, draw(opt(st.booleans())), draw(opt(st.booleans())), draw(opt(text)))
+                    d, d, draw(opt(st.booleans())), draw(opt(st.booleans())), draw(opt(text)), draw(opt(st.dates())))
         for i, d in enumerate(draw(st.lists(opt(st.dates()), max_size=3)))
     ]
     return parties, purchases, partnerships

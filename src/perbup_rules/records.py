@@ -41,6 +41,12 @@ PATTERNS = (
     "lainnya",
 )
 TABLES = ("parties", "purchases", "partnerships")
+#: How a purchase was made (the LKPP channel its record comes from).
+CHANNELS = ("tender", "non_tender", "e_purchasing", "toko_daring", "pencatatan", "swakelola", "other")
+#: Why a package up to the reservation ceiling is not reserved for UMKK (KMT-03); the source text is kept beside it.
+EXEMPTION_CODES = ("technical", "pagu_above_ceiling", "other")
+#: Reasons a desa bought outside its own desa or kabupaten, or not by e-purchasing (KMT-14).
+DESA_REASON_CODES = ("not_available_in_desa", "not_available_in_kabupaten", "e_purchasing_not_available")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,12 @@ class Party:
     kabupaten: str | None = None
     supplies: tuple[str, ...] = ()
     star_rating: int | None = None
+    licensed: bool | None = None
+    kabupaten_code: str | None = None
+    kecamatan_code: str | None = None
+    desa_code: str | None = None
+    #: (field, "file:row" or a note) pairs: where a field's value came from. Not a column.
+    provenance: tuple[tuple[str, str], ...] = ()
     extra: tuple[tuple[str, str], ...] = ()
 
 
@@ -80,6 +92,19 @@ class Purchase:
     exemption_reason: str | None = None
     date: _dt.date | None = None
     currency: str = "IDR"
+    pagu_idr: Money | None = None
+    fiscal_year: int | None = None
+    channel: str | None = None
+    pdn_value_idr: Money | None = None
+    pdn: bool | None = None
+    exemption_code: str | None = None
+    desa_reason_code: tuple[str, ...] = ()
+    kd_rup: tuple[str, ...] = ()
+    kd_tender: str | None = None
+    kd_nontender: str | None = None
+    kd_paket: str | None = None
+    #: (field, "file:row" or a note) pairs: where a field's value came from. Not a column.
+    provenance: tuple[tuple[str, str], ...] = ()
     extra: tuple[tuple[str, str], ...] = ()
 
 
@@ -97,14 +122,18 @@ class Partnership:
     written: bool | None = None
     reported_to_dinas: bool | None = None
     purchase_id: str | None = None
+    reported_date: _dt.date | None = None
     extra: tuple[tuple[str, str], ...] = ()
 
 
 RECORD_TYPES = {"parties": Party, "purchases": Purchase, "partnerships": Partnership}
 
-#: Columns of each table, in contract order (``extra`` is not a column).
+#: Record fields that are not columns: kept beside the row, not read from a cell of that name.
+NOT_COLUMNS = frozenset({"extra", "provenance"})
+
+#: Columns of each table, in contract order (``extra`` and ``provenance`` are not columns).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    t: tuple(f.name for f in fields(cls) if f.name != "extra") for t, cls in RECORD_TYPES.items()
+    t: tuple(f.name for f in fields(cls) if f.name not in NOT_COLUMNS) for t, cls in RECORD_TYPES.items()
 }
 
 
@@ -145,11 +174,37 @@ class TableStats:
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """A file the dataset was read from, with its sha256, for the report's provenance."""
+    """A file the dataset was read from, with its sha256, for the report's provenance.
+
+    ``detected`` says why its kind was assumed when it was detected rather than named;
+    ``read``/``accepted``/``rejected`` are its own row counts (None where the importer
+    does not count per file), so every file reconciles on its own.
+    """
 
     path: str
     sha256: str
     kind: str = "canonical"
+    detected: str | None = None
+    read: int | None = None
+    accepted: int | None = None
+    rejected: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRate:
+    """How many records of one source found their partner in another, by one key.
+
+    For example e-kontrak contracts (``source``) -> non-tender results (``target``) by
+    ``kd_nontender``: ``linked`` of ``total``; ``unlinked`` names the (file, row) of the
+    source rows that found none.
+    """
+
+    source: str
+    target: str
+    key: str
+    linked: int
+    total: int
+    unlinked: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -162,6 +217,8 @@ class Dataset:
     rejected: list[Rejection] = field(default_factory=list)
     stats: dict[str, TableStats] = field(default_factory=lambda: {t: TableStats() for t in TABLES})
     sources: list[InputFile] = field(default_factory=list)
+    #: measured links between the records of different sources (plan -> award -> contract -> handover)
+    link_rates: list[LinkRate] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -256,6 +313,7 @@ def merge_datasets(datasets: list[Dataset]) -> Dataset:
             out.stats[t].rejected += ds.stats[t].rejected
         out.rejected.extend(ds.rejected)
         out.sources.extend(ds.sources)
+        out.link_rates.extend(ds.link_rates)
         for pid, p in ds.parties.items():
             out.parties.setdefault(pid, p)
     seen: dict[str, set[str]] = {"purchases": set(), "partnerships": set()}

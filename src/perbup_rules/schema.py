@@ -23,21 +23,28 @@ CODES: dict[str, tuple[str, ...]] = {
     "stage": records.STAGES,
     "procurement_type": records.PROCUREMENT_TYPES,
     "pattern": records.PATTERNS,
+    "channel": records.CHANNELS,
+    "exemption_code": records.EXEMPTION_CODES,
 }
 
 PARTY_FIELDS = {
     "id": STR, "name": STR, "kind": CODE, "legal_form": CODE, "capital_idr": MONEY,
     "annual_sales_idr": MONEY, "scale": CODE, "kecamatan": STR, "desa": STR, "kabupaten": STR,
-    "supplies": LIST, "star_rating": INT,
+    "supplies": LIST, "star_rating": INT, "licensed": BOOL, "kabupaten_code": STR, "kecamatan_code": STR,
+    "desa_code": STR,
 }
 PURCHASE_FIELDS = {
     "id": STR, "stage": CODE, "buyer_id": STR, "ppk_id": STR, "supplier_id": STR, "category": STR,
     "procurement_type": CODE, "method": STR, "value_idr": MONEY, "umk_value_idr": MONEY,
     "reserved_for_umkk": BOOL, "exemption_reason": STR, "date": DATE, "currency": STR,
+    "pagu_idr": MONEY, "fiscal_year": INT, "channel": CODE, "pdn_value_idr": MONEY, "pdn": BOOL,
+    "exemption_code": CODE, "desa_reason_code": LIST, "kd_rup": LIST, "kd_tender": STR, "kd_nontender": STR,
+    "kd_paket": STR,
 }
 PARTNERSHIP_FIELDS = {
     "id": STR, "party_id": STR, "partner_id": STR, "pattern": CODE, "categories": LIST,
     "start_date": DATE, "end_date": DATE, "written": BOOL, "reported_to_dinas": BOOL, "purchase_id": STR,
+    "reported_date": DATE,
 }
 
 #: relation name -> (field holding the id, target table), per table

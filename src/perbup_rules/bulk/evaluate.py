@@ -34,7 +34,7 @@ from ..evaluate import _STATUS, _Group, _Run, _each_status, _path_text, report_o
 from ..expr import decode_const
 from ..findings import Report, Status
 from ..records import COLUMNS, STAGES
-from .load import BulkData, _table
+from .load import BulkData, _table, split_lists
 from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
 
 #: A read-only purchase record for the listed verdicts (the extra columns play no part in them).
@@ -109,9 +109,9 @@ class _Bulk:
         rows = self.con.execute(f"SELECT {cols}, [] {', f.' + key if key else ''} FROM (SELECT * FROM facts "
                                 f"WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum ORDER BY f.rownum").fetchall()
         n = len(_Row._fields)
-        if key:
-            return [_Row._make(r[:n]) for r in rows], [list(r[n]) for r in rows]
-        return [_Row._make(r) for r in rows], None
+        m = len(COLUMNS["purchases"])
+        made = [_Row._make([*split_lists(r[:m]), r[m]]) for r in rows]
+        return made, ([list(r[n]) for r in rows] if key else None)
 
     def build_facts(self, clauses: list[dict]) -> None:
         """One pass over the judged purchases: per clause its atom row, and the values share groups sum.

@@ -39,15 +39,21 @@ from ..errors import DataError, Diagnostic, SourceLocation
 from ..importers.canonical import _find, _Reader
 from ..importers.columns import PARSERS, Plan, plan_columns
 from ..importers.tables import CsvTable, _is_blank
-from ..records import COLUMNS, PROCUREMENT_TYPES, STAGES, Dataset, InputFile, Purchase
+from ..records import CHANNELS, COLUMNS, EXEMPTION_CODES, PROCUREMENT_TYPES, STAGES, Dataset, InputFile, Purchase
 
 #: SQL type of each purchases column once parsed.
 SQL_TYPES = {
     "id": "VARCHAR", "stage": "VARCHAR", "buyer_id": "VARCHAR", "ppk_id": "VARCHAR", "supplier_id": "VARCHAR",
     "category": "VARCHAR", "procurement_type": "VARCHAR", "method": "VARCHAR", "value_idr": "HUGEINT",
     "umk_value_idr": "HUGEINT", "reserved_for_umkk": "BOOLEAN", "exemption_reason": "VARCHAR", "date": "DATE",
-    "currency": "VARCHAR",
+    "currency": "VARCHAR", "pagu_idr": "HUGEINT", "fiscal_year": "INTEGER", "channel": "VARCHAR",
+    "pdn_value_idr": "HUGEINT", "pdn": "BOOLEAN", "exemption_code": "VARCHAR",
+    # list columns are kept ';'-joined (NULL when empty) and split again when records are rebuilt
+    "desa_reason_code": "VARCHAR", "kd_rup": "VARCHAR", "kd_tender": "VARCHAR", "kd_nontender": "VARCHAR",
+    "kd_paket": "VARCHAR",
 }
+#: Purchase columns holding a tuple of items.
+LIST_COLUMNS = ("desa_reason_code", "kd_rup")
 
 _TOKEN_RE = "[a-z0-9_]+"  # normalise_token leaves these unchanged
 _BOOL = {"true": True, "ya": True, "1": True, "yes": True, "false": False, "tidak": False, "0": False, "no": False}
@@ -63,17 +69,25 @@ def _in(values) -> str:
 
 def plain_sql(column: str, raw: str) -> tuple[str, str]:
     """(condition, value) SQL for a cell of ``column`` in a plain shape; the raw cell is not NULL."""
-    if column in ("id", "buyer_id", "ppk_id", "supplier_id", "exemption_reason"):
+    if column in ("id", "buyer_id", "ppk_id", "supplier_id", "exemption_reason", "kd_tender", "kd_nontender", "kd_paket"):
         return _plain_text(raw), raw
+    if column in LIST_COLUMNS:  # read by the per-row parser (items are trimmed and checked there)
+        return "FALSE", "NULL"
+    if column == "channel":
+        return f"{raw} IN {_in(CHANNELS)}", raw
+    if column == "exemption_code":
+        return f"{raw} IN {_in(EXEMPTION_CODES)}", raw
+    if column == "fiscal_year":
+        return f"(regexp_full_match({raw}, '[0-9]{{4}}') AND {raw} BETWEEN '1900' AND '2200')", f"CAST({raw} AS INTEGER)"
     if column == "stage":
         return f"{raw} IN {_in(STAGES)}", raw
     if column == "procurement_type":
         return f"{raw} IN {_in(PROCUREMENT_TYPES)}", raw
     if column in ("category", "method"):
         return f"regexp_full_match({raw}, '{_TOKEN_RE}')", raw
-    if column in ("value_idr", "umk_value_idr"):  # 1500000, or 1500000,00 as Indonesian exports write it
+    if column in ("value_idr", "umk_value_idr", "pagu_idr", "pdn_value_idr"):  # 1500000, or 1500000,00 as Indonesian exports write it
         return f"regexp_full_match({raw}, '[0-9]{{1,18}}(,00?)?')", f"CAST(split_part({raw}, ',', 1) AS HUGEINT)"
-    if column == "reserved_for_umkk":
+    if column in ("reserved_for_umkk", "pdn"):
         true = _in(k for k, v in _BOOL.items() if v)
         return f"{raw} IN {_in(_BOOL)}", f"({raw} IN {true})"
     if column == "date":  # 2025-03-31, or 31/03/2025
@@ -99,7 +113,7 @@ def _plain_text(raw: str) -> str:
 def empty_sql(column: str) -> str:
     """The SQL value of an empty cell (the per-row parser's value for None)."""
     v = PARSERS["purchases"][column](None)
-    return "NULL" if v is None else _q(str(v))
+    return "NULL" if v is None or v == () else _q(str(v))
 
 
 class Fallback(Exception):
@@ -141,7 +155,7 @@ class BulkData:
         out = []
         for r in rows:
             extra = tuple((name, v) for name, v in zip(self.extra_columns, r[n:]) if v is not None)
-            out.append(Purchase(*r[:n], extra=extra))
+            out.append(Purchase(*split_lists(r[:n]), extra=extra))
         return out
 
 
@@ -401,9 +415,23 @@ def _insert_records(con: Any, extra_columns: list[str], rows: list[tuple[int, li
     con.execute("DROP TABLE new_rows")
 
 
+_LIST_POS = tuple(COLUMNS["purchases"].index(c) for c in LIST_COLUMNS)
+
+
+def split_lists(values) -> list:
+    """Purchase column values from SQL with the ';'-joined list columns as tuples again."""
+    values = list(values)
+    for i in _LIST_POS:
+        v = values[i]
+        values[i] = tuple(v.split(";")) if v else ()
+    return values
+
+
 def _cell(v: Any) -> str:
     if v is None:
         return ""
+    if isinstance(v, tuple):
+        return ";".join(v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, _dt.date):
@@ -415,8 +443,9 @@ def _table_from_records(data: BulkData, records: list[Purchase]) -> None:
     """Fill the ``purchases`` table from records read per row (the fallback); ``rownum`` is the index + 2."""
     types = {"rownum": "BIGINT", **{n: SQL_TYPES[n] for n in COLUMNS["purchases"]},
              **{f"x_{j}": "VARCHAR" for j in range(len(data.extra_columns))}}
-    if any(isinstance(getattr(p, c), Decimal) for p in records for c in ("value_idr", "umk_value_idr")):
-        types["value_idr"] = types["umk_value_idr"] = "DECIMAL(38,10)"
+    for c in ("value_idr", "umk_value_idr", "pagu_idr", "pdn_value_idr"):
+        if any(isinstance(getattr(p, c), Decimal) for p in records):
+            types[c] = "DECIMAL(38,10)"
     rows = [[i + 2, *[getattr(p, c) for c in COLUMNS["purchases"]], *[dict(p.extra).get(n) for n in data.extra_columns]]
             for i, p in enumerate(records)]
     _table(data.con, "purchases", types, rows, temp=False)

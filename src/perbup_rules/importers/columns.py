@@ -9,7 +9,18 @@ from typing import Callable, NamedTuple
 
 from .. import errors
 from ..errors import Diagnostic, SourceLocation
-from ..records import COLUMNS, LEGAL_FORMS, PARTY_KINDS, PATTERNS, PROCUREMENT_TYPES, SCALES, STAGES
+from ..records import (
+    CHANNELS,
+    COLUMNS,
+    DESA_REASON_CODES,
+    EXEMPTION_CODES,
+    LEGAL_FORMS,
+    PARTY_KINDS,
+    PATTERNS,
+    PROCUREMENT_TYPES,
+    SCALES,
+    STAGES,
+)
 from . import cells
 from .cells import CellError
 
@@ -35,6 +46,26 @@ def _star_rating(value: object) -> int | None:
     return cells.parse_int(value, 1, 5)
 
 
+def _year(value: object) -> int | None:
+    return cells.parse_int(value, 1900, 2200)
+
+
+def _codes(allowed: tuple[str, ...], what: str) -> Parser:
+    def parse(value: object) -> tuple[str, ...]:
+        items = cells.parse_list(value)
+        for item in items:
+            cells.parse_code(item, allowed, what)
+        return items
+
+    return parse
+
+
+def _keys(value: object) -> tuple[str, ...]:
+    """Source keys joined by ';' (kd_rup may hold several codes): trimmed, empty items dropped, case kept."""
+    s = cells.parse_text(value)
+    return () if s is None else tuple(k.strip() for k in s.split(";") if k.strip())
+
+
 #: Column -> parser, per table. Every column of records.COLUMNS appears once.
 PARSERS: dict[str, dict[str, Parser]] = {
     "parties": {
@@ -50,6 +81,10 @@ PARSERS: dict[str, dict[str, Parser]] = {
         "kabupaten": cells.parse_text,
         "supplies": cells.parse_list,
         "star_rating": _star_rating,
+        "licensed": cells.parse_bool,
+        "kabupaten_code": cells.parse_text,
+        "kecamatan_code": cells.parse_text,
+        "desa_code": cells.parse_text,
     },
     "purchases": {
         "id": cells.parse_text,
@@ -66,6 +101,17 @@ PARSERS: dict[str, dict[str, Parser]] = {
         "exemption_reason": cells.parse_text,
         "date": cells.parse_date,
         "currency": _currency,
+        "pagu_idr": cells.parse_money,
+        "fiscal_year": _year,
+        "channel": _code(CHANNELS, "channel"),
+        "pdn_value_idr": cells.parse_money,
+        "pdn": cells.parse_bool,
+        "exemption_code": _code(EXEMPTION_CODES, "exemption code"),
+        "desa_reason_code": _codes(DESA_REASON_CODES, "desa reason code"),
+        "kd_rup": _keys,
+        "kd_tender": cells.parse_text,
+        "kd_nontender": cells.parse_text,
+        "kd_paket": cells.parse_text,
     },
     "partnerships": {
         "id": cells.parse_text,
@@ -78,6 +124,7 @@ PARSERS: dict[str, dict[str, Parser]] = {
         "written": cells.parse_bool,
         "reported_to_dinas": cells.parse_bool,
         "purchase_id": cells.parse_text,
+        "reported_date": cells.parse_date,
     },
 }
 
@@ -132,7 +179,10 @@ class Plan:
 
 
 #: Columns whose values are (nearly) unique per row: caching them would only cost memory.
-UNCACHED = frozenset({"id", "name", "capital_idr", "annual_sales_idr", "value_idr", "umk_value_idr"})
+UNCACHED = frozenset({
+    "id", "name", "capital_idr", "annual_sales_idr", "value_idr", "umk_value_idr", "pagu_idr", "pdn_value_idr",
+    "kd_rup", "kd_tender", "kd_nontender", "kd_paket",
+})
 
 
 def plan_columns(table: str, header: list[str] | None, file: str) -> tuple[Plan | None, list[Diagnostic]]:

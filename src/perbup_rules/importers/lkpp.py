@@ -150,6 +150,11 @@ class Cells:
             self.problems.append((col, CellError(errors.REQUIRED_VALUE, "is empty but required")))
         return value
 
+    def money(self, col: str | None, required: bool = False) -> Any:
+        """A money cell (int rupiah, or Decimal with sen). Every importer reads amounts through
+        this one method, so the number convention of a file and column is decided in one place."""
+        return self.get(col, cells.parse_amount, required)
+
     def fail(self, col: str, code: str, reason: str) -> None:
         self.problems.append((col, CellError(code, reason)))
 

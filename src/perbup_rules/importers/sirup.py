@@ -63,7 +63,7 @@ def _row(c: Collector, row: int, cl: Cells) -> None:
     year = cl.get("tahun_anggaran", fiscal_year, required=True)
     deleted = cl.get("status_delete_rup", cells.parse_bool)
     active = cl.get("status_aktif_rup", cells.parse_bool)
-    value = cl.get("pagu", cells.parse_amount)
+    value = cl.money("pagu")
     ptype = cl.get("jenis_pengadaan", procurement_type)
     reserved = cl.get("status_ukm", _status_ukm)
     if cl.reject_into(c, row, pid):

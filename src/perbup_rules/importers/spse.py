@@ -88,8 +88,8 @@ def _import_results(path: Path, kind: str, keys: tuple[str, str]) -> Dataset:
 
 def _values(cl: Cells) -> tuple[Any, Any, str | None]:
     """(value_idr, umk_value_idr, raw note) from nilai_kontrak / nilai_umk_kontrak."""
-    value = cl.get("nilai_kontrak", cells.parse_amount)
-    umk = cl.get("nilai_umk_kontrak", cells.parse_amount)
+    value = cl.money("nilai_kontrak")
+    umk = cl.money("nilai_umk_kontrak")
     if not value:
         # 0 means "not recorded" (ongoing packages carry 0), not a free contract;
         # the UMK part of an unknown value is unknown too.
