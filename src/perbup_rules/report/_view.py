@@ -298,3 +298,10 @@ def link_percent(r: dict[str, Any]) -> str:
         return "—"
     q = Fraction(r["linked"], r["total"])
     return percent(Decimal(q.numerator) / Decimal(q.denominator))
+
+
+def coverage_value(count: int, value: Any, missing: int) -> str:
+    """The summed value of a coverage cell in rupiah; a dash when no purchase in it gave a value."""
+    from ._format import DASH, rupiah
+
+    return DASH if count == missing else rupiah(value)

@@ -11,8 +11,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..findings import SCHEMA_VERSION, STATUS_ORDER, Finding, Report, Status, Text
-from ._format import DASH, KIND_LABELS, SEVERITY_LABELS, STAGE_LABELS, figures, grouped, rupiah, status_label
-from ._view import (COVERAGE_CAP, ClauseView, cap, channels_text, clause_views, coverage_line, coverage_rows,
+from ._format import DASH, KIND_LABELS, SEVERITY_LABELS, STAGE_LABELS, figures, grouped, status_label
+from ._view import (COVERAGE_CAP, ClauseView, cap, channels_text, clause_views, coverage_line, coverage_rows, coverage_value,
                     input_rows, link_percent, link_rates, name_of, rejected_line, sorted_rejected, sorted_required)
 from .chart import share_chart
 
@@ -126,13 +126,14 @@ def _coverage(report: Report, all_findings: bool) -> dict[str, Any] | None:
     rows = coverage_rows(report)
     shown, more = cap(rows, all_findings, COVERAGE_CAP)
     return {
-        "totals": [{"channel": c, "count": grouped(n), "value": rupiah(v), "missing": grouped(m)}
+        "totals": [{"channel": c, "count": grouped(n), "value": coverage_value(n, v, m), "missing": grouped(m)}
                    for c, (n, v, m) in cov.totals.items()],
         "absent": list(cov.absent),
         "rows": [{"buyer": r.buyer or DASH, "name": name_of(report, r.buyer) if name_of(report, r.buyer) != r.buyer else "",
                   "period": DASH if r.period is None else str(r.period),
                   "stage": STAGE_LABELS[r.stage] if r.stage in STAGE_LABELS else Text(r.stage or DASH, ""),
-                  "channel": r.channel, "count": grouped(r.count), "value": rupiah(r.value_idr),
+                  "channel": r.channel, "count": grouped(r.count),
+                  "value": coverage_value(r.count, r.value_idr, r.value_missing),
                   "missing": grouped(r.value_missing)} for r in shown],
         "total_rows": len(rows),
         "more": more,

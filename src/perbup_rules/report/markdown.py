@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from ..findings import SCHEMA_VERSION, STATUS_ORDER, Finding, Report, Status
-from ._format import (DASH, KIND_LABELS, SEVERITY_LABELS, figures, grouped, rupiah, short_list, stage_label,
-                      status_label)
-from ._view import (COVERAGE_CAP, ClauseView, cap, channels_text, clause_views, coverage_line, coverage_rows,
+from ._format import DASH, KIND_LABELS, SEVERITY_LABELS, figures, grouped, short_list, stage_label, status_label
+from ._view import (COVERAGE_CAP, ClauseView, cap, channels_text, clause_views, coverage_line, coverage_rows, coverage_value,
                     input_rows, link_percent, link_rates, name_of, rejected_line, sorted_rejected, sorted_required)
 
 #: rejected input rows listed before "and N more"
@@ -103,7 +102,7 @@ def _coverage(report: Report, all_findings: bool) -> list[str]:
              "*Pembelian yang diterima menurut saluran LKPP asalnya; putusan porsi hanya berbicara atas saluran "
              "yang ada. Accepted purchases by the LKPP channel they came from; share verdicts speak only for the "
              "channels present.*", ""]
-    rows = [[code(c), grouped(n), rupiah(v), grouped(m)] for c, (n, v, m) in cov.totals.items()]
+    rows = [[code(c), grouped(n), coverage_value(n, v, m), grouped(m)] for c, (n, v, m) in cov.totals.items()]
     rows += [[code(c), "0", DASH, DASH] for c in cov.absent]
     lines += _table(["Saluran / channel", "Jumlah / count", "Nilai / value", "Tanpa nilai / no value"], rows) + [""]
     if cov.absent:
@@ -112,7 +111,8 @@ def _coverage(report: Report, all_findings: bool) -> list[str]:
     items = coverage_rows(report)
     shown, more = cap(items, all_findings, COVERAGE_CAP)
     rows = [[who(report, r.buyer), DASH if r.period is None else str(r.period), esc(stage_label(r.stage)),
-             code(r.channel), grouped(r.count), rupiah(r.value_idr), grouped(r.value_missing)] for r in shown]
+             code(r.channel), grouped(r.count), coverage_value(r.count, r.value_idr, r.value_missing),
+             grouped(r.value_missing)] for r in shown]
     head = ["Pembeli / buyer", "Tahun / year", "Tahap / stage", "Saluran / channel", "Jumlah / count",
             "Nilai / value", "Tanpa nilai / no value"]
     lines += ["### Per pembeli dan tahun / Per buyer and year", ""] + _table(head, rows) + [""]

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ..findings import STATUS_ORDER, Report, Status
-from ._format import DASH, STAGE_LABELS, figures, grouped, rupiah, status_label
-from ._view import (clause_views, coverage_line, coverage_rows, link_percent, link_rates, name_of, rejected_line,
+from ._format import DASH, STAGE_LABELS, figures, grouped, status_label
+from ._view import (clause_views, coverage_value, coverage_line, coverage_rows, link_percent, link_rates, name_of, rejected_line,
                     top_violations)
 
 WIDTH = 100
@@ -64,7 +64,7 @@ def _coverage_tables(report: Report) -> list[Table]:
     for col in ("Channel", "Count", "Value", "No value"):
         t.add_column(col, justify="left" if col == "Channel" else "right")
     for channel, (n, value, missing) in cov.totals.items():
-        t.add_row(channel, grouped(n), rupiah(value), grouped(missing))
+        t.add_row(channel, grouped(n), coverage_value(n, value, missing), grouped(missing))
     for channel in cov.absent:
         t.add_row(channel, "0", DASH, DASH)
     rows = coverage_rows(report)
@@ -76,7 +76,8 @@ def _coverage_tables(report: Report) -> list[Table]:
                      no_wrap=True)
     for r in shown:
         b.add_row(_cut(name_of(report, r.buyer) or DASH, 30), DASH if r.period is None else str(r.period),
-                  r.stage or DASH, r.channel, grouped(r.count), rupiah(r.value_idr), grouped(r.value_missing))
+                  r.stage or DASH, r.channel, grouped(r.count), coverage_value(r.count, r.value_idr, r.value_missing),
+                  grouped(r.value_missing))
     return [t, b]
 
 
