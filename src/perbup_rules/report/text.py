@@ -71,11 +71,12 @@ def _coverage_tables(report: Report) -> list[Table]:
     shown = rows[:COVERAGE_ROWS]
     more = f" (first {len(shown)} of {len(rows)}; all in md, html, json)" if len(rows) > len(shown) else ""
     b = Table(title=f"Coverage per buyer and year{more}", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    widths = {"Year": 4, "Stage": 8, "Channel": 12, "Count": 5, "No value": 8}
     for col in ("Buyer", "Year", "Stage", "Channel", "Count", "Value", "No value"):
         b.add_column(col, justify="right" if col in ("Count", "Value", "No value") else "left",
-                     no_wrap=True)
+                     no_wrap=True, min_width=widths.get(col))
     for r in shown:
-        b.add_row(_cut(name_of(report, r.buyer) or DASH, 30), DASH if r.period is None else str(r.period),
+        b.add_row(_cut(name_of(report, r.buyer) or DASH, 22), DASH if r.period is None else str(r.period),
                   r.stage or DASH, r.channel, grouped(r.count), coverage_value(r.count, r.value_idr, r.value_missing),
                   grouped(r.value_missing))
     return [t, b]
@@ -87,7 +88,8 @@ def _links_table(report: Report) -> Table | None:
         return None
     t = Table(title="Links between sources", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     for col in ("Source", "Target", "Key", "Linked", "Total", "Rate", "Unlinked"):
-        t.add_column(col, justify="left" if col in ("Source", "Target", "Key") else "right")
+        t.add_column(col, justify="left" if col in ("Source", "Target", "Key") else "right",
+                     overflow="fold", no_wrap=col not in ("Source", "Target", "Key"))
     for r in rates:
         t.add_row(r["source"], r["target"], r["key"], grouped(r["linked"]), grouped(r["total"]), link_percent(r),
                   grouped(len(r["unlinked"])))
