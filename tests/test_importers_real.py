@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -131,5 +132,6 @@ def test_round_trip_through_canonical_csv(name, request, tmp_path):
     write_dataset(ds, tmp_path)
     back = load_dataset(tmp_path)
     assert back.rejected == []
-    assert back.parties == ds.parties
-    assert back.purchases == ds.purchases
+    # provenance is not a column: it names the source rows, which the canonical CSVs do not keep
+    assert back.parties == {k: replace(p, provenance=()) for k, p in ds.parties.items()}
+    assert back.purchases == [replace(p, provenance=()) for p in ds.purchases]

@@ -54,7 +54,7 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
     gc.disable()
     import perbup_rules as pr
     from ..nodata import require_purchases
-    from ..records import merge_datasets
+    from ..importers.registry import load_many
 
     rules = rules or pr.BUNDLED_RULES
     sources = list(data) or [pr.EXAMPLE_DATA]
@@ -70,14 +70,12 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
         ruleset = pr.load_ruleset(rules)
         if progress:
             progress.advance(task)
-        datasets = []
-        for src in sources:
-            if progress:
-                progress.update(task, description=f"loading {src.name}")
-            datasets.append(pr.load_dataset(src, kind))
-            if progress:
-                progress.advance(task)
-        dataset = merge_datasets(datasets) if len(datasets) > 1 else datasets[0]
+        if progress:
+            progress.update(task, description="loading data")
+        # Every --data is read with its own kind and linked with the others as one (importers.link).
+        dataset = load_many(sources, kind)
+        if progress:
+            progress.advance(task, len(sources))
         # No data is no audit: exit 2 before any report, so --fail-on never passes on nothing.
         require_purchases(dataset, str(sources[0]) if len(sources) == 1 else None)
         tracer = None
@@ -103,6 +101,11 @@ def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings):
 
     if len(sources) != 1 or kind not in (None, "canonical", "auto") or not Path(sources[0]).is_dir():
         raise UsageError("--bulk reads one canonical folder of CSV files (parties.csv, purchases.csv, partnerships.csv)")
+    from ..importers.detect import detect_kind
+
+    if detect_kind(sources[0]) != "canonical":
+        raise UsageError(f"--bulk reads one canonical folder; {sources[0]} is a folder of exports: convert it with "
+                         f"'perbup import {sources[0]} -o FOLDER' and audit FOLDER with --bulk, or drop --bulk")
     if all_findings:
         raise UsageError("--bulk counts compliant and not-applicable verdicts over purchases instead of listing "
                          "them; drop --all, or drop --bulk to list every verdict")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..importers import KINDS, load, write_dataset, write_rejections
+from ..importers.summary import file_lines, link_lines
 from ..nodata import reason_pattern, require_purchases, top_reasons
 from ..records import TABLES, Dataset
 from ._common import handle_errors, existing
@@ -42,23 +43,25 @@ def command(kind: str, src: Path, out: Path) -> None:
     # Unreadable input raises DataError: handle_errors shows every located problem with its
     # hint, exactly as `perbup audit` does for the same input.
     ds = load(src, kind)
-    used = ", ".join(f"{Path(s.path).name} ({s.kind})" for s in ds.sources)
     if not ds.purchases:
         # No data is no audit: the rejections are still written, to read why; nothing else is.
         written = []
         if ds.rejected:
             out.mkdir(parents=True, exist_ok=True)
             written.append(write_rejections(ds.rejected, out / "rejected.csv"))
-        _echo_summary(used, ds, written)
+        _echo_summary(ds, written)
         require_purchases(ds, str(src))
     written = write_dataset(ds, out)
     written.append(write_rejections(ds.rejected, out / "rejected.csv"))
-    _echo_summary(used, ds, written)
+    _echo_summary(ds, written)
 
 
-def _echo_summary(used: str, ds: Dataset, written: list) -> None:
-    click.echo(f"read {used}")
+def _echo_summary(ds: Dataset, written: list) -> None:
+    used = ", ".join(f"{Path(s.path).name} ({s.kind})" for s in ds.sources)
+    click.echo(f"read {used}" if len(ds.sources) <= 3 else f"read {len(ds.sources)} files (listed below)")
     for line in summary(ds):
+        click.echo(line)
+    for line in file_lines(ds) + link_lines(ds):
         click.echo(line)
     if written:
         click.echo(f"wrote {', '.join(str(p) for p in written)}")

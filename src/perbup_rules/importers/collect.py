@@ -4,15 +4,23 @@ LKPP and OCDS exports are lists of packages; buyers and suppliers appear inside
 each row. The collector merges those party mentions (first non-empty value of a
 field wins), keeps one purchase per id, and counts every row read as accepted
 or rejected. Parties it derives are counted as read and accepted once each.
+
+Supporting rows (announcements, e-kontrak letters, payments, bidders) become
+:class:`~perbup_rules.importers.part.Fact` records that the linker applies to the
+package they belong to; master rows (satker, regions) are counted and kept as facts
+too. Every row of the file is counted once in the file's own read/accepted/rejected.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..records import Dataset, InputFile, Party, Purchase
+
+if TYPE_CHECKING:
+    from .part import Fact, Part
 
 _PARTY_FIELDS = frozenset(Party.__dataclass_fields__) - {"id", "extra", "supplies"}
 
@@ -20,10 +28,15 @@ _PARTY_FIELDS = frozenset(Party.__dataclass_fields__) - {"id", "extra", "supplie
 class Collector:
     """Accumulates derived parties and purchases for one input file."""
 
-    def __init__(self, file: str, kind: str, sha256: str):
+    def __init__(self, file: str, kind: str, sha256: str, detected: str | None = None):
         self.file = file
+        self.kind = kind
+        self.detected = detected
         self.ds = Dataset()
-        self.ds.sources.append(InputFile(file, sha256, kind))
+        self.ds.sources.append(InputFile(file, sha256, kind, detected))
+        self.facts: list[Fact] = []
+        self._rows_read = 0
+        self._facts_accepted = {"purchases": 0, "parties": 0}
         self._parties: dict[str, dict[str, Any]] = {}
         # id -> (rank, row, purchase); rank decides between versions of one record
         self._purchases: dict[str, tuple[Any, int, Purchase]] = {}
@@ -31,6 +44,12 @@ class Collector:
     def read_row(self, table: str = "purchases") -> None:
         """Count one row read from the source."""
         self.ds.stats[table].read += 1
+        self._rows_read += 1
+
+    def fact(self, fact: Fact, table: str = "purchases") -> None:
+        """Accept a supporting or master row as a fact for the linker."""
+        self.facts.append(fact)
+        self._facts_accepted[table] += 1
 
     def reject(self, row: int, code: str, reason: str, column: str | None = None, record_id: str | None = None, table: str = "purchases") -> None:
         """Reject a row that was counted with :meth:`read_row`."""
@@ -85,5 +104,16 @@ class Collector:
         # Keep source order (first appearance), whatever version won.
         for _rank, _row, record in self._purchases.values():
             ds.purchases.append(record)
-        ds.stats["purchases"].accepted += len(self._purchases)
+        ds.stats["purchases"].accepted += len(self._purchases) + self._facts_accepted["purchases"]
+        ds.stats["parties"].accepted += self._facts_accepted["parties"]
+        # The file's own counts: its rows, not the parties derived from them.
+        rejected = len(ds.rejected)
+        src = ds.sources[0]
+        ds.sources[0] = replace(src, read=self._rows_read, accepted=self._rows_read - rejected, rejected=rejected)
         return ds
+
+    def finish_part(self) -> Part:
+        """:meth:`finish`, with the facts for the linker."""
+        from .part import Part
+
+        return Part(self.finish(), self.facts)

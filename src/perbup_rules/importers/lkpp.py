@@ -48,9 +48,11 @@ class Source:
         self.columns: set[str] = set()
         self._csv: CsvTable | None = None
         self._items: list | None = None
+        #: where the records were found when a JSON wrapper was unwrapped, else None
+        self.wrapper: str | None = None
         if path.suffix.lower() == ".json":
             self.sha256 = check_utf8(path, self.file)
-            self._items = _json_rows(path, self.file)
+            self._items, self.wrapper = _json_rows(path, self.file)
             for item in self._items:
                 if isinstance(item, dict):
                     self.columns.update(k.lower() for k in item)
@@ -122,13 +124,82 @@ def load_json(path: Path, file: str) -> Any:
         raise data_error(errors.UNREADABLE_INPUT, "file is not UTF-8 text", file) from None
 
 
-def _json_rows(path: Path, file: str) -> list:
-    data = load_json(path, file)
-    if isinstance(data, dict) and isinstance(data.get("data"), list):
-        data = data["data"]  # some ISB dumps wrap the array
-    if not isinstance(data, list):
-        raise data_error(errors.UNREADABLE_INPUT, "expected a JSON array of rows (as the ISB API returns)", file)
-    return data
+def _json_rows(path: Path, file: str) -> tuple[list, str | None]:
+    """The records of an ISB JSON file, unwrapped when they sit under a wrapper.
+
+    Returns:
+        (records, note): note says where the records were found when they were
+        not the top-level array (``records under key 'data'``).
+    """
+    return unwrap(load_json(path, file), file)
+
+
+def _is_records(value: object) -> bool:
+    """A list whose items are all objects (an empty list counts: a dataset with no rows)."""
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _list_keys(obj: dict) -> list[str]:
+    return [str(k) for k, v in obj.items() if _is_records(v) and v]
+
+
+def unwrap(data: Any, file: str) -> tuple[list, str | None]:
+    """Find the list of records in parsed JSON: a top-level array of flat objects as the ISB
+    API returns, an object holding one such list under some key, or a list holding one dataset.
+
+    A wrapper that holds several lists of records, or a list of several datasets, is refused
+    with the keys it holds: which one is meant cannot be told, and reading them all as one
+    table would mix endpoints.
+
+    Raises:
+        DataError: unreadable_input naming what was found.
+    """
+    if isinstance(data, list):
+        if data and all(isinstance(v, dict) for v in data):
+            inner = [(_list_keys(v), v) for v in data]
+            nested = [(keys, v) for keys, v in inner if keys]
+            if nested and len(nested) == len(data):
+                # A list of datasets, each with its own records.
+                if len(data) == 1 and len(nested[0][0]) == 1:
+                    key = nested[0][0][0]
+                    return data[0][key], f"records under key {key!r} of the only dataset in the top-level list"
+                names = [_dataset_name(v, keys) for keys, v in nested]
+                raise data_error(
+                    errors.UNREADABLE_INPUT,
+                    f"a list of {len(data)} datasets, each with its own records ({'; '.join(names[:6])}"
+                    f"{'; ...' if len(names) > 6 else ''}): which one to read cannot be told",
+                    file,
+                    hint="save each dataset as its own file (one JSON array of records per file)",
+                )
+        return data, None
+    if isinstance(data, dict):
+        keys = _list_keys(data)
+        if len(keys) == 1:
+            return data[keys[0]], f"records under key {keys[0]!r} of the top-level object"
+        if not keys:
+            empty = [str(k) for k, v in data.items() if isinstance(v, list) and not v]
+            if len(empty) == 1:
+                return [], f"an empty list under key {empty[0]!r} of the top-level object"
+            shown = ", ".join(repr(str(k)) for k in list(data)[:8])
+            raise data_error(
+                errors.UNREADABLE_INPUT,
+                f"a JSON object with keys {shown}{', ...' if len(data) > 8 else ''} and no list of records under any of them",
+                file,
+                hint="an ISB export is a JSON array of records, as the ISB API returns it",
+            )
+        raise data_error(
+            errors.UNREADABLE_INPUT,
+            f"a JSON object with {len(keys)} lists of records (under keys {', '.join(map(repr, keys))}): which one to read cannot be told",
+            file,
+            hint="save each list as its own file (one JSON array of records per file)",
+        )
+    raise data_error(errors.UNREADABLE_INPUT, f"expected a JSON array of records (as the ISB API returns), found a {type(data).__name__}", file)
+
+
+def _dataset_name(obj: dict, keys: list[str]) -> str:
+    label = next((str(obj[k]) for k in ("name", "nama", "endpoint", "dataset", "title", "id") if isinstance(obj.get(k), (str, int))), None)
+    sizes = ", ".join(f"{k!r}: {len(obj[k])} records" for k in keys)
+    return f"{label} ({sizes})" if label else sizes
 
 
 class Cells:
@@ -189,16 +260,35 @@ def kabupaten_from_klpd(nama_klpd: str | None) -> str | None:
 
 
 def satker_buyer(cl: Cells, kd_satker: str) -> tuple[str, dict[str, Any]]:
-    """The satker of a row as a perangkat_daerah party: (id, fields for Collector.party)."""
+    """The satker of a row as a perangkat_daerah party: (id, fields for Collector.party).
+
+    The id is ``satker:<kd_satker_str>`` when the row has the dotted code: that code
+    joins every ISB file and the satker master, while ``kd_satker`` is SPSE's own id in
+    SPSE files and SiRUP's id elsewhere (0% of SPSE's match the master). Rows without
+    ``kd_satker_str`` keep ``satker:<kd_satker>``.
+    """
     nama_klpd = cl.get("nama_klpd")
-    extra = keep(("kd_klpd", cl.rec.get("kd_klpd")), ("nama_klpd", nama_klpd), ("kd_satker_str", cl.rec.get("kd_satker_str")))
+    dotted = satker_code(cl.rec.get("kd_satker_str"))
+    extra = keep(("kd_klpd", cl.rec.get("kd_klpd")), ("nama_klpd", nama_klpd), ("kd_satker", kd_satker), ("kd_satker_str", dotted))
     fields = {
         "name": cl.get("nama_satker"),
         "kind": "perangkat_daerah",
         "kabupaten": kabupaten_from_klpd(nama_klpd),
         "extra": extra,
     }
-    return f"satker:{kd_satker}", fields
+    return f"satker:{dotted or kd_satker}", fields
+
+
+_DOTTED = re.compile(r"[0-9]+(?:\.[0-9]+){3,}")
+
+
+def satker_code(value: object) -> str | None:
+    """A dotted satker code (``1.03.2.15.1.04.03.0000``) as written, or None when the cell holds none."""
+    try:
+        s = cells.parse_text(value)
+    except CellError:
+        return None
+    return s if s is not None and _DOTTED.fullmatch(s) else None
 
 
 # --- codes ------------------------------------------------------------------------
@@ -296,15 +386,6 @@ def fiscal_date(cl: Cells, year: int, columns: Iterable[str]) -> tuple[_dt.date,
     return _dt.date(year, 1, 1), "tahun_anggaran"
 
 
-def rup_codes(value: object) -> tuple[str, ...]:
-    """kd_rup as a tuple of codes: one cell may hold several joined by ';' (unreadable text gives none)."""
-    try:
-        s = cells.parse_text(value)
-    except CellError:
-        return ()
-    return () if s is None else tuple(k.strip() for k in s.split(";") if k.strip())
-
-
 def keep(*pairs: tuple[str, object]) -> tuple[tuple[str, str], ...]:
     """Extra (column, text) pairs for the non-empty values, texts trimmed."""
     out = []
@@ -316,3 +397,125 @@ def keep(*pairs: tuple[str, object]) -> tuple[tuple[str, str], ...]:
         if s is not None:
             out.append((k, s))
     return tuple(out)
+
+
+# --- source keys and provenance -------------------------------------------------------
+
+_RUP_SPLIT = re.compile(r"[;,]")
+
+
+def kd_rup_codes(value: object) -> tuple[str, ...]:
+    """``kd_rup`` as a tuple of codes: ISB joins several with ``;`` (``"60412;60413"``).
+
+    A JSON number is a code too (``60412``); a decimal one (``60412.0``) is read as its
+    integer when it is whole. Empty parts are dropped, order and first occurrence kept.
+    """
+    if value is None or isinstance(value, bool):
+        return ()
+    if isinstance(value, (int, Decimal)):
+        if isinstance(value, Decimal) and value != value.to_integral_value():
+            raise CellError(errors.BAD_VALUE, f"{value} is not a RUP code")
+        return (str(int(value)),)
+    s = cells.parse_text(value)
+    if s is None:
+        return ()
+    out: list[str] = []
+    for part in _RUP_SPLIT.split(s):
+        code = part.strip()
+        if code and code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def code(value: object) -> str | None:
+    """A key cell (kd_tender, kd_paket, no_kontrak ...) as text; a whole JSON number as its digits."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))
+    if isinstance(value, bool):
+        raise CellError(errors.BAD_VALUE, f"{value!r} is not a code")
+    if isinstance(value, int):
+        return str(value)
+    return cells.parse_text(value)
+
+
+#: Columns that hold a supplier's NPWP (or its redacted ``NPWP-`` id), most specific first.
+NPWP_COLUMNS = ("npwp16_penyedia", "npwp_16_penyedia", "npwp_penyedia_16", "npwp_16", "npwp_penyedia", "npwp_pelaksana")
+_PLACEHOLDER_NPWP = {"0" * 16, "3200000000000000"}
+
+
+def npwp_id(rec: Rec) -> str | None:
+    """The supplier's NPWP as one id: a redacted ``NPWP-...`` id as given, or the 16 digits
+    of a plain NPWP (a 15-digit one padded with a leading 0, as NPWP-16 does). Zero
+    placeholders and empty cells say nothing."""
+    for col in NPWP_COLUMNS:
+        try:
+            s = cells.parse_text(rec.get(col))
+        except CellError:
+            continue
+        if s is None:
+            continue
+        if s.upper().startswith("NPWP-"):
+            return s
+        digits = re.sub(r"[^0-9]", "", s)
+        if len(digits) == 15:
+            digits = "0" + digits
+        if len(digits) == 16 and digits not in _PLACEHOLDER_NPWP and digits.strip("0"):
+            return digits
+    return None
+
+
+def provenance(where: str, record: object, names: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """(field, where) for each of ``names`` the record has a value for."""
+    out = []
+    for name in names:
+        v = getattr(record, name)
+        if v is not None and v != ():
+            out.append((name, where))
+    return tuple(out)
+
+
+#: Purchase fields whose source row is recorded in ``provenance``: those clauses read.
+PROVENANCE_FIELDS = (
+    "stage", "buyer_id", "ppk_id", "supplier_id", "procurement_type", "method", "value_idr", "umk_value_idr",
+    "reserved_for_umkk", "exemption_reason", "date", "pagu_idr", "fiscal_year", "channel", "pdn_value_idr", "pdn",
+    "kd_rup", "kd_tender", "kd_nontender", "kd_paket",
+)
+
+
+def with_provenance(record, where: str):
+    """The record with provenance naming ``where`` for every field it has a value in."""
+    from dataclasses import replace
+
+    return replace(record, provenance=provenance(where, record, PROVENANCE_FIELDS))
+
+
+def read_rows(
+    path: Path,
+    kind: str,
+    required: Iterable[Iterable[str] | str],
+    row: Callable[[Collector, int, Cells, dict[str, str]], None],
+    detected: str | None = None,
+    table: str = "purchases",
+):
+    """Read every row of an ISB file with ``row(collector, row, cells, found_columns)``.
+
+    Returns:
+        the file's :class:`~perbup_rules.importers.part.Part`; every row is counted, and
+        a JSON item that is not an object is rejected with its row.
+    """
+    src = Source(Path(path))
+    try:
+        found = src.require(*required)
+        note = detected
+        if src.wrapper:
+            note = f"{note}; {src.wrapper}" if note else src.wrapper
+        c = Collector(src.file, kind, src.sha256, note)
+        for n, rec in src.rows():
+            c.read_row(table)
+            if rec is None:
+                c.reject(n, errors.BAD_VALUE, "row is not an object", table=table)
+                continue
+            row(c, n, Cells(rec), found)
+        return c.finish_part()
+    finally:
+        src.close()

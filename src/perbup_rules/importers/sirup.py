@@ -15,7 +15,8 @@ from ..records import Dataset, Purchase
 from . import cells
 from .cells import CellError
 from .collect import Collector
-from .lkpp import Cells, Source, fiscal_date, fiscal_year, keep, method, procurement_type, satker_buyer
+from .lkpp import Cells, code, fiscal_date, fiscal_year, kd_rup_codes, keep, method, procurement_type, read_rows, satker_buyer, with_provenance
+from .part import Part
 
 KIND = "sirup-rup"
 
@@ -41,25 +42,42 @@ def import_sirup_rup(path: str | Path) -> Dataset:
     Raises:
         DataError: the file cannot be read or lacks kd_rup, kd_satker, tahun_anggaran, pagu or jenis_pengadaan.
     """
-    src = Source(Path(path))
-    try:
-        src.require("kd_rup", "kd_satker", "tahun_anggaran", "pagu", "jenis_pengadaan")
-        c = Collector(src.file, KIND, src.sha256)
-        for row, rec in src.rows():
-            c.read_row()
-            if rec is None:
-                c.reject(row, errors.BAD_VALUE, "row is not an object")
-                continue
-            _row(c, row, Cells(rec))
-        return c.finish()
-    finally:
-        src.close()
+    from .link import link
+
+    return link([read_sirup_rup(path)])
+
+
+def read_sirup_rup(path: str | Path, detected: str | None = None) -> Part:
+    """SiRUP RUP paket rows as plan purchases, for linking (:mod:`.link`)."""
+    return read_rows(Path(path), KIND, ("kd_rup", ("kd_satker_str", "kd_satker"), "tahun_anggaran", "pagu", "jenis_pengadaan"),
+                     lambda c, n, cl, f: _row(c, n, cl), detected)
+
+
+def _status_pdn(value: object) -> bool | None:
+    s = cells.parse_text(value)
+    if s is None:
+        return None
+    key = s.lower().replace("-", "").replace("_", "").replace(" ", "")
+    if key == "pdn":
+        return True
+    if key == "nonpdn":
+        return False
+    raise CellError(errors.UNKNOWN_CODE, f"{s!r} is not PDN or Non-PDN")
+
+
+#: SiRUP metode_pengadaan -> the channel the package is planned to be bought through.
+_CHANNELS = {
+    "tender": "tender", "tender_cepat": "tender", "seleksi": "tender", "e_purchasing": "e_purchasing",
+    "pengadaan_langsung": "non_tender", "penunjukan_langsung": "non_tender", "dikecualikan": "other",
+}
 
 
 def _row(c: Collector, row: int, cl: Cells) -> None:
-    kd_rup = cl.get("kd_rup", required=True)
+    kd_rup = cl.get("kd_rup", code, required=True)
     pid = f"rup:{kd_rup}" if kd_rup else None
-    kd_satker = cl.get("kd_satker", required=True)
+    codes = cl.get("kd_rup", kd_rup_codes) or ()
+    kd_satker = cl.get("kd_satker_str", code) or cl.get("kd_satker", code, required=True)
+    pdn = cl.get("status_pdn", _status_pdn)
     year = cl.get("tahun_anggaran", fiscal_year, required=True)
     deleted = cl.get("status_delete_rup", cells.parse_bool)
     active = cl.get("status_aktif_rup", cells.parse_bool)
@@ -76,20 +94,29 @@ def _row(c: Collector, row: int, cl: Cells) -> None:
         return
     buyer_id, buyer = satker_buyer(cl, kd_satker)
     date, date_from = fiscal_date(cl, year, DATE_COLUMNS)
+    mtd = cl.get("metode_pengadaan", method)
     record = Purchase(
         id=pid,  # type: ignore[arg-type]
         stage="plan",
         buyer_id=buyer_id,
         ppk_id=cl.get("ppk_id"),
         procurement_type=ptype,
-        method=cl.get("metode_pengadaan", method),
+        method=mtd,
         value_idr=value,
         reserved_for_umkk=reserved,
         exemption_reason=cl.get("alasan_non_ukm"),
         date=date,
+        pagu_idr=value,
+        fiscal_year=year,
+        channel=_CHANNELS.get(mtd or "", "other" if mtd else None),
+        pdn=pdn,
+        kd_rup=codes,
         extra=keep(
             ("nama_paket", cl.rec.get("nama_paket")),
             ("status_pdn", cl.rec.get("status_pdn")),
+            ("status_ukm", cl.rec.get("status_ukm")),
+            ("mak", cl.rec.get("mak")),
+            ("lokasi", cl.rec.get("lokasi") or cl.rec.get("detail_lokasi")),
             ("status_dikecualikan", cl.rec.get("status_dikecualikan")),
             ("tahun_anggaran", year),
             ("date_from", date_from),
@@ -98,4 +125,4 @@ def _row(c: Collector, row: int, cl: Cells) -> None:
     if cl.reject_into(c, row, pid):  # ppk_id / alasan_non_ukm read above may hold a NUL
         return
     c.party(buyer_id, **buyer)
-    c.purchase(row, record)
+    c.purchase(row, with_provenance(record, f"{c.file}:{row}"))

@@ -23,27 +23,31 @@ from . import cells
 from .collect import Collector
 from .lkpp import (
     Cells,
-    Source,
+    code,
     fiscal_date,
     fiscal_year,
+    kd_rup_codes,
     keep,
     legal_form_from_bentuk,
     legal_form_from_name,
     method,
+    npwp_id,
     procurement_type,
-    rup_codes,
+    read_rows,
     satker_buyer,
+    with_provenance,
 )
+from .part import Part
 
 
 def import_spse_nontender(path: str | Path) -> Dataset:
     """Import an SPSE non-tender results export (SPSE-NonTenderSelesai) as award-stage purchases."""
-    return _import_results(Path(path), "spse-nontender", ("kd_nontender", "kd_tender"))
+    return _linked(read_spse_nontender(path))
 
 
 def import_spse_tender(path: str | Path) -> Dataset:
-    """Import an SPSE tender results export (SPSE-TenderSelesai[Nilai]) as award-stage purchases."""
-    return _import_results(Path(path), "spse-tender", ("kd_tender", "kd_nontender"))
+    """Import an SPSE tender results export (SPSE-TenderSelesaiNilai) as award-stage purchases."""
+    return _linked(read_spse_tender(path))
 
 
 def import_spse_ekontrak(path: str | Path) -> Dataset:
@@ -53,63 +57,90 @@ def import_spse_ekontrak(path: str | Path) -> Dataset:
     contract appears in several addendum versions (``versi_addendum``) the highest
     version is kept and the others are rejected as superseded.
     """
-    src = Source(Path(path))
-    try:
-        found = src.require(("kd_tender", "kd_nontender"), "kd_satker", "tahun_anggaran", "nilai_kontrak")
-        key = found["kd_tender"]
-        c = Collector(src.file, "spse-ekontrak", src.sha256)
-        for row, rec in src.rows():
-            c.read_row()
-            if rec is None:
-                c.reject(row, errors.BAD_VALUE, "row is not an object")
-                continue
-            _contract_row(c, row, Cells(rec), key)
-        return c.finish()
-    finally:
-        src.close()
+    return _linked(read_spse_ekontrak(path))
 
 
-def _import_results(path: Path, kind: str, keys: tuple[str, str]) -> Dataset:
-    src = Source(path)
-    try:
-        found = src.require(keys, "kd_satker", "tahun_anggaran", "nilai_kontrak")
+def _linked(part: Part) -> Dataset:
+    from .link import link
+
+    return link([part])
+
+
+def read_spse_nontender(path: str | Path, detected: str | None = None) -> Part:
+    """SPSE-NonTenderSelesai rows as award purchases (channel non_tender)."""
+    return _read_results(Path(path), "spse-nontender", ("kd_nontender", "kd_tender"), detected)
+
+
+def read_spse_tender(path: str | Path, detected: str | None = None) -> Part:
+    """SPSE-TenderSelesaiNilai rows as award purchases (channel tender)."""
+    return _read_results(Path(path), "spse-tender", ("kd_tender", "kd_nontender"), detected)
+
+
+def read_spse_ekontrak(path: str | Path, detected: str | None = None) -> Part:
+    """Tender/NonTender Ekontrak-Kontrak rows as contract purchases."""
+
+    def row(c: Collector, n: int, cl: Cells, found: dict[str, str]) -> None:
+        _contract_row(c, n, cl, found["kd_tender"])
+
+    return read_rows(Path(path), "spse-ekontrak", (("kd_tender", "kd_nontender"), ("kd_satker_str", "kd_satker"), "tahun_anggaran", "nilai_kontrak"), row, detected)
+
+
+def _read_results(path: Path, kind: str, keys: tuple[str, str], detected: str | None) -> Part:
+    def row(c: Collector, n: int, cl: Cells, found: dict[str, str]) -> None:
         key = found[keys[0]]
-        which = key[len("kd_"):]  # 'tender' or 'nontender': the other column names follow it
-        c = Collector(src.file, kind, src.sha256)
-        for row, rec in src.rows():
-            c.read_row()
-            if rec is None:
-                c.reject(row, errors.BAD_VALUE, "row is not an object")
-                continue
-            _award_row(c, row, Cells(rec), key, which)
-        return c.finish()
-    finally:
-        src.close()
+        _award_row(c, n, cl, key, key[len("kd_"):])
+
+    return read_rows(path, kind, (keys, ("kd_satker_str", "kd_satker"), "tahun_anggaran", "nilai_kontrak"), row, detected)
 
 
-def _values(cl: Cells) -> tuple[Any, Any, str | None]:
-    """(value_idr, umk_value_idr, raw note) from nilai_kontrak / nilai_umk_kontrak."""
+def _values(cl: Cells) -> tuple[Any, Any, Any, str | None]:
+    """(value_idr, umk_value_idr, pdn_value_idr, raw note) from nilai_kontrak / nilai_umk_kontrak / nilai_pdn_kontrak."""
     value = cl.money("nilai_kontrak")
     umk = cl.money("nilai_umk_kontrak")
+    pdn = cl.money("nilai_pdn_kontrak")
     if not value:
         # 0 means "not recorded" (ongoing packages carry 0), not a free contract;
-        # the UMK part of an unknown value is unknown too.
-        return None, None, ("0" if value == 0 else None)
+        # the UMK and PDN parts of an unknown value are unknown too.
+        return None, None, None, ("0" if value == 0 else None)
     if umk is not None and umk > value:
         cl.fail("nilai_umk_kontrak", errors.BAD_VALUE, f"{umk} exceeds nilai_kontrak {value}")
-    return value, umk, None
+    if pdn is not None and pdn > value:
+        # No clause reads PDN yet: an inconsistent PDN part is left unknown, not a reason to drop the row.
+        pdn = None
+    return value, umk, pdn, None
+
+
+def _satker(cl: Cells) -> str | None:
+    """The satker key of a row: kd_satker_str, else kd_satker (which holds the dotted code in selesai-nilai)."""
+    return cl.get("kd_satker_str", code) or cl.get("kd_satker", code, required=True)
+
+
+def _supplier(c: Collector, cl: Cells, kd_penyedia: str, nama: str | None, scale: str | None = None,
+              form: str | None = None, extra: tuple[tuple[str, str], ...] = ()) -> str:
+    form = form or legal_form_from_name(nama)
+    npwp = npwp_id(cl.rec)
+    return c.party(
+        f"penyedia:{kd_penyedia}",
+        name=nama,
+        kind="koperasi" if form == "koperasi" else "company",
+        legal_form=form,
+        scale=scale,
+        extra=extra + ((("npwp", npwp),) if npwp else ()),
+    )
 
 
 def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
-    kd = cl.get(key, required=True)
+    kd = cl.get(key, code, required=True)
     pid = f"spse:{kd}" if kd else None
-    kd_satker = cl.get("kd_satker", required=True)
+    kd_satker = _satker(cl)
     year = cl.get("tahun_anggaran", fiscal_year, required=True)
-    value, umk, zero = _values(cl)
+    value, umk, pdn, zero = _values(cl)
+    pagu = cl.money("pagu")
     ptype = cl.get("jenis_pengadaan", procurement_type)
-    kd_penyedia = cl.get("kd_penyedia")
+    kd_penyedia = cl.get("kd_penyedia", code)
     nama = cl.get("nama_penyedia")
     kualifikasi = cl.get("kualifikasi_paket")
+    rup = cl.get("kd_rup", kd_rup_codes) or cl.get("kd_rup_paket", kd_rup_codes) or ()
     if cl.reject_into(c, row, pid):
         return
     buyer_id, buyer = satker_buyer(cl, kd_satker)
@@ -125,16 +156,23 @@ def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
         value_idr=value,
         umk_value_idr=umk,
         date=date,
-        kd_rup=rup_codes(cl.rec.get("kd_rup") or cl.rec.get("kd_rup_paket")),
+        pagu_idr=pagu,
+        fiscal_year=year,
+        channel="tender" if which == "tender" else "non_tender",
+        pdn_value_idr=pdn,
+        kd_rup=rup,
+        kd_tender=kd if which == "tender" else None,
+        kd_nontender=kd if which == "nontender" else None,
         extra=keep(
             ("nama_paket", cl.rec.get("nama_paket")),
             (f"status_{which}", cl.rec.get(f"status_{which}")),
             ("kualifikasi_paket", kualifikasi),
-            ("pagu", cl.rec.get("pagu")),
             ("hps", cl.rec.get("hps")),
+            ("mak", cl.rec.get("mak")),
+            ("kd_paket_spse", cl.rec.get("kd_paket")),
             ("nilai_kontrak", zero),
-            ("nilai_pdn_kontrak", cl.rec.get("nilai_pdn_kontrak")),
             ("nama_penyedia", None if kd_penyedia else nama),
+            ("npwp", None if kd_penyedia else npwp_id(cl.rec)),
             ("tahun_anggaran", year),
             ("date_from", date_from),
         ),
@@ -143,33 +181,27 @@ def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
         return
     c.party(buyer_id, **buyer)
     if kd_penyedia:
-        form = legal_form_from_name(nama)
-        c.party(
-            record.supplier_id,  # type: ignore[arg-type]
-            name=nama,
-            kind="koperasi" if form == "koperasi" else "company",
-            legal_form=form,
-            scale="kecil" if kualifikasi and kualifikasi.strip().lower() == "kecil" else None,
-        )
-    c.purchase(row, record)
+        _supplier(c, cl, kd_penyedia, nama, scale="kecil" if kualifikasi and kualifikasi.strip().lower() == "kecil" else None)
+    c.purchase(row, with_provenance(record, f"{c.file}:{row}"))
 
 
 def _contract_row(c: Collector, row: int, cl: Cells, key: str) -> None:
-    kd = cl.get(key, required=True)
+    kd = cl.get(key, code, required=True)
     no_kontrak = cl.get("no_kontrak")
     pid = (f"kontrak:{kd}:{no_kontrak}" if no_kontrak else f"kontrak:{kd}") if kd else None
-    kd_satker = cl.get("kd_satker", required=True)
+    kd_satker = _satker(cl)
     year = cl.get("tahun_anggaran", fiscal_year, required=True)
     version = cl.get("versi_addendum", lambda v: cells.parse_int(v, 0, 10_000))
-    value, umk, zero = _values(cl)
+    value, umk, pdn, zero = _values(cl)
     ptype = cl.get("jenis_pengadaan", procurement_type)
-    kd_penyedia = cl.get("kd_penyedia")
+    kd_penyedia = cl.get("kd_penyedia", code)
     nama = cl.get("nama_penyedia")
     bentuk = cl.get("bentuk_usaha_penyedia")
     if cl.reject_into(c, row, pid):
         return
     buyer_id, buyer = satker_buyer(cl, kd_satker)
     date, date_from = fiscal_date(cl, year, ("tgl_kontrak",))
+    which = "tender" if key == "kd_tender" else "nontender"
     record = Purchase(
         id=pid,  # type: ignore[arg-type]
         stage="contract",
@@ -181,16 +213,22 @@ def _contract_row(c: Collector, row: int, cl: Cells, key: str) -> None:
         value_idr=value,
         umk_value_idr=umk,
         date=date,
+        fiscal_year=year,
+        channel="tender" if which == "tender" else "non_tender",
+        pdn_value_idr=pdn,
+        kd_tender=kd if which == "tender" else None,
+        kd_nontender=kd if which == "nontender" else None,
         extra=keep(
             ("nama_paket", cl.rec.get("nama_paket")),
             ("no_kontrak", no_kontrak),
+            ("no_sppbj", cl.rec.get("no_sppbj")),
             ("status_kontrak", cl.rec.get("status_kontrak")),
             ("versi_addendum", version),
             ("nilai_kontrak", zero),
-            ("nilai_pdn_kontrak", cl.rec.get("nilai_pdn_kontrak")),
-            # Without kd_penyedia there is no stable supplier id (the NPWP is
-            # not published); the name stays visible as evidence.
+            # Without kd_penyedia the supplier is reached through the award of the same
+            # package, or the NPWP id (docs/importers.md, "Linking"); the name stays as evidence.
             ("nama_penyedia", None if kd_penyedia else nama),
+            ("npwp", None if kd_penyedia else npwp_id(cl.rec)),
             ("bentuk_usaha_penyedia", None if kd_penyedia else bentuk),
             ("tahun_anggaran", year),
             ("date_from", date_from),
@@ -200,12 +238,6 @@ def _contract_row(c: Collector, row: int, cl: Cells, key: str) -> None:
         return
     c.party(buyer_id, **buyer)
     if kd_penyedia:
-        form = legal_form_from_bentuk(bentuk) or legal_form_from_name(nama)
-        c.party(
-            record.supplier_id,  # type: ignore[arg-type]
-            name=nama,
-            kind="koperasi" if form == "koperasi" else "company",
-            legal_form=form,
-            extra=keep(("bentuk_usaha_penyedia", bentuk), ("tipe_penyedia", cl.rec.get("tipe_penyedia"))),
-        )
-    c.purchase(row, record, rank=version)
+        _supplier(c, cl, kd_penyedia, nama, form=legal_form_from_bentuk(bentuk),
+                  extra=keep(("bentuk_usaha_penyedia", bentuk), ("tipe_penyedia", cl.rec.get("tipe_penyedia"))))
+    c.purchase(row, with_provenance(record, f"{c.file}:{row}"), rank=version)
