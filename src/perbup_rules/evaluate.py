@@ -27,7 +27,7 @@ from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
-from . import explain
+from . import explain, regions
 from .compiler import decisions as D
 from .atoms import Compiled, Ctx, Env, Missing, Period, decode_const, in_force
 from .compiler.ruleset import Ruleset
@@ -78,6 +78,7 @@ class _Run:
 
     def __post_init__(self) -> None:
         ds = self.dataset
+        regions.enrich(ds)  # region codes from names (idempotent): `local` and desa matching read codes
         self.env = Env(parties=ds.parties, purchases_by_id={p.id: p for p in ds.purchases},
                        params=ParamTable(self.ruleset.params),
                        default_year=max(self.periods) if self.periods else None)

@@ -46,4 +46,6 @@ def load(src: str | Path, kind: str | None = None) -> Dataset:
         near = difflib.get_close_matches(kind, KINDS, n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise UsageError(f"unknown import kind {kind!r} (one of {', '.join(KINDS)}){hint}")
-    return importer(path)
+    from ..regions import enrich
+
+    return enrich(importer(path))
