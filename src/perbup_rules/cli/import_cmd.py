@@ -46,8 +46,10 @@ def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
 @click.option("--from", "kind", type=click.Choice(KINDS), default="auto", show_default=True, help="Kind of input.")
 @click.argument("src", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the canonical CSVs.")
+@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
+              help="Supplier registry that enriches the parties; repeatable. Writes OUT/matches.csv.")
 @handle_errors
-def command(kind: str, src: Path, out: Path) -> None:
+def command(kind: str, src: Path, out: Path, registries=()) -> None:
     """Import SRC into the canonical dataset folder OUT (parties.csv, purchases.csv, partnerships.csv).
 
     Rows that cannot be used are listed in OUT/rejected.csv with file, row and reason.
@@ -59,6 +61,9 @@ def command(kind: str, src: Path, out: Path) -> None:
         first = err.diagnostics[0].render().splitlines()[0] if err.diagnostics else str(err)
         more = f" (and {len(err.diagnostics) - 1} more)" if len(err.diagnostics) > 1 else ""
         fail(f"perbup: {first}{more}")
+    if registries:
+        from .registry_cli import apply_and_report
+        apply_and_report(ds, registries, out / "matches.csv", quiet=False, exact_path=True)
     written = write_dataset(ds, out)
     written.append(write_rejections(ds.rejected, out / "rejected.csv"))
     used = ", ".join(f"{Path(s.path).name} ({s.kind})" for s in ds.sources)
