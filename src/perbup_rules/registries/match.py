@@ -242,10 +242,10 @@ def enrich_party(ds: Dataset, p: Party, e: Entry, method: str) -> tuple[Party, l
         old = getattr(p, name)
         if old is None or old == ():
             changes[name] = value
-            prov.append((name, src))
+            prov.append((name, src + (f", {e.layout_note(name)}" if name in e.defaulted else "")))
             filled.append(name)
             continue
-        if old == value or (name in _REGION_TEXT and _same_region(old, value, name, p, e)):
+        if name in e.defaulted or old == value or (name in _REGION_TEXT and _same_region(old, value, name, p, e)):
             continue
         used, why = decide(e.authority, e.as_of)
         c = Conflict(p.id, name, old, _export_source(ds, p, name), value, e.source, used, why)
@@ -297,7 +297,8 @@ def apply_registries(ds: Dataset, registries: list[Registry]) -> Outcome:
                     pid += "+"
                 fields = {k: v for k, v in e.fields.items() if k != "id"}
                 party = Party(id=pid, **fields, extra=e.extra + tuple(sorted(e.keys.items())),
-                              provenance=tuple((k, f"registry {e.source}") for k in fields))
+                              provenance=tuple((k, f"registry {e.source}" + (f", {e.layout_note(k)}" if k in e.defaulted
+                                                                             else "")) for k in fields))
                 ds.parties[pid] = regions.resolve_party(party)
                 ds.candidates_only.add(pid)
                 m.party, m.party_name = pid, fields.get("name")

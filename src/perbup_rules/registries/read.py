@@ -88,6 +88,11 @@ class Entry:
     authority: str
     as_of: _dt.date | None
     extra: tuple[tuple[str, str], ...] = ()
+    #: fields set by the layout (the Kutim register is of Kutai Timur), not by the row itself
+    defaulted: frozenset[str] = frozenset()
+
+    def layout_note(self, name: str) -> str:
+        return f"{name} from the register's layout (the Kutai Timur UMKM register), not the row"
 
     @property
     def source(self) -> str:
@@ -139,6 +144,14 @@ def parse_scale(value: object) -> str | None:
     raise cells.CellError(errors.UNKNOWN_CODE, f"{s!r} is not a business scale (mikro, kecil, menengah, besar)")
 
 
+_PARENS = re.compile(r"\([^)]*\)")
+#: long forms of bentuk usaha as SPSE writes them ('Perseroan Terbatas (PT)', 'Persekutuan Komanditer
+#: (CV / Commanditer Venoschaap )', 'Persekutuan Firma (FA / ...)', 'Orang Perseorangan')
+_LONG_FORMS = (("perseroan terbatas", "pt"), ("persekutuan komanditer", "cv"), ("persekutuan firma", "firma"),
+               ("usaha dagang", "ud"), ("koperasi", "koperasi"), ("orang perseorangan", "perorangan"),
+               ("konsultan perseorangan", "perorangan"))
+
+
 def parse_legal_form(value: object) -> str | None:
     s = cells.parse_text(value)
     if s is None:
@@ -146,6 +159,10 @@ def parse_legal_form(value: object) -> str | None:
     key = s.strip().casefold()
     if key in LEGAL_FORMS:
         return key
+    bare = " ".join(_PARENS.sub(" ", key).split())
+    for prefix, form in _LONG_FORMS:
+        if bare.startswith(prefix):
+            return form  # 'Perseroan Terbatas (PT) Perorangan' is a PT (UU 6/2023)
     return legal_form_from_bentuk(s)
 
 
@@ -204,12 +221,16 @@ def _entry(file: str, row: int, rec: dict[str, Any], layout: str, default_author
     if authority not in AUTHORITIES:
         raise cells.CellError(errors.UNKNOWN_CODE, f"authority {authority!r} is not one of {', '.join(AUTHORITIES)}")
     as_of = fields.pop("as_of", None)
+    defaulted: set[str] = set()
     if layout == "kutim-umkm":
-        fields.setdefault("kabupaten", "Kutai Timur")
-        fields.setdefault("kind", "umkm")
+        # what the register is, not what a row says: fills a gap, never decides a conflict
+        for name, value in (("kabupaten", "Kutai Timur"), ("kind", "umkm")):
+            if name not in fields:
+                fields[name] = value
+                defaulted.add(name)
     if not fields.get("name") and not keys:
         raise cells.CellError(errors.REQUIRED_VALUE, "a registry row needs a business name or a key (kd_penyedia, NIB, NPWP)")
-    return Entry(file, row, fields, keys, authority, as_of, tuple(extra))
+    return Entry(file, row, fields, keys, authority, as_of, tuple(extra), frozenset(defaulted))
 
 
 def load_registry(path: str | Path) -> Registry:
