@@ -268,13 +268,15 @@ def enrich_party(ds: Dataset, p: Party, e: Entry, method: str) -> tuple[Party, l
 def apply_registries(ds: Dataset, registries: list[Registry]) -> Outcome:
     """Join every registry row to the parties of ``ds`` and enrich them, in place; returns the matches.
 
-    Registries are applied in the order given; a party joined by one row is not joined again.
+    Registries are applied in the order given; within one registry a party is joined by one row
+    only (a second row naming it is ambiguous); a later registry may join it again.
     """
     regions.enrich(ds)
     ix = _Index(ds)
     taken: dict[str, str] = {}
     matches: list[Match] = []
     for reg in registries:
+        taken = {}  # one party per row within a registry; another registry may enrich it again
         stem = reg.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
         for e in reg.entries:
             method, score, ids, note = match_entry(ix, e)
