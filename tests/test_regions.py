@@ -124,3 +124,10 @@ def test_enrich_is_idempotent_and_import_fills_codes():
     ex = pr.load_dataset(pr.EXAMPLE_DATA)
     assert ex.parties["pd-pupr"].kabupaten_code == KUTIM
     assert ex.parties["pd-pupr"].kecamatan_code == "64.08.04"
+
+
+def test_parties_in_another_country_are_not_resolved():
+    ds = Dataset.build([Party(id="uk", kabupaten="Kendal", extra=(("countryName", "United Kingdom"),)),
+                        Party(id="jateng", kabupaten="Kendal", extra=(("countryName", "Indonesia"),))])
+    enrich(ds)
+    assert ds.parties["uk"].kabupaten_code is None and ds.parties["jateng"].kabupaten_code == "33.24"

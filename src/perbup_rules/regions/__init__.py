@@ -195,9 +195,22 @@ def enrich(ds: Dataset) -> Dataset:
     Idempotent: a party whose codes are already set is left alone.
     """
     for pid, p in list(ds.parties.items()):
-        if p.kabupaten or p.kecamatan or p.desa:
+        if (p.kabupaten or p.kecamatan or p.desa) and in_indonesia(p):
             ds.parties[pid] = resolve_party(p)
     return ds
+
+
+_COUNTRY_KEYS = ("countryname", "country", "negara")
+_INDONESIA = {"indonesia", "id", "idn", "republik indonesia"}
+
+
+def in_indonesia(p: Party) -> bool:
+    """False when the source says the party is in another country (an OCDS address in the United
+    Kingdom has a locality 'Kendal', which is also a kabupaten of Jawa Tengah)."""
+    for k, v in p.extra:
+        if k.casefold() in _COUNTRY_KEYS and v.strip().casefold() not in _INDONESIA:
+            return False
+    return True
 
 
 def resolve_names(names: Iterable[str]) -> dict[str, str | None]:
