@@ -163,30 +163,36 @@ def resolve_party(p: Party) -> Party:
     """``p`` with ``kabupaten_code``, ``kecamatan_code`` and ``desa_code`` filled from its names
     where the source gave no code; each code filled says in ``provenance`` which name gave it.
     Codes the source gave are kept as they are."""
-    g = gazetteer()
-    kab, kec, desa = p.kabupaten_code, p.kecamatan_code, p.desa_code
-    prov: list[tuple[str, str]] = []
-    if kab is None and p.kabupaten:
-        kab = g.kabupaten(p.kabupaten)
-        if kab is not None:
-            prov.append(("kabupaten_code", f"regions:kabkota.csv ({SOURCE}) from kabupaten {p.kabupaten!r}"))
-    if kec is None and p.kecamatan:
-        kec = g.kecamatan(p.kecamatan, kab)
-        if kec is not None:
-            prov.append(("kecamatan_code", f"regions:kecamatan.csv ({SOURCE}) from kecamatan {p.kecamatan!r}"
-                         + (f" in {kab}" if kab else ", unique in Indonesia")))
-            if kab is None and not p.kabupaten:
-                # the kecamatan names one kabupaten; a written kabupaten that did not resolve is not overridden
-                kab = g.regions[kec].parent
-                prov.append(("kabupaten_code", f"regions:kecamatan.csv ({SOURCE}) from kecamatan {p.kecamatan!r}"))
-    if desa is None and p.desa and kec is not None:
-        desa = g.desa(p.desa, kec)
-        if desa is not None:
-            prov.append(("desa_code", f"regions:desa-6408.csv ({SOURCE}) from desa {p.desa!r} in kecamatan {kec}"))
+    kab, kec, desa, prov = _resolve(p.kabupaten, p.kecamatan, p.desa, p.kabupaten_code, p.kecamatan_code, p.desa_code)
     if (kab, kec, desa) == (p.kabupaten_code, p.kecamatan_code, p.desa_code):
         return p
-    return dataclasses.replace(p, kabupaten_code=kab, kecamatan_code=kec, desa_code=desa,
-                               provenance=p.provenance + tuple(prov))
+    return dataclasses.replace(p, kabupaten_code=kab, kecamatan_code=kec, desa_code=desa, provenance=p.provenance + prov)
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolve(kabupaten: str | None, kecamatan: str | None, desa_name: str | None, kab: str | None, kec: str | None,
+             desa: str | None) -> tuple[str | None, str | None, str | None, tuple[tuple[str, str], ...]]:
+    """The codes and their provenance for one combination of names (parties share places: cached)."""
+    g = gazetteer()
+    prov: list[tuple[str, str]] = []
+    if kab is None and kabupaten:
+        kab = g.kabupaten(kabupaten)
+        if kab is not None:
+            prov.append(("kabupaten_code", f"regions:kabkota.csv ({SOURCE}) from kabupaten {kabupaten!r}"))
+    if kec is None and kecamatan:
+        kec = g.kecamatan(kecamatan, kab)
+        if kec is not None:
+            prov.append(("kecamatan_code", f"regions:kecamatan.csv ({SOURCE}) from kecamatan {kecamatan!r}"
+                         + (f" in {kab}" if kab else ", unique in Indonesia")))
+            if kab is None and not kabupaten:
+                # the kecamatan names one kabupaten; a written kabupaten that did not resolve is not overridden
+                kab = g.regions[kec].parent
+                prov.append(("kabupaten_code", f"regions:kecamatan.csv ({SOURCE}) from kecamatan {kecamatan!r}"))
+    if desa is None and desa_name and kec is not None:
+        desa = g.desa(desa_name, kec)
+        if desa is not None:
+            prov.append(("desa_code", f"regions:desa-6408.csv ({SOURCE}) from desa {desa_name!r} in kecamatan {kec}"))
+    return kab, kec, desa, tuple(prov)
 
 
 def enrich(ds: Dataset) -> Dataset:

@@ -81,7 +81,21 @@ def _inputs(report: Report) -> list[str]:
                 "Baris ditolak tercantum / rejected rows listed", "Cocok / reconciles"]
         lines += _table(head, rows) + ["", "*Cocok: dibaca = diterima + ditolak, dan setiap baris ditolak tercantum. "
                                            "Reconciles: read = accepted + rejected, and every rejected row is listed.*", ""]
-    return lines
+    return lines + _registries(report)
+
+
+def _registries(report: Report) -> list[str]:
+    """The supplier registries joined to the parties (docs/registries.md), when there were any."""
+    if not report.registries:
+        return []
+    keys = ("read", "rejected", "key", "exact_name", "fuzzy", "ambiguous", "unmatched", "fields_filled", "conflicts")
+    rows = [[code(r["path"]), esc(r["layout"]), *(grouped(r[k]) for k in keys)] for r in report.registries]
+    head = ["Register / registry", "Tata letak / layout", "Dibaca / read", "Ditolak / rejected", "Kunci / key",
+            "Nama sama / exact name", "Nama mirip / fuzzy", "Ambigu / ambiguous", "Tak cocok / unmatched",
+            "Isian ditambah / fields filled", "Konflik / conflicts"]
+    return (["### Register penyedia / Supplier registries", ""] + _table(head, rows)
+            + ["", "*Setiap baris register tercantum di `<laporan>.matches.csv`. "
+                   "Every registry row is listed in `<report>.matches.csv`.*", ""])
 
 
 def _summary(views: list[ClauseView]) -> list[str]:

@@ -70,6 +70,11 @@ def render(report: Report, *, all_findings: bool = False) -> str:
     console.print(f"Findings: {totals}", soft_wrap=True)
     console.print(f"Required partnerships: {len(report.required_partnerships)}; "
                   f"rejected input rows: {len(report.rejected)}", soft_wrap=True)
+    for r in report.registries:
+        console.print(f"Registry {r['path']} ({r['layout']}): {r['read']} rows; {r['key']} by key, "
+                      f"{r['exact_name']} exact name, {r['fuzzy']} fuzzy, {r['ambiguous']} ambiguous, "
+                      f"{r['unmatched']} unmatched, {r['rejected']} rejected; {r['fields_filled']} fields filled, "
+                      f"{r['conflicts']} conflicts (match report: <report>.matches.csv)", soft_wrap=True)
     top = _top_table(report, views)
     if top is not None:
         console.print()
