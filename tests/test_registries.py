@@ -285,3 +285,25 @@ def test_cli_explain_shows_provenance(tmp_path):
                                     "--period", "2026", "--registry", str(dinas)])
     assert "provenance of resto-kedai-kapur" in res.output, res.output
     assert "kabkota.csv" in res.output
+
+
+def test_a_canonical_parties_csv_joins_by_id_and_fills_what_is_missing(tmp_path):
+    ds = Dataset.build([Party(id="hotel-a", name="Hotel A", kind="hotel"), Party(id="pd", name="Dinas", kind="perangkat_daerah")])
+    out = one(ds, tmp_path, ["id", "name", "kind", "kabupaten", "kecamatan"],
+              [["hotel-a", "Nama Lain Sekali", "hotel", "Kutai Timur", "Sangatta Utara"], ["pd", "Dinas", "", "", ""]])
+    assert out.matches[0].method == "key:id" and ds.parties["hotel-a"].kecamatan_code == "64.08.04"
+    assert set(out.matches[0].filled) == {"kabupaten", "kecamatan"}
+    assert out.matches[1].method == "unmatched"  # a buyer is never joined; the row becomes a candidate of its own
+    assert ds.parties["pd"].kind == "perangkat_daerah" and out.matches[1].party != "pd"
+
+
+def test_candidates_stay_candidates_after_import_and_reload(tmp_path):
+    res = CliRunner().invoke(main, ["import", str(pr.EXAMPLE_DATA), "-o", str(tmp_path / "out"),
+                                    "--registry", str(KUTIM_REGISTER)])
+    assert res.exit_code == 0, res.output
+    rs = pr.load_ruleset(pr.BUNDLED_RULES)
+    ds = pr.load_dataset(tmp_path / "out")
+    report = pr.evaluate(rs, ds, "reference")
+    assert len(ds.candidates_only) == 109
+    assert not [f for f in report.findings if f.subject in ds.candidates_only]
+    assert report.summary() == pr.evaluate(rs, pr.load_dataset(pr.EXAMPLE_DATA), "reference").summary()

@@ -28,6 +28,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
 from . import explain, regions
+from .registries.match import mark_candidates
 from .compiler import decisions as D
 from .atoms import Compiled, Ctx, Env, Missing, Period, decode_const, in_force
 from .compiler.ruleset import Ruleset
@@ -79,6 +80,7 @@ class _Run:
     def __post_init__(self) -> None:
         ds = self.dataset
         regions.enrich(ds)  # region codes from names (idempotent): `local` and desa matching read codes
+        mark_candidates(ds)  # registry businesses written by `perbup import --registry` stay candidates only
         self.env = Env(parties=ds.parties, purchases_by_id={p.id: p for p in ds.purchases},
                        params=ParamTable(self.ruleset.params),
                        default_year=max(self.periods) if self.periods else None)

@@ -2,7 +2,8 @@
 
 Each registry row is joined by the first step that decides it:
 
-1. **key**: a shared key (``kd_penyedia``, NIB, NPWP or its redacted id ``NPWP-...``).
+1. **key**: the party's own id (a canonical ``parties.csv`` registry), or a shared key
+   (``kd_penyedia``, NIB, NPWP or its redacted id ``NPWP-...``).
 2. **exact_name**: the same normalised business name (:mod:`.names`), legal forms that can
    agree, and kabupaten codes that do not differ.
 3. **fuzzy**: rapidfuzz ``fuzz.ratio`` of the normalised names at or above
@@ -45,6 +46,17 @@ NOT_BUSINESSES = ("perangkat_daerah", "desa")
 _REGION_TEXT = {"kabupaten": "kabupaten_code", "kecamatan": "kecamatan_code", "desa": "desa_code"}
 
 RULE = "authority-then-date"
+#: extra column of a candidate-only party: survives `perbup import --registry` and a reload
+#: (the canonical CSV keeps extra columns), so the party stays a candidate, never a subject
+CANDIDATE_MARK = "registry_candidate"
+
+
+def mark_candidates(ds: Dataset) -> Dataset:
+    """Add to ``ds.candidates_only`` every party whose extra columns carry :data:`CANDIDATE_MARK`."""
+    for p in ds.parties.values():
+        if p.id not in ds.candidates_only and any(k == CANDIDATE_MARK and v for k, v in p.extra):
+            ds.candidates_only.add(p.id)
+    return ds
 
 
 @dataclass
@@ -70,7 +82,7 @@ class Match:
     registry: str
     row: int
     registry_name: str | None
-    method: str  # key:kd_penyedia | key:nib | key:npwp | exact_name | fuzzy | ambiguous | unmatched
+    method: str  # key:id | key:kd_penyedia | key:nib | key:npwp | exact_name | fuzzy | ambiguous | unmatched
     score: int | None = None
     party: str | None = None
     party_name: str | None = None
@@ -176,6 +188,9 @@ class _Index:
                 self.by_name.setdefault(nn.key, []).append(p.id)
                 self.forms[p.id] = nn.legal_form or p.legal_form
         self.names = list(self.by_name)
+        #: the parties a registry row may join (businesses of the export)
+        self.forms_or_keys = {p.id for p in ds.parties.values()
+                              if p.kind not in NOT_BUSINESSES and p.id not in ds.candidates_only}
 
     def fits(self, pid: str, form: str | None, kab: str | None) -> bool:
         p = self.ds.parties[pid]
@@ -185,6 +200,9 @@ class _Index:
 
 def match_entry(ix: _Index, e: Entry) -> tuple[str, int | None, list[str], str]:
     """(method, score, party ids, note) for one registry row."""
+    rid = e.fields.get("id")
+    if rid is not None and rid in ix.ds.parties and rid in ix.forms_or_keys:
+        return "key:id", None, [rid], ""  # a canonical parties.csv naming the export's own ids
     for k in KEYS:
         v = e.keys.get(k)
         if v is None:
@@ -298,7 +316,8 @@ def apply_registries(ds: Dataset, registries: list[Registry]) -> Outcome:
                 while pid in ds.parties:
                     pid += "+"
                 fields = {k: v for k, v in e.fields.items() if k != "id"}
-                party = Party(id=pid, **fields, extra=e.extra + tuple(sorted(e.keys.items())),
+                party = Party(id=pid, **fields, extra=tuple(sorted(e.extra + tuple(e.keys.items())
+                                                                   + ((CANDIDATE_MARK, e.source),))),
                               provenance=tuple((k, f"registry {e.source}" + (f", {e.layout_note(k)}" if k in e.defaulted
                                                                              else "")) for k in fields))
                 ds.parties[pid] = regions.resolve_party(party)
