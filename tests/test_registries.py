@@ -307,3 +307,14 @@ def test_candidates_stay_candidates_after_import_and_reload(tmp_path):
     assert len(ds.candidates_only) == 109
     assert not [f for f in report.findings if f.subject in ds.candidates_only]
     assert report.summary() == pr.evaluate(rs, pr.load_dataset(pr.EXAMPLE_DATA), "reference").summary()
+
+
+@pytest.mark.parametrize("fmt,needle", [("text", "Registry "), ("md", "Supplier registries"), ("html", "Supplier registries")])
+def test_every_report_format_summarises_the_registries(fmt, needle):
+    from perbup_rules.report import render
+
+    rs = pr.load_ruleset(pr.BUNDLED_RULES)
+    with_reg = pr.evaluate(rs, pr.load_dataset(pr.EXAMPLE_DATA, registries=[KUTIM_REGISTER]), "reference")
+    without = pr.evaluate(rs, pr.load_dataset(pr.EXAMPLE_DATA), "reference")
+    assert needle in render(with_reg, fmt) and needle not in render(without, fmt)
+    assert "registries" not in without.to_dict() and "provenance" not in without.to_dict()
