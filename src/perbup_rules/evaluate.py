@@ -568,6 +568,27 @@ def evaluate(
     return report_of(ruleset, dataset, eng, run)
 
 
+def party_provenance(dataset: Dataset) -> dict[str, dict[str, str]]:
+    """Where every known field of every party came from: its own provenance (registry row, region
+    table, conflict rule), else the export file(s) it was read from."""
+    from .records import NOT_COLUMNS
+
+    files = ", ".join(sorted({s.path for s in dataset.sources})) or "<memory>"
+    out: dict[str, dict[str, str]] = {}
+    for pid, p in dataset.parties.items():
+        own = dict(p.provenance)
+        fields = {}
+        for name in p.__dataclass_fields__:
+            if name in NOT_COLUMNS or name == "id":
+                continue
+            v = getattr(p, name)
+            if v is None or v == ():
+                continue
+            fields[name] = own.get(name, f"export {files}")
+        out[pid] = fields
+    return out
+
+
 def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, counted: list[dict] | None = None,
               engine_name: str | None = None) -> Report:
     """The Report of a finished run (findings sorted, so the same inputs give the same bytes)."""
@@ -584,8 +605,7 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, cou
         counted=counted or [],
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         registries=[s for o in dataset.registries for s in o.summary()],
-        provenance={pid: dict(p.provenance) for pid, p in dataset.parties.items() if p.provenance}
-        if dataset.registries else {},
+        provenance=party_provenance(dataset) if dataset.registries else {},
         clauses=[{**{k: c.get(k) for k in ("id", "kind", "citation", "title", "text", "derived_from", "severity", "location")},
                   "unit": _unit(ruleset, c)} for c in ruleset.clauses],
     )
