@@ -573,7 +573,10 @@ def party_provenance(dataset: Dataset) -> dict[str, dict[str, str]]:
     table, conflict rule), else the export file(s) it was read from."""
     from .records import NOT_COLUMNS
 
-    files = ", ".join(sorted({s.path for s in dataset.sources})) or "<memory>"
+    paths = sorted({s.path for s in dataset.sources})
+    # a canonical folder's party fields come from its parties table; an export's from the export
+    own_table = [p for p in paths if p.replace("\\", "/").rsplit("/", 1)[-1].lower().startswith("parties")]
+    files = ", ".join(own_table or paths) or "<memory>"
     out: dict[str, dict[str, str]] = {}
     for pid, p in dataset.parties.items():
         own = dict(p.provenance)

@@ -71,7 +71,10 @@ def _provenance(run: _Run, f, item: dict) -> dict[str, dict[str, str]]:
             pid = getattr(rec, ref, None)
             if pid in parties:
                 ids.add(pid)
-    return {pid: dict(parties[pid].provenance) for pid in sorted(ids) if parties[pid].provenance}
+    from .evaluate import party_provenance
+
+    full = party_provenance(Dataset(parties={pid: parties[pid] for pid in ids}, sources=run.dataset.sources))
+    return {pid: full[pid] for pid in sorted(ids) if full[pid]}
 
 
 def report_engine():
