@@ -38,6 +38,7 @@ _KAB_WORDS = {"kabupaten": "kab", "kab": "kab", "kota": "kota", "kotamadya": "ko
 _FILLER = {"adm", "administrasi", "dan"}
 _KEC_WORDS = {"kecamatan", "kec"}
 _DESA_WORDS = {"desa", "kelurahan", "kel", "ds"}
+_PARTS = re.compile(r"[,;/]| - ")
 _CODE = re.compile(r"^\d{2}(?:\.\d{2}){1,2}(?:\.\d{4})?$")
 
 
@@ -124,8 +125,20 @@ class Gazetteer:
         t = text.strip()
         if _CODE.match(t) and t in self.regions and self.regions[t].level == "kabupaten":
             return t
-        codes = set().union(*(self._kab.get(k, set()) for k in _kab_keys(t)))
+        codes = self._kab_codes(t)
+        if not codes and _PARTS.search(t):
+            # 'Sangatta, Kutai Timur', 'Kab. Kutai Timur, Kalimantan Timur': the parts that name a
+            # kab/kota must all name the same one
+            found = [self._kab_codes(part) for part in _PARTS.split(t) if part.strip()]
+            if all(len(c) <= 1 for c in found):
+                codes = set().union(*found)
         return next(iter(codes)) if len(codes) == 1 else None
+
+    def _kab_codes(self, text: str) -> set[str]:
+        codes: set[str] = set()
+        for k in _kab_keys(text):
+            codes |= self._kab.get(k, set())
+        return codes
 
     def kecamatan(self, text: str | None, kabupaten_code: str | None = None) -> str | None:
         """The kecamatan code of a name inside ``kabupaten_code`` (or, without one, when the
