@@ -54,6 +54,7 @@ def test_extra_words_and_other_forms_do_not_normalise_alike():
     assert normalise("Pt Maju Jaya Abadi").key != normalise("PT Maju Jaya").key
     assert normalise("CV Maju Jaya").legal_form == "cv"
     assert normalise("Kop. Sawit Sejahtera") == normalise("Koperasi Sawit Sej.")
+    assert not normalise("[perorangan]") and not normalise("")  # a redacted name joins nothing
 
 
 _WORDS = st.lists(st.sampled_from(["maju", "jaya", "sinar", "abadi", "karya", "mandiri", "bumi", "sangatta"]),

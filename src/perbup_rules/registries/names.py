@@ -49,8 +49,8 @@ class NormalName:
 
 def normalise(name: str | None) -> NormalName:
     """The matching key of a business name ('' when nothing is left, e.g. '[perorangan]')."""
-    if not name:
-        return NormalName("", None)
+    if not name or (name.strip().startswith("[") and name.strip().endswith("]")):
+        return NormalName("", None)  # nothing, or a redaction placeholder such as "[perorangan]"
     text = name.casefold()
     text = _DOTTED.sub(lambda m: m.group(1) + m.group(2) + " ", text)
     words = _NON_WORD.sub(" ", text).split()
