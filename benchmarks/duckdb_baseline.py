@@ -274,6 +274,7 @@ SELECT * EXCLUDE (rn, ok) FROM (SELECT rowid AS rn, * FROM partnership_all WHERE
 QUALIFY ok AND rn = min(rn) OVER (PARTITION BY id)
     AND party_id IN (SELECT id FROM party) AND partner_id IN (SELECT id FROM party);
 
+__REGIONS__
 -- Derived party attributes per year (classify clauses), for every year a purchase row names,
 -- with the parameters in force on the year's last day; and a row with no year (for the
 -- purchases without a date: their party fields, no derived attributes).
@@ -301,19 +302,16 @@ WITH py AS (
 ), se AS (  -- KMT-06.1 scale_effective: the computed scale, else the declared one
     SELECT *, coalesce(scale_computed, scale) AS scale_effective FROM sc
 )
-SELECT id, year, kind, scale, desa, kecamatan, scale_computed, scale_effective,
+SELECT id, year, kind, scale, desa, kecamatan, desa_code, kecamatan_code, scale_computed, scale_effective,
     CASE  -- DEF-01 umkk: koperasi; mikro/kecil; menengah/besar with a known form; else unknown
         WHEN (legal_form IS NOT NULL AND legal_form = 'koperasi') OR (kind IS NOT NULL AND kind = 'koperasi') THEN true
         WHEN scale_effective IN ('mikro', 'kecil') THEN true
         WHEN scale_effective IS NULL THEN NULL
         WHEN scale_effective IN ('menengah', 'besar') AND (legal_form IS NOT NULL OR kind IS NOT NULL) THEN false
         END AS umkk,
-    CASE  -- DEF-02 local: kabupaten Kutai Timur or one of its 18 kecamatan; another kabupaten: not local
-        WHEN (kabupaten IS NOT NULL AND kabupaten = 'Kutai Timur')
-          OR (kecamatan IS NOT NULL AND kecamatan IN ('Batu Ampar', 'Bengalon', 'Busang', 'Kaliorang', 'Karangan',
-              'Kaubun', 'Kongbeng', 'Long Mesangat', 'Muara Ancalong', 'Muara Bengkal', 'Muara Wahau', 'Rantau Pulung',
-              'Sandaran', 'Sangatta Selatan', 'Sangatta Utara', 'Sangkulirang', 'Telen', 'Teluk Pandan')) THEN true
-        WHEN kabupaten IS NOT NULL THEN false
+    CASE  -- DEF-02 local: Kemendagri kabupaten code 64.08 (codes from names: add_region_codes); unknown stays NULL
+        WHEN kabupaten_code IS NOT NULL AND kabupaten_code = '64.08' THEN true
+        WHEN kabupaten_code IS NOT NULL THEN false
         END AS local
 FROM se;
 
@@ -329,8 +327,8 @@ SELECT rn FROM rows QUALIFY rn > min(rn) OVER (PARTITION BY id);
 CREATE OR REPLACE TEMP TABLE purchase AS
 SELECT a.id, a.stage, a.buyer_id, a.ppk_id, a.supplier_id, a.category, a.ptype, a.value, a.umk, a.reserved,
        a.exempt, a.date, a.year,
-       b.kind AS buyer_kind, b.desa AS buyer_desa,
-       s.umkk AS supplier_umkk, s.local AS supplier_local, s.desa AS supplier_desa
+       b.kind AS buyer_kind, b.desa_code AS buyer_desa,
+       s.umkk AS supplier_umkk, s.local AS supplier_local, s.desa_code AS supplier_desa
 FROM purchase_all a
 LEFT JOIN party_year b ON b.id = a.buyer_id AND b.year IS NOT DISTINCT FROM a.year
 LEFT JOIN party_year s ON s.id = a.supplier_id AND s.year IS NOT DISTINCT FROM a.year
@@ -614,6 +612,30 @@ def _q(s: str) -> str:
     return s.replace("'", "''")
 
 
+def add_region_codes(con) -> None:
+    """Kemendagri codes for the parties' place names (docs/regions.md), one lookup per distinct place.
+
+    Written names become codes with the project's resolver (a lookup table, not a rule: the rules
+    then compare codes in SQL like the engine does). Code columns a file carries are not read here.
+    """
+    from perbup_rules.records import Party
+    from perbup_rules.regions import resolve_party
+
+    places = con.execute("SELECT DISTINCT kabupaten, kecamatan, desa FROM party").fetchall()
+    rows = []
+    for kab, kec, desa in places:
+        p = resolve_party(Party(id="-", kabupaten=kab, kecamatan=kec, desa=desa))
+        rows.append((kab, kec, desa, p.kabupaten_code, p.kecamatan_code, p.desa_code))
+    con.execute("CREATE OR REPLACE TEMP TABLE region_code (kabupaten VARCHAR, kecamatan VARCHAR, desa VARCHAR, "
+                "kabupaten_code VARCHAR, kecamatan_code VARCHAR, desa_code VARCHAR)")
+    if rows:
+        con.executemany("INSERT INTO region_code VALUES (?, ?, ?, ?, ?, ?)", rows)
+    con.execute("""CREATE OR REPLACE TEMP TABLE party AS
+        SELECT p.*, r.kabupaten_code, r.kecamatan_code, r.desa_code FROM party p LEFT JOIN region_code r
+        ON r.kabupaten IS NOT DISTINCT FROM p.kabupaten AND r.kecamatan IS NOT DISTINCT FROM p.kecamatan
+           AND r.desa IS NOT DISTINCT FROM p.desa""")
+
+
 def verdicts(folder: str | Path) -> dict:
     """Verdict counts per clause and status, and the violating subjects per clause."""
     folder = Path(folder)
@@ -627,7 +649,10 @@ def verdicts(folder: str | Path) -> dict:
         load = LOAD
         for key, text in fill.items():
             load = load.replace(key, text)
-        con.execute(load)
+        before, after = load.split("__REGIONS__")
+        con.execute(before)
+        add_region_codes(con)
+        con.execute(after)
         too_fine = con.execute(
             "SELECT (SELECT count(*) FROM purchase_all WHERE value = -1 OR umk = -1)"
             " + (SELECT count(*) FROM party_all WHERE capital = -1 OR sales = -1)").fetchone()[0]

@@ -53,11 +53,20 @@ def load_ruleset(path: str | Path) -> Ruleset:
     return compile_ruleset(load_files(path))
 
 
-def load_dataset(source: str | Path, kind: str | None = None) -> Dataset:
-    """Load a canonical dataset folder, an Excel workbook, or a real export (``kind`` or detected)."""
+def load_dataset(source: str | Path, kind: str | None = None, *, registries: list[str | Path] = ()) -> Dataset:
+    """Load a canonical dataset folder, an Excel workbook, or a real export (``kind`` or detected).
+
+    ``registries``: supplier registry files (docs/registries.md) joined to its parties, in order;
+    the matches are in ``dataset.registries`` and in the report of an evaluation.
+    """
     from .importers import load
 
-    return load(source, kind)
+    ds = load(source, kind)
+    if registries:
+        from .registries import load_and_apply
+
+        load_and_apply(ds, list(registries))
+    return ds
 
 
 __all__ = [

@@ -160,9 +160,12 @@ class RequiredPartnership:
     category: str | None
     candidates: tuple[str, ...] = ()
     purchase: str | None = None
+    #: the candidates (listed last in ``candidates``) whose eligibility is unknown: registry
+    #: businesses whose UMKK status, for example, the register does not give
+    unverified: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "party": self.party,
             "clause": self.clause,
             "period": self.period,
@@ -170,6 +173,9 @@ class RequiredPartnership:
             "purchase": self.purchase,
             "candidates": list(self.candidates),
         }
+        if self.unverified:
+            d["unverified_candidates"] = list(self.unverified)
+        return d
 
 
 @dataclass
@@ -193,6 +199,11 @@ class Report:
     coverage: Any = None
     #: measured links between sources (dicts: source, target, key, linked, total, unlinked)
     link_rates: list[dict[str, Any]] = field(default_factory=list)
+    #: registries applied (perbup_rules.registries): one summary dict each; with any, the JSON
+    #: report carries "registries" and "provenance"
+    registries: list[dict[str, Any]] = field(default_factory=list)
+    #: party id -> field -> where its value came from (file:row, registry row, region table)
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per clause and status (every status key present, in a fixed order)."""
@@ -239,7 +250,16 @@ class Report:
             "required_partnerships": [r.to_dict() for r in self.required_partnerships],
             "summary": self.summary(),
             "names": self._listed_names(listed),
+            **self._registry_keys(),
         }
+
+    def _registry_keys(self) -> dict[str, Any]:
+        """The registry summary and the provenance of party fields, present only when registries were applied
+        (so reports without them keep the schema of docs/report-format.md byte for byte)."""
+        if not self.registries:
+            return {}
+        return {"registries": self.registries,
+                "provenance": {pid: self.provenance[pid] for pid in sorted(self.provenance)}}
 
     def _listed_names(self, listed: list[Finding]) -> dict[str, str]:
         """Names of the ids the listed findings and required partnerships mention, sorted by id."""

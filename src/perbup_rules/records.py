@@ -219,6 +219,12 @@ class Dataset:
     sources: list[InputFile] = field(default_factory=list)
     #: measured links between the records of different sources (plan -> award -> contract -> handover)
     link_rates: list[LinkRate] = field(default_factory=list)
+    #: ids of parties known only from a registry (perbup_rules.registries): possible partners in
+    #: required partnerships, never subjects of clauses over parties
+    candidates_only: set[str] = field(default_factory=set)
+    #: registries applied to this dataset (perbup_rules.registries.Outcome), in order: the
+    #: match report and its summary in the audit report
+    registries: list = field(default_factory=list)
 
     @classmethod
     def build(
@@ -314,6 +320,8 @@ def merge_datasets(datasets: list[Dataset]) -> Dataset:
         out.rejected.extend(ds.rejected)
         out.sources.extend(ds.sources)
         out.link_rates.extend(ds.link_rates)
+        out.candidates_only |= ds.candidates_only
+        out.registries.extend(ds.registries)
         for pid, p in ds.parties.items():
             out.parties.setdefault(pid, p)
     seen: dict[str, set[str]] = {"purchases": set(), "partnerships": set()}

@@ -44,9 +44,12 @@ def _progress(quiet: bool):
 @click.option("--bulk", is_flag=True,
               help="Column-wise path for a large canonical CSV folder (DuckDB): the same verdicts; compliant and "
                    "not-applicable verdicts over purchases are counted, not listed.")
+@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
+              help="Supplier registry (CSV, xlsx, LKPP JSON) that enriches the parties; repeatable. The match "
+                   "report is written to <output>.matches.csv (docs/registries.md).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 @handle_errors
-def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet):
+def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet, registries=()):
     """Audit procurement and partnership records against a draft regulation."""
     # This process is ours: an audit builds many objects and frees few, so Python's cyclic
     # collector would only re-walk them (about 2 s at a million purchases). The library itself
@@ -58,6 +61,10 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
 
     rules = rules or pr.BUNDLED_RULES
     sources = list(data) or [pr.EXAMPLE_DATA]
+    if bulk and registries:
+        bulk = False  # a registry changes the parties: the per-record path reads them (same verdicts)
+        if not quiet:
+            click.echo("perbup: --registry: judging per record instead of --bulk", err=True)
     if bulk:
         report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings)
         _write(report, fmt, all_findings, output, quiet, fail_on)
@@ -78,6 +85,9 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
             progress.advance(task, len(sources))
         # No data is no audit: exit 2 before any report, so --fail-on never passes on nothing.
         require_purchases(dataset, str(sources[0]) if len(sources) == 1 else None)
+        if registries:
+            from .registry_cli import apply_and_report
+            apply_and_report(dataset, registries, output, quiet)
         tracer = None
         if progress:
             judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]

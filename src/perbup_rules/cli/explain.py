@@ -19,8 +19,10 @@ from ._common import fail, handle_errors, existing
 @click.option("--data", type=click.Path(path_type=Path), default=None, callback=existing(), help="Dataset (default: bundled example).")
 @click.option("--from", "kind", default=None, help="Kind of the --data file (see perbup audit).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
+              help="Supplier registry applied as in perbup audit (repeatable).")
 @handle_errors
-def command(clause_id, subject, period, rules, data, kind, fmt):
+def command(clause_id, subject, period, rules, data, kind, fmt, registries=()):
     """Explain one finding: conditions, values read, exception, evidence."""
     import perbup_rules as pr
     from ..why import render_text, why
@@ -30,7 +32,7 @@ def command(clause_id, subject, period, rules, data, kind, fmt):
         ruleset.clause(clause_id)
     except KeyError:
         fail(f"perbup: no clause {clause_id!r}; clauses: {', '.join(c['id'] for c in ruleset.clauses)}")
-    dataset = pr.load_dataset(data or pr.EXAMPLE_DATA, kind)
+    dataset = pr.load_dataset(data or pr.EXAMPLE_DATA, kind, registries=list(registries))
     items = why(ruleset, dataset, clause_id, subject, period)
     if fmt == "json":
         click.echo(json.dumps(items, ensure_ascii=False, indent=2, default=str))

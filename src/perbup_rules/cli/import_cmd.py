@@ -34,8 +34,10 @@ def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
 @click.option("--from", "kind", type=click.Choice(KINDS), default="auto", show_default=True, help="Kind of input.")
 @click.argument("src", type=click.Path(path_type=Path), callback=existing())
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the canonical CSVs.")
+@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
+              help="Supplier registry that enriches the parties; repeatable. Writes OUT/matches.csv.")
 @handle_errors
-def command(kind: str, src: Path, out: Path) -> None:
+def command(kind: str, src: Path, out: Path, registries=()) -> None:
     """Import SRC into the canonical dataset folder OUT (parties.csv, purchases.csv, partnerships.csv).
 
     Rows that cannot be used are listed in OUT/rejected.csv with file, row and reason.
@@ -51,6 +53,9 @@ def command(kind: str, src: Path, out: Path) -> None:
             written.append(write_rejections(ds.rejected, out / "rejected.csv"))
         _echo_summary(ds, written)
         require_purchases(ds, str(src))
+    if registries:
+        from .registry_cli import apply_and_report
+        apply_and_report(ds, registries, out / "matches.csv", quiet=False, exact_path=True)
     written = write_dataset(ds, out)
     written.append(write_rejections(ds.rejected, out / "rejected.csv"))
     _echo_summary(ds, written)

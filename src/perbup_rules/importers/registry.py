@@ -117,7 +117,9 @@ def load_many(sources: Iterable[str | Path], kind: str | None = None) -> Dataset
             problems.extend(err.diagnostics)
     if problems:
         raise DataError(problems)
-    return link(parts)
+    from ..regions import enrich
+
+    return enrich(link(parts))
 
 
 def _read(path: Path, kind: str, why: str | None) -> Part:

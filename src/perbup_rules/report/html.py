@@ -165,6 +165,7 @@ def context(report: Report, all_findings: bool = False) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "sources": sorted(report.sources, key=lambda s: (s.get("path", ""), s.get("kind", ""))),
         "inputs": input_rows(report),
+        "registries": report.registries,
         "statuses": [{"status": s.value, "label": status_label(s), "n": totals[s.value]} for s in STATUS_ORDER],
         "clauses": [_clause(report, v, all_findings) for v in views],
         "required": _required(report),

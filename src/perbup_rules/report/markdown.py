@@ -91,7 +91,21 @@ def _inputs(report: Report) -> list[str]:
         lines += ["### Tautan antarsumber / Links between sources", ""] + _table(head, rows) + [
             "", "*Baris yang tak tertaut tercantum di JSON (berkas, baris). "
                 "The unlinked rows are listed in the JSON (file, row).*", ""]
-    return lines
+    return lines + _registries(report)
+
+
+def _registries(report: Report) -> list[str]:
+    """The supplier registries joined to the parties (docs/registries.md), when there were any."""
+    if not report.registries:
+        return []
+    keys = ("read", "rejected", "key", "exact_name", "fuzzy", "ambiguous", "unmatched", "fields_filled", "conflicts")
+    rows = [[code(r["path"]), esc(r["layout"]), *(grouped(r[k]) for k in keys)] for r in report.registries]
+    head = ["Register / registry", "Tata letak / layout", "Dibaca / read", "Ditolak / rejected", "Kunci / key",
+            "Nama sama / exact name", "Nama mirip / fuzzy", "Ambigu / ambiguous", "Tak cocok / unmatched",
+            "Isian ditambah / fields filled", "Konflik / conflicts"]
+    return (["### Register penyedia / Supplier registries", ""] + _table(head, rows)
+            + ["", "*Setiap baris register tercantum di `<laporan>.matches.csv`. "
+                   "Every registry row is listed in `<report>.matches.csv`.*", ""])
 
 
 def _coverage(report: Report, all_findings: bool) -> list[str]:

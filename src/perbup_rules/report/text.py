@@ -117,6 +117,11 @@ def render(report: Report, *, all_findings: bool = False) -> str:
     for line in (coverage_line(report), rejected_line(report)):
         if line is not None:
             console.print(line.en, soft_wrap=True)
+    for r in report.registries:
+        console.print(f"Registry {r['path']} ({r['layout']}): {r['read']} rows; {r['key']} by key, "
+                      f"{r['exact_name']} exact name, {r['fuzzy']} fuzzy, {r['ambiguous']} ambiguous, "
+                      f"{r['unmatched']} unmatched, {r['rejected']} rejected; {r['fields_filled']} fields filled, "
+                      f"{r['conflicts']} conflicts (match report: <report>.matches.csv)", soft_wrap=True)
     top = _top_table(report, views)
     if top is not None:
         console.print()
