@@ -14,6 +14,11 @@ from typing import Any
 from .. import errors
 from ..records import Dataset, InputFile, Party, Purchase
 
+def numbers_note(numbers: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(column, how its numbers were read) for InputFile.numbers, in column order."""
+    return tuple((col, conv.why) for col, conv in sorted(numbers.items()))
+
+
 _PARTY_FIELDS = frozenset(Party.__dataclass_fields__) - {"id", "extra", "supplies"}
 
 
@@ -27,6 +32,8 @@ class Collector:
         self._parties: dict[str, dict[str, Any]] = {}
         # id -> (rank, row, purchase); rank decides between versions of one record
         self._purchases: dict[str, tuple[Any, int, Purchase]] = {}
+        #: column -> number convention of the source's money columns (set by lkpp.Cells), for the summary
+        self.numbers: dict[str, Any] | None = None
 
     def read_row(self, table: str = "purchases") -> None:
         """Count one row read from the source."""
@@ -75,6 +82,8 @@ class Collector:
     def finish(self) -> Dataset:
         """Build the parties, add the purchases, and return the dataset."""
         ds = self.ds
+        if self.numbers:
+            ds.sources[0] = replace(ds.sources[0], numbers=numbers_note(self.numbers))
         for pid, draft in self._parties.items():
             extra = tuple(sorted(draft.pop("extra").items()))
             supplies = tuple(draft.pop("supplies"))
