@@ -40,6 +40,12 @@ def detect_kind(path: str | Path) -> str:
         raise data_error(errors.UNREADABLE_INPUT, "no such file or folder", str(path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        # --- flattened OCDS (helper `numbers`) ---
+        from .ocds_flat import sniff_xlsx
+
+        if sniff_xlsx(path):
+            return "ocds-flat"
+        # --- end flattened OCDS ---
         return "canonical"
     with open_binary(path, str(path)) as fh:
         head = fh.read(_PEEK)
@@ -53,6 +59,12 @@ def detect_kind(path: str | Path) -> str:
             return kind
         raise _undetectable(path, "JSON with neither OCDS releases nor known LKPP columns")
     header = _csv_header(text)
+    # --- flattened OCDS (helper `numbers`) ---
+    from .ocds_flat import sniff
+
+    if sniff(header):
+        return "ocds-flat"
+    # --- end flattened OCDS ---
     kind = _by_columns(header)
     if kind:
         return kind

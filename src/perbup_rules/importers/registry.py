@@ -27,6 +27,12 @@ IMPORTERS: dict[str, Importer] = {
     "ocds": import_ocds,
 }
 
+# --- flattened OCDS (helper `numbers`) ---
+from .ocds_flat import import_ocds_flat  # noqa: E402
+
+IMPORTERS["ocds-flat"] = import_ocds_flat
+# --- end flattened OCDS ---
+
 #: Kinds accepted by :func:`load` and ``perbup import --from``.
 KINDS: tuple[str, ...] = (*IMPORTERS, "auto")
 
