@@ -315,6 +315,7 @@ def _scan_money_sql(con: Any, plan: Plan) -> dict[str, MoneyScan]:
         while batch := cur.fetchmany(10_000):
             for row, cell in batch:
                 scan.add(row, cell)
+        scan.texts = con.execute(f"SELECT count(*) FROM raw WHERE {c} <> ''").fetchone()[0]
     return scans
 
 

@@ -416,7 +416,7 @@ class MoneyScan:
     first (lowest-row) example of each kind of evidence and a few counts are kept.
     """
 
-    __slots__ = ("indonesian", "point", "ambiguous", "breaker", "grouped", "n_ambiguous")
+    __slots__ = ("indonesian", "point", "ambiguous", "breaker", "grouped", "n_ambiguous", "texts")
 
     def __init__(self) -> None:
         self.indonesian: tuple[int, str] | None = None  # a cell only the Indonesian convention reads
@@ -425,14 +425,16 @@ class MoneyScan:
         self.breaker: tuple[int, str] | None = None  # first cell not written with dot groups (nor under 1000)
         self.grouped = 0  # cells written with three-digit dot groups
         self.n_ambiguous = 0
+        self.texts = 0  # cells written as text (not JSON or spreadsheet numbers)
 
     @staticmethod
     def _first(old: tuple[int, str] | None, row: int, text: str) -> tuple[int, str]:
         return (row, text) if old is None or row < old[0] else old
 
     def add(self, row: int, value: object) -> None:
-        if type(value) is not str:
+        if type(value) is not str or not value:
             return  # a native number (JSON, spreadsheet) or an empty cell settles nothing
+        self.texts += 1
         if "." not in value and "," not in value and (self.breaker is not None or len(value) <= 3):
             return  # fast path: such a cell can only be a breaker (plain digits of 1000 and more)
         if not _MONEYISH.fullmatch(value):
@@ -465,6 +467,7 @@ class MoneyScan:
                 setattr(self, name, self._first(getattr(self, name), *theirs))
         self.grouped += other.grouped
         self.n_ambiguous += other.n_ambiguous
+        self.texts += other.texts
 
 
 class Convention(NamedTuple):
@@ -475,6 +478,12 @@ class Convention(NamedTuple):
 
     def describe(self, column: str) -> str:
         return f"{column}: {self.why}"
+
+
+#: The convention of a column that was not scanned, or has nothing to settle.
+AS_WRITTEN = Convention(HUMAN, "as written (plain digits, or unambiguous grouping)")
+#: A column whose amounts are all JSON or spreadsheet numbers (or empty).
+NUMBERS_ONLY = Convention(HUMAN, "numbers (no amount written as text)")
 
 
 def decide_money(scan: MoneyScan) -> Convention:
@@ -496,11 +505,11 @@ def decide_money(scan: MoneyScan) -> Convention:
         return Convention(GROUPED, f"Indonesian ('.' thousands): all {scan.grouped} amounts have three-digit dot groups")
     if pt:
         return Convention(POINT, f"machine ('.' decimal point), settled by row {pt[0]} {pt[1]!r}")
-    return Convention(HUMAN, "as written (plain digits, or unambiguous grouping)")
+    if not scan.texts:
+        return NUMBERS_ONLY
+    return AS_WRITTEN
 
 
-#: The convention of a column that was not scanned, or has nothing to settle.
-AS_WRITTEN = Convention(HUMAN, "as written (plain digits, or unambiguous grouping)")
 
 
 def parse_money_as(value: object, convention: Convention | str = HUMAN) -> int | Decimal | None:

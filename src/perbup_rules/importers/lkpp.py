@@ -11,6 +11,7 @@ locale writes ``113.214.787,91``, and ``250.000`` must never become Rp250.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 from decimal import Decimal
@@ -54,6 +55,7 @@ class Source:
         #: the number convention of every money column read so far (column -> convention)
         self.numbers: dict[str, cells.Convention] = {}
         self._scans: dict[str, cells.MoneyScan] | None = None
+        self._parsers: dict[str, Callable[[object], Any]] = {}
         if path.suffix.lower() == ".json":
             self.sha256 = check_utf8(path, self.file)
             self._items = _json_rows(path, self.file)
@@ -105,6 +107,13 @@ class Source:
                 yield i, Rec(None, {str(k).lower(): v for k, v in item.items()}, self)
             else:
                 yield i, None
+
+    def money_parser(self, col: str) -> Callable[[object], Any]:
+        """The parser of money column ``col``: parse_money under the column's convention (cached)."""
+        parse = self._parsers.get(col)
+        if parse is None:
+            parse = self._parsers[col] = functools.partial(cells.parse_money_as, convention=self.money_convention(col))
+        return parse
 
     def money_convention(self, col: str) -> cells.Convention:
         """The number convention of money column ``col`` in this file, decided from all its cells.
@@ -206,8 +215,7 @@ class Cells:
         if col is None:
             return None
         src = self.rec.source
-        conv = src.money_convention(col) if src is not None else cells.AS_WRITTEN
-        return self.get(col, lambda v: cells.parse_money_as(v, conv), required)
+        return self.get(col, src.money_parser(col) if src is not None else cells.parse_money, required)
 
     def fail(self, col: str, code: str, reason: str) -> None:
         self.problems.append((col, CellError(code, reason)))
