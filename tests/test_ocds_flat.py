@@ -173,3 +173,12 @@ def test_rows_without_an_index_and_gaps_in_arrays(tmp_path):
     got = {p.id: (p.stage, p.value_idr, p.supplier_id) for p in ds.purchases}
     assert got == {"ocds:o-1:a": ("award", 100, "ocds:o-1/s"), "ocds:o-1:k": ("contract", None, "ocds:o-1/s")}
     assert ds.reconciles() and not ds.rejected
+
+
+def test_a_pointer_heading_with_a_wrong_name_is_listed_when_keys_are_missing(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("ocid,award/0/id,award/0/value/amount\no-1,a,5\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        import_ocds_flat(path)
+    (d,) = info.value.diagnostics
+    assert "'award/0/id'" in d.message and "'award/0/value/amount'" in d.message

@@ -259,7 +259,12 @@ def parse_money(value: object) -> int | Decimal | None:
 
 
 def parse_amount(value: object) -> int | Decimal | None:
-    """A machine-written amount (LKPP, OCDS): digits with an optional decimal point; no grouping."""
+    """A machine-written amount: digits with an optional decimal point; no grouping.
+
+    No importer reads amounts with this any more: it reads ``250.000`` as 250, which
+    is wrong for a file saved in an Indonesian locale. Importers use
+    :func:`parse_money_as` under the column's convention (docs/importers.md, "Numbers").
+    """
     if value is None or isinstance(value, (bool, int, float, Decimal)):
         return _native_money(value)
     s = parse_text(value)

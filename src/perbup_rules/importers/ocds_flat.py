@@ -190,10 +190,13 @@ def heading_paths(header: Sequence[object], file: str, need_keys: bool = True) -
     style = "/" if any("/" in n for n in names) else "." if any("." in n for n in names) else "_"
     paths: list[Path_ | None] = []
     unmatched: list[str] = []
+    odd: list[str] = []  # headings with a name that is no OCDS field
     for n in names:
         p, known, tail = _split(n, style) if n else (None, (), "")
-        if tail and _near_mapped(known, tail):
-            unmatched.append(n)
+        if tail:
+            odd.append(n)
+            if _near_mapped(known, tail):
+                unmatched.append(n)
         paths.append(p)
     have = {p for p in paths if p}
     has_ocid = ("ocid",) in have
@@ -204,7 +207,6 @@ def heading_paths(header: Sequence[object], file: str, need_keys: bool = True) -
                         f"{', '.join(map(repr, unmatched[:20]))}" + (" …" if len(unmatched) > 20 else ""))
     if need_keys and not (has_ocid and has_item):
         missing = [what for ok, what in ((has_ocid, "'ocid'"), (has_item, "an awards or contracts 'id' (e.g. awards/0/id)")) if not ok]
-        odd = [n for n, p in zip(names, paths) if n and p is None]
         problems.append(f"the headings lack {' and '.join(missing)}"
                         + (f"; headings that matched no OCDS field: {', '.join(map(repr, odd[:20]))}" if odd else ""))
     if problems:
