@@ -279,3 +279,17 @@ def test_the_scan_fast_paths_skip_nothing_that_settles(text):
     shape = cells.money_shape(text)
     if not cells._MONEYISH.fullmatch(text):
         assert shape in (cells._OTHER, cells._NEUTRAL) and (shape == cells._OTHER or not text.strip())
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(amounts=st.lists(st.one_of(st.integers(0, 10**15), st.decimals(0, 10**12, places=2)), min_size=1, max_size=6))
+def test_json_numbers_are_numbers(tmp_path_factory, amounts):
+    # ISB JSON and OCDS JSON: a number is read exactly as written, whatever a text cell would need
+    tmp = tmp_path_factory.mktemp("j")
+    rows = [{"kd_rup": str(i), "kd_satker": "1", "tahun_anggaran": 2025, "pagu": a, "jenis_pengadaan": "Barang"}
+            for i, a in enumerate(amounts)]
+    path = tmp / "rup.json"
+    path.write_text(json.dumps(rows, default=str).replace('"pagu": "', '"pagu": ').replace('", "jenis', ', "jenis'), encoding="utf-8")
+    ds = load(path, "sirup-rup")
+    assert [p.value_idr for p in ds.purchases] == [cells.parse_money(a) for a in amounts]
+    assert dict(ds.sources[0].numbers)["pagu"] == cells.NUMBERS_ONLY.why

@@ -307,15 +307,16 @@ def _scan_money_sql(con: Any, plan: Plan) -> dict[str, MoneyScan]:
     for _k, col in plan.money_columns():
         scan = scans[col.name] = MoneyScan()
         c = f"c{col.index}"
-        first = con.execute(f"SELECT rowid + 2, {c} FROM raw WHERE regexp_full_match({c}, '[0-9]{{4,}}') "
-                            f"ORDER BY rowid LIMIT 1").fetchone()
-        if first is not None:
-            scan.add(first[0], first[1])
+        long = f"regexp_full_match({c}, '[0-9]{{4,}}')"
+        row, cell, texts = con.execute(f"SELECT min(rowid) FILTER (WHERE {long}), arg_min({c}, rowid) FILTER (WHERE {long}), "
+                                       f"count(*) FILTER (WHERE {c} <> '') FROM raw").fetchone()
+        if row is not None:
+            scan.add(row + 2, cell)
         cur = con.execute(f"SELECT rowid + 2, {c} FROM raw WHERE {c} IS NOT NULL AND NOT regexp_full_match({c}, '[0-9]+')")
         while batch := cur.fetchmany(10_000):
             for row, cell in batch:
                 scan.add(row, cell)
-        scan.texts = con.execute(f"SELECT count(*) FROM raw WHERE {c} <> ''").fetchone()[0]
+        scan.texts = texts
     return scans
 
 

@@ -481,9 +481,6 @@ class Convention(NamedTuple):
     name: str
     why: str
 
-    def describe(self, column: str) -> str:
-        return f"{column}: {self.why}"
-
 
 #: The convention of a column that was not scanned, or has nothing to settle.
 AS_WRITTEN = Convention(HUMAN, "as written (plain digits, or unambiguous grouping)")
