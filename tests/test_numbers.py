@@ -272,13 +272,30 @@ def test_a_convention_only_decides_what_parse_money_refuses(text, name):
     assert cells.parse_money_as(text, conv) == want
 
 
+def _reference_decision(values: list[str]) -> str:
+    """decide_money's rule written out over money_shape, without MoneyScan's fast paths."""
+    shapes = [cells.money_shape(v) for v in values]
+    ind = any(s in (cells._ID, cells._ID_GROUPED) for s in shapes)
+    point = cells._MACHINE_POINT in shapes
+    grouped = sum(s in (cells._AMBIGUOUS_DOT, cells._ID_GROUPED) for s in shapes)
+    breaker = any(s in (cells._AMBIGUOUS_COMMA, cells._ID, cells._MACHINE_POINT) for s in shapes) or any(
+        s == cells._NEUTRAL and v.strip() for s, v in zip(shapes, values))
+    if ind and point:
+        return cells.HUMAN
+    if ind or (not breaker and grouped >= 2):
+        return cells.GROUPED
+    return cells.POINT if point else cells.HUMAN
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(MONEY, st.text(max_size=12)))
-def test_the_scan_fast_paths_skip_nothing_that_settles(text):
-    # MoneyScan.add skips cells cheaply; the full classification must agree that they settle nothing
-    shape = cells.money_shape(text)
-    if not cells._MONEYISH.fullmatch(text):
-        assert shape in (cells._OTHER, cells._NEUTRAL) and (shape == cells._OTHER or not text.strip())
+@given(st.lists(st.one_of(MONEY, st.text(max_size=12)), max_size=8), st.randoms())
+def test_the_scan_decides_as_the_rule_says_in_any_order(values, rnd):
+    order = list(enumerate(values, start=2))
+    rnd.shuffle(order)  # the bulk loader feeds cells in no particular order
+    scan = cells.MoneyScan()
+    for row, v in order:
+        scan.add(row, v)
+    assert cells.decide_money(scan).name == _reference_decision(values)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

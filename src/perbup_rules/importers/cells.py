@@ -419,6 +419,8 @@ class MoneyScan:
 
     Feed every cell with :meth:`add` (row number, raw cell), in any order; only the
     first (lowest-row) example of each kind of evidence and a few counts are kept.
+    (Which cell is remembered as the first breaker may depend on the order; the
+    decision does not.)
     """
 
     __slots__ = ("indonesian", "point", "ambiguous", "breaker", "grouped", "n_ambiguous", "texts")
@@ -463,16 +465,6 @@ class MoneyScan:
             self.indonesian = self._first(self.indonesian, row, text)
         elif shape == _MACHINE_POINT:
             self.point = self._first(self.point, row, text)
-
-    def merge(self, other: "MoneyScan") -> None:
-        """Add another scan of the same column (e.g. of a later part of the file)."""
-        for name in ("indonesian", "point", "ambiguous", "breaker"):
-            theirs = getattr(other, name)
-            if theirs is not None:
-                setattr(self, name, self._first(getattr(self, name), *theirs))
-        self.grouped += other.grouped
-        self.n_ambiguous += other.n_ambiguous
-        self.texts += other.texts
 
 
 class Convention(NamedTuple):
