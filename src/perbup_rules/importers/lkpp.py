@@ -125,6 +125,8 @@ class Source:
         conv = self.numbers.get(col)
         if conv is not None:
             return conv
+        if col not in self.columns:
+            return cells.AS_WRITTEN  # every cell is empty: nothing to settle, nothing to report
         if self._csv is not None:
             if self._scans is None:
                 self._scans = self._scan_csv()
