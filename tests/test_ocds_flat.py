@@ -182,3 +182,17 @@ def test_a_pointer_heading_with_a_wrong_name_is_listed_when_keys_are_missing(tmp
         import_ocds_flat(path)
     (d,) = info.value.diagnostics
     assert "'award/0/id'" in d.message and "'award/0/value/amount'" in d.message
+
+
+def test_flatten_tool_csv_folder_joins_sub_sheets(tmp_path):
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    (folder / "main.csv").write_text("ocid,id,buyer/id,parties/0/id,parties/0/roles\no-1,r1,b,b,buyer;procuringEntity\n", encoding="utf-8")
+    (folder / "awards.csv").write_text(
+        "ocid,id,awards/0/id,awards/0/value/amount,awards/0/value/currency\no-1,r1,a1,1.500.000,IDR\no-1,r1,a2,250.000,IDR\n",
+        encoding="utf-8")
+    assert detect_kind(folder) == "ocds-flat"
+    ds = load(folder)
+    assert sorted((p.id, p.value_idr, p.buyer_id) for p in ds.purchases) == [
+        ("ocds:o-1:a1", 1_500_000, "ocds:o-1/b"), ("ocds:o-1:a2", 250_000, "ocds:o-1/b")]
+    assert ds.parties["ocds:o-1/b"].kind == "perangkat_daerah" and ds.reconciles()

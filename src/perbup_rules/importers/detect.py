@@ -35,6 +35,12 @@ def detect_kind(path: str | Path) -> str:
         names = {p.name.lower() for p in path.iterdir()}
         if {"parties.csv", "purchases.csv"} & names:
             return "canonical"
+        # --- flattened OCDS (helper `numbers`) ---
+        from .ocds_flat import sniff_folder
+
+        if sniff_folder(path):
+            return "ocds-flat"
+        # --- end flattened OCDS ---
         raise _undetectable(path, "the folder has neither parties.csv nor purchases.csv")
     if not path.is_file():
         raise data_error(errors.UNREADABLE_INPUT, "no such file or folder", str(path))

@@ -23,8 +23,8 @@ When the headings settle the mapping:
 * ``ocid`` and an ``id`` under ``awards`` or ``contracts`` are needed; without them
   the file is refused, listing the headings that matched nothing.
 
-Rows that share ``ocid`` and ``id`` (consecutive rows in a CSV; anywhere in a
-workbook) are one release; without an ``id`` heading every row is a release.
+Rows that share ``ocid`` and ``id`` (consecutive rows in a CSV file; anywhere in
+a workbook or in a folder of CSV files, Flatten Tool's CSV output) are one release; without an ``id`` heading every row is a release.
 Row numbers are spreadsheet rows (the header is row 1); in a workbook, the row
 where the release first appears, sheet name in the file name.
 """
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import hashlib
 import math
 import re
 from decimal import Decimal
@@ -90,6 +91,19 @@ def sniff(header: Iterable[str]) -> bool:
     return any(re.match(r"(awards|contracts)[/._]", n, re.IGNORECASE) for n in names)
 
 
+def sniff_folder(path: Path) -> bool:
+    """True when a folder's CSV headers together look like flattened OCDS (Flatten Tool's CSV output)."""
+    header: list[str] = []
+    for p in path.iterdir():
+        if p.suffix.lower() == ".csv" and p.is_file():
+            try:
+                with CsvTable(p, str(p)) as t:
+                    header.extend(t.header or ())
+            except DataError:
+                continue
+    return sniff(header)
+
+
 def sniff_xlsx(path: Path) -> bool:
     """True when a workbook's headers, over all its sheets, look like flattened OCDS (detect.py asks)."""
     try:
@@ -115,6 +129,8 @@ def import_ocds_flat(path: str | Path) -> Dataset:
     """
     path = Path(path)
     file = str(path)
+    if path.is_dir():
+        return _folder(path, file)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _workbook(path, file)
     table = CsvTable(path, file)
@@ -134,35 +150,55 @@ def import_ocds_flat(path: str | Path) -> Dataset:
 
 def _workbook(path: Path, file: str) -> Dataset:
     with XlsxBook(path, file) as book:
-        found: list[tuple[str, list, Callable[[], Iterator]]] = []
-        problems: list[Diagnostic] = []
-        for name in book.sheet_names:
-            table = book.table(name.strip().lower())
-            if table is None or table.header is None or not any(str(h).strip() for h in table.header):
-                continue
-            try:
-                found.append((name, heading_paths(table.header, table.file, need_keys=False), table.fresh_rows))
-            except DataError as err:
-                problems.extend(err.diagnostics)
-        if problems:
-            raise DataError(problems)
-        if not found:
-            raise data_error(errors.MISSING_COLUMN, "the workbook has no sheet with a header row", file, 1)
-        # ocid and an award or contract id may sit on different sheets (Flatten Tool's sub-sheets)
-        heading_paths(["/".join(map(str, p)) for _n, paths, _r in found for p in paths if p], file)
-        c = Collector(file, KIND, book.sha256)
-        # A workbook is read whole: sub-sheets name their release by ocid and id, in any order.
-        merged: dict[Any, tuple[int, dict]] = {}
-        order: list[Any] = []
-        for _name, paths, rows in found:
-            for row, key, obj in _unflatten_rows(rows(), paths):
-                k = key if key is not None else ("row", _name, row)
-                if k in merged:
-                    _merge(merged[k][1], obj)
-                else:
-                    merged[k] = (row, obj)
-                    order.append(k)
-        return import_releases(c, lambda: ((merged[k][0], _compact(merged[k][1])) for k in order))
+        sheets = [(name, book.table(name.strip().lower())) for name in book.sheet_names]
+        return _sheets(file, book.sha256, [(n, t) for n, t in sheets if t is not None])
+
+
+def _folder(path: Path, file: str) -> Dataset:
+    """Flatten Tool's CSV output: a folder with main.csv and one CSV per sub-sheet (awards.csv, ...)."""
+    paths = sorted((p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file()),
+                   key=lambda p: (p.stem.lower() != "main", p.name))
+    tables: list[tuple[str, CsvTable]] = []
+    try:
+        for p in paths:
+            tables.append((p.stem, CsvTable(p, str(p))))
+        digest = hashlib.sha256("".join(f"{t.file}:{t.sha256}\n" for _n, t in tables).encode()).hexdigest()
+        return _sheets(file, digest, tables)
+    finally:
+        for _n, t in tables:
+            t.close()
+
+
+def _sheets(file: str, sha256: str, tables: list[tuple[str, Any]]) -> Dataset:
+    """Read the sheets of one flattening together: rows join their release by ocid and id, in any order."""
+    found: list[tuple[str, list, Callable[[], Iterator]]] = []
+    problems: list[Diagnostic] = []
+    for name, table in tables:
+        if table.header is None or not any(str(h).strip() for h in table.header if h is not None):
+            continue
+        try:
+            found.append((name, heading_paths(table.header, table.file, need_keys=False), table.fresh_rows))
+        except DataError as err:
+            problems.extend(err.diagnostics)
+    if problems:
+        raise DataError(problems)
+    if not found:
+        raise data_error(errors.MISSING_COLUMN, "no sheet or CSV file with a header row", file, 1)
+    # ocid and an award or contract id may sit on different sheets (Flatten Tool's sub-sheets)
+    heading_paths(["/".join(map(str, p)) for _n, paths, _r in found for p in paths if p], file)
+    c = Collector(file, KIND, sha256)
+    # Read whole (sub-sheets may come in any order): memory grows with the data, as for a JSON package.
+    merged: dict[Any, tuple[int, dict]] = {}
+    order: list[Any] = []
+    for name, paths, rows in found:
+        for row, key, obj in _unflatten_rows(rows(), paths):
+            k = key if key is not None else ("row", name, row)
+            if k in merged:
+                _merge(merged[k][1], obj)
+            else:
+                merged[k] = (row, obj)
+                order.append(k)
+    return import_releases(c, lambda: ((merged[k][0], _compact(merged[k][1])) for k in order))
 
 
 # --- headings ---------------------------------------------------------------------
