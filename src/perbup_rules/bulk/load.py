@@ -40,7 +40,7 @@ from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
 from ..importers.canonical import _find, _Reader
 from ..importers.cells import MoneyScan
-from ..importers.collect import numbers_note
+from ..importers.cells import numbers_note
 from ..importers.columns import PARSERS, Plan, bind_money, plan_columns, scan_money
 from ..importers.tables import CsvTable, _is_blank
 from ..records import CHANNELS, COLUMNS, EXEMPTION_CODES, PROCUREMENT_TYPES, STAGES, Dataset, InputFile, Purchase

@@ -17,7 +17,7 @@ from ..errors import DataError, Diagnostic, SourceLocation
 from ..records import RECORD_TYPES, TABLES, Dataset, InputFile
 from . import cells
 from .cells import CellError
-from .collect import numbers_note
+from .cells import numbers_note
 from .columns import CACHE_LIMIT, POS, REFERENCES, Plan, bind_money, plan_columns, scan_money
 from .tables import CsvTable, XlsxBook, data_error
 

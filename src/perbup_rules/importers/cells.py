@@ -506,6 +506,11 @@ def decide_money(scan: MoneyScan) -> Convention:
 
 
 
+def numbers_note(numbers: dict[str, Convention]) -> tuple[tuple[str, str], ...]:
+    """(column, how its numbers were read) for InputFile.numbers, in column order."""
+    return tuple((col, conv.why) for col, conv in sorted(numbers.items()))
+
+
 def parse_money_as(value: object, convention: Convention | str = HUMAN) -> int | Decimal | None:
     """parse_money under a column's convention: the same value wherever parse_money gives one.
 

@@ -14,11 +14,6 @@ from typing import Any
 from .. import errors
 from ..records import Dataset, InputFile, Party, Purchase
 
-def numbers_note(numbers: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """(column, how its numbers were read) for InputFile.numbers, in column order."""
-    return tuple((col, conv.why) for col, conv in sorted(numbers.items()))
-
-
 _PARTY_FIELDS = frozenset(Party.__dataclass_fields__) - {"id", "extra", "supplies"}
 
 
@@ -83,6 +78,8 @@ class Collector:
         """Build the parties, add the purchases, and return the dataset."""
         ds = self.ds
         if self.numbers:
+            from .cells import numbers_note
+
             ds.sources[0] = replace(ds.sources[0], numbers=numbers_note(self.numbers))
         for pid, draft in self._parties.items():
             extra = tuple(sorted(draft.pop("extra").items()))

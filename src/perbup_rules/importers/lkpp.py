@@ -229,7 +229,7 @@ class Cells:
         calls this for every row), so the import summary can say which were used.
         """
         src = self.rec.source
-        if src is not None and c.numbers is None:
+        if src is not None and getattr(c, "numbers", False) is None:
             c.numbers = src.numbers
         if not self.problems:
             return False
