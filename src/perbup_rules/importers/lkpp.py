@@ -49,13 +49,13 @@ class Source:
     def __init__(self, path: Path):
         self.path = path
         self.file = str(path)
-        self.columns: set[str] = set()
-        self._csv: CsvTable | None = None
-        self._items: list | None = None
         #: the number convention of every money column read so far (column -> convention)
         self.numbers: dict[str, cells.Convention] = {}
         self._scans: dict[str, cells.MoneyScan] | None = None
         self._parsers: dict[str, Callable[[object], Any]] = {}
+        self.columns: set[str] = set()
+        self._csv: CsvTable | None = None
+        self._items: list | None = None
         if path.suffix.lower() == ".json":
             self.sha256 = check_utf8(path, self.file)
             self._items = _json_rows(path, self.file)
@@ -135,7 +135,7 @@ class Source:
             scan = cells.MoneyScan()
             for i, item in enumerate(self._items or (), start=1):
                 if isinstance(item, dict):
-                    scan.add(i, _get_lower(item, col))
+                    scan.add(i, self._get_lower(item, col))
         conv = self.numbers[col] = cells.decide_money(scan)
         return conv
 
@@ -148,6 +148,16 @@ class Source:
                 if cell:
                     scans[i].add(row, cell)
         return {col: scans[i] for col, i in self._index.items()}
+
+    @staticmethod
+    def _get_lower(item: dict, col: str) -> object:
+        """A JSON object's value for a lower-case column name (keys compared case-insensitively, as rows() does)."""
+        if col in item:
+            return item[col]
+        for k, v in item.items():
+            if str(k).lower() == col:
+                return v
+        return None
 
     def close(self) -> None:
         if self._csv is not None:
@@ -169,16 +179,6 @@ def load_json(path: Path, file: str) -> Any:
         raise data_error(errors.UNREADABLE_INPUT, "JSON is nested too deeply", file) from None
     except UnicodeDecodeError:
         raise data_error(errors.UNREADABLE_INPUT, "file is not UTF-8 text", file) from None
-
-
-def _get_lower(item: dict, col: str) -> object:
-    """A JSON object's value for a lower-case column name (keys compared case-insensitively, as rows() does)."""
-    if col in item:
-        return item[col]
-    for k, v in item.items():
-        if str(k).lower() == col:
-            return v
-    return None
 
 
 def _json_rows(path: Path, file: str) -> list:
