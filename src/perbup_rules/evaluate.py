@@ -616,7 +616,8 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, cou
         required_partnerships=required,
         input={t: s.to_dict() for t, s in dataset.stats.items()},
         rejected=[r.to_dict() for r in dataset.rejected],
-        sources=[{"path": s.path, "sha256": s.sha256, "kind": s.kind} for s in dataset.sources],
+        sources=[{"path": s.path, "sha256": s.sha256, "kind": s.kind, **({"numbers": [list(n) for n in s.numbers]} if s.numbers else {})}
+                 for s in dataset.sources],
         engine=engine_name or eng.name,
         counted=counted or [],
         coverage=coverage if coverage is not None else coverage_of(dataset.purchases),

@@ -188,6 +188,8 @@ class InputFile:
     read: int | None = None
     accepted: int | None = None
     rejected: int | None = None
+    #: (money column, the number convention its cells were read by and what settled it)
+    numbers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,9 @@ def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
     for t in TABLES:
         s = ds.stats[t]
         lines.append(f"{t:<14}{s.read:>10}{s.accepted:>10}{s.rejected:>10}")
+    for s in ds.sources:
+        # which number convention each money column was read by (docs/importers.md, "Numbers")
+        lines.extend(f"numbers: {Path(s.path).name} {col}: {why}" for col, why in s.numbers)
     if ds.rejected:
         lines.append("top rejection reasons:")
         lines.extend(f"{n:>8}  {pattern}" for pattern, n in top_reasons(ds.rejected, top))
