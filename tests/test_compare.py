@@ -34,7 +34,9 @@ def test_a_changed_copy_on_disk_lists_the_parameter_and_the_flips(tmp_path):
     b = pr.load_ruleset(copy)
     rules = compare_rules(KUTIM, b)
     assert rules.params == [{"param": "uniform_local_share_min", "from": "2026-01-01", "old": "0.70", "new": "0.60"}]
-    assert rules.changed == {} and rules.added == [] and rules.removed == []
+    # the ayat states the parameter ({{uniform_local_share_min}}), so its text changes with it
+    assert rules.changed == {"KMT-12.2": ["text"]} and rules.added == [] and rules.removed == []
+    assert "60% (enam puluh persen)" in b.clause("KMT-12.2")["text"]
     ds = pr.load_dataset(pr.EXAMPLE_DATA)
     cmp = compare(KUTIM, b, ds)
     a_report = pr.evaluate(KUTIM, ds, "reference")
