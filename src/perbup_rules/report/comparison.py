@@ -213,10 +213,12 @@ def _tracked(paragraph, diff: list[tuple[str, str]], ids) -> None:
 
 def _docx(cmp: Comparison) -> bytes:
     import io
+    import itertools
 
     import docx
+    from docx.shared import Cm
 
-    import itertools
+    from ..naskah.writers import _fixed_table
 
     r = cmp.rules
     ids = itertools.count(1)
@@ -229,7 +231,8 @@ def _docx(cmp: Comparison) -> bytes:
         doc.add_paragraph("Tidak ada / none.")
     for t in r.texts:
         doc.add_heading(t.citation + (f" — {', '.join(t.clauses)}" if t.clauses else ""), level=2)
-        table = doc.add_table(rows=2, cols=2)
+        table = _fixed_table(doc, [Cm(3.2), Cm(12.8)])
+        table.add_row()
         table.style = "Table Grid"
         table.cell(0, 0).text, table.cell(0, 1).text = "Lama / old", t.old if t.old is not None else "(ayat baru / new ayat)"
         table.cell(1, 0).text, table.cell(1, 1).text = "Baru / new", t.new if t.new is not None else "(ayat dihapus / removed)"
