@@ -49,7 +49,7 @@ def check_text(b) -> None:
         for i, a in enumerate(pf.ayat):
             text = ayat_plain(a)
             loc = _text_loc(node, i, node.loc if isinstance(node, YMap) else None)
-            for code, msg in placeholder_problems(text, reg.params):
+            for code, msg in placeholder_problems(text, reg.params, reg.param_nodes):
                 b.error(code, f"Pasal {pf.pasal} ayat ({a.ayat}): {msg}", loc)
             candidates: dict[str, list] = {}
             for name in sorted(uses.get((pf.pasal, a.ayat), ())):

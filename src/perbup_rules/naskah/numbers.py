@@ -157,8 +157,12 @@ def literal_problems(text: str, candidates: dict[str, list[Any]]) -> list[str]:
     return out
 
 
-def placeholder_problems(text: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-    """(code, message) for placeholders naming no parameter or a date before its first value."""
+def placeholder_problems(text: str, params: dict[str, Any], invalid: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(code, message) for placeholders naming no parameter or a date before its first value.
+
+    ``invalid`` names parameters defined in params.yaml but refused there: their own error is
+    reported, so a placeholder naming one is not a second problem.
+    """
     import difflib
 
     from .. import errors
@@ -166,6 +170,8 @@ def placeholder_problems(text: str, params: dict[str, Any]) -> list[tuple[str, s
     out = []
     for m in PLACEHOLDER.finditer(text):
         name, on = m.group(1), m.group(2)
+        if name in invalid and name not in params:
+            continue
         if name not in params:
             close = difflib.get_close_matches(name, list(params), n=1)
             out.append((errors.UNKNOWN_PARAMETER, f"placeholder {m.group(0)} names no parameter"
