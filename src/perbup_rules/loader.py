@@ -272,7 +272,9 @@ def load_files(root: str | Path) -> Regulation | None:
                     diags.append(Diagnostic(errors.WRONG_TYPE, f"clause cites ayat ({n}) but Pasal {pf.pasal} has no such ayat",
                                             node.value_loc("ayat"), clause=c.id, hint=f"ayat here: {sorted(ayat_text) or 'none'}"))
             text = c.text if c.text is not None else "\n".join(ayat_text.get(n, "") for n in nums).strip()
-            clauses.append(LoadedClause(c, pf, str(f), node, citation(pf.pasal, c.ayat), text))
+            # a pasal of one ayat has no ayat number in the text (UU 12/2011 Lampiran II): cite the pasal
+            cited = None if len(pf.ayat) == 1 and nums and set(nums) <= set(ayat_text) else c.ayat
+            clauses.append(LoadedClause(c, pf, str(f), node, citation(pf.pasal, cited), text))
     if meta is None:
         meta = RegulationMeta(id=root.name, title={"id": root.name, "en": root.name}, version="?")
         if not any(d.severity == "error" for d in diags):

@@ -9,6 +9,7 @@ raising, so one run reports every problem. Order matters:
                          (must run before resolve: paths may name derived attributes)
 4. ``compile_clauses``  parse, resolve and type-check expressions; build decisions
 5. ``check_dates``      validity ranges
+6. ``check_text``       the ayat text states the parameters' numbers; the naskah frame (naskah/check.py)
 """
 
 from __future__ import annotations
@@ -568,10 +569,11 @@ def check_dates(b: Build) -> None:
                         hint=f"add a value of {name} from {m.valid_from}, or start the clause on {first}")
 
 
-def _check_text(b: Build) -> None:
-    from ..naskah.check import check_text
+def check_text(b: Build) -> None:
+    """See :mod:`perbup_rules.naskah.check` (kept there with the rest of the legal-text code)."""
+    from ..naskah.check import check_text as _check
 
-    check_text(b)
+    _check(b)
 
 
 STAGES: list[tuple[str, Callable[[Build], None]]] = [
@@ -580,5 +582,5 @@ STAGES: list[tuple[str, Callable[[Build], None]]] = [
     ("derive_attributes", derive_attributes),  # must run before compile_clauses
     ("compile_clauses", compile_clauses),
     ("check_dates", check_dates),
-    ("check_text", _check_text),  # the legal text states the parameters' numbers (naskah/check.py)
+    ("check_text", check_text),  # the legal text states the parameters' numbers (naskah/check.py)
 ]
