@@ -234,6 +234,17 @@ def test_docx_reads_back_with_frame_every_pasal_and_ayat_numbering():
     want = [(pf.pasal, [None] if len(pf.ayat) == 1 else [a.ayat for a in pf.ayat])
             for _f, pf, _n in sorted(reg.pasal_files, key=lambda t: t[1].pasal)]
     assert _ayat_numbers(d) == want
+    # Ketentuan Umum: the definitions as angka 1., 2., ... in Word numbering (the angka list definition)
+    paras = d.paragraphs
+    p1 = [i for i, p in enumerate(paras) if p.style.name == "Heading 2" and p.text == "Pasal 1"][0]
+    p2 = [i for i, p in enumerate(paras) if p.style.name == "Heading 2" and p.text == "Pasal 2"][0]
+    defs = [p for p in paras[p1:p2] if p.style.name == "Huruf"]
+    assert len(defs) == len(reg.pasal_files[0][1].ayat[0].angka) and defs[0].text == "Daerah adalah Kabupaten Kutai Timur."
+    num_ids = {p._p.pPr.find(f"{W}numPr").find(f"{W}numId").get(f"{W}val") for p in defs}
+    assert len(num_ids) == 1
+    num = d.part.numbering_part.element.find(f"{W}num[@{W}numId='{num_ids.pop()}']")
+    assert num.find(f"{W}abstractNumId").get(f"{W}val") == "9005"  # angka under an unnumbered ayat: decimal "%1."
+    assert any("yang selanjutnya disingkat UMKK" in p.text for p in defs)
     babs = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
     assert babs[0] == "BAB I\nKETENTUAN UMUM"
     # Word's numbering: the ayat list prints "(1)"
@@ -276,11 +287,14 @@ def test_huruf_and_angka_lists_and_one_ayat_pasal(tmp_path):
     assert p8.ayat[0].number is None
     assert [(d, lbl) for d, lbl, _t in p8.ayat[0].items] == [(0, "a."), (0, "b."), (1, "1."), (1, "2."), (0, "c.")]
     md = render_naskah(root, "md")
-    assert "    a. penyedia di desa yang sama;" in md and "        1. desa sekitar; atau" in md
+    assert "\na. penyedia di desa yang sama;" in md and "\n    1. desa sekitar; atau" in md
     # the clause text (findings, explanations) carries the list too
     assert "b. penyedia di desa lain, yaitu: 1. desa sekitar" in pr.load_ruleset(root).clause("KMT-14")["text"]
     d = docx.Document(io.BytesIO(render_naskah(root, "docx")))
-    items = [p for p in d.paragraphs if p.style.name == "Huruf"]
+    paras = d.paragraphs
+    start = [i for i, p in enumerate(paras) if p.style.name == "Heading 2" and p.text == "Pasal 8"][0]
+    end = [i for i, p in enumerate(paras) if p.style.name == "Heading 2" and p.text == "Pasal 9"][0]
+    items = [p for p in paras[start:end] if p.style.name == "Huruf"]
     assert [p.text for p in items][:2] == ["penyedia di desa yang sama;", "penyedia di desa lain, yaitu:"]
     levels = [p._p.pPr.find(f"{W}numPr").find(f"{W}ilvl").get(f"{W}val") for p in items]
     assert levels == ["0", "0", "1", "1", "0"]

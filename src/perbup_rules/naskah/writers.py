@@ -47,8 +47,8 @@ def to_markdown(n: Naskah) -> str:
         out.append(f"> {note}")
     if n.header_notes:
         out.append("")
-    out += ["Menimbang:", ""] + [f"{chr(ord('a') + i)}. {t}" for i, t in enumerate(n.menimbang)] + [""]
-    out += ["Mengingat:", ""] + [f"{i + 1}. {t}" for i, t in enumerate(n.mengingat)] + [""]
+    out += ["Menimbang:", ""] + [f"{chr(ord('a') + i)}. {t}  " for i, t in enumerate(n.menimbang)] + [""]
+    out += ["Mengingat:", ""] + [f"{i + 1}. {t}  " for i, t in enumerate(n.mengingat)] + [""]
     out += ["**MEMUTUSKAN:**", "", f"Menetapkan: **{n.menetapkan}**", ""]
     for bab in n.babs:
         out += [f"## BAB {bab.number}", f"## {bab.title}", ""]
@@ -58,7 +58,8 @@ def to_markdown(n: Naskah) -> str:
                 out.append((f"({a.number}) " if a.number is not None else "") + a.text)
                 out.append("")
                 for depth, label, text in a.items:
-                    out.append("    " * (depth + 1) + f"{label} {text}  ")
+                    # depth 0 unindented (4 spaces after a blank line would be a code block in Markdown)
+                    out.append("    " * depth + f"{label} {text}  ")
                 if a.items:
                     out.append("")
                 out += [_md_note(note) for note in a.notes] + ([""] if a.notes else [])
@@ -153,6 +154,8 @@ class _Numbering:
     """Word list definitions: ayat (1), (2) restarting per pasal; huruf/angka lists restarting per ayat."""
 
     AYAT, HURUF, ANGKA = 9001, 9002, 9003
+    #: the same lists under an unnumbered ayat (a pasal of one ayat): flush with the text
+    HURUF_TOP, ANGKA_TOP = 9004, 9005
 
     def __init__(self, doc):
         from docx.oxml import parse_xml
@@ -164,6 +167,8 @@ class _Numbering:
             # under an ayat: a. then 1. then a)
             self.HURUF: [("lowerLetter", "%1.", 1134, 567), ("decimal", "%2.", 1701, 567), ("lowerLetter", "%3)", 2268, 567)],
             self.ANGKA: [("decimal", "%1.", 1134, 567), ("lowerLetter", "%2.", 1701, 567), ("decimal", "%3)", 2268, 567)],
+            self.HURUF_TOP: [("lowerLetter", "%1.", 567, 567), ("decimal", "%2.", 1134, 567), ("lowerLetter", "%3)", 1701, 567)],
+            self.ANGKA_TOP: [("decimal", "%1.", 567, 567), ("lowerLetter", "%2.", 1134, 567), ("decimal", "%3)", 1701, 567)],
         }
         first_num = self.part.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}num")
         for aid, levels in self.defs.items():
@@ -330,7 +335,11 @@ def to_docx(n: Naskah) -> bytes:
                 if a.number is not None:
                     _set_num(para, ayat_list, 0)
                 if a.items:
-                    first_style = _Numbering.HURUF if a.items[0][1][0].isalpha() else _Numbering.ANGKA
+                    huruf = a.items[0][1][0].isalpha()
+                    if a.number is None:
+                        first_style = _Numbering.HURUF_TOP if huruf else _Numbering.ANGKA_TOP
+                    else:
+                        first_style = _Numbering.HURUF if huruf else _Numbering.ANGKA
                     items_list = numbering.new(first_style)
                     for depth, _label, text in a.items:
                         ip = doc.add_paragraph(text, style="Huruf")
