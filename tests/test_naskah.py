@@ -131,7 +131,7 @@ def test_literal_number_that_disagrees_with_the_parameter_is_an_error(tmp_path):
 
 def test_words_that_say_another_number_are_an_error(tmp_path):
     root = _copy(tmp_path)
-    _edit(root / "pasal-11.yaml", "Rp50.000.000,00 dan", "Rp50.000.000,00 (lima juta rupiah) dan")
+    _edit(root / "pasal-11.yaml", "Rp50.000.000,00 (lima puluh juta rupiah)", "Rp50.000.000,00 (lima juta rupiah)")
     with pytest.raises(InvalidRulesError) as err:
         pr.load_ruleset(root)
     assert [d.code for d in err.value.diagnostics if d.severity == "error"] == [errors.TEXT_DISAGREES]
