@@ -116,3 +116,12 @@ def test_what_if_in_natural_form_rewrites_the_wording():
     cmp = compare(a, b)
     assert {(t.pasal, t.ayat) for t in cmp.rules.texts} == {(3, 1), (3, 2)}
     assert re.search(r"\{\+45%\+\}", render(cmp, "text"))
+
+
+def test_what_if_rewrites_the_clause_text_in_findings():
+    a = pr.load_ruleset(pr.BUNDLED_RULES)
+    b, _warnings = with_params(a, ["params.umkk_share_min=0,45"])
+    assert "45% (empat puluh lima persen)" in b.clause("KMT-01")["text"]
+    assert b.clause("KMT-03")["text"] == a.clause("KMT-03")["text"]
+    # the same text as a draft whose params.yaml says 45%
+    assert "40% (empat puluh persen)" in a.clause("KMT-01")["text"]

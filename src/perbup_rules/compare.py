@@ -323,4 +323,30 @@ def with_params(ruleset: Ruleset, settings: Iterable[str]) -> tuple[Ruleset, lis
             hi = Decimal(bound["max"]) if bound.get("max") is not None else None
             if (lo is not None and Decimal(value) < lo) or (hi is not None and Decimal(value) > hi):
                 warnings.append(f"params.{name} = {text} would weaken the higher rule ({bound['citation']})")
+    _rewrite_clause_texts(data)
     return Ruleset.from_data(data), warnings
+
+
+def _rewrite_clause_texts(data: dict) -> None:
+    """Write the clauses' ayat text again from the changed parameters (``{{name}}`` placeholders),
+    as loading the folder with those values would; unchanged when the folder is not readable."""
+    from .loader import load_files
+    from .naskah.numbers import ayat_plain, fill, reference_day
+
+    root = data.get("source_root")
+    if not root:
+        return
+    try:
+        reg = load_files(root)
+    except Exception:  # noqa: BLE001 - the folder moved or broke since compiling: keep the compiled text
+        return
+    day = reference_day(reg.meta)
+    texts: dict[str, str] = {}
+    for c in reg.clauses:
+        pf = c.pasal
+        ayat_text = {a.ayat: fill(ayat_plain(a), data["params"], day) for a in pf.ayat}
+        nums = [] if c.model.ayat is None else ([c.model.ayat] if isinstance(c.model.ayat, int) else list(c.model.ayat))
+        texts[c.model.id] = c.model.text if c.model.text is not None else "\n".join(ayat_text.get(n, "") for n in nums).strip()
+    for clause in data["clauses"]:
+        if clause["id"] in texts:
+            clause["text"] = texts[clause["id"]]

@@ -104,8 +104,9 @@ def fill(text: str, params: dict[str, Any], day: _dt.date | None = None) -> str:
         except ValueError:
             return m.group(0)
         if on is None:
+            # the value in force on the reference day; without one (no date known), the latest value
             vals = values_from(p, day)
-            v = vals[0] if vals else None
+            v = (vals[0] if day is not None else vals[-1]) if vals else None
         else:
             v = value_on(p, on)
         if v is None:
