@@ -319,3 +319,35 @@ def test_cli_render_docx(tmp_path):
     assert docx.Document(str(out)).paragraphs
     r = runner.invoke(main, ["render", str(pr.BUNDLED_RULES)])
     assert r.exit_code == 0 and "MEMUTUSKAN" in r.output and "KMT-01" not in r.output
+
+
+# --- natural values read back exactly what the text of a regulation writes ------------------
+
+@given(st.integers(min_value=0, max_value=10 ** 14))
+def test_amount_written_as_in_the_naskah_reads_back(n):
+    from perbup_rules.naskah.terbilang import ribuan
+    from perbup_rules.param_values import parse_value
+
+    assert parse_value("idr", f"Rp{ribuan(n)}") == n
+    assert parse_value("idr", f"Rp{ribuan(n)},00") == n
+    assert parse_value("idr", str(n)) == n
+    assert parse_value("idr", format_rupiah(n, words=False)) == n
+
+
+@given(st.integers(min_value=0, max_value=10000))
+def test_percentage_written_as_in_the_naskah_reads_back(basis_points):
+    from perbup_rules.param_values import parse_value
+
+    ratio = Fraction(basis_points, 10000)
+    text = format_percent(ratio, words=False)           # 12,34%
+    assert Fraction(parse_value("ratio", text)) == ratio
+    assert Fraction(parse_value("ratio", text.replace(",", "."))) == ratio
+
+
+@given(st.integers(min_value=1, max_value=999), st.sampled_from(["ribu", "juta", "miliar", "triliun"]))
+def test_scale_words(q, word):
+    from perbup_rules.param_values import parse_value
+
+    scale = {"ribu": 10 ** 3, "juta": 10 ** 6, "miliar": 10 ** 9, "triliun": 10 ** 12}[word]
+    assert parse_value("idr", f"{q} {word}") == q * scale
+    assert parse_value("idr", f"Rp{q},5 {word}") == q * scale + scale // 2
