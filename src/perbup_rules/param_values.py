@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 ACCEPTED = {
@@ -83,7 +83,7 @@ def _ratio(text: str) -> Decimal:
         pct = _decimal(m.group(1))
         if pct > 100:
             raise ValueSyntaxError("ratio", text, "lebih dari 100% / more than 100%")
-        return (pct / 100).normalize() if pct % 1 else Decimal(pct) / 100
+        return pct / 100  # exact: a percentage has at most a few digits
     if re.fullmatch(r"[01](?:[.,]\d+)?", text):
         d = _decimal(text)
         if d > 1:
@@ -126,19 +126,6 @@ def _date(text: str, raw: str) -> _dt.date:
         except ValueError as err:
             raise ValueSyntaxError("date", raw, str(err)) from None
     raise ValueSyntaxError("date", raw)
-
-
-def natural_to_decimal(unit: str, raw: Any) -> Any:
-    """Like :func:`parse_value`, for what-if settings given on the command line (always text)."""
-    try:
-        return parse_value(unit, raw)
-    except ValueSyntaxError:
-        if unit != "date":
-            try:
-                return Decimal(raw.replace("_", ""))
-            except (InvalidOperation, AttributeError):
-                pass
-        raise
 
 
 def read_param_node(name: str, node: Any, file: str):

@@ -75,7 +75,7 @@ def _blank(v) -> str:
     return BLANK if v is None else str(v)
 
 
-def mengingat_text(m: Mengingat, jabatan_daerah: str) -> str:
+def mengingat_text(m: Mengingat) -> str:
     """One Mengingat entry as Lampiran II writes it."""
     if m.jenis == "uud":
         return (f"{m.pasal} " if m.pasal else "") + JENIS_TEXT["uud"]
@@ -92,8 +92,7 @@ def _huruf(i: int) -> str:
     return chr(ord("a") + i)
 
 
-def _frame(reg, frame: NaskahFrame | None):
-    meta = reg.meta
+def _frame(reg, frame: NaskahFrame | None) -> NaskahFrame:
     if frame is None:
         raise UsageError(f"{reg.root}/regulation.yaml has no 'naskah:' section (Menimbang, Mengingat, tentang): "
                          "add it to render the legal text; see docs/drafting.md")
@@ -124,7 +123,7 @@ def build(root: str | Path, view: str = "naskah") -> Naskah:
     refs = letters[0] if len(letters) == 1 else ", ".join(letters[:-1]) + (", dan " if len(letters) > 2 else " dan ") + letters[-1]
     menimbang.append(f"bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam {refs}, perlu menetapkan "
                      f"{frame.jenis} tentang {tentang};")
-    mengingat = [mengingat_text(m, frame.daerah) + (";" if i < len(frame.mengingat) - 1 else ".")
+    mengingat = [mengingat_text(m) + (";" if i < len(frame.mengingat) - 1 else ".")
                  for i, m in enumerate(frame.mengingat)]
     menetapkan = f"{jenis_up} TENTANG {tentang.upper()}."
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable
 
-from .terbilang import format_percent, format_rupiah, percent_of, terbilang, terbilang_decimal
+from .terbilang import format_percent, format_rupiah, terbilang, terbilang_decimal
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:@\s*(\d{4}-\d{2}-\d{2}))?\s*\}\}")
 #: 40% / 12,5% (a literal percentage)
