@@ -125,3 +125,21 @@ def test_what_if_rewrites_the_clause_text_in_findings():
     assert b.clause("KMT-03")["text"] == a.clause("KMT-03")["text"]
     # the same text as a draft whose params.yaml says 45%
     assert "40% (empat puluh persen)" in a.clause("KMT-01")["text"]
+
+
+def test_an_added_and_a_removed_ayat(tmp_path):
+    b = tmp_path / "b"
+    shutil.copytree(pr.BUNDLED_RULES, b)
+    p11 = b / "pasal-11.yaml"
+    text = p11.read_text(encoding="utf-8")
+    start = text.index("  - ayat: 5\n")
+    end = text.index("clauses: []")
+    p11.write_text(text[:start] + "  - ayat: 6\n    text: Dinas menerbitkan pedoman teknis pelaksanaan kemitraan.\n"
+                   + text[end:], encoding="utf-8")
+    cmp = compare(pr.load_ruleset(pr.BUNDLED_RULES), pr.load_ruleset(b))
+    by = {(t.pasal, t.ayat): t for t in cmp.rules.texts}
+    assert set(by) == {(11, 5), (11, 6)}
+    assert by[(11, 5)].new is None and by[(11, 5)].diff()[0][0] == "del"
+    assert by[(11, 6)].old is None and by[(11, 6)].diff() == [("ins", "Dinas menerbitkan pedoman teknis pelaksanaan kemitraan.")]
+    md = render(cmp, "md")
+    assert "### Pasal 11 ayat (6)" in md and "(ayat baru / new ayat)" in md and "(ayat dihapus / removed)" in md

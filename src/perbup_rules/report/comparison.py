@@ -223,6 +223,12 @@ def _docx(cmp: Comparison) -> bytes:
     r = cmp.rules
     ids = itertools.count(1)
     doc = docx.Document()
+    # landscape A4: the parameter and status tables have six or seven columns
+    from docx.enum.section import WD_ORIENT
+
+    sec = doc.sections[0]
+    sec.orientation, sec.page_width, sec.page_height = WD_ORIENT.LANDSCAPE, Cm(29.7), Cm(21.0)
+    sec.left_margin = sec.right_margin = Cm(2)
     doc.add_heading("Perbandingan rancangan / Comparison of drafts", level=0)
     for x in _head(cmp):
         doc.add_paragraph(x)
@@ -231,7 +237,7 @@ def _docx(cmp: Comparison) -> bytes:
         doc.add_paragraph("Tidak ada / none.")
     for t in r.texts:
         doc.add_heading(t.citation + (f" — {', '.join(t.clauses)}" if t.clauses else ""), level=2)
-        table = _fixed_table(doc, [Cm(3.2), Cm(12.8)])
+        table = _fixed_table(doc, [Cm(3.2), Cm(22.5)])
         table.add_row()
         table.style = "Table Grid"
         table.cell(0, 0).text, table.cell(0, 1).text = "Lama / old", t.old if t.old is not None else "(ayat baru / new ayat)"
