@@ -351,3 +351,12 @@ def test_scale_words(q, word):
     scale = {"ribu": 10 ** 3, "juta": 10 ** 6, "miliar": 10 ** 9, "triliun": 10 ** 12}[word]
     assert parse_value("idr", f"{q} {word}") == q * scale
     assert parse_value("idr", f"Rp{q},5 {word}") == q * scale + scale // 2
+
+
+def test_menimbang_starts_with_bahwa(tmp_path):
+    root = _copy(tmp_path)
+    _edit(root / "regulation.yaml", "      bahwa Pasal 64C", "      Pasal 64C")
+    with pytest.raises(InvalidRulesError) as err:
+        pr.load_ruleset(root)
+    d = [d for d in err.value.diagnostics if "bahwa" in d.message]
+    assert len(d) == 1 and d[0].location.file.endswith("regulation.yaml") and d[0].location.line > 0

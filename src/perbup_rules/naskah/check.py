@@ -71,7 +71,14 @@ def _check_mengingat(b) -> None:
         data, _ = load_yaml(path.read_bytes(), str(path))
     except OSError:
         data = None
-    seq = data.get("naskah", {}).get("mengingat") if isinstance(data, YMap) and isinstance(data.get("naskah"), dict) else None
+    naskah = data.get("naskah") if isinstance(data, YMap) and isinstance(data.get("naskah"), dict) else {}
+    seq = naskah.get("mengingat")
+    considerations = naskah.get("menimbang")
+    for i, text in enumerate(frame.menimbang):
+        if not text.lstrip().startswith("bahwa "):
+            loc = considerations.item_loc(i) if isinstance(considerations, YSeq) else None
+            b.error(errors.WRONG_TYPE, f"Menimbang {i + 1} must start with 'bahwa' / pertimbangan diawali kata 'bahwa'",
+                    loc, hint="UU 12/2011 Lampiran II: each consideration is one sentence starting with 'bahwa'")
     prev = None
     for i, m in enumerate(frame.mengingat):
         key = (HIERARCHY.index(m.jenis), m.tahun or 0, m.nomor or 0)
