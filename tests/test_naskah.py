@@ -300,13 +300,18 @@ def test_huruf_and_angka_lists_and_one_ayat_pasal(tmp_path):
     assert levels == ["0", "0", "1", "1", "0"]
 
 
-def test_a_folder_without_naskah_section_says_what_to_add(tmp_path):
+def test_a_folder_without_naskah_section_renders_with_blanks_and_says_what_to_add(tmp_path):
     root = _copy(tmp_path)
     reg = root / "regulation.yaml"
     text = reg.read_text(encoding="utf-8")
     reg.write_text(text[:text.index("\nnaskah:")] + "\n", encoding="utf-8")
-    with pytest.raises(UsageError, match="naskah"):
-        build(root)
+    n = build(root)
+    assert n.header_notes and "naskah:" in n.header_notes[0]
+    assert n.judul[-1].startswith("KEMITRAAN KOPERASI") and n.menimbang[0].startswith("bahwa ……")
+    for fmt in ("md", "html", "docx"):
+        assert render_naskah(root, fmt)
+    with pytest.raises(UsageError):
+        build(root, view="other")
 
 
 def test_cli_render_docx(tmp_path):

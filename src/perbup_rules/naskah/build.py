@@ -92,11 +92,20 @@ def _huruf(i: int) -> str:
     return chr(ord("a") + i)
 
 
-def _frame(reg, frame: NaskahFrame | None) -> NaskahFrame:
-    if frame is None:
-        raise UsageError(f"{reg.root}/regulation.yaml has no 'naskah:' section (Menimbang, Mengingat, tentang): "
-                         "add it to render the legal text; see docs/drafting.md")
-    return frame
+#: said in the document when regulation.yaml has no ``naskah:`` section
+NO_FRAME = ("regulation.yaml belum memuat bagian naskah: (tentang, Menimbang, Mengingat); bagian itu ditulis sebagai "
+            "titik-titik / regulation.yaml has no naskah: section yet; see docs/clause-format.md")
+
+
+def _frame(reg, frame: NaskahFrame | None) -> tuple[NaskahFrame, bool]:
+    """The frame, or (without ``naskah:``) a blank one named from the title; and whether it was given."""
+    if frame is not None:
+        return frame, True
+    title = " ".join(reg.meta.title.id.split())
+    tentang = title.split(" tentang ", 1)[1] if " tentang " in title else title
+    return NaskahFrame.model_construct(**{**{k: f.default for k, f in NaskahFrame.model_fields.items()
+                                             if not f.is_required()},
+                                          "tentang": tentang, "menimbang": [], "mengingat": []}), False
 
 
 def build(root: str | Path, view: str = "naskah") -> Naskah:
@@ -109,7 +118,7 @@ def build(root: str | Path, view: str = "naskah") -> Naskah:
     root = Path(root)
     reg = load_files(root)
     rs = compile_ruleset(reg)  # raises InvalidRulesError with every problem: render only a draft that checks
-    frame = _frame(reg, getattr(reg.meta, "naskah", None))
+    frame, framed = _frame(reg, getattr(reg.meta, "naskah", None))
     day = reference_day(reg.meta)
     jenis_up = frame.jenis.upper()
     jabatan = frame.jabatan.upper()
@@ -118,13 +127,13 @@ def build(root: str | Path, view: str = "naskah") -> Naskah:
     kop = [jabatan] + ([f"PROVINSI {frame.provinsi.upper()}"] if getattr(frame, "provinsi", None) else [])
     judul = [f"{jenis_up} {frame.daerah.upper().replace('KABUPATEN ', '')}",
              f"NOMOR {_blank(frame.nomor)} TAHUN {_blank(frame.tahun)}", "TENTANG", tentang.upper()]
-    menimbang = [" ".join(t.split()) for t in frame.menimbang]
+    menimbang = [" ".join(t.split()) for t in frame.menimbang] or [f"bahwa {BLANK};"]
     letters = [f"huruf {_huruf(i)}" for i in range(len(menimbang))]
     refs = letters[0] if len(letters) == 1 else ", ".join(letters[:-1]) + (", dan " if len(letters) > 2 else " dan ") + letters[-1]
     menimbang.append(f"bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam {refs}, perlu menetapkan "
                      f"{frame.jenis} tentang {tentang};")
     mengingat = [mengingat_text(m) + (";" if i < len(frame.mengingat) - 1 else ".")
-                 for i, m in enumerate(frame.mengingat)]
+                 for i, m in enumerate(frame.mengingat)] or [f"{BLANK}."]
     menetapkan = f"{jenis_up} TENTANG {tentang.upper()}."
 
     annotated = view == "annotated"
@@ -171,9 +180,9 @@ def build(root: str | Path, view: str = "naskah") -> Naskah:
                     frame.sekretaris_daerah.upper() if frame.sekretaris_daerah else NAME_BLANK]
     bd = frame.berita_daerah
     berita = f"BERITA DAERAH {frame.daerah.upper()} TAHUN {_blank(bd.tahun)} NOMOR {_blank(bd.nomor)}"
-    header_notes = []
+    header_notes = [] if framed else [NO_FRAME]
     if annotated:
-        header_notes = [f"Naskah beranotasi: {reg.meta.title.id}; status {reg.meta.status}, versi {reg.meta.version}, "
+        header_notes += [f"Naskah beranotasi: {reg.meta.title.id}; status {reg.meta.status}, versi {reg.meta.version}, "
                         f"sidik jari aturan {rs.fingerprint}.",
                         "Di samping setiap ayat: aturan mesinnya dalam bahasa biasa, parameternya dengan sumber dan "
                         "dasar (law = peraturan yang lebih tinggi, draft = pilihan perancang), dan skenario uji yang "

@@ -51,7 +51,8 @@ def to_markdown(n: Naskah) -> str:
     out += ["Mengingat:", ""] + [f"{i + 1}. {t}  " for i, t in enumerate(n.mengingat)] + [""]
     out += ["**MEMUTUSKAN:**", "", f"Menetapkan: **{n.menetapkan}**", ""]
     for bab in n.babs:
-        out += [f"## BAB {bab.number}", f"## {bab.title}", ""]
+        if bab.number:  # a draft without chapters (BAB) has its pasal directly
+            out += [f"## BAB {bab.number}", f"## {bab.title}", ""]
         for p in bab.pasal:
             out += [f"### Pasal {p.number}", ""]
             for a in p.ayat:
@@ -112,7 +113,8 @@ def to_html(n: Naskah) -> str:
     body.append("<p class='c b'>MEMUTUSKAN:</p>")
     body.append(f"<table class='frame'><tr><td class='l'>Menetapkan</td><td class='s'>:</td><td class='b'>{e(n.menetapkan)}</td></tr></table>")
     for bab in n.babs:
-        body.append(f"<h2><span>BAB {e(bab.number)}</span><span>{e(bab.title)}</span></h2>")
+        if bab.number:
+            body.append(f"<h2><span>BAB {e(bab.number)}</span><span>{e(bab.title)}</span></h2>")
         for p in bab.pasal:
             body.append(f"<h3 id='pasal-{p.number}'>Pasal {p.number}</h3>")
             for a in p.ayat:
@@ -323,10 +325,11 @@ def to_docx(n: Naskah) -> bytes:
     doc.add_paragraph()
 
     for bab in n.babs:
-        h = doc.add_paragraph(style="Heading 1")
-        h.add_run(f"BAB {bab.number}")
-        h.add_run().add_break()
-        h.add_run(bab.title)
+        if bab.number:
+            h = doc.add_paragraph(style="Heading 1")
+            h.add_run(f"BAB {bab.number}")
+            h.add_run().add_break()
+            h.add_run(bab.title)
         for p in bab.pasal:
             doc.add_paragraph(f"Pasal {p.number}", style="Heading 2")
             ayat_list = numbering.new(_Numbering.AYAT)
