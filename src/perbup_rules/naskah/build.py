@@ -172,7 +172,9 @@ def build(root: str | Path, view: str = "naskah") -> Naskah:
             last.closing.append(sentence)
 
     ditetapkan = format_date(frame.ditetapkan) if frame.ditetapkan else "……………………"
-    diundangkan = format_date(frame.diundangkan) if frame.diundangkan else "……………………"
+    # regulation.yaml's `promulgated` (issue 13), when present, is the same date
+    promulgated = frame.diundangkan or getattr(reg.meta, "promulgated", None)
+    diundangkan = format_date(promulgated) if promulgated else "……………………"
     penetapan = [f"Ditetapkan di {frame.ibukota}", f"pada tanggal {ditetapkan}", f"{jabatan},", "", "",
                  frame.bupati.upper() if frame.bupati else NAME_BLANK]
     pengundangan = [f"Diundangkan di {frame.ibukota}", f"pada tanggal {diundangkan}",
