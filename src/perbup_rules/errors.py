@@ -57,6 +57,8 @@ CLASSIFY_CYCLE = "classify_cycle"
 WEAKENS_HIGHER_LAW = "weakens_higher_law"
 #: The regulation folder or a file in it is missing or unreadable.
 FILE_NOT_FOUND = "file_not_found"
+#: An ayat states a number that disagrees with the parameter it comes from, or with its own words.
+TEXT_DISAGREES = "text_disagrees"
 
 # --- codes: data -------------------------------------------------------------
 #: A table file is missing a required column.
