@@ -22,6 +22,7 @@ PUBLIC_API = {
     "Party",
     "PerbupError",
     "Purchase",
+    "RecordError",
     "Regulation",
     "Report",
     "RequiredPartnership",

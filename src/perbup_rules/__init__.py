@@ -22,6 +22,7 @@ from .errors import (
     EngineError,
     InvalidRulesError,
     PerbupError,
+    RecordError,
     SourceLocation,
     UsageError,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "Party",
     "PerbupError",
     "Purchase",
+    "RecordError",
     "Regulation",
     "Report",
     "RequiredPartnership",

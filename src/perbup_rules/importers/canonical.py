@@ -50,7 +50,7 @@ class _Reader:
                 if table == "parties" and rid is not None:
                     self.rejected_parties[rid] = row
                 continue
-            record = make(*values, extra=extra)
+            record = make.trusted(*values, extra=extra)
             if refs and (dangling := self._dangling(record, refs)):
                 ds.reject(table, file, row, errors.UNKNOWN_REFERENCE, dangling[1], dangling[0], rid)
                 continue
