@@ -29,6 +29,7 @@ from .errors import (
 from .evaluate import evaluate
 from .findings import Finding, Report, RequiredPartnership, Status, Text
 from .loader import Regulation, load_files
+from .precheck import PackageCheck, PackageChecker, check_package
 from .records import Dataset, Partnership, Party, Purchase
 
 __version__ = "0.1.0"
@@ -70,6 +71,8 @@ __all__ = [
     "EngineError",
     "Finding",
     "InvalidRulesError",
+    "PackageCheck",
+    "PackageChecker",
     "Partnership",
     "Party",
     "PerbupError",
@@ -84,6 +87,7 @@ __all__ = [
     "Text",
     "UsageError",
     "compile_ruleset",
+    "check_package",
     "evaluate",
     "load_dataset",
     "load_regulation",
