@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "explain": "explain",
     "compare": "compare",
     "render": "render",
+    "serve": "serve",
 }
 
 
