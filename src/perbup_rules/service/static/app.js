@@ -9,6 +9,7 @@ const VERDICT_ID = {
   violation: "pelanggaran", compliant: "patuh", cannot_determine: "tidak dapat ditentukan",
   not_applicable: "tidak berlaku", null: "tidak ada",
 };
+const STAGE_ID = { plan: "rencana", award: "pemenang", contract: "kontrak" };
 const UNIT_ID = { ratio: "rasio (0–1; 0,40 = 40%)", idr: "rupiah", count: "jumlah", date: "tanggal" };
 
 let token = sessionStorage.getItem("perbup-token") || "";
@@ -135,7 +136,8 @@ async function watch(id) {
     let job;
     try { job = await apiJSON(`/v1/audits/${id}`); } catch (e) { showAuditError(e.message); return; }
     $("#progress").value = job.progress;
-    text(status, `Audit ${id.slice(0, 8)}: ${STATUS_ID[job.status] || job.status} — ${job.stage || ""} (${Math.round(job.progress * 100)}%)`);
+    const step = job.status === "running" && job.stage ? ` — ${job.stage}` : "";
+    text(status, `Audit ${id.slice(0, 8)}: ${STATUS_ID[job.status] || job.status}${step} (${Math.round(job.progress * 100)}%)`);
     if (job.status === "done") { await showReport(job); refreshAudits(); return; }
     if (job.status === "failed") { showAuditError(describeError(job.error || { code: "failed", message: "" })); refreshAudits(); return; }
     await new Promise((r) => setTimeout(r, 700));
@@ -184,17 +186,24 @@ async function refreshAudits() {
 }
 
 // --- drafter ------------------------------------------------------------------------------------
+function shown(p, v) {
+  if (v == null) return "–";
+  if (p.unit === "idr" && /^[0-9]+$/.test(String(v))) return "Rp" + Number(v).toLocaleString("id-ID");
+  if (p.unit === "ratio") return `${v} (${(Number(v) * 100).toLocaleString("id-ID")}%)`;
+  return String(v);
+}
+
 function latest(p) {
   const vals = p.values.slice().sort((a, b) => a.from.localeCompare(b.from));
-  return vals.map((v) => `${v.value} (sejak ${v.from})`).join("; ");
+  return vals.map((v) => `${shown(p, v.value)} sejak ${v.from}`).join("; ");
 }
 
 function boundsText(p) {
   const h = p.higher_rule;
   if (!h || (h.min == null && h.max == null)) return p.basis === "draft" ? "pilihan perancang (tanpa batas)" : "–";
   const parts = [];
-  if (h.min != null) parts.push(`≥ ${h.min}`);
-  if (h.max != null) parts.push(`≤ ${h.max}`);
+  if (h.min != null) parts.push(`≥ ${h.min}` + (p.unit === "idr" ? ` (${shown(p, h.min)})` : ""));
+  if (h.max != null) parts.push(`≤ ${h.max}` + (p.unit === "idr" ? ` (${shown(p, h.max)})` : ""));
   return `${parts.join(" dan ")} — ${h.citation}`;
 }
 
@@ -269,12 +278,13 @@ function showWhatIf(r) {
   $("#scenario-list").replaceChildren(...r.scenarios.failing.map((s) =>
     el("li", {}, el("strong", {}, s.name), el("br"), el("small", {}, s.location), el("pre", {}, s.failures.join("\n")))));
   const cmp = r.comparison;
-  const counts = Object.entries(cmp.counts).map(([c, m]) => `${c}: ` + Object.entries(m).map(([k, n]) => `${n}× ${k}`).join(", "));
+  const moved = (k) => k.split(" -> ").map((s) => VERDICT_ID[s] || (s === "absent" ? "tidak ada" : s)).join(" → ");
+  const counts = Object.entries(cmp.counts).map(([c, m]) => `${c}: ` + Object.entries(m).map(([k, n]) => `${n}× ${moved(k)}`).join(", "));
   text($("#flip-summary"), r.dataset ? (r.changes_total ? `${r.changes_total} putusan berubah; ${cmp.unchanged} tetap. ` + counts.join(" · ")
     : `Tidak ada putusan yang berubah (${cmp.unchanged} tetap).`) : "Tanpa data: tidak ada putusan yang dibandingkan.");
   $("#flips tbody").replaceChildren(...cmp.changes.map((c) => el("tr", { class: "flip" },
     el("td", {}, c.clause), el("td", {}, (cmp.names[c.subject] ? `${cmp.names[c.subject]} (${c.subject})` : c.subject || "–")),
-    el("td", {}, c.period == null ? "–" : c.period),
+    el("td", {}, c.period == null ? "–" : c.period), el("td", {}, STAGE_ID[c.stage] || c.stage || "–"),
     el("td", { class: "v-" + c.old }, VERDICT_ID[c.old] || c.old), el("td", { class: "v-" + c.new }, VERDICT_ID[c.new] || c.new),
     el("td", {}, `${c.old_measured ?? "–"} → ${c.new_measured ?? "–"}`),
     el("td", {}, `${c.threshold_old ?? "–"} → ${c.threshold_new ?? "–"}`))));
