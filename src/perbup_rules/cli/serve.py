@@ -46,7 +46,7 @@ def command(host, port, db, rules, token, max_upload_mb, workers, log_level):
              "could upload and read audits. Use --host 127.0.0.1, or set a token.")
     if token is not None and len(token) < 16:
         fail("perbup: --token must be at least 16 characters")
-    rules = str((rules or pr.BUNDLED_RULES).resolve())
+    rules = str(Path(rules or pr.BUNDLED_RULES).absolute())
     pr.load_regulation(rules)  # a broken draft stops here with its located errors, not at the first request
     settings = Settings(db=str(Path(db).resolve()), rules=rules, token=token, max_upload=max_upload_mb * 1024 * 1024,
                         workers=workers)

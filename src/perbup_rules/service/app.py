@@ -234,6 +234,8 @@ class Service:
             files = self.dataset_files(name)
             ds = pr.load_dataset(pr.EXAMPLE_DATA) if files is None else load_uploaded(files, None)
             checker = pr.PackageChecker(self.ruleset, ds)
+            for year in ds.periods():  # index every year now, so a check never waits for it
+                checker.index(year)
             with self._lock:
                 self._checkers[name] = checker
                 while len(self._checkers) > self.settings.checkers:
@@ -282,7 +284,9 @@ async def check(request: Request) -> Response:
         raise _BadBody("purchase must be an object of column -> cell")
     svc = _svc(request)
     checker = await run_in_threadpool(svc.checker, name)
-    result = await run_in_threadpool(checker.check, purchase)
+    # about a millisecond once the context is indexed (benchmarks/check_package.py): run inline, not
+    # through the thread pool, whose hand-offs would cost more than the check
+    result = checker.check(purchase)
     return JSONResponse({"dataset": name, **result.to_dict()})
 
 
