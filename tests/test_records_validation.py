@@ -146,3 +146,18 @@ def test_any_scale_text_is_either_a_canonical_code_or_a_record_error(scale):
         assert err.field == "scale"
     else:
         assert party.scale is None or party.scale in SCALES
+
+
+def test_the_readme_for_apps_code_runs():
+    """The README's "For apps" Python blocks run as written (records built in code, check_package)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## For apps"):text.index("## Documentation")]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) >= 3
+    ns: dict = {}
+    for block in blocks:
+        exec(compile(block.replace('engine="durable"', 'engine="reference"'), "README.md", "exec"), ns)
+    assert ns["result"].standings and ns["small"].stats["purchases"].accepted == 2
