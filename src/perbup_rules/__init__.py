@@ -22,12 +22,14 @@ from .errors import (
     EngineError,
     InvalidRulesError,
     PerbupError,
+    RecordError,
     SourceLocation,
     UsageError,
 )
 from .evaluate import evaluate
 from .findings import Finding, Report, RequiredPartnership, Status, Text
 from .loader import Regulation, load_files
+from .precheck import PackageCheck, PackageChecker, check_package
 from .records import Dataset, Partnership, Party, Purchase
 
 __version__ = "0.1.0"
@@ -78,10 +80,13 @@ __all__ = [
     "EngineError",
     "Finding",
     "InvalidRulesError",
+    "PackageCheck",
+    "PackageChecker",
     "Partnership",
     "Party",
     "PerbupError",
     "Purchase",
+    "RecordError",
     "Regulation",
     "Report",
     "RequiredPartnership",
@@ -91,6 +96,7 @@ __all__ = [
     "Text",
     "UsageError",
     "compile_ruleset",
+    "check_package",
     "evaluate",
     "load_dataset",
     "load_regulation",

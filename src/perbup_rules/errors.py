@@ -11,6 +11,7 @@ Exception tree::
     ├── InvalidRulesError (ValueError)    the rule files have problems; .diagnostics
     ├── DataError (ValueError)            input data cannot be read at all; .diagnostics
     ├── UsageError (ValueError)           an API or CLI argument is wrong
+    ├── RecordError (ValueError)          a record built in code breaks the contract; .field, .code
     └── EngineError (RuntimeError)        an engine failed or disagreed with its contract
 
 Rejected *rows* are not exceptions: a dataset keeps them as :class:`Rejection`
@@ -211,3 +212,25 @@ class EngineError(PerbupError, RuntimeError):
     def __init__(self, message: str, code: str = ENGINE_FAILURE):
         self.code = code
         super().__init__(message)
+
+
+class RecordError(PerbupError, ValueError):
+    """A record built in code breaks the canonical contract (``Purchase(stage="Awarded")``).
+
+    ``code`` is the data code the loader would give the same cell (``unknown_code``,
+    ``bad_value``, ``required_value``, ``negative_value``; ``unknown_field`` for a
+    mapping key that looks like a misspelt column); ``record`` the type (``Purchase``),
+    ``field`` the field, ``value`` what was given.
+    """
+
+    def __init__(self, record: str, field: str | None, code: str, reason: str, value: object = None):
+        self.record = record
+        self.field = field
+        self.code = code
+        self.reason = reason
+        self.value = value
+        where = f"{record}.{field}" if field else record
+        super().__init__(f"{where}: {code}: {reason}")
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "record": self.record, "field": self.field, "message": self.reason}

@@ -296,3 +296,31 @@ class Report:
     def to_json(self, include: Iterable[Status] | None = None, indent: int | None = 2) -> str:
         """Deterministic JSON text (same report, same bytes)."""
         return json.dumps(self.to_dict(include), ensure_ascii=False, indent=indent, sort_keys=False) + "\n"
+
+    # -- renderers: the same text `perbup audit --format X` writes (perbup_rules.report) ------------
+    def render(self, fmt: str, *, all_findings: bool = False) -> str:
+        """The report as ``fmt`` (json, csv, md, html or text): the bytes ``perbup audit --format fmt`` writes.
+
+        ``all_findings`` lists compliant and not-applicable findings too (md, html, text),
+        like ``perbup audit --all``. Raises :class:`~perbup_rules.errors.UsageError` for an
+        unknown format.
+        """
+        from .report import render
+
+        return render(self, fmt, all_findings=all_findings)
+
+    def to_html(self, *, all_findings: bool = False) -> str:
+        """A self-contained HTML page (no scripts, no network), as ``perbup audit --format html``."""
+        return self.render("html", all_findings=all_findings)
+
+    def to_markdown(self, *, all_findings: bool = False) -> str:
+        """Markdown, as ``perbup audit --format md``."""
+        return self.render("md", all_findings=all_findings)
+
+    def to_csv(self) -> str:
+        """One row per finding, every finding, as ``perbup audit --format csv``."""
+        return self.render("csv")
+
+    def to_text(self, *, all_findings: bool = False) -> str:
+        """Plain terminal text, as ``perbup audit --format text`` writes when not on a terminal."""
+        return self.render("text", all_findings=all_findings)

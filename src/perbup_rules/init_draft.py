@@ -73,6 +73,11 @@ def init_draft(target: str | Path, source: str | Path | None = None, force: bool
             shutil.copyfile(f, out)
             written.append(out)
     readme = dst / "README.md"
-    readme.write_text(README.format(dir=dst, bundled=src, example=Path(pr.EXAMPLE_DATA).resolve()), encoding="utf-8")
+    readme.write_text(README.format(dir=shown_path(dst), bundled=shown_path(src), example=shown_path(Path(pr.EXAMPLE_DATA).resolve())), encoding="utf-8")
     written.append(readme)
     return written
+
+
+def shown_path(path: Path) -> str:
+    """A path as UTF-8 text for the README: bytes that are not UTF-8 in a file name become escapes."""
+    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")

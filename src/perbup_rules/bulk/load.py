@@ -159,7 +159,7 @@ class BulkData:
         out = []
         for r in rows:
             extra = tuple((name, v) for name, v in zip(self.extra_columns, r[n:]) if v is not None)
-            out.append(Purchase(*split_lists(r[:n]), extra=extra))
+            out.append(Purchase.trusted(*split_lists(r[:n]), extra=extra))
         return out
 
 

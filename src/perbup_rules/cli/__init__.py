@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "compare": "compare",
     "render": "render",
     "init": "init_cmd",
+    "serve": "serve",
 }
 
 

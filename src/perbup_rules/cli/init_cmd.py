@@ -17,9 +17,10 @@ from ._common import handle_errors
 @handle_errors
 def command(directory, source, force):
     """Write an editable copy of the draft (rules, params, tests) into DIRECTORY."""
-    from ..init_draft import init_draft
+    from ..init_draft import init_draft, shown_path
 
     files = init_draft(directory, source, force)
-    click.echo(f"{len(files)} berkas ditulis ke / files written to {directory}")
-    click.echo(f"berikutnya / next: perbup check {directory} && perbup test {directory} && "
-               f"perbup render {directory} --format docx -o rancangan.docx")
+    shown = shown_path(directory)  # a file name that is not UTF-8 is shown escaped, not a crash
+    click.echo(f"{len(files)} berkas ditulis ke / files written to {shown}")
+    click.echo(f"berikutnya / next: perbup check {shown} && perbup test {shown} && "
+               f"perbup render {shown} --format docx -o rancangan.docx")

@@ -37,6 +37,8 @@ class _Reader:
         table, file, ds = plan.table, plan.file, self.ds
         stats = ds.stats[table]
         make = RECORD_TYPES[table]
+        # Every cell was parsed and checked above: build without re-validating (records.py).
+        new, init = object.__new__, make.raw_init
         refs = REFERENCES[table]
         for row, raw in rows:
             stats.read += 1
@@ -51,7 +53,8 @@ class _Reader:
                 if table == "parties" and rid is not None:
                     self.rejected_parties[rid] = row
                 continue
-            record = make(*values, extra=extra)
+            record = new(make)
+            init(record, *values, extra=extra)
             if refs and (dangling := self._dangling(record, refs)):
                 ds.reject(table, file, row, errors.UNKNOWN_REFERENCE, dangling[1], dangling[0], rid)
                 continue

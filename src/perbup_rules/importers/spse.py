@@ -145,7 +145,7 @@ def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
         return
     buyer_id, buyer = satker_buyer(cl, kd_satker)
     date, date_from = fiscal_date(cl, year, (f"tgl_selesai_{which}", "tgl_penetapan_pemenang"))
-    record = Purchase(
+    record = Purchase.trusted(
         id=pid,  # type: ignore[arg-type]
         stage="award",
         buyer_id=buyer_id,
@@ -202,7 +202,7 @@ def _contract_row(c: Collector, row: int, cl: Cells, key: str) -> None:
     buyer_id, buyer = satker_buyer(cl, kd_satker)
     date, date_from = fiscal_date(cl, year, ("tgl_kontrak",))
     which = "tender" if key == "kd_tender" else "nontender"
-    record = Purchase(
+    record = Purchase.trusted(
         id=pid,  # type: ignore[arg-type]
         stage="contract",
         buyer_id=buyer_id,

@@ -102,8 +102,8 @@ def _record(cls, data: Any, table: str, loc: SourceLocation, diags: list[Diagnos
         return None
     try:
         return cls(**kw)
-    except TypeError as err:  # pragma: no cover - guarded by the name check above
-        diags.append(Diagnostic(errors.WRONG_TYPE, str(err), loc))
+    except errors.RecordError as err:  # a value the canonical contract refuses (records.py validates)
+        diags.append(Diagnostic(err.code, f"{table}: {err.field}: {err.reason}" if err.field else str(err), loc))
         return None
 
 
