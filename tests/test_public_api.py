@@ -30,6 +30,7 @@ PUBLIC_API = {
     "Status",
     "Text",
     "UsageError",
+    "categorize",
     "compile_ruleset",
     "evaluate",
     "load_dataset",

@@ -49,8 +49,9 @@ ACCOUNT_FIELDS = ("kode_rekening", "kode_akun", "mak", "uraian_pekerjaan")
 COMMODITY_FIELDS = ("kbki", "kode_kbki", "kbki_id", "nama_komoditas", "komoditas")
 NAME_FIELDS = ("nama_paket", "rup_nama_pkt", "nama_pekerjaan", "description", "title", "nama")
 
-#: A kode rekening belanja: 5.x.xx.xx.xx.xxxx (6 segments), found anywhere in a cell.
-_ACCOUNT = re.compile(r"(?<![\d.])(5\.\d\.\d{2}\.\d{2}\.\d{2}\.\d{4})(?!\d)")
+#: A kode rekening belanja: 5.x.xx.xx.xx.xxxx (6 segments), found anywhere in a cell (SPSE `mak` puts
+#: the sub-kegiatan code before it: 1.03.06.2.01.0029.5.2.04.02.01.0008.).
+_ACCOUNT = re.compile(r"(?<!\d)(5\.\d\.\d{2}\.\d{2}\.\d{2}\.\d{4})(?!\d)")
 _ACCOUNT_PREFIX = re.compile(r"^5(\.\d+){0,5}$")
 _KEYS_TOP = {"categories"}
 _KEYS_CATEGORY = {"title", "family", "note", "entries"}
@@ -430,14 +431,33 @@ def _overlaps(name: str, entries: list[Entry], file: str, diags: list[Diagnostic
 
 def rule_categories(ruleset: Any) -> set[str]:
     """Category names the clauses of a compiled Ruleset compare ``category`` with, or list in ``categories``."""
-    import json
-
     out: set[str] = set()
+
+    def is_category(node: Any) -> bool:
+        return isinstance(node, dict) and node.get("op") == "path" and node.get("path") == ["category"]
+
+    def consts(node: Any) -> list[str]:
+        if isinstance(node, dict) and node.get("op") == "const" and isinstance(node.get("value"), str):
+            return [node["value"]]
+        if isinstance(node, dict) and node.get("op") == "list":
+            return [v for item in node.get("items", ()) for v in consts(item)]
+        return []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("op") in ("cmp", "in"):
+                left, right = node.get("left"), node.get("right")
+                if is_category(left):
+                    out.update(consts(right))
+                elif is_category(right):
+                    out.update(consts(left))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
     for c in ruleset.clauses:
         out.update(c.get("categories") or ())
-        text = json.dumps({k: v for k, v in c.items() if k not in ("text", "title", "note", "derived_from")}, default=str)
-        for m in re.finditer(r'category\s*(?:==|!=)\s*\\"([a-z0-9_]+)\\"', text):
-            out.add(m.group(1))
-        for m in re.finditer(r"category\s+(?:not\s+)?in\s*\[([^\]]*)\]", text):
-            out.update(re.findall(r'\\"([a-z0-9_]+)\\"', m.group(1)))
+        walk(c)
     return out

@@ -126,6 +126,7 @@ def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
         date=date,
         extra=keep(
             ("nama_paket", cl.rec.get("nama_paket")),
+            ("mak", cl.rec.get("mak")),  # kode akun: read by the category map (perbup_rules.categories)
             ("kd_rup", cl.rec.get("kd_rup") or cl.rec.get("kd_rup_paket")),
             (f"status_{which}", cl.rec.get(f"status_{which}")),
             ("kualifikasi_paket", kualifikasi),
