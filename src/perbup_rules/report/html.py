@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from ..findings import SCHEMA_VERSION, STATUS_ORDER, Finding, Report, Status, Text
 from ._format import DASH, KIND_LABELS, SEVERITY_LABELS, STAGE_LABELS, figures, grouped, status_label
-from ._view import ClauseView, cap, clause_views, input_rows, name_of, sorted_rejected, sorted_required
+from ._view import ClauseView, cap, clause_views, input_rows, name_of, not_evaluated_text, sorted_rejected, sorted_required
 from .chart import share_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -91,6 +91,8 @@ def _clause(report: Report, v: ClauseView, all_findings: bool) -> dict[str, Any]
         "derived_from": v.derived_from,
         "location": v.location,
         "counts": [{"status": s.value, "label": status_label(s), "n": v.count(s)} for s in STATUS_ORDER],
+        # "not evaluated: no record has category" in place of the counts (perbup_rules.not_evaluated)
+        "not_evaluated": not_evaluated_text(report, v.id) if v.not_evaluated else None,
         "required": len(v.required),
         "chart": share_chart(report, v, all_findings) if v.kind == "share" else None,
         "blocks": blocks,

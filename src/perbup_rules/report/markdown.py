@@ -6,7 +6,7 @@ import re
 
 from ..findings import SCHEMA_VERSION, STATUS_ORDER, Finding, Report, Status
 from ._format import DASH, KIND_LABELS, SEVERITY_LABELS, figures, grouped, short_list, stage_label, status_label
-from ._view import ClauseView, cap, clause_views, input_rows, name_of, sorted_rejected, sorted_required
+from ._view import ClauseView, cap, clause_views, input_rows, name_of, not_evaluated_text, sorted_rejected, sorted_required
 
 #: rejected input rows listed before "and N more"
 REJECTED_CAP = 50
@@ -84,11 +84,19 @@ def _inputs(report: Report) -> list[str]:
     return lines
 
 
-def _summary(views: list[ClauseView]) -> list[str]:
+def _summary(views: list[ClauseView], report: Report | None = None) -> list[str]:
     head = ["Pasal / clause", "Kutipan / citation", "Judul / title", *(_status_head(s) for s in STATUS_ORDER),
             "Kemitraan wajib / required partnerships"]
-    rows = [[f"[{v.id}](#{v.id.lower()})", esc(v.citation), f"{esc(v.title.id)}<br>{italic(v.title.en)}",
-             *(str(v.count(s)) for s in STATUS_ORDER), str(len(v.required))] for v in views]
+    rows = []
+    for v in views:
+        note = not_evaluated_text(report, v.id) if report is not None and v.not_evaluated else None
+        if note is not None:  # no record lets it apply: say so rather than show zeros
+            rows.append([f"[{v.id}](#{v.id.lower()})", esc(v.citation),
+                         f"{esc(v.title.id)}<br>{italic(v.title.en)}<br>**{esc(note.id)}**<br>{italic(note.en)}",
+                         *(DASH for _ in STATUS_ORDER), str(len(v.required))])
+            continue
+        rows.append([f"[{v.id}](#{v.id.lower()})", esc(v.citation), f"{esc(v.title.id)}<br>{italic(v.title.en)}",
+                     *(str(v.count(s)) for s in STATUS_ORDER), str(len(v.required))])
     return ["## Ringkasan / Summary", ""] + _table(head, rows) + [""]
 
 
@@ -206,7 +214,7 @@ def _rejected(report: Report) -> list[str]:
 def render(report: Report, *, all_findings: bool = False) -> str:
     """The memo as Markdown; ``all_findings`` also lists compliant and not_applicable and lifts the caps."""
     views = clause_views(report)
-    lines = _header(report) + _inputs(report) + _summary(views)
+    lines = _header(report) + _inputs(report) + _summary(views, report)
     for v in views:
         lines += _clause(report, v, all_findings)
     lines += _required(report) + _rejected(report)
