@@ -1,9 +1,9 @@
 """The category map (rules/kutim-kemitraan/categories.yaml, perbup_rules.categories).
 
-The labelled fixture ``tests/fixtures/category_labels.csv`` holds 507 real package names
+The labelled fixture ``tests/fixtures/category_labels.csv`` holds 584 real package names
 from shared/data/real (SiRUP RUP Kalbar 2025 and SPSE non-tender Kab. Bandung 2025),
-each read and labelled by hand before the patterns were written. The rows marked
-``holdout`` were not used while tuning the patterns. Labels are categories of the map or
+each read and labelled by hand before the patterns were written. The 236 rows marked
+``holdout`` were not used while tuning the patterns (docs/categories.md gives the figures). Labels are categories of the map or
 ``none``; the metrics compare *families* (seragam_sekolah, seragam_guru and seragam all
 count as ``seragam``), the unit the brief asks precision and recall for.
 """
