@@ -296,6 +296,15 @@ def fiscal_date(cl: Cells, year: int, columns: Iterable[str]) -> tuple[_dt.date,
     return _dt.date(year, 1, 1), "tahun_anggaran"
 
 
+def rup_codes(value: object) -> tuple[str, ...]:
+    """kd_rup as a tuple of codes: one cell may hold several joined by ';' (unreadable text gives none)."""
+    try:
+        s = cells.parse_text(value)
+    except CellError:
+        return ()
+    return () if s is None else tuple(k.strip() for k in s.split(";") if k.strip())
+
+
 def keep(*pairs: tuple[str, object]) -> tuple[tuple[str, str], ...]:
     """Extra (column, text) pairs for the non-empty values, texts trimmed."""
     out = []

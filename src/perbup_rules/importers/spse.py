@@ -31,6 +31,7 @@ from .lkpp import (
     legal_form_from_name,
     method,
     procurement_type,
+    rup_codes,
     satker_buyer,
 )
 
@@ -124,10 +125,10 @@ def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
         value_idr=value,
         umk_value_idr=umk,
         date=date,
+        kd_rup=rup_codes(cl.rec.get("kd_rup") or cl.rec.get("kd_rup_paket")),
         extra=keep(
             ("nama_paket", cl.rec.get("nama_paket")),
             ("mak", cl.rec.get("mak")),  # kode akun: read by the category map (perbup_rules.categories)
-            ("kd_rup", cl.rec.get("kd_rup") or cl.rec.get("kd_rup_paket")),
             (f"status_{which}", cl.rec.get(f"status_{which}")),
             ("kualifikasi_paket", kualifikasi),
             ("pagu", cl.rec.get("pagu")),
