@@ -239,3 +239,24 @@ def test_perbup_test_runs_the_category_scenarios_and_shows_what_failed(tmp_path)
     assert f"categories.yaml:{line}:" in out.output
     assert "wanted bahan_bangunan, got material_pasir_batu" in out.output
     assert "unknown_category: category 'kue_basah' is not defined" in out.output
+
+
+def test_perbup_audit_categorises_a_sirup_export_and_judges_the_uniform_clause(tmp_path):
+    head = "tahun_anggaran,kd_satker,nama_satker,kd_rup,nama_paket,pagu,jenis_pengadaan,metode_pengadaan,status_ukm,tgl_awal_kontrak,status_aktif_rup,status_delete_rup\n"
+    rows = [
+        "2026,1,DINAS PENDIDIKAN,101,Pengadaan Seragam Sekolah Siswa SD,900000000,Barang,Tender,Non-UKM,2026-03-01,true,false",
+        "2026,1,DINAS PENDIDIKAN,102,Belanja Makanan dan Minuman Rapat,5000000,Barang,Pengadaan Langsung,UKM,2026-03-01,true,false",
+        "2026,1,DINAS PENDIDIKAN,103,Sewa Tenda,5000000,Jasa Lainnya,Pengadaan Langsung,UKM,2026-03-01,true,false",
+    ]
+    src = tmp_path / "rup.csv"
+    src.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    res = CliRunner().invoke(main, ["audit", "--data", str(src), "--from", "sirup-rup", "--format", "json", "-o", str(out),
+                                    "--engine", "reference"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "seragam_sekolah 1" in res.output and "makanan 1" in res.output and "1 unmatched" in res.output
+    data = __import__("json").loads(out.read_text(encoding="utf-8"))
+    assert "KMT-12.1" not in {d["clause"] for d in data["not_evaluated"]}
+    k12 = {f["subject"]: f["status"] for f in data["findings"] if f["clause"] == "KMT-12.1"}
+    assert k12["rup:101"] == "violation"  # a uniform plan not reserved for UMKK
+    assert k12["rup:102"] == "not_applicable"

@@ -78,8 +78,8 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
         dataset = merge_datasets(datasets) if len(datasets) > 1 else datasets[0]
         # What was bought: the regulation's categories.yaml fills `category` where the source gave none.
         categorized = pr.categorize(dataset, ruleset)
-        if not quiet and (categorized.found or categorized.ambiguous):
-            click.echo("categories from " + _categories_line(categorized), err=True)
+        if not quiet and output is not None and (categorized.found or categorized.ambiguous):
+            click.echo("categories from " + _categories_line(categorized), err=True)  # beside the "wrote" line
         tracer = None
         if progress:
             judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]
