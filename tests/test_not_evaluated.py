@@ -132,22 +132,39 @@ def test_a_buyer_field_counts_only_on_parties_that_are_buyers(rs):
     assert got["T-01"] == ["buyer.kind"]
 
 
+def _without(ds: Dataset, **blank) -> Dataset:
+    ds.purchases = [p.__class__(**{**{f: getattr(p, f) for f in p.__slots__}, **blank}) for p in ds.purchases]
+    return ds
+
+
 def test_every_format_says_not_evaluated_instead_of_zeros():
-    ds = pr.load_dataset(pr.EXAMPLE_DATA)
-    ds.purchases = [p.__class__(**{**{f: getattr(p, f) for f in p.__slots__}, "category": None}) for p in ds.purchases]
-    report = pr.evaluate(KUTIM, ds, "reference")
+    ds = _without(pr.load_dataset(pr.EXAMPLE_DATA), category=None)
+    report = pr.evaluate(KUTIM, ds, "reference", periods=[2025])  # the clauses apply from 2026: no verdicts
     assert {d["clause"] for d in report.not_evaluated} == {"KMT-11", "KMT-12.1", "KMT-12.2", "KMT-15.3"}
+    assert report.summary()["KMT-11"] == {"violation": 0, "cannot_determine": 0, "compliant": 0, "not_applicable": 0}
     data = json.loads(render(report, "json"))
     assert data["not_evaluated"][0] == {"clause": "KMT-11", "fields": ["category"], "reason": "no record has category"}
     text = render(report, "text")
     line = next(ln for ln in text.splitlines() if ln.lstrip().startswith("KMT-11 "))
-    assert "not evaluated: no record has category" in line and " 0 " not in line
+    assert "not evaluated: no record has category" in line and " 0 " not in line and line.count("—") == 4
     md = render(report, "md")
-    assert "*not evaluated: no record has category*" in md and "tidak dievaluasi" in md
+    row = next(ln for ln in md.splitlines() if ln.startswith("| [KMT-11]"))
+    assert "*not evaluated: no record has category*" in row and "tidak dievaluasi" in row and " 0 |" not in row.split("category*")[1][:20]
     html = render(report, "html")
-    assert html.count('class="not-evaluated"') == 4 and "not evaluated: no record has category" in html
+    assert html.count('<td class="not-evaluated" colspan="4">') >= 3 and "not evaluated: no record has category" in html
     # with the categories back, nothing is said
     assert pr.evaluate(KUTIM, pr.load_dataset(pr.EXAMPLE_DATA), "reference").not_evaluated == []
+
+
+def test_verdicts_a_clause_did_give_are_still_shown_beside_the_note():
+    # In force (2026), a per-purchase clause still judges records whose category is unknown:
+    # compliant when its requirement holds whatever the category, cannot_determine otherwise.
+    report = pr.evaluate(KUTIM, _without(pr.load_dataset(pr.EXAMPLE_DATA), category=None), "reference")
+    counts = report.summary()["KMT-12.1"]
+    assert counts["violation"] == 0 and counts["cannot_determine"] + counts["compliant"] > 0
+    line = next(ln for ln in render(report, "text").splitlines() if ln.lstrip().startswith("KMT-12.1 "))
+    assert "not evaluated: no record has category" in line and str(counts["compliant"]) in line
+    assert "<td class=\"not-evaluated\" colspan" not in render(report, "html").split("KMT-12.1", 2)[1][:600]
 
 
 def test_the_clause_filter_limits_the_list():
@@ -157,10 +174,7 @@ def test_the_clause_filter_limits_the_list():
 
 
 def test_the_bulk_path_says_the_same(tmp_path):
-    ds = pr.load_dataset(pr.EXAMPLE_DATA)
-    ds.purchases = [p.__class__(**{**{f: getattr(p, f) for f in p.__slots__}, "category": None, "ppk_id": None})
-                    for p in ds.purchases]
-    write_dataset(ds, tmp_path)
+    write_dataset(_without(pr.load_dataset(pr.EXAMPLE_DATA), category=None, ppk_id=None), tmp_path)
     per_record = as_counted(pr.evaluate(KUTIM, pr.load_dataset(tmp_path), "reference"))
     bulk = audit(KUTIM, tmp_path, "reference")
     assert bulk.not_evaluated == per_record.not_evaluated

@@ -93,6 +93,7 @@ def _clause(report: Report, v: ClauseView, all_findings: bool) -> dict[str, Any]
         "counts": [{"status": s.value, "label": status_label(s), "n": v.count(s)} for s in STATUS_ORDER],
         # "not evaluated: no record has category" in place of the counts (perbup_rules.not_evaluated)
         "not_evaluated": not_evaluated_text(report, v.id) if v.not_evaluated else None,
+        "total": v.total,
         "required": len(v.required),
         "chart": share_chart(report, v, all_findings) if v.kind == "share" else None,
         "blocks": blocks,

@@ -90,10 +90,10 @@ def _summary(views: list[ClauseView], report: Report | None = None) -> list[str]
     rows = []
     for v in views:
         note = not_evaluated_text(report, v.id) if report is not None and v.not_evaluated else None
-        if note is not None:  # no record lets it apply: say so rather than show zeros
+        if note is not None:  # no record lets it apply: say so, and show no zeros
             rows.append([f"[{v.id}](#{v.id.lower()})", esc(v.citation),
                          f"{esc(v.title.id)}<br>{italic(v.title.en)}<br>**{esc(note.id)}**<br>{italic(note.en)}",
-                         *(DASH for _ in STATUS_ORDER), str(len(v.required))])
+                         *(str(v.count(s)) if v.total else DASH for s in STATUS_ORDER), str(len(v.required))])
             continue
         rows.append([f"[{v.id}](#{v.id.lower()})", esc(v.citation), f"{esc(v.title.id)}<br>{italic(v.title.en)}",
                      *(str(v.count(s)) for s in STATUS_ORDER), str(len(v.required))])
