@@ -41,14 +41,14 @@ def test_kind_is_detected_by_default(tmp_path):
     assert result.exit_code == 0 and "(sirup-rup)" in result.output
 
 
-def test_bad_input_exits_2_with_one_located_line(tmp_path):
+def test_bad_input_exits_2_with_the_located_problem_and_its_hint(tmp_path):
     src = tmp_path / "notes.csv"
     src.write_text("a,b\n1,2\n")
     result = invoke(str(src), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2
-    err = result.stderr.strip()
-    assert len(err.splitlines()) == 1
-    assert err.startswith(f"perbup: {src}") and "unreadable_input" in err
+    first, *rest = result.stderr.strip().splitlines()
+    assert first.startswith(f"perbup: {src}") and "unreadable_input" in first
+    assert [line.strip().split(":")[0] for line in rest] == ["hint"]  # the hint `perbup audit` gives too
     assert not (tmp_path / "out").exists()
 
 

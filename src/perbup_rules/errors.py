@@ -81,6 +81,8 @@ UNKNOWN_REFERENCE = "unknown_reference"
 NEGATIVE_VALUE = "negative_value"
 #: The file cannot be read (encoding, format) or its kind cannot be detected.
 UNREADABLE_INPUT = "unreadable_input"
+#: The input yields no accepted purchase (empty, header only, every row rejected): nothing to audit.
+NO_DATA = "no_data"
 
 # --- codes: engines ----------------------------------------------------------
 #: An engine produced no outcome, or more than one, for a record.

@@ -36,6 +36,10 @@ from .errors import ENGINE_CONTRACT, EngineError, UsageError
 from .findings import Finding, Report, RequiredPartnership, Status
 from .params import ParamTable
 from .records import Dataset, Partnership, STAGES
+from .channel_coverage import UNKNOWN as UNKNOWN_CHANNEL, Coverage, coverage_of, link_rates_of
+from .channel_coverage import ordered as ordered_channels
+from .errors import DataError
+from .nodata import no_data_diagnostic, read_from_input
 
 _STATUS = {
     "compliant": Status.COMPLIANT, "violation": Status.VIOLATION, "not_applicable": Status.NOT_APPLICABLE,
@@ -229,6 +233,7 @@ class _Run:
             if g is None:
                 g = groups[key] = _Group()
             g.evidence.append(rec.id)
+            g.channels.add(rec.channel or UNKNOWN_CHANNEL)
             total = total_get(ctx)
             if isinstance(total, Missing):
                 g.total_missing.append(rec.id)
@@ -279,6 +284,7 @@ class _Run:
                 subject=subj, subject_kind=_path_text(clause["subject"]), period=year, stage=stage, status=status,
                 measured=f["measured"], threshold=None if isinstance(at_least, Missing) else str(at_least),
                 evidence=tuple(sorted(g.evidence)), evidence_count=g.evidence_count,
+                channels=ordered_channels(g.channels),
                 missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
                 explanation=explain.share_text(clause, label, f, at_least, subj, year, stage, missing),
                 **self.base(clause)))
@@ -426,6 +432,8 @@ class _Group:
     total_missing: list[str] = field(default_factory=list)
     #: members in all, when ``evidence`` holds only some of them (the bulk path caps it)
     evidence_count: int | None = None
+    #: the channels the members came from (records.CHANNELS, or "unknown")
+    channels: set = field(default_factory=set)
 
     def facts(self, at_least: Any, period_known: bool) -> dict:
         den = self.total + self.member_unknown
@@ -539,6 +547,8 @@ def evaluate(
     """
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
+    if not dataset.purchases and read_from_input(dataset):  # no data is no audit
+        raise DataError([no_data_diagnostic(dataset)])
     eng = get_engine(engine)
     years = sorted(set(periods)) if periods is not None else dataset.periods()
     for y in years:  # a period is a calendar year that datetime.date can hold
@@ -555,8 +565,11 @@ def evaluate(
 
 
 def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, counted: list[dict] | None = None,
-              engine_name: str | None = None) -> Report:
-    """The Report of a finished run (findings sorted, so the same inputs give the same bytes)."""
+              engine_name: str | None = None, coverage: Coverage | None = None) -> Report:
+    """The Report of a finished run (findings sorted, so the same inputs give the same bytes).
+
+    ``coverage``: the channel coverage when the dataset's purchases are held elsewhere (the bulk path).
+    """
     findings = sorted(run.findings, key=Finding.sort_key)
     required = sorted(run.required, key=lambda r: (r.clause, r.period or 0, r.party or "", r.category or "", r.purchase or ""))
     return Report(
@@ -568,6 +581,8 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, cou
         sources=[{"path": s.path, "sha256": s.sha256, "kind": s.kind} for s in dataset.sources],
         engine=engine_name or eng.name,
         counted=counted or [],
+        coverage=coverage if coverage is not None else coverage_of(dataset.purchases),
+        link_rates=link_rates_of(dataset),
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         clauses=[{**{k: c.get(k) for k in ("id", "kind", "citation", "title", "text", "derived_from", "severity", "location")},
                   "unit": _unit(ruleset, c)} for c in ruleset.clauses],

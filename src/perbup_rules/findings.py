@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Status(str, enum.Enum):
@@ -114,6 +114,9 @@ class Finding:
     missing: tuple[str, ...] = ()
     severity: str = "error"
     rule_location: str | None = None
+    #: share findings: the channels (records.CHANNELS, or "unknown") its subject's records came
+    #: from, in report order; None for other kinds
+    channels: tuple[str, ...] | None = None
 
     def sort_key(self) -> tuple:
         return (
@@ -143,6 +146,7 @@ class Finding:
             "severity": self.severity,
             "explanation": self.explanation.to_dict(),
             "rule_location": self.rule_location,
+            "channels": None if self.channels is None else list(self.channels),
         }
 
 
@@ -185,6 +189,10 @@ class Report:
     #: verdicts counted but not listed (the bulk path): dicts with clause, period, stage,
     #: category, status and count; summary() includes them
     counted: list[dict[str, Any]] = field(default_factory=list)
+    #: count and value of the accepted purchases by channel (perbup_rules.channel_coverage.Coverage)
+    coverage: Any = None
+    #: measured links between sources (dicts: source, target, key, linked, total, unlinked)
+    link_rates: list[dict[str, Any]] = field(default_factory=list)
     #: clauses no input record lets apply: dicts with clause, fields and reason
     #: ("no record has category"), sorted by clause (perbup_rules.not_evaluated)
     not_evaluated: list[dict[str, Any]] = field(default_factory=list)
@@ -225,7 +233,9 @@ class Report:
             "engine": self.engine,
             "input": self.input,
             "sources": self.sources,
+            "link_rates": self.link_rates,
             "rejected": self.rejected,
+            "coverage": None if self.coverage is None else self.coverage.to_dict(),
             "clauses": self.clauses,
             "findings": [f.to_dict() for f in listed],
             "counted": self.counted,

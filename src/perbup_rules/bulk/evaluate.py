@@ -29,10 +29,12 @@ from .. import schema
 from ..compiler import decisions as D
 from ..compiler.ruleset import Ruleset
 from ..engine import Engine, get_engine
-from ..errors import ENGINE_CONTRACT, EngineError, UsageError
+from ..channel_coverage import Coverage, CoverageRow, coverage_of
+from ..errors import ENGINE_CONTRACT, DataError, EngineError, UsageError
 from ..evaluate import _STATUS, _Group, _Run, _each_status, _path_text, report_of
 from ..expr import decode_const
 from ..findings import Report, Status
+from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
 from .load import BulkData, _table, split_lists
 from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
@@ -119,7 +121,7 @@ class _Bulk:
         Every later query reads this narrow table instead of joining parties and
         derived attributes again.
         """
-        cols = ["p.rownum", "p.id", "year(p.date) AS yr", "p.stage AS st"]
+        cols = ["p.rownum", "p.id", "year(p.date) AS yr", "p.stage AS st", "coalesce(p.channel, 'unknown') AS ch"]
         self.cols: dict[str, dict] = {}
         named: dict[str, str] = {}  # SQL expression -> its column (clauses share most values)
 
@@ -272,7 +274,7 @@ class _Bulk:
         sql = f"""
             WITH m AS (
                 SELECT f.id, f.{c["subject"]} AS subj, f.yr, {stage} AS st, f.{c["total"]} AS total, l.label,
-                       f.k_{n} AS k,
+                       f.k_{n} AS k, f.ch,
                        {part_sql} AS part {''.join(dict.fromkeys(op_cols))}
                 FROM facts f JOIN labels l ON l.k = f.k_{n}
                 WHERE l.label <> 'out'
@@ -285,7 +287,7 @@ class _Bulk:
                                         OR (m.label LIKE 'case:%' AND m.part IS NULL))),
                    sum(m.total) FILTER (WHERE m.total IS NOT NULL AND m.label = 'gate_unknown'),
                    count(*) FILTER (WHERE m.total IS NULL),
-                   min(m.id, {EVIDENCE_CAP})
+                   min(m.id, {EVIDENCE_CAP}), list_distinct(list(m.ch))
                    {''.join(', ' + x for x in miss_cols)}
                    {''.join(', ' + x for x in part_miss)}
             FROM m GROUP BY ALL"""
@@ -294,10 +296,11 @@ class _Bulk:
         total_path = _path_text(clause["total"])
         groups: dict[tuple, _Group] = {}
         for r in rows:
-            subj_v, yr, st, n, tot, known, part_unknown, member_unknown, n_total_missing, evidence = r[:10]
+            subj_v, yr, st, n, tot, known, part_unknown, member_unknown, n_total_missing, evidence, chans = r[:11]
             g = _Group(total=tot or 0, known=known or 0, part_unknown=part_unknown or 0,
-                       member_unknown=member_unknown or 0, evidence=list(evidence), evidence_count=n)
-            extra = r[10:]
+                       member_unknown=member_unknown or 0, evidence=list(evidence), evidence_count=n,
+                       channels=set(chans))
+            extra = r[11:]
             for names in extra[:len(miss_cols)]:
                 g.missing.update(x for x in names or () if x is not None)
             for i, flag in enumerate(extra[len(miss_cols):]):
@@ -388,6 +391,8 @@ def evaluate_bulk(
     """
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
+    if data.con.execute("SELECT count(*) FROM purchases").fetchone()[0] == 0:  # no data is no audit
+        raise DataError([no_data_diagnostic(data.dataset)])
     eng = get_engine(engine)
     if periods is not None:
         years = sorted(set(periods))
@@ -408,11 +413,23 @@ def evaluate_bulk(
     ]
     counted.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
                                 d["category"] or "", d["status"]))
-    report = report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk")
+    report = report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk",
+                       coverage=coverage_sql(data))
     from ..not_evaluated import BulkPresence, not_evaluated  # clauses no record lets apply
 
     report.not_evaluated = not_evaluated(ruleset, BulkPresence(data), clauses)
     return report
+
+
+def coverage_sql(data: BulkData) -> Coverage:
+    """The channel coverage of the purchases table, summed in SQL (HUGEINT: exact), as
+    :func:`perbup_rules.channel_coverage.coverage_of` gives for the same records."""
+    if data.per_row is not None:  # the records read per row are the truth (exact Decimal amounts)
+        return coverage_of(data.dataset.purchases)
+    rows = data.con.execute(
+        "SELECT buyer_id, coalesce(fiscal_year, year(date)), stage, coalesce(channel, 'unknown'), count(*), "
+        "coalesce(sum(value_idr), 0), count(*) FILTER (WHERE value_idr IS NULL) FROM purchases GROUP BY ALL").fetchall()
+    return Coverage.of(CoverageRow(b, y, s, c, n, int(v), m) for b, y, s, c, n, v, m in rows)
 
 
 def as_counted(report: Report) -> Report:

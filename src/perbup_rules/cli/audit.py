@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ._common import EXIT_FOUND, EXIT_OK, handle_errors
+from ..errors import FILE_NOT_FOUND
+from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
 
 FORMATS = ("text", "json", "csv", "md", "html")
 
@@ -26,9 +27,9 @@ def _progress(quiet: bool):
 
 
 @click.command("audit")
-@click.option("--rules", "rules", type=click.Path(path_type=Path), default=None,
+@click.option("--rules", "rules", type=click.Path(path_type=Path), default=None, callback=existing(FILE_NOT_FOUND),
               help="Regulation folder (default: the bundled Kutai Timur draft).")
-@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), callback=existing(),
               help="Canonical folder, Excel workbook or export; repeat to combine (default: the bundled example).")
 @click.option("--from", "kind", default=None,
               help="Kind of the --data files: canonical, sirup-rup, spse-nontender, spse-tender, spse-ekontrak, ocds, auto.")
@@ -52,6 +53,7 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
     # never touches the collector.
     gc.disable()
     import perbup_rules as pr
+    from ..nodata import require_purchases
     from ..records import merge_datasets
 
     rules = rules or pr.BUNDLED_RULES
@@ -76,6 +78,8 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
             if progress:
                 progress.advance(task)
         dataset = merge_datasets(datasets) if len(datasets) > 1 else datasets[0]
+        # No data is no audit: exit 2 before any report, so --fail-on never passes on nothing.
+        require_purchases(dataset, str(sources[0]) if len(sources) == 1 else None)
         # What was bought: the regulation's categories.yaml fills `category` where the source gave none.
         categorized = pr.categorize(dataset, ruleset)
         if not quiet and output is not None and (categorized.found or categorized.ambiguous):
@@ -138,6 +142,10 @@ def _categories_line(categorized) -> str:
 
 
 def _one_line(report) -> str:
+    from ..report._view import rejected_line
+
     counts = report.totals()
     parts = [f"{counts.get(s, 0)} {s}" for s in ("violation", "cannot_determine", "compliant", "not_applicable")]
-    return ", ".join(parts) + f"; {len(report.required_partnerships)} required partnerships"
+    line = ", ".join(parts) + f"; {len(report.required_partnerships)} required partnerships"
+    rejected = rejected_line(report)
+    return line + (f"; {rejected.en}" if rejected else "")

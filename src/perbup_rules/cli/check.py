@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from ._common import EXIT_OK, EXIT_USAGE, handle_errors
+from ..errors import FILE_NOT_FOUND
+from ._common import EXIT_OK, EXIT_USAGE, handle_errors, existing
 
 
 def _plural(n: int, word: str) -> str:
@@ -47,7 +48,7 @@ def _category_map_diagnostics(rules: Path, ruleset) -> list:
 
 
 @click.command("check")
-@click.argument("rules", required=False, type=click.Path(path_type=Path))
+@click.argument("rules", required=False, type=click.Path(path_type=Path), callback=existing(FILE_NOT_FOUND))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one located problem after another; json: the same as data.")
 @click.option("--dump-ruleset", is_flag=True,

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 
-from ._common import handle_errors
+from ..errors import FILE_NOT_FOUND
+from ._common import handle_errors, existing
 
 
 @click.command("compare")
-@click.argument("draft_a", type=click.Path(path_type=Path))
-@click.argument("draft_b", type=click.Path(path_type=Path), required=False)
+@click.argument("draft_a", type=click.Path(path_type=Path), callback=existing(FILE_NOT_FOUND))
+@click.argument("draft_b", type=click.Path(path_type=Path), required=False, callback=existing(FILE_NOT_FOUND))
 @click.option("--set", "settings", multiple=True, metavar="params.NAME=VALUE[@DATE]",
               help="What-if: change a parameter of DRAFT_A (repeatable); B is then A with the change.")
-@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), help="Dataset(s) to compare verdicts on.")
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), callback=existing(), help="Dataset(s) to compare verdicts on.")
 @click.option("--from", "kind", default=None, help="Kind of the --data files (see perbup audit).")
 @click.option("--period", "periods", multiple=True, type=int)
 @click.option("--engine", type=click.Choice(["durable", "reference"]), default="reference", show_default=True)

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 
-from ._common import fail, handle_errors
+from ..errors import FILE_NOT_FOUND
+from ._common import fail, handle_errors, existing
 
 
 @click.command("explain")
 @click.option("--clause", "clause_id", required=True, help="Clause id, e.g. KMT-03.")
 @click.option("--subject", required=True, help="What was judged: a purchase, party or partnership id, or a share/exists subject.")
 @click.option("--period", type=int, default=None, help="Fiscal year.")
-@click.option("--rules", type=click.Path(path_type=Path), default=None, help="Regulation folder (default: bundled draft).")
-@click.option("--data", type=click.Path(path_type=Path), default=None, help="Dataset (default: bundled example).")
+@click.option("--rules", type=click.Path(path_type=Path), default=None, callback=existing(FILE_NOT_FOUND), help="Regulation folder (default: bundled draft).")
+@click.option("--data", type=click.Path(path_type=Path), default=None, callback=existing(), help="Dataset (default: bundled example).")
 @click.option("--from", "kind", default=None, help="Kind of the --data file (see perbup audit).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @handle_errors

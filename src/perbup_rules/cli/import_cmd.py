@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from pathlib import Path
 
 import click
 
-from ..errors import DataError
 from ..importers import KINDS, load, write_dataset, write_rejections
-from ..records import TABLES, Dataset, Rejection
-from ._common import fail, handle_errors
+from ..nodata import reason_pattern, require_purchases, top_reasons
+from ..records import TABLES, Dataset
+from ._common import handle_errors, existing
+
+__all__ = ["TOP_REASONS", "command", "reason_pattern", "summary"]
 
 #: How many rejection reasons the summary lists.
 TOP_REASONS = 10
-
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def reason_pattern(r: Rejection) -> str:
-    """A rejection reason with its particular values blanked, so alike rejections group together."""
-    reason = r.reason
-    if r.column and reason.startswith(f"{r.column}: "):
-        reason = reason[len(r.column) + 2 :]  # the column is named once, before the reason
-    text = _NUMBER.sub("N", _QUOTED.sub("'…'", reason))
-    return f"{r.code}  {r.table}.{r.column or '-'}: {text}"
 
 
 def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
@@ -36,15 +24,14 @@ def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
         s = ds.stats[t]
         lines.append(f"{t:<14}{s.read:>10}{s.accepted:>10}{s.rejected:>10}")
     if ds.rejected:
-        counts = Counter(reason_pattern(r) for r in ds.rejected)
         lines.append("top rejection reasons:")
-        lines.extend(f"{n:>8}  {pattern}" for pattern, n in counts.most_common(top))
+        lines.extend(f"{n:>8}  {pattern}" for pattern, n in top_reasons(ds.rejected, top))
     return lines
 
 
 @click.command("import")
 @click.option("--from", "kind", type=click.Choice(KINDS), default="auto", show_default=True, help="Kind of input.")
-@click.argument("src", type=click.Path(exists=True, path_type=Path))
+@click.argument("src", type=click.Path(path_type=Path), callback=existing())
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the canonical CSVs.")
 @handle_errors
 def command(kind: str, src: Path, out: Path) -> None:
@@ -52,17 +39,26 @@ def command(kind: str, src: Path, out: Path) -> None:
 
     Rows that cannot be used are listed in OUT/rejected.csv with file, row and reason.
     """
-    try:
-        ds = load(src, kind)
-    except DataError as err:
-        # One located line on stderr: the first problem, and how many more there are.
-        first = err.diagnostics[0].render().splitlines()[0] if err.diagnostics else str(err)
-        more = f" (and {len(err.diagnostics) - 1} more)" if len(err.diagnostics) > 1 else ""
-        fail(f"perbup: {first}{more}")
+    # Unreadable input raises DataError: handle_errors shows every located problem with its
+    # hint, exactly as `perbup audit` does for the same input.
+    ds = load(src, kind)
+    used = ", ".join(f"{Path(s.path).name} ({s.kind})" for s in ds.sources)
+    if not ds.purchases:
+        # No data is no audit: the rejections are still written, to read why; nothing else is.
+        written = []
+        if ds.rejected:
+            out.mkdir(parents=True, exist_ok=True)
+            written.append(write_rejections(ds.rejected, out / "rejected.csv"))
+        _echo_summary(used, ds, written)
+        require_purchases(ds, str(src))
     written = write_dataset(ds, out)
     written.append(write_rejections(ds.rejected, out / "rejected.csv"))
-    used = ", ".join(f"{Path(s.path).name} ({s.kind})" for s in ds.sources)
+    _echo_summary(used, ds, written)
+
+
+def _echo_summary(used: str, ds: Dataset, written: list) -> None:
     click.echo(f"read {used}")
     for line in summary(ds):
         click.echo(line)
-    click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    if written:
+        click.echo(f"wrote {', '.join(str(p) for p in written)}")

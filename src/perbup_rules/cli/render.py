@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from ._common import handle_errors
+from ..errors import FILE_NOT_FOUND
+from ._common import handle_errors, existing
 
 
 @click.command("render")
-@click.argument("rules", type=click.Path(path_type=Path), required=False)
+@click.argument("rules", type=click.Path(path_type=Path), required=False, callback=existing(FILE_NOT_FOUND))
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
 @handle_errors

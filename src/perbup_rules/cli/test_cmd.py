@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from ._common import EXIT_FOUND, EXIT_OK, handle_errors
+from ..errors import FILE_NOT_FOUND
+from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
 
 
 def _shown(path: str) -> str:
@@ -23,7 +24,7 @@ def _shown(path: str) -> str:
 
 
 @click.command("test")
-@click.argument("rules", required=False, type=click.Path(path_type=Path))
+@click.argument("rules", required=False, type=click.Path(path_type=Path), callback=existing(FILE_NOT_FOUND))
 @click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True)
 @click.option("-k", "keyword", default=None, metavar="SUBSTRING",
               help="Only the scenarios whose name contains SUBSTRING (case-insensitive).")

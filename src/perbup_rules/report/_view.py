@@ -227,3 +227,100 @@ def share_panels(view: ClauseView) -> list[tuple[tuple, list[Finding]]]:
             panels[(f.period, f.stage, f.category)].append(f)
     order = sorted(panels, key=lambda k: display_key(panels[k][0])[:4])
     return [(k, panels[k]) for k in order]
+
+
+# --- input account: rejections, channel coverage, link rates --------------------------------
+
+#: coverage rows listed in the human formats before "N more (see JSON)"
+COVERAGE_CAP = 200
+
+
+def rejected_line(report: Report) -> Text | None:
+    """``N input rows rejected; most often (k): code table.column: reason``, or None when none was."""
+    from ..nodata import top_reasons
+
+    if not report.rejected:
+        return None
+    n = len(report.rejected)
+    pattern, k = top_reasons(report.rejected, 1)[0]
+    pattern = " ".join(pattern.split("  ", 1))
+    return Text(f"{n} baris masukan ditolak; terbanyak ({k}): {pattern}",
+                f"{n} input rows rejected; most often ({k}): {pattern}")
+
+
+def share_clause_ids(report: Report) -> list[str]:
+    """Ids of the report's share clauses, sorted."""
+    ids = {c["id"] for c in report.clauses if c.get("kind") == "share"}
+    ids |= {f.clause for f in report.findings if f.channels is not None}
+    return sorted(ids)
+
+
+def coverage_line(report: Report) -> Text | None:
+    """One line beside the share verdicts when they cannot speak for all spending: the named
+    channels the input has no purchase from, and purchases without a channel. None otherwise."""
+    cov = getattr(report, "coverage", None)
+    if cov is None or not cov.rows:
+        return None
+    absent, unknown = cov.absent, cov.unknown
+    if not absent and not unknown:
+        return None
+    known = [c for c in cov.present if c != "unknown"]
+    shares = share_clause_ids(report)
+    which_id = f" ({', '.join(shares)})" if shares else ""
+    parts_id, parts_en = [], []
+    if known and absent:
+        parts_id.append(f"masukan tidak memuat pembelian lewat {', '.join(absent)}; "
+                        f"putusan porsi{which_id} hanya mencakup {', '.join(known)}")
+        parts_en.append(f"the input has no {', '.join(absent)} purchases; "
+                        f"share verdicts{which_id} cover {', '.join(known)} only")
+    if unknown:
+        total = sum(n for n, _v, _m in cov.totals.values())
+        if not known:
+            parts_id.append(f"tidak ada pembelian yang menyebut salurannya ({unknown} pembelian); putusan porsi"
+                            f"{which_id} mungkin tidak mencakup seluruh belanja")
+            parts_en.append(f"no purchase names its channel ({unknown} purchases); share verdicts{which_id} "
+                            f"may not cover all spending")
+        else:
+            parts_id.append(f"{unknown} dari {total} pembelian tidak menyebut salurannya")
+            parts_en.append(f"{unknown} of {total} purchases do not name their channel")
+    return Text("Cakupan: " + "; ".join(parts_id) + ".", "Coverage: " + "; ".join(parts_en) + ".")
+
+
+def channels_text(f: Finding) -> str | None:
+    """``tender, non_tender (tidak ada dari / none from e_purchasing, …)`` for a share finding; None for others."""
+    if f.channels is None:
+        return None
+    from ..channel_coverage import NAMED
+
+    came = ", ".join(f.channels) or "—"
+    missing = [c for c in NAMED if c not in f.channels]
+    return came + (f" (tidak ada dari / none from {', '.join(missing)})" if missing else "")
+
+
+def coverage_rows(report: Report) -> list:
+    """The coverage rows (buyer, period, stage, channel), sorted; empty without coverage."""
+    cov = getattr(report, "coverage", None)
+    return list(cov.rows) if cov is not None else []
+
+
+def link_rates(report: Report) -> list[dict[str, Any]]:
+    """The report's measured links between sources, sorted by source, target and key."""
+    return sorted(getattr(report, "link_rates", None) or (), key=lambda r: (r["source"], r["target"], r["key"]))
+
+
+def link_percent(r: dict[str, Any]) -> str:
+    """``linked / total`` as an exact percent (truncated), or a dash when total is 0."""
+    from ._format import percent
+    from fractions import Fraction
+
+    if not r["total"]:
+        return "—"
+    q = Fraction(r["linked"], r["total"])
+    return percent(Decimal(q.numerator) / Decimal(q.denominator))
+
+
+def coverage_value(count: int, value: Any, missing: int) -> str:
+    """The summed value of a coverage cell in rupiah; a dash when no purchase in it gave a value."""
+    from ._format import DASH, rupiah
+
+    return DASH if count == missing else rupiah(value)

@@ -24,6 +24,7 @@ COLUMNS = (
     "evidence",
     "explanation_id",
     "explanation_en",
+    "channels",
 )
 
 
@@ -58,6 +59,7 @@ def row(report: Report, f: Finding) -> list[str]:
         ";".join(f.evidence),
         _text(f.explanation.id),
         _text(f.explanation.en),
+        "" if f.channels is None else ";".join(f.channels),
     ]
 
 

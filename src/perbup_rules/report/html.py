@@ -12,7 +12,9 @@ from markupsafe import Markup
 
 from ..findings import SCHEMA_VERSION, STATUS_ORDER, Finding, Report, Status, Text
 from ._format import DASH, KIND_LABELS, SEVERITY_LABELS, STAGE_LABELS, figures, grouped, status_label
-from ._view import ClauseView, cap, clause_views, input_rows, name_of, not_evaluated_text, sorted_rejected, sorted_required
+from ._view import (COVERAGE_CAP, ClauseView, cap, channels_text, clause_views, coverage_line, coverage_rows, coverage_value,
+                    input_rows, link_percent, link_rates, name_of, not_evaluated_text, rejected_line, sorted_rejected,
+                    sorted_required)
 from .chart import share_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,6 +60,7 @@ def _finding_row(report: Report, v: ClauseView, f: Finding) -> dict[str, Any]:
         "evidence_more": max(0, (len(f.evidence) if f.evidence_count is None else f.evidence_count) - EVIDENCE_SHOWN),
         "explanation": f.explanation,
         "status": f.status.value,
+        "channels": channels_text(f),
     }
 
 
@@ -120,6 +123,31 @@ def _required(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+def _coverage(report: Report, all_findings: bool) -> dict[str, Any] | None:
+    cov = report.coverage
+    if cov is None or not cov.rows:
+        return None
+    rows = coverage_rows(report)
+    shown, more = cap(rows, all_findings, COVERAGE_CAP)
+    return {
+        "totals": [{"channel": c, "count": grouped(n), "value": coverage_value(n, v, m), "missing": grouped(m)}
+                   for c, (n, v, m) in cov.totals.items()],
+        "absent": list(cov.absent),
+        "rows": [{"buyer": r.buyer or DASH, "name": name_of(report, r.buyer) if name_of(report, r.buyer) != r.buyer else "",
+                  "period": DASH if r.period is None else str(r.period),
+                  "stage": STAGE_LABELS[r.stage] if r.stage in STAGE_LABELS else Text(r.stage or DASH, ""),
+                  "channel": r.channel, "count": grouped(r.count),
+                  "value": coverage_value(r.count, r.value_idr, r.value_missing),
+                  "missing": grouped(r.value_missing)} for r in shown],
+        "total_rows": len(rows),
+        "more": more,
+    }
+
+
+def _links(report: Report) -> list[dict[str, Any]]:
+    return [{**r, "rate": link_percent(r), "n_unlinked": len(r["unlinked"])} for r in link_rates(report)]
+
+
 def context(report: Report, all_findings: bool = False) -> dict[str, Any]:
     """Everything the template shows, already sorted and formatted."""
     reg = report.regulation
@@ -148,6 +176,10 @@ def context(report: Report, all_findings: bool = False) -> dict[str, Any]:
         "rejected_total": len(rejected),
         "rejected_more": more_rejected,
         "all_findings": all_findings,
+        "coverage": _coverage(report, all_findings),
+        "coverage_line": coverage_line(report),
+        "rejected_line": rejected_line(report),
+        "links": _links(report),
         "print_script": Markup(PRINT_SCRIPT),
         "script_hash": SCRIPT_HASH,
     }

@@ -6,7 +6,9 @@ import re
 
 from ..findings import SCHEMA_VERSION, STATUS_ORDER, Finding, Report, Status
 from ._format import DASH, KIND_LABELS, SEVERITY_LABELS, figures, grouped, short_list, stage_label, status_label
-from ._view import ClauseView, cap, clause_views, input_rows, name_of, not_evaluated_text, sorted_rejected, sorted_required
+from ._view import (COVERAGE_CAP, ClauseView, cap, channels_text, clause_views, coverage_line, coverage_rows, coverage_value,
+                    input_rows, link_percent, link_rates, name_of, not_evaluated_text, rejected_line, sorted_rejected,
+                    sorted_required)
 
 #: rejected input rows listed before "and N more"
 REJECTED_CAP = 50
@@ -81,15 +83,51 @@ def _inputs(report: Report) -> list[str]:
                 "Baris ditolak tercantum / rejected rows listed", "Cocok / reconciles"]
         lines += _table(head, rows) + ["", "*Cocok: dibaca = diterima + ditolak, dan setiap baris ditolak tercantum. "
                                            "Reconciles: read = accepted + rejected, and every rejected row is listed.*", ""]
+    rates = link_rates(report)
+    if rates:
+        rows = [[esc(r["source"]), esc(r["target"]), code(r["key"]), grouped(r["linked"]), grouped(r["total"]),
+                 link_percent(r), grouped(len(r["unlinked"]))] for r in rates]
+        head = ["Sumber / source", "Sasaran / target", "Kunci / key", "Tertaut / linked", "Jumlah / total",
+                "Laju / rate", "Tak tertaut / unlinked"]
+        lines += ["### Tautan antarsumber / Links between sources", ""] + _table(head, rows) + [
+            "", "*Baris yang tak tertaut tercantum di JSON (berkas, baris). "
+                "The unlinked rows are listed in the JSON (file, row).*", ""]
     return lines
 
 
-def _summary(views: list[ClauseView], report: Report | None = None) -> list[str]:
+def _coverage(report: Report, all_findings: bool) -> list[str]:
+    cov = report.coverage
+    if cov is None or not cov.rows:
+        return []
+    lines = ["## Cakupan saluran / Channel coverage", "",
+             "*Pembelian yang diterima menurut saluran LKPP asalnya; putusan porsi hanya berbicara atas saluran "
+             "yang ada. Accepted purchases by the LKPP channel they came from; share verdicts speak only for the "
+             "channels present.*", ""]
+    rows = [[code(c), grouped(n), coverage_value(n, v, m), grouped(m)] for c, (n, v, m) in cov.totals.items()]
+    rows += [[code(c), "0", DASH, DASH] for c in cov.absent]
+    lines += _table(["Saluran / channel", "Jumlah / count", "Nilai / value", "Tanpa nilai / no value"], rows) + [""]
+    if cov.absent:
+        lines += ["Tidak ada pembelian tercatat lewat / no purchase recorded as from: "
+                  + ", ".join(code(c) for c in cov.absent), ""]
+    items = coverage_rows(report)
+    shown, more = cap(items, all_findings, COVERAGE_CAP)
+    rows = [[who(report, r.buyer), DASH if r.period is None else str(r.period), esc(stage_label(r.stage)),
+             code(r.channel), grouped(r.count), coverage_value(r.count, r.value_idr, r.value_missing),
+             grouped(r.value_missing)] for r in shown]
+    head = ["Pembeli / buyer", "Tahun / year", "Tahap / stage", "Saluran / channel", "Jumlah / count",
+            "Nilai / value", "Tanpa nilai / no value"]
+    lines += ["### Per pembeli dan tahun / Per buyer and year", ""] + _table(head, rows) + [""]
+    if more:
+        lines += [f"… {more} lainnya / {more} more (lihat / see JSON)", ""]
+    return lines
+
+
+def _summary(views: list[ClauseView], report: Report) -> list[str]:
     head = ["Pasal / clause", "Kutipan / citation", "Judul / title", *(_status_head(s) for s in STATUS_ORDER),
             "Kemitraan wajib / required partnerships"]
     rows = []
     for v in views:
-        note = not_evaluated_text(report, v.id) if report is not None and v.not_evaluated else None
+        note = not_evaluated_text(report, v.id) if v.not_evaluated else None
         if note is not None:  # no record lets it apply: say so, and show no zeros
             rows.append([f"[{v.id}](#{v.id.lower()})", esc(v.citation),
                          f"{esc(v.title.id)}<br>{italic(v.title.en)}<br>**{esc(note.id)}**<br>{italic(note.en)}",
@@ -97,7 +135,16 @@ def _summary(views: list[ClauseView], report: Report | None = None) -> list[str]
             continue
         rows.append([f"[{v.id}](#{v.id.lower()})", esc(v.citation), f"{esc(v.title.id)}<br>{italic(v.title.en)}",
                      *(str(v.count(s)) for s in STATUS_ORDER), str(len(v.required))])
-    return ["## Ringkasan / Summary", ""] + _table(head, rows) + [""]
+    return ["## Ringkasan / Summary", ""] + _table(head, rows) + [""] + _account(report)
+
+
+def _account(report: Report) -> list[str]:
+    """The lines beside the verdicts that say what they do not cover, and what input was rejected."""
+    lines = []
+    for line in (coverage_line(report), rejected_line(report)):
+        if line is not None:
+            lines += [f"**{esc(line.id)}**  ", italic(line.en), ""]
+    return lines
 
 
 def who(report: Report, ident: str | None, bold: bool = False) -> str:
@@ -130,6 +177,9 @@ def _item(report: Report, v: ClauseView, f: Finding) -> list[str]:
         parts.append("data kurang / missing: " + ", ".join(code(m) for m in f.missing))
     if f.evidence:
         parts.append("bukti / evidence: " + esc(short_list(list(f.evidence), total=f.evidence_count)))
+    came = channels_text(f)
+    if came is not None:
+        parts.append("saluran / channels: " + esc(came))
     lines = ["- " + " · ".join(parts)]
     if f.explanation.id:
         lines.append(f"  {esc(f.explanation.id, line_start=True)}")
@@ -214,7 +264,7 @@ def _rejected(report: Report) -> list[str]:
 def render(report: Report, *, all_findings: bool = False) -> str:
     """The memo as Markdown; ``all_findings`` also lists compliant and not_applicable and lifts the caps."""
     views = clause_views(report)
-    lines = _header(report) + _inputs(report) + _summary(views, report)
+    lines = _header(report) + _inputs(report) + _summary(views, report) + _coverage(report, all_findings)
     for v in views:
         lines += _clause(report, v, all_findings)
     lines += _required(report) + _rejected(report)

@@ -9,11 +9,14 @@ from rich.console import Console
 from rich.table import Table
 
 from ..findings import STATUS_ORDER, Report, Status
-from ._format import DASH, STAGE_LABELS, figures, status_label
-from ._view import clause_views, name_of, top_violations
+from ._format import DASH, STAGE_LABELS, figures, grouped, status_label
+from ._view import (clause_views, coverage_value, coverage_line, coverage_rows, link_percent, link_rates, name_of, rejected_line,
+                    top_violations)
 
 WIDTH = 100
 TOP = 10
+#: coverage rows per buyer, period and stage shown on the terminal (the other formats have them all)
+COVERAGE_ROWS = 10
 TITLE = 50
 _SHORT = {Status.VIOLATION: "Viol.", Status.CANNOT_DETERMINE: "Undet.", Status.COMPLIANT: "OK", Status.NOT_APPLICABLE: "N/A"}
 
@@ -56,6 +59,47 @@ def _top_table(report: Report, views: list) -> Table | None:
     return t
 
 
+def _coverage_tables(report: Report) -> list[Table]:
+    cov = report.coverage
+    if cov is None or not cov.rows:
+        return []
+    t = Table(title="Coverage by channel (accepted purchases)", box=box.SIMPLE_HEAD, title_justify="left",
+              pad_edge=False)
+    for col in ("Channel", "Count", "Value", "No value"):
+        t.add_column(col, justify="left" if col == "Channel" else "right")
+    for channel, (n, value, missing) in cov.totals.items():
+        t.add_row(channel, grouped(n), coverage_value(n, value, missing), grouped(missing))
+    for channel in cov.absent:
+        t.add_row(channel, "0", DASH, DASH)
+    rows = coverage_rows(report)
+    shown = rows[:COVERAGE_ROWS]
+    more = f" (first {len(shown)} of {len(rows)}; all in md, html, json)" if len(rows) > len(shown) else ""
+    b = Table(title=f"Coverage per buyer and year{more}", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    widths = {"Year": 4, "Stage": 8, "Channel": 12, "Count": 5, "No value": 8}
+    for col in ("Buyer", "Year", "Stage", "Channel", "Count", "Value", "No value"):
+        b.add_column(col, justify="right" if col in ("Count", "Value", "No value") else "left",
+                     no_wrap=True, min_width=widths.get(col))
+    for r in shown:
+        b.add_row(_cut(name_of(report, r.buyer) or DASH, 22), DASH if r.period is None else str(r.period),
+                  r.stage or DASH, r.channel, grouped(r.count), coverage_value(r.count, r.value_idr, r.value_missing),
+                  grouped(r.value_missing))
+    return [t, b]
+
+
+def _links_table(report: Report) -> Table | None:
+    rates = link_rates(report)
+    if not rates:
+        return None
+    t = Table(title="Links between sources", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for col in ("Source", "Target", "Key", "Linked", "Total", "Rate", "Unlinked"):
+        t.add_column(col, justify="left" if col in ("Source", "Target", "Key") else "right",
+                     overflow="fold", no_wrap=col not in ("Source", "Target", "Key"))
+    for r in rates:
+        t.add_row(r["source"], r["target"], r["key"], grouped(r["linked"]), grouped(r["total"]), link_percent(r),
+                  grouped(len(r["unlinked"])))
+    return t
+
+
 def render(report: Report, *, all_findings: bool = False) -> str:
     """A plain-text summary 100 columns wide, without colour codes (``all_findings`` has no effect)."""
     buf = io.StringIO()
@@ -74,9 +118,16 @@ def render(report: Report, *, all_findings: bool = False) -> str:
     console.print(f"Findings: {totals}", soft_wrap=True)
     console.print(f"Required partnerships: {len(report.required_partnerships)}; "
                   f"rejected input rows: {len(report.rejected)}", soft_wrap=True)
+    for line in (coverage_line(report), rejected_line(report)):
+        if line is not None:
+            console.print(line.en, soft_wrap=True)
     top = _top_table(report, views)
     if top is not None:
         console.print()
         console.print(top)
+    for table in [*_coverage_tables(report), _links_table(report)]:
+        if table is not None:
+            console.print()
+            console.print(table)
     # rich pads table cells to the full width: drop that trailing space
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
