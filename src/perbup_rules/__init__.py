@@ -55,6 +55,18 @@ def load_ruleset(path: str | Path) -> Ruleset:
     return compile_ruleset(load_files(path))
 
 
+def categorize(dataset: Dataset, rules: str | Path | Ruleset):
+    """Fill ``category`` from the regulation's ``categories.yaml`` where the source gave none.
+
+    ``rules`` is the regulation folder or a Ruleset compiled from one; a folder without a
+    map changes nothing. Returns a :class:`~perbup_rules.categories.Categorized` summary;
+    the dataset's purchases are replaced by categorised copies (provenance recorded).
+    """
+    from .categories import categorize_for
+
+    return categorize_for(dataset, rules)
+
+
 def load_dataset(source: str | Path, kind: str | None = None, *, registries: list[str | Path] = ()) -> Dataset:
     """Load a canonical dataset folder, an Excel workbook, or a real export (``kind`` or detected).
 
@@ -95,6 +107,7 @@ __all__ = [
     "Status",
     "Text",
     "UsageError",
+    "categorize",
     "compile_ruleset",
     "check_package",
     "evaluate",

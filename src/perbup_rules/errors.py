@@ -60,6 +60,12 @@ WEAKENS_HIGHER_LAW = "weakens_higher_law"
 FILE_NOT_FOUND = "file_not_found"
 #: An ayat states a number that disagrees with the parameter it comes from, or with its own words.
 TEXT_DISAGREES = "text_disagrees"
+#: The rules or a category scenario name a category that categories.yaml does not define.
+UNKNOWN_CATEGORY = "unknown_category"
+#: A pattern of categories.yaml is not a regular expression, or matches every name.
+BAD_PATTERN = "bad_pattern"
+#: Two dated entries of one category in categories.yaml are in force on the same day.
+OVERLAPPING_DATES = "overlapping_dates"
 
 # --- codes: data -------------------------------------------------------------
 #: A table file is missing a required column.

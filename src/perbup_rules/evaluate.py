@@ -573,9 +573,14 @@ def evaluate(
     for y in years:  # a period is a calendar year that datetime.date can hold
         if not isinstance(y, int) or isinstance(y, bool) or not 1 <= y <= 9999:
             raise UsageError(f"period {y!r} is not a fiscal year (1 to 9999)")
+    clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated
     run = _Run(ruleset, dataset, eng, years, stage, tracer)
     run.run(clauses)
-    return report_of(ruleset, dataset, eng, run)
+    report = report_of(ruleset, dataset, eng, run)
+    from .not_evaluated import DatasetPresence, not_evaluated  # clauses no record lets apply
+
+    report.not_evaluated = not_evaluated(ruleset, DatasetPresence(dataset), clauses)
+    return report
 
 
 def party_provenance(dataset: Dataset) -> dict[str, dict[str, str]]:

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Status(str, enum.Enum):
@@ -204,6 +204,9 @@ class Report:
     registries: list[dict[str, Any]] = field(default_factory=list)
     #: party id -> field -> where its value came from (file:row, registry row, region table)
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: clauses no input record lets apply: dicts with clause, fields and reason
+    #: ("no record has category"), sorted by clause (perbup_rules.not_evaluated)
+    not_evaluated: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per clause and status (every status key present, in a fixed order)."""
@@ -249,6 +252,7 @@ class Report:
             "counted": self.counted,
             "required_partnerships": [r.to_dict() for r in self.required_partnerships],
             "summary": self.summary(),
+            "not_evaluated": self.not_evaluated,
             "names": self._listed_names(listed),
             **self._registry_keys(),
         }

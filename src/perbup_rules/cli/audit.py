@@ -88,6 +88,10 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
         if registries:
             from .registry_cli import apply_and_report
             apply_and_report(dataset, registries, output, quiet)
+        # What was bought: the regulation's categories.yaml fills `category` where the source gave none.
+        categorized = pr.categorize(dataset, ruleset)
+        if not quiet and output is not None and (categorized.found or categorized.ambiguous):
+            click.echo("categories from " + _categories_line(categorized), err=True)  # beside the "wrote" line
         tracer = None
         if progress:
             judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]
@@ -142,6 +146,12 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
         if any(f.status.value in worst for f in report.findings):
             sys.exit(EXIT_FOUND)
     sys.exit(EXIT_OK)
+
+
+def _categories_line(categorized) -> str:
+    found = ", ".join(f"{k} {n}" for k, n in sorted(categorized.found.items()))
+    return (f"categories.yaml: {found or 'none'}; {len(categorized.ambiguous)} ambiguous, "
+            f"{categorized.unmatched} unmatched, {categorized.kept} given by the source")
 
 
 def _one_line(report) -> str:

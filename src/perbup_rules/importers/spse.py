@@ -165,6 +165,7 @@ def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
         kd_nontender=kd if which == "nontender" else None,
         extra=keep(
             ("nama_paket", cl.rec.get("nama_paket")),
+            ("mak", cl.rec.get("mak")),  # kode akun: read by the category map (perbup_rules.categories)
             (f"status_{which}", cl.rec.get(f"status_{which}")),
             ("kualifikasi_paket", kualifikasi),
             ("hps", cl.rec.get("hps")),

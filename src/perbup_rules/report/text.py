@@ -33,6 +33,10 @@ def _summary_table(report: Report, views: list) -> Table:
         t.add_column(_SHORT[s], justify="right")
     t.add_column("Req. partn.", justify="right")
     for v in views:
+        if v.not_evaluated:  # no record lets it apply: say so, and show no zeros
+            counts = [str(v.count(s)) if v.total else DASH for s in STATUS_ORDER]
+            t.add_row(v.id, _cut(v.not_evaluated, TITLE), *counts, str(len(v.required)))
+            continue
         t.add_row(v.id, _cut(v.title.en, TITLE), *(str(v.count(s)) for s in STATUS_ORDER), str(len(v.required)))
     return t
 

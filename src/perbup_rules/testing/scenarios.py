@@ -245,6 +245,9 @@ def run_scenario(scenario: Scenario, ruleset: Ruleset, engine: str = "durable", 
 
 
 def scenario_files(rules_dir: str | Path) -> list[Path]:
-    """The scenario files of a regulation folder (``tests/*.yaml``), sorted."""
-    return sorted((Path(rules_dir) / "tests").glob("*.yaml"))
+    """The scenario files of a regulation folder (``tests/*.yaml``), sorted.
+
+    ``tests/categories.yaml`` tests the category map, not clauses (testing/category_scenarios.py).
+    """
+    return sorted(p for p in (Path(rules_dir) / "tests").glob("*.yaml") if p.name != "categories.yaml")
 
