@@ -129,6 +129,9 @@ class ShareClause(_ClauseBase):
     over: Literal["purchases"] = "purchases"
     applies: str = "true"
     subject: str
+    #: a field naming the subject's parent (a PPK's buyer): a purchase whose subject is unknown is a
+    #: possible member of every group of its parent, period and stage
+    subject_parent: str | None = None
     per_stage: bool = True
     part: list[Case] = Field(min_length=1)
     total: str = "value_idr"

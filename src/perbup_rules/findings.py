@@ -185,6 +185,9 @@ class Report:
     #: verdicts counted but not listed (the bulk path): dicts with clause, period, stage,
     #: category, status and count; summary() includes them
     counted: list[dict[str, Any]] = field(default_factory=list)
+    #: records judged only as possible members (no date, or no subject such as a PPK): each once,
+    #: as {"table", "id", "missing": [fields]}
+    data_quality: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per clause and status (every status key present, in a fixed order)."""
@@ -223,6 +226,7 @@ class Report:
             "input": self.input,
             "sources": self.sources,
             "rejected": self.rejected,
+            "data_quality": self.data_quality,
             "clauses": self.clauses,
             "findings": [f.to_dict() for f in listed],
             "counted": self.counted,

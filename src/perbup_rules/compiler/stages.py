@@ -447,12 +447,14 @@ class _ClauseCompiler:
                          self.c.node.loc)
             values.append({"value": _json_scalar(case.value), "value_from": vf})
         subject = self.value_expr(m.subject, scope, self.c.node, "subject", {schema.STR, schema.CODE})
+        parent = (self.value_expr(m.subject_parent, scope, self.c.node, "subject_parent", {schema.STR, schema.CODE})
+                  if m.subject_parent else None)
         total = self.value_expr(m.total, scope, self.c.node, "total", {schema.MONEY, schema.INT})
         at_least = self.value_expr(m.at_least, scope, self.c.node, "at_least", {schema.RATIO})
         if at_least is not None and at_least["op"] not in ("param", "const"):
             self.err(errors.EXPR_TYPE, "at_least must be a parameter (params.NAME) or a decimal", self.c.node.value_loc("at_least"))
         out = self.base()
-        out.update(subject=subject, per_stage=m.per_stage, part=values, total=total, at_least=at_least,
+        out.update(subject=subject, subject_parent=parent, per_stage=m.per_stage, part=values, total=total, at_least=at_least,
                    logic={"applies": applies, "part": logics},
                    decisions={
                        "member": self.decision(atoms, D.first_case(logics, gate=[D.A(0), applies])),
