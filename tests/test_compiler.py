@@ -302,7 +302,7 @@ def test_decimal_and_date_literals_leave_no_python_objects(tmp_path):
 
 # --- stages ------------------------------------------------------------------------------------------
 
-DOCUMENTED_STAGES = ["check_ids", "check_params", "derive_attributes", "compile_clauses", "check_dates"]
+DOCUMENTED_STAGES = ["check_ids", "check_params", "check_validity", "derive_attributes", "compile_clauses", "check_dates"]
 
 
 def test_stage_names_in_documented_order():

@@ -12,7 +12,7 @@ try:
 except ImportError:  # tests/ is a package
     from .test_report_fixtures import make_report
 
-TOP_KEYS = ["schema_version", "regulation", "engine", "input", "sources", "rejected", "data_quality", "clauses", "findings",
+TOP_KEYS = ["schema_version", "regulation", "engine", "as_if_in_force", "input", "sources", "rejected", "data_quality", "clauses", "findings",
             "counted", "required_partnerships", "summary", "names"]
 
 

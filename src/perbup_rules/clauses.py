@@ -95,7 +95,9 @@ class _ClauseBase(_Model):
     ayat: Union[StrictInt, list[StrictInt], None] = None
     text: str | None = None
     derived_from: list[str] = []
-    valid_from: _dt.date | None = None
+    #: a date, or ``params.NAME`` naming a date parameter (the Perbup's own obligations start on
+    #: ``params.obligations_from``)
+    valid_from: Union[_dt.date, Annotated[str, Field(pattern=r"^params\.[a-z][a-z0-9_]*$")], None] = None
     valid_until: _dt.date | None = None
     severity: Literal["error", "warning"] = "error"
     note: str | None = None
@@ -192,4 +194,6 @@ class RegulationMeta(_Model):
     status: Literal["rancangan", "berlaku", "dicabut"] = "rancangan"
     issuer: str | None = None
     in_force_from: _dt.date | None = None
+    #: the date the Perbup is promulgated (diundangkan); empty while it is a draft
+    promulgated: _dt.date | None = None
     files: list[str] | None = None

@@ -34,6 +34,7 @@ from .compiler.ruleset import Ruleset
 from .engine import Engine, get_engine
 from .errors import ENGINE_CONTRACT, EngineError, UsageError
 from .findings import Finding, Report, RequiredPartnership, Status
+from .as_if import as_if_in_force as _as_if, mark as _as_if_mark
 from .params import ParamTable
 from .periods import boundaries, merge_variants, possible_days, purchase_period
 from .records import Dataset, Partnership, STAGES
@@ -401,13 +402,11 @@ class _Run:
                 g.missing.update(missing)
         for rec, year, stage, subj, total, lo, hi, missing, ctx0 in optional:
             if isinstance(subj, Missing):
-                if parent_get is None:  # no way to place it: a group of unknown subject, as data to add
+                par = parent_get(ctx0) if parent_get is not None else Missing("")
+                if isinstance(par, Missing):  # no way to place it: a group of unknown subject, as data to add
                     targets = [(None, year, stage)]
                     groups.setdefault(targets[0], _Group())
                 else:
-                    par = parent_get(ctx0)
-                    if isinstance(par, Missing):
-                        continue
                     targets = [k for k, g in groups.items() if k[1] == year and k[2] == stage and par in g.parents]
                     self.data_quality.setdefault(("purchases", rec.id), set()).add(subject_path)
                     if not targets:
@@ -462,6 +461,7 @@ class _Run:
             g = groups[key]
             status = _STATUS[label]
             missing = sorted(g.missing | ({"date"} if year is None else set())
+                             | ({at_least.path} if isinstance(at_least, Missing) else set())
                              | ({_path_text(clause["subject"])} if subj is None else set()))
             self.findings.append(Finding(
                 subject=subj, subject_kind=_path_text(clause["subject"]), period=year, stage=stage, status=status,
@@ -764,6 +764,7 @@ def evaluate(
     stage: str | None = None,
     clauses: Iterable[str] | None = None,
     tracer: Tracer | None = None,
+    as_if_in_force: bool = False,
 ) -> Report:
     """Judge every clause of ``ruleset`` over ``dataset``; deterministic for the same inputs.
 
@@ -773,6 +774,8 @@ def evaluate(
         stage: only purchases at this stage (plan, award, contract).
         clauses: only these clause ids (classifications always run).
         tracer: called after every engine call with the rows and labels (coverage, debugging).
+        as_if_in_force: judge the draft's own obligations as if in force in every period
+            (:mod:`perbup_rules.as_if`); their findings and the report say so.
     """
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
@@ -782,15 +785,22 @@ def evaluate(
     for y in years:  # a period is a calendar year that datetime.date can hold
         if not isinstance(y, int) or isinstance(y, bool) or not 1 <= y <= 9999:
             raise UsageError(f"period {y!r} is not a fiscal year (1 to 9999)")
+    as_if: frozenset[str] | None = None
+    if as_if_in_force:
+        ruleset, as_if = _as_if(ruleset)
     run = _Run(ruleset, dataset, eng, years, stage, tracer)
     run.run(clauses)
-    return report_of(ruleset, dataset, eng, run)
+    return report_of(ruleset, dataset, eng, run, as_if=as_if)
 
 
 def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, counted: list[dict] | None = None,
-              engine_name: str | None = None) -> Report:
-    """The Report of a finished run (findings sorted, so the same inputs give the same bytes)."""
+              engine_name: str | None = None, as_if: frozenset[str] | None = None) -> Report:
+    """The Report of a finished run (findings sorted, so the same inputs give the same bytes).
+
+    ``as_if``: the ids of clauses judged as if in force (the report is an as-if-in-force report)."""
     findings = sorted(run.findings, key=Finding.sort_key)
+    if as_if is not None:
+        findings = [_as_if_mark(f) if f.clause in as_if else f for f in findings]
     required = sorted(run.required, key=lambda r: (r.clause, r.period or 0, r.party or "", r.category or "", r.purchase or ""))
     return Report(
         regulation={**ruleset.data["regulation"], "fingerprint": ruleset.fingerprint},
@@ -802,6 +812,7 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, cou
         engine=engine_name or eng.name,
         counted=counted or [],
         data_quality=[{"table": t, "id": i, "missing": sorted(m)} for (t, i), m in sorted(run.data_quality.items())],
+        as_if_in_force=as_if is not None,
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         clauses=[{**{k: c.get(k) for k in ("id", "kind", "citation", "title", "text", "derived_from", "severity", "location")},
                   "unit": _unit(ruleset, c)} for c in ruleset.clauses],

@@ -114,6 +114,8 @@ class Finding:
     missing: tuple[str, ...] = ()
     severity: str = "error"
     rule_location: str | None = None
+    #: judged under ``--as-if-in-force`` by a clause not yet in force (the draft's own obligation)
+    as_if_in_force: bool = False
 
     def sort_key(self) -> tuple:
         return (
@@ -143,6 +145,7 @@ class Finding:
             "severity": self.severity,
             "explanation": self.explanation.to_dict(),
             "rule_location": self.rule_location,
+            **({"as_if_in_force": True} if self.as_if_in_force else {}),
         }
 
 
@@ -188,6 +191,8 @@ class Report:
     #: records judged only as possible members (no date, or no subject such as a PPK): each once,
     #: as {"table", "id", "missing": [fields]}
     data_quality: list[dict[str, Any]] = field(default_factory=list)
+    #: the draft's own obligations were judged as if in force in every period (``--as-if-in-force``)
+    as_if_in_force: bool = False
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per clause and status (every status key present, in a fixed order)."""
@@ -223,6 +228,7 @@ class Report:
             "schema_version": SCHEMA_VERSION,
             "regulation": self.regulation,
             "engine": self.engine,
+            "as_if_in_force": self.as_if_in_force,
             "input": self.input,
             "sources": self.sources,
             "rejected": self.rejected,

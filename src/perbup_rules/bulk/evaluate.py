@@ -263,7 +263,7 @@ class _Bulk:
     def share(self, clause: dict) -> None:
         c = self.cols[clause["id"]]
         n = c["n"]
-        distinct = [r[0] for r in self.con.execute(f"SELECT DISTINCT k_{n} FROM facts").fetchall()]
+        distinct = [r[0] for r in self.con.execute(f"SELECT DISTINCT k_{n} FROM facts WHERE NOT nodate").fetchall()]
         labels = self.decide(clause, "member", sorted(distinct))
         mdec = D.from_json(clause["decisions"]["member"])
         _table(self.con, "labels", {"k": "VARCHAR", "label": "VARCHAR"}, sorted(labels.items()))
@@ -407,6 +407,7 @@ def evaluate_bulk(
     periods: Iterable[int] | None = None,
     stage: str | None = None,
     clauses: Iterable[str] | None = None,
+    as_if_in_force: bool = False,
 ) -> Report:
     """Judge ``ruleset`` over a :class:`BulkData` column-wise (see the module docstring).
 
@@ -427,6 +428,10 @@ def evaluate_bulk(
         years = [r[0] for r in data.con.execute(
             "SELECT DISTINCT coalesce(fiscal_year, year(date)) AS y FROM purchases WHERE y IS NOT NULL "
             "ORDER BY 1").fetchall()]
+    as_if = None
+    if as_if_in_force:
+        from ..as_if import as_if_in_force as _as_if
+        ruleset, as_if = _as_if(ruleset)
     b = _Bulk(ruleset, data, eng, years, stage)
     if _uses_purchase_relation(ruleset):
         b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
@@ -437,7 +442,7 @@ def evaluate_bulk(
     ]
     counted.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
                                 d["category"] or "", d["status"]))
-    return report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk")
+    return report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk", as_if=as_if)
 
 
 def as_counted(report: Report) -> Report:
