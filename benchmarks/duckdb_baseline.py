@@ -179,10 +179,10 @@ CREATE OR REPLACE TEMP MACRO money(s) AS coalesce(money_fast(s), list_transform(
 CREATE OR REPLACE TEMP MACRO umkk_reserved_max(d) AS CASE
     WHEN d >= DATE '2021-02-02' THEN 15000000000::BIGINT WHEN d >= DATE '2018-03-22' THEN 2500000000::BIGINT END;
 CREATE OR REPLACE TEMP MACRO umkk_share_min_pct(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 40 END;
-CREATE OR REPLACE TEMP MACRO local_material_share_min_pct(d) AS CASE WHEN d >= DATE '2026-01-01' THEN 50 END;
-CREATE OR REPLACE TEMP MACRO uniform_local_share_min_pct(d) AS CASE WHEN d >= DATE '2026-01-01' THEN 70 END;
+CREATE OR REPLACE TEMP MACRO local_material_share_min_pct(d) AS CASE WHEN d >= DATE '2027-01-01' THEN 50 END;
+CREATE OR REPLACE TEMP MACRO uniform_local_share_min_pct(d) AS CASE WHEN d >= DATE '2027-01-01' THEN 70 END;
 CREATE OR REPLACE TEMP MACRO hotel_local_share_min_pct(d) AS CASE
-    WHEN d >= DATE '2027-01-01' THEN 30 WHEN d >= DATE '2026-01-01' THEN 20 END;
+    WHEN d >= DATE '2028-01-01' THEN 30 WHEN d >= DATE '2027-01-01' THEN 20 END;
 CREATE OR REPLACE TEMP MACRO mikro_capital_max(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 1000000000::BIGINT END;
 CREATE OR REPLACE TEMP MACRO kecil_capital_max(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 5000000000::BIGINT END;
 CREATE OR REPLACE TEMP MACRO menengah_capital_max(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 10000000000::BIGINT END;
@@ -365,11 +365,11 @@ FROM (SELECT *,
 """
 
 # KMT-12.1 (Pasal 7 ayat 1): school and teacher uniforms of perangkat daerah go to UMKK.
-# In force 2026-01-01; no exception.
+# In force 2027-01-01; no exception.
 CLAUSE_SQL["KMT-12.1"] = """
 SELECT id AS subject, year AS period, stage, CASE
     WHEN date IS NULL THEN 'cannot_determine'
-    WHEN date < DATE '2026-01-01' THEN 'not_applicable'
+    WHEN date < DATE '2027-01-01' THEN 'not_applicable'
     WHEN applies IS FALSE THEN 'not_applicable'
     WHEN require IS TRUE THEN 'compliant'
     WHEN applies AND NOT require THEN 'violation'
@@ -440,11 +440,11 @@ FROM (SELECT *,
 
 # KMT-16 (Pasal 10 ayat 1-2): a partnership active in the period is written, of a listed
 # pattern and reported to the Dinas. Per partnership and period; a partnership without a
-# start date cannot be placed in a period. In force 2026-01-01.
+# start date cannot be placed in a period. In force 2027-01-01.
 CLAUSE_SQL["KMT-16"] = """
 SELECT id AS subject, year AS period, NULL AS stage, CASE
     WHEN start_date IS NULL THEN 'cannot_determine'
-    WHEN year_end(year) < DATE '2026-01-01' THEN 'not_applicable'
+    WHEN year_end(year) < DATE '2027-01-01' THEN 'not_applicable'
     WHEN require IS TRUE THEN 'compliant'
     WHEN NOT require THEN 'violation'
     ELSE 'cannot_determine' END AS status
@@ -460,7 +460,7 @@ FROM (SELECT k.*, y.year,
 
 def _kmt15(kinds: str, category: str) -> str:
     # KMT-15.1/15.2 (Pasal 9 ayat 1-2): per party and period, a hotel/restaurant has a written
-    # partnership with a local UMKK for the category, active during the period. In force 2026-01-01.
+    # partnership with a local UMKK for the category, active during the period. In force 2027-01-01.
     return f"""
 WITH matches AS (
     SELECT k.party_id, y.year,
@@ -473,7 +473,7 @@ WITH matches AS (
     FROM matches GROUP BY party_id, year
 )
 SELECT id AS subject, year AS period, NULL AS stage, CASE
-    WHEN year_end(year) < DATE '2026-01-01' THEN 'not_applicable'
+    WHEN year_end(year) < DATE '2027-01-01' THEN 'not_applicable'
     WHEN applies IS FALSE THEN 'not_applicable'
     WHEN found >= 1 THEN 'compliant'
     WHEN applies AND found + maybe < 1 THEN 'violation'
@@ -552,18 +552,18 @@ CLAUSE_SQL["KMT-02"] = _share(subject="ppk_id", valid_from="2025-04-30", applies
                               part=_UMKK_PART, pct="umkk_share_min_pct")
 # KMT-11 (Pasal 6 ayat 1): at least 50% of a perangkat daerah's sand and stone from local UMKK.
 CLAUSE_SQL["KMT-11"] = _share(
-    subject="buyer_id", valid_from="2026-01-01",
+    subject="buyer_id", valid_from="2027-01-01",
     applies="buyer_kind = 'perangkat_daerah' AND category = 'material_pasir_batu' AND stage <> 'plan'",
     part=_LOCAL_PART, pct="local_material_share_min_pct")
 # KMT-12.2 (Pasal 7 ayat 2): at least 70% of uniforms from local UMKK.
 CLAUSE_SQL["KMT-12.2"] = _share(
-    subject="buyer_id", valid_from="2026-01-01",
+    subject="buyer_id", valid_from="2027-01-01",
     applies="buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru') AND stage <> 'plan'",
     part=_LOCAL_PART, pct="uniform_local_share_min_pct")
 # KMT-15.3 (Pasal 9 ayat 3): hotels and restaurants buy at least 20% (2026) / 30% (2027-) of
 # their food and laundry from local UMKK.
 CLAUSE_SQL["KMT-15.3"] = _share(
-    subject="buyer_id", valid_from="2026-01-01",
+    subject="buyer_id", valid_from="2027-01-01",
     applies="buyer_kind IN ('hotel', 'restaurant') AND category IN ('makanan', 'laundry')",
     part=_LOCAL_PART, pct="hotel_local_share_min_pct")
 

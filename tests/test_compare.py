@@ -33,7 +33,7 @@ def test_a_changed_copy_on_disk_lists_the_parameter_and_the_flips(tmp_path):
     params.write_text(params.read_text(encoding="utf-8").replace("value: 0.70", "value: 0.60"), encoding="utf-8")
     b = pr.load_ruleset(copy)
     rules = compare_rules(KUTIM, b)
-    assert rules.params == [{"param": "uniform_local_share_min", "from": "2026-01-01", "old": "0.70", "new": "0.60"}]
+    assert rules.params == [{"param": "uniform_local_share_min", "from": "2027-01-01", "old": "0.70", "new": "0.60"}]
     assert rules.changed == {} and rules.added == [] and rules.removed == []
     ds = pr.load_dataset(pr.EXAMPLE_DATA)
     cmp = compare(KUTIM, b, ds)
