@@ -63,3 +63,33 @@ def test_representative_days_split_a_year_where_validity_or_a_parameter_changes(
     assert possible_days(b, 2021) == [dt.date(2021, 1, 1), dt.date(2021, 2, 2), dt.date(2021, 4, 1),
                                       dt.date(2021, 7, 1)]
     assert possible_days(b, 2026) == [dt.date(2026, 1, 1)]
+
+
+# --- the bulk path gives the per-record report on the scenarios of the new readings -----------
+
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+import perbup_rules as pr  # noqa: E402
+from perbup_rules.bulk import as_counted, audit  # noqa: E402
+from perbup_rules.importers.writer import write_dataset  # noqa: E402
+from perbup_rules.testing import load_scenarios  # noqa: E402
+
+_RULES = Path(pr.BUNDLED_RULES)
+_KUTIM = pr.load_ruleset(_RULES)
+_SCENARIOS = [s for name in ("periods.yaml", "entry-into-force.yaml", "pasal-03.yaml")
+              for s in load_scenarios(_RULES / "tests" / name)[0]]
+
+
+@pytest.mark.parametrize("scenario", _SCENARIOS, ids=lambda s: s.name[:60])
+def test_bulk_gives_the_per_record_report_on_the_reading_scenarios(scenario):
+    kw = dict(periods=scenario.periods, stage=scenario.stage, as_if_in_force=scenario.as_if_in_force)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_dataset(scenario.dataset, tmp)
+        a = as_counted(pr.evaluate(_KUTIM, pr.load_dataset(tmp), "reference", **kw)).to_dict()
+        b = audit(_KUTIM, tmp, "reference", **kw).to_dict()
+    a.pop("engine"), b.pop("engine")
+    for key in a:
+        assert a[key] == b[key], key
