@@ -490,16 +490,25 @@ CLAUSE_SQL["KMT-15.1"] = _kmt15("'hotel', 'restaurant'", "makanan")
 CLAUSE_SQL["KMT-15.2"] = _kmt15("'hotel'", "laundry")
 
 
-def _share(*, subject: str, valid_from: str, applies: str, part: str, pct: str) -> str:
+def _share(*, subject: str, valid_from: str, applies: str, part: str, pct: str, parent: str | None = None) -> str:
     """A share clause: per (subject, year, stage), part/total >= at_least, judged on exact bounds.
 
     ``part`` is a CASE giving each member's part: a value, or NULL when its part case is
     unknown. Membership: not in force or not applicable -> out; no date or applies unknown ->
     member of unknown membership (counts in the denominator and the upper bound only).
+
+    ``parent`` (KMT-02: buyer_id): a dated member without a subject is a *possible* member of every
+    group of its parent, year and stage (issue 13, "Periods and undated records"). The exact bounds
+    then need no ordering: the least share meets the threshold iff
+    100*known - pct*den + sum(min(0, 100*lo - pct*v)) >= 0 over the possible members, and the
+    greatest fails it iff 100*upper - pct*den + sum(max(0, 100*hi - pct*v)) < 0. A parent with no
+    group there gives one cannot_determine (subject: the parent).
     """
+    par = parent or "NULL"
+    placed = "subject IS NOT NULL OR parent IS NULL" if parent else "TRUE"
     return f"""
 WITH member AS (
-    SELECT {subject} AS subject, year, stage, value,
+    SELECT {subject} AS subject, {par} AS parent, year, stage, value,
         CASE WHEN date IS NULL THEN 'unknown'
              WHEN date < DATE '{valid_from}' THEN 'out'
              WHEN ({applies}) IS NULL THEN 'unknown'
@@ -514,17 +523,43 @@ WITH member AS (
         coalesce(sum(least(part, value)) FILTER (WHERE gate = 'in' AND part IS NOT NULL AND value IS NOT NULL), 0) AS known,
         coalesce(sum(value) FILTER (WHERE gate = 'in' AND part IS NULL), 0) AS part_unknown,
         coalesce(sum(value) FILTER (WHERE gate = 'unknown'), 0) AS member_unknown
-    FROM member WHERE gate <> 'out'
+    FROM member WHERE gate <> 'out' AND ({placed})
     GROUP BY subject, year, stage
+), parents AS (
+    SELECT DISTINCT subject, year, stage, parent FROM member
+    WHERE gate <> 'out' AND subject IS NOT NULL AND parent IS NOT NULL
+), item AS (
+    SELECT parent, year, stage, value,
+        CASE WHEN gate = 'unknown' OR part IS NULL THEN 0 ELSE least(part, value) END AS lo,
+        CASE WHEN gate = 'unknown' OR part IS NULL THEN value ELSE least(part, value) END AS hi
+    FROM member WHERE gate <> 'out' AND subject IS NULL AND parent IS NOT NULL
+), judged AS (
+    SELECT g.*, {pct}(year_end(g.year)) AS pct FROM grp g
+), widened AS (
+    SELECT j.subject, j.year, j.stage,
+        coalesce(sum(least(0, 100 * i.lo - j.pct * i.value)), 0) AS lo_adj,
+        coalesce(sum(greatest(0, 100 * i.hi - j.pct * i.value)), 0) AS hi_adj,
+        count(i.parent) FILTER (WHERE i.value IS NULL) AS items_missing,
+        count(i.parent) AS n_items
+    FROM judged j
+    LEFT JOIN parents p ON p.subject = j.subject AND p.year = j.year AND p.stage IS NOT DISTINCT FROM j.stage
+    LEFT JOIN item i ON i.parent = p.parent AND i.year = j.year AND i.stage IS NOT DISTINCT FROM j.stage
+    GROUP BY j.subject, j.year, j.stage
 )
-SELECT subject, year AS period, stage, CASE
-    WHEN year IS NULL OR subject IS NULL THEN 'cannot_determine'
-    WHEN total_missing = 0 AND den = 0 THEN 'not_applicable'
-    WHEN total_missing > 0 OR pct IS NULL THEN 'cannot_determine'
-    WHEN 100 * known >= pct * den THEN 'compliant'                                 -- lower bound meets it
-    WHEN 100 * (known + part_unknown + member_unknown) < pct * den THEN 'violation'  -- upper bound fails it
+SELECT j.subject, j.year AS period, j.stage, CASE
+    WHEN j.year IS NULL OR j.subject IS NULL THEN 'cannot_determine'
+    WHEN j.total_missing = 0 AND j.den = 0 AND w.n_items = 0 THEN 'not_applicable'
+    WHEN j.total_missing > 0 OR w.items_missing > 0 OR j.pct IS NULL THEN 'cannot_determine'
+    WHEN 100 * j.known - j.pct * j.den + w.lo_adj >= 0 THEN 'compliant'              -- lower bound meets it
+    WHEN 100 * (j.known + j.part_unknown + j.member_unknown) - j.pct * j.den + w.hi_adj < 0
+        THEN 'violation'                                                               -- upper bound fails it
     ELSE 'cannot_determine' END AS status
-FROM (SELECT *, {pct}(year_end(year)) AS pct FROM grp)
+FROM judged j JOIN widened w ON w.subject IS NOT DISTINCT FROM j.subject AND w.year IS NOT DISTINCT FROM j.year
+    AND w.stage IS NOT DISTINCT FROM j.stage
+UNION ALL
+SELECT DISTINCT i.parent, i.year, i.stage, 'cannot_determine' FROM item i
+WHERE NOT EXISTS (SELECT 1 FROM parents p WHERE p.parent = i.parent AND p.year = i.year
+                  AND p.stage IS NOT DISTINCT FROM i.stage)
 """
 
 
@@ -549,7 +584,7 @@ CLAUSE_SQL["KMT-01"] = _share(subject="buyer_id", valid_from="2021-02-02", appli
                               part=_UMKK_PART, pct="umkk_share_min_pct")
 # KMT-02 (Pasal 3 ayat 2): each PPK of a perangkat daerah allocates at least 40% to UMKK.
 CLAUSE_SQL["KMT-02"] = _share(subject="ppk_id", valid_from="2025-04-30", applies="buyer_kind = 'perangkat_daerah'",
-                              part=_UMKK_PART, pct="umkk_share_min_pct")
+                              part=_UMKK_PART, pct="umkk_share_min_pct", parent="buyer_id")
 # KMT-11 (Pasal 6 ayat 1): at least 50% of a perangkat daerah's sand and stone from local UMKK.
 CLAUSE_SQL["KMT-11"] = _share(
     subject="buyer_id", valid_from="2027-01-01",
