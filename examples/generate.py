@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 KABUPATEN = "Kutai Timur"
-YEARS = (2025, 2026)
+YEARS = (2025, 2026, 2027)
 DEFAULT_PURCHASES = 3000
 DEFAULT_SEED = 20250601
 
@@ -463,7 +463,7 @@ def _hospitality_rows(world: World, rng: random.Random, out: Writer, k: int) -> 
     n = 0
     for buyer, profile, cats in buyers:
         for year in YEARS:
-            if profile == "exact" and year == 2026:
+            if profile == "exact" and year == 2027:
                 continue  # planted: exactly 20% (see _planted)
             values = [rng.randrange(1_000, 60_000) * 1000 for _ in range(k)]
             for v, local in zip(values, _split_local(rng, values, "good" if profile == "exact" else profile)):
@@ -539,21 +539,21 @@ def _planted(world: World, rng: random.Random) -> Iterator[list[str]]:
     yield from row("kmt03-setda-2026-ktr", "contract", "pd-setda", "umkm-tanpa-data", "atk", 95 * M, 2026, 9, "KMT-03/06 supplier size unknown (cannot determine)")
     yield from row("kmt07-kilau-emas-2026-awd", "award", "pd-pupr", "cv-kilau-emas", "material_pasir_batu", 1_900 * M, 2026, 5, "KMT-07 fronting supplier wins reserved package")
 
-    # KMT-11 (from 2026): PUPR buys sand and stone locally, Perkim does not.
-    yield from row("kmt11-pupr-2026-ktr", "contract", "pd-pupr", "kop-bengalon-sejahtera", "material_pasir_batu", 3_400 * M, 2026, 6, "KMT-11 local koperasi material")
-    yield from row("kmt11-perkim-2026-ktr", "contract", "pd-perkim", "pt-karya-beton", "material_pasir_batu", 2_600 * M, 2026, 6, "KMT-11 non-local large firm material")
-    yield from row("kmt11-perkim-2025-ktr", "contract", "pd-perkim", "pt-karya-beton", "material_pasir_batu", 2_100 * M, 2025, 6, "KMT-11 before 2026: not applicable")
+    # KMT-11 (from obligations_from, 2027): PUPR buys sand and stone locally, Perkim does not.
+    yield from row("kmt11-pupr-2027-ktr", "contract", "pd-pupr", "kop-bengalon-sejahtera", "material_pasir_batu", 3_400 * M, 2027, 6, "KMT-11 local koperasi material")
+    yield from row("kmt11-perkim-2027-ktr", "contract", "pd-perkim", "pt-karya-beton", "material_pasir_batu", 2_600 * M, 2027, 6, "KMT-11 non-local large firm material")
+    yield from row("kmt11-perkim-2026-before", "contract", "pd-perkim", "pt-karya-beton", "material_pasir_batu", 2_100 * M, 2026, 6, "KMT-11 before obligations_from (2027): not judged")
 
-    # KMT-12 (from 2026): uniforms. Award stage goes partly to a large firm; contracts to local UMKK.
-    yield from row("kmt12-seragam-2026-awd", "award", "pd-disdikbud", "pt-garmen-borneo", "seragam_sekolah", 3_200 * M, 2026, 4, "KMT-12 uniforms to a large firm (violation)")
-    yield from row("kmt12-seragam-guru-2026-awd", "award", "pd-disdikbud", "kop-guru-sangatta", "seragam_guru", 1_100 * M, 2026, 4, "KMT-12 teacher uniforms to local koperasi")
-    yield from row("kmt12-seragam-2026-ktr", "contract", "pd-disdikbud", "kop-penjahit-sangatta", "seragam_sekolah", 4_800 * M, 2026, 6, "KMT-12 uniforms to local koperasi")
-    yield from row("kmt12-seragam-luar-2026-ktr", "contract", "pd-disdikbud", "cv-tunas-bangsa", "seragam_sekolah", 700 * M, 2026, 7, "KMT-12 fronting konveksi (not UMKK)")
+    # KMT-12 (from obligations_from, 2027): uniforms. Award stage goes partly to a large firm; contracts to local UMKK.
+    yield from row("kmt12-seragam-2027-awd", "award", "pd-disdikbud", "pt-garmen-borneo", "seragam_sekolah", 12_000 * M, 2027, 4, "KMT-12 uniforms to a large firm (violation)")
+    yield from row("kmt12-seragam-guru-2027-awd", "award", "pd-disdikbud", "kop-guru-sangatta", "seragam_guru", 1_100 * M, 2027, 4, "KMT-12 teacher uniforms to local koperasi")
+    yield from row("kmt12-seragam-2027-ktr", "contract", "pd-disdikbud", "kop-penjahit-sangatta", "seragam_sekolah", 4_800 * M, 2027, 6, "KMT-12 uniforms to local koperasi")
+    yield from row("kmt12-seragam-luar-2027-ktr", "contract", "pd-disdikbud", "cv-tunas-bangsa", "seragam_sekolah", 700 * M, 2027, 7, "KMT-12 fronting konveksi (not UMKK)")
 
-    # KMT-15: a hotel buying exactly 20% of its food and laundry from local UMKK in 2026.
-    yield from row("kmt15-royal-2026-1", "contract", "hotel-royal-kudungga", "kop-wanita-teluk-lingga", "makanan", 20 * M, 2026, 3, "KMT-15 exactly 20% local UMKK")
-    yield from row("kmt15-royal-2026-2", "contract", "hotel-royal-kudungga", "pt-nusantara-catering", "makanan", 50 * M, 2026, 4, "KMT-15 exactly 20%: non-local")
-    yield from row("kmt15-royal-2026-3", "contract", "hotel-royal-kudungga", "pt-linen-kaltim", "laundry", 30 * M, 2026, 5, "KMT-15 exactly 20%: non-local")
+    # KMT-15: a hotel buying exactly 20% of its food and laundry from local UMKK in 2027.
+    yield from row("kmt15-royal-2027-1", "contract", "hotel-royal-kudungga", "kop-wanita-teluk-lingga", "makanan", 20 * M, 2027, 3, "KMT-15 exactly 20% local UMKK")
+    yield from row("kmt15-royal-2027-2", "contract", "hotel-royal-kudungga", "pt-nusantara-catering", "makanan", 50 * M, 2027, 4, "KMT-15 exactly 20%: non-local")
+    yield from row("kmt15-royal-2027-3", "contract", "hotel-royal-kudungga", "pt-linen-kaltim", "laundry", 30 * M, 2027, 5, "KMT-15 exactly 20%: non-local")
 
     # Missing data: no value; no procurement type; no date.
     yield from row("missing-value-2026", "award", "pd-bappeda", "umkm-002", "atk", None, 2026, 2, "value unknown (cannot determine)")
@@ -620,7 +620,7 @@ def partnerships(world: World, rng: random.Random) -> Iterator[list[str]]:
                       note="KMT-15/16 not written (violation)")
             continue
         pattern = "" if slug == "bakso-manuntung" else rng.choice(("rantai_pasok", "perdagangan_umum"))
-        yield row(resto, rng.choice(food), pattern, ("makanan",), "2025-01-01", "2026-12-31", "true", "true",
+        yield row(resto, rng.choice(food), pattern, ("makanan",), "2025-01-01", "2027-12-31", "true", "true",
                   note="KMT-16 no pattern given" if not pattern else "KMT-15 food")
     # KMT-05: subcontracts tied to packages above Rp15 bn.
     yield row("pt-mahakam-konstruksi", "kop-bengalon-sejahtera", "subkontrak", ("konstruksi",), "2025-07-20", "2026-06-30", "true", "true",

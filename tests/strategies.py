@@ -56,7 +56,9 @@ def datasets(draw, max_purchases: int = 25) -> Dataset:
             category=draw(opt(st.sampled_from(CATEGORIES))), procurement_type=draw(opt(st.sampled_from(PROCUREMENT_TYPES))),
             value_idr=value, umk_value_idr=draw(st.sampled_from([None, None, 0, value // 2 if value else None])),
             reserved_for_umkk=draw(opt(st.booleans())), exemption_reason=draw(st.sampled_from([None, None, "teknis"])),
-            date=draw(st.sampled_from(DATES))))
+            date=draw(st.sampled_from(DATES)),
+            # the period a purchase counts in: mostly its date's year, sometimes another fiscal year
+            fiscal_year=draw(st.sampled_from([None, None, None, 2021, 2025, 2026]))))
     partnerships = []
     for k in range(draw(st.integers(0, 6))):
         start = draw(st.sampled_from(DATES))

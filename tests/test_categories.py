@@ -243,10 +243,11 @@ def test_perbup_test_runs_the_category_scenarios_and_shows_what_failed(tmp_path)
 
 def test_perbup_audit_categorises_a_sirup_export_and_judges_the_uniform_clause(tmp_path):
     head = "tahun_anggaran,kd_satker,nama_satker,kd_rup,nama_paket,pagu,jenis_pengadaan,metode_pengadaan,status_ukm,tgl_awal_kontrak,status_aktif_rup,status_delete_rup\n"
+    # 2027: the uniform clause is one of the draft's own obligations (params.obligations_from)
     rows = [
-        "2026,1,DINAS PENDIDIKAN,101,Pengadaan Seragam Sekolah Siswa SD,900000000,Barang,Tender,Non-UKM,2026-03-01,true,false",
-        "2026,1,DINAS PENDIDIKAN,102,Belanja Makanan dan Minuman Rapat,5000000,Barang,Pengadaan Langsung,UKM,2026-03-01,true,false",
-        "2026,1,DINAS PENDIDIKAN,103,Sewa Tenda,5000000,Jasa Lainnya,Pengadaan Langsung,UKM,2026-03-01,true,false",
+        "2027,1,DINAS PENDIDIKAN,101,Pengadaan Seragam Sekolah Siswa SD,900000000,Barang,Tender,Non-UKM,2027-03-01,true,false",
+        "2027,1,DINAS PENDIDIKAN,102,Belanja Makanan dan Minuman Rapat,5000000,Barang,Pengadaan Langsung,UKM,2027-03-01,true,false",
+        "2027,1,DINAS PENDIDIKAN,103,Sewa Tenda,5000000,Jasa Lainnya,Pengadaan Langsung,UKM,2027-03-01,true,false",
     ]
     src = tmp_path / "rup.csv"
     src.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")

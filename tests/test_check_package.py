@@ -25,7 +25,7 @@ def _without(ds: Dataset, pid: str) -> Dataset:
 def _agrees(full: Dataset, package: Purchase) -> None:
     """check(package) over full-minus-package == the audit of full (after) and of the context (before)."""
     context = _without(full, package.id)
-    year = package.date.year if package.date else None
+    year = package.fiscal_year if package.fiscal_year is not None else (package.date.year if package.date else None)
     periods = [year] if year is not None else None
     result = PackageChecker(RULES, context).check(package)
     after = pr.evaluate(RULES, full, "reference", periods=periods)

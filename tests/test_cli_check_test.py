@@ -43,7 +43,7 @@ def test_check_on_the_bundled_draft_is_clean():
     result = invoke("check")
     assert result.exit_code == 0, result.output
     last = result.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"kutim-kemitraan: 17 clauses, 11 parameters, 0 errors, 0 warnings, fingerprint sha256:[0-9a-f]{64}", last), last
+    assert re.fullmatch(r"kutim-kemitraan: 17 clauses, 12 parameters, 0 errors, 0 warnings, fingerprint sha256:[0-9a-f]{64}", last), last
     assert last.endswith(pr.load_ruleset(RULES).fingerprint)
 
 
@@ -77,7 +77,7 @@ def test_check_lists_every_problem_with_file_line_column_and_code(broken):
     assert "did you mean 'applies'" in out
     assert "did you mean params.uniform_local_share_min" in out
     assert "Traceback" not in result.output
-    summary = re.search(r"^kutim-kemitraan: \d+ clauses, 11 parameters, (\d+) errors, 0 warnings, not compiled$", out, re.M)
+    summary = re.search(r"^kutim-kemitraan: \d+ clauses, 12 parameters, (\d+) errors, 0 warnings, not compiled$", out, re.M)
     assert summary and int(summary.group(1)) >= len(expected), out
 
 
@@ -106,7 +106,7 @@ def test_check_json_on_the_bundled_draft():
     result = invoke("check", "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert (data["clauses"], data["parameters"], data["errors"], data["diagnostics"]) == (17, 11, 0, [])
+    assert (data["clauses"], data["parameters"], data["errors"], data["diagnostics"]) == (17, 12, 0, [])
     assert data["fingerprint"].startswith("sha256:")
 
 

@@ -34,7 +34,7 @@ def test_a_changed_copy_on_disk_lists_the_parameter_and_the_flips(tmp_path):
     b = pr.load_ruleset(copy)
     rules = compare_rules(KUTIM, b)
     assert [{k: p[k] for k in ("param", "from", "old", "new")} for p in rules.params] == [
-        {"param": "uniform_local_share_min", "from": "2026-01-01", "old": "0.70", "new": "0.60"}]
+        {"param": "uniform_local_share_min", "from": "2027-01-01", "old": "0.70", "new": "0.60"}]
     assert rules.params[0]["reference_new"].startswith("Rancangan Perbup Kutim Pasal 7")
     assert rules.changed == {} and rules.added == [] and rules.removed == []
     # the ayat states the parameter ({{uniform_local_share_min}}), so its wording changes with it

@@ -302,7 +302,8 @@ def test_decimal_and_date_literals_leave_no_python_objects(tmp_path):
 
 # --- stages ------------------------------------------------------------------------------------------
 
-DOCUMENTED_STAGES = ["check_ids", "check_params", "derive_attributes", "compile_clauses", "check_dates", "check_text"]
+DOCUMENTED_STAGES = ["check_ids", "check_params", "check_validity", "derive_attributes", "compile_clauses", "check_dates",
+                     "check_text"]
 
 
 def test_stage_names_in_documented_order():

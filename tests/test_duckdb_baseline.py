@@ -10,6 +10,7 @@ membership, parameters not yet in force, rows the importer rejects, odd cell spe
 from __future__ import annotations
 
 import csv
+import re
 import importlib.util
 from pathlib import Path
 
@@ -198,8 +199,29 @@ def _write(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
+def _edge() -> dict[str, str]:
+    """The edge files a year later (the draft's own obligations start on params.obligations_from,
+    2027-01-01, so the 2026 rows reach them only when moved to 2027), without their undated
+    purchases (the baseline refuses those; see test_undated_purchases_are_refused_not_guessed)."""
+    later = lambda text: re.sub(r"\b(20[0-9]{2})-([01][0-9])-", lambda m: f"{int(m[1]) + 1}-{m[2]}-", text)  # noqa: E731
+    return _dated({name: later(text) for name, text in EDGE.items()})
+
+
+def _dated(files: dict[str, str]) -> dict[str, str]:
+    """The files without their undated purchases."""
+    lines = files["purchases.csv"].splitlines()
+    date = lines[0].split(",").index("date")
+    kept = [lines[0]] + [ln for ln in lines[1:] if next(csv.reader([ln]))[date:date + 1] != [""]]
+    return {**files, "purchases.csv": "\n".join(kept) + "\n"}
+
+
+def test_undated_purchases_are_refused_not_guessed(tmp_path):
+    with pytest.raises(NotImplementedError, match="no date"):
+        baseline.verdicts(_write(tmp_path, EDGE))
+
+
 def test_edge_cases(ruleset, tmp_path):
-    summary = _check(ruleset, _write(tmp_path, EDGE))
+    summary = _check(ruleset, _write(tmp_path, _edge()))
     # the unknowns reach the verdicts, and every judged clause finds a violation
     judged = [c for c, counts in summary.items() if any(counts.values())]
     assert len(judged) == 13
@@ -210,7 +232,7 @@ def test_semicolons_header_order_and_no_partnerships(ruleset, tmp_path):
     """A ';'-separated file, columns in another order and case, an absent optional column and no
     partnerships.csv are read as the importer reads them."""
     for name in ("parties.csv", "purchases.csv"):
-        rows = list(csv.reader(EDGE[name].splitlines()))
+        rows = list(csv.reader(_edge()[name].splitlines()))
         width = len(rows[0])
         keep = [i for i in reversed(range(width)) if rows[0][i] != "method"]
         with open(tmp_path / name.upper(), "w", encoding="utf-8", newline="") as fh:

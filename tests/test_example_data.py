@@ -97,7 +97,7 @@ def test_realistic_for_kutai_timur(ds):
     values = sorted(p.value_idr for p in ds.purchases if p.value_idr is not None)
     assert values[len(values) // 2] < 200_000_000  # many small purchases...
     assert 5 <= sum(v > 15 * B for v in values) <= 20  # ...and few above Rp15 bn
-    assert {p.date.year for p in ds.purchases if p.date} == {2025, 2026}
+    assert {p.date.year for p in ds.purchases if p.date} == {2025, 2026, 2027}
     assert {p.stage for p in ds.purchases} == {"plan", "award", "contract"}
     assert len({p.ppk_id for p in ds.purchases if p.ppk_id}) > 60
 
@@ -172,7 +172,7 @@ def coverage(ds) -> dict[str, set[str]]:
     for clause, cats, threshold in (("KMT-11", ("material_pasir_batu",), 0.5), ("KMT-12", ("seragam_sekolah", "seragam_guru"), 0.7)):
         groups = defaultdict(lambda: [0, 0])
         for x in ds.purchases:
-            if pd(x) and x.category in cats and x.stage != "plan" and x.value_idr is not None and x.date.year >= 2026:
+            if pd(x) and x.category in cats and x.stage != "plan" and x.value_idr is not None and x.date.year >= 2027:
                 s = P[x.supplier_id]
                 g = groups[(x.buyer_id, x.stage)]
                 g[0] += x.value_idr
@@ -188,20 +188,20 @@ def coverage(ds) -> dict[str, set[str]]:
     hotel_share = defaultdict(lambda: [0, 0])
     for x in ds.purchases:
         b = P[x.buyer_id]
-        if b.kind in ("hotel", "restaurant") and x.category in ("makanan", "laundry") and x.date.year == 2026:
+        if b.kind in ("hotel", "restaurant") and x.category in ("makanan", "laundry") and x.date.year == 2027:
             s = P[x.supplier_id]
             g = hotel_share[x.buyer_id]
             g[0] += x.value_idr
             g[1] += x.value_idr if umkk(s) and local(s) else 0
     out["KMT-15 share"] |= outcomes_share(hotel_share, 0.2)
     out["KMT-15 share exact"] |= {"hit" for t, u in hotel_share.values() if u * 5 == t}
-    in_2026 = dt.date(2026, 6, 30)
+    in_2027 = dt.date(2027, 6, 30)  # the draft's own obligations start on obligations_from, 2027-01-01
     for b in P.values():
         for cat in ("makanan", "laundry"):
             if b.kind == "hotel" or (b.kind == "restaurant" and cat == "makanan"):
                 ok = any(
                     k.party_id == b.id and cat in k.categories and k.written and umkk(P[k.partner_id]) and local(P[k.partner_id])
-                    and (k.start_date is None or k.start_date <= in_2026) and (k.end_date is None or k.end_date >= in_2026)
+                    and (k.start_date is None or k.start_date <= in_2027) and (k.end_date is None or k.end_date >= in_2027)
                     for k in ds.partnerships
                 )
                 out["KMT-15 partnership"].add("compliant" if ok else "violation")
@@ -222,7 +222,7 @@ def test_every_clause_has_compliant_and_violating_cases(ds):
 
 def test_planted_records_are_present(ds):
     ids = {p.id for p in ds.purchases}
-    assert {"kmt01-busang-2026-awd-1", "kmt05-gedung-rsud-2026", "kmt12-seragam-2026-awd", "missing-value-2026"} <= ids
+    assert {"kmt01-busang-2026-awd-1", "kmt05-gedung-rsud-2026", "kmt12-seragam-2027-awd", "missing-value-2026"} <= ids
     missing = next(p for p in ds.purchases if p.id == "missing-value-2026")
     assert missing.value_idr is None
     nothing_known = ds.parties["umkm-tanpa-data"]

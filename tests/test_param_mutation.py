@@ -59,13 +59,17 @@ _SCALE_DATE = ("the scale thresholds are only read by KMT-06, a classification m
 EQUIVALENT: dict[str, str] = {
     "umkk_share_min[2021-02-02] from-1d": "KMT-01 and KMT-02 are not in force on 2021-02-01, so no group reads the value",
     "umkk_share_min[2021-02-02] from+1d": _LAST_DAY,
-    "local_material_share_min[2026-01-01] from-1d": "KMT-11 is not in force in 2025, so no 2025 group exists",
-    "local_material_share_min[2026-01-01] from+1d": _LAST_DAY,
-    "uniform_local_share_min[2026-01-01] from-1d": "KMT-12.2 is not in force in 2025, so no 2025 group exists",
-    "uniform_local_share_min[2026-01-01] from+1d": _LAST_DAY,
-    "hotel_local_share_min[2026-01-01] from-1d": "KMT-15.3 is not in force in 2025, so no 2025 group exists",
-    "hotel_local_share_min[2026-01-01] from+1d": _LAST_DAY,
+    "local_material_share_min[2027-01-01] from-1d": "KMT-11 is not in force in 2026, so no 2026 group exists",
+    "local_material_share_min[2027-01-01] from+1d": _LAST_DAY,
+    "uniform_local_share_min[2027-01-01] from-1d": "KMT-12.2 is not in force in 2026, so no 2026 group exists",
+    "uniform_local_share_min[2027-01-01] from+1d": _LAST_DAY,
+    "hotel_local_share_min[2027-01-01] from-1d": "KMT-15.3 is not in force in 2026, so no 2026 group exists",
     "hotel_local_share_min[2027-01-01] from+1d": _LAST_DAY,
+    "hotel_local_share_min[2028-01-01] from+1d": _LAST_DAY,
+    # obligations_from is read once, by the compiler (valid_from: params.obligations_from takes its
+    # latest value); the date from which that value holds is not read
+    "obligations_from[2027-01-01] from-1d": "the compiler reads the value of obligations_from, not its from date",
+    "obligations_from[2027-01-01] from+1d": "the compiler reads the value of obligations_from, not its from date",
     **{f"{name}[2021-02-02] from{d}": _SCALE_DATE
        for name in ("mikro_capital_max", "kecil_capital_max", "menengah_capital_max",
                     "mikro_sales_max", "kecil_sales_max", "menengah_sales_max")
@@ -98,8 +102,11 @@ def mutants(params_text: str) -> list[Mutant]:
             step = Decimal("0.01") if unit == "ratio" else 1
             sign = {1: "+", -1: "-"}
             for d in (1, -1):
-                new_value = value + d * step
-                out.append(Mutant(f"{tag} value{sign[d]}{step}", name, vloc.line, vloc.column, str(new_value)))
+                if unit == "date":  # a date value moves by a day
+                    new_value, shown = (value + _dt.timedelta(days=d)).isoformat(), "1d"
+                else:
+                    new_value, shown = str(value + d * step), step
+                out.append(Mutant(f"{tag} value{sign[d]}{shown}", name, vloc.line, vloc.column, new_value))
             for d in (-1, 1):
                 new_from = start + _dt.timedelta(days=d)
                 out.append(Mutant(f"{tag} from{sign[d]}1d", name, floc.line, floc.column, new_from.isoformat(),
@@ -122,6 +129,8 @@ def _names(node, params: set, paths: set) -> None:
     if isinstance(node, dict):
         if node.get("op") == "param":
             params.add(node["name"])
+        if node.get("valid_from_param"):  # valid_from: params.NAME, read by the compiler
+            params.add(node["valid_from_param"])
         if isinstance(node.get("path"), list):
             paths.update(p for p in node["path"] if isinstance(p, str))
         for v in node.values():
@@ -230,7 +239,9 @@ def test_every_parameter_mutation_is_detected(workdir, capsys, monkeypatch):
         lookups = _Lookups(mp)
         _outcomes(base_rs, scenarios)
         base_probe = scale_probe(base_rs)
-    unused = sorted(set(base_rs.params) - set(lookups.seen))
+    # parameters a clause's valid_from names are read by the compiler, not looked up per record
+    by_compiler = {c["valid_from_param"] for c in base_rs.clauses if c.get("valid_from_param")}
+    unused = sorted(set(base_rs.params) - set(lookups.seen) - by_compiler)
     assert not unused, f"no scenario reads these parameters (or the lookup trace is broken): {unused}"
     _memoize_decisions(monkeypatch)
     assert pr.compile_ruleset(load_mutant(draft, workdir, original)).fingerprint == base_rs.fingerprint

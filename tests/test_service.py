@@ -206,7 +206,8 @@ def test_what_if_flips_verdicts_and_returns_the_redline_and_the_draft(client):
     out = r.json()
     assert out["changes_total"] > 0
     assert all(c["clause"] in ("KMT-01", "KMT-02") for c in out["comparison"]["changes"])
-    assert all((c["old"], c["new"]) == ("compliant", "violation") for c in out["comparison"]["changes"])
+    # a higher threshold only makes verdicts worse: compliant (or a group whose bounds straddled 40%) -> violation
+    assert all(c["old"] in ("compliant", "cannot_determine") and c["new"] == "violation" for c in out["comparison"]["changes"])
     assert out["scenarios"]["failed"] >= 1  # the 40% boundary scenarios now fail
     assert all(not f["location"].startswith("/") for f in out["scenarios"]["failing"])
     assert "value: 0.5" in out["draft_params_yaml"] and "umkk_share_min" in out["redline_md"]

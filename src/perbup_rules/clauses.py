@@ -97,7 +97,9 @@ class _ClauseBase(_Model):
     ayat: Union[StrictInt, list[StrictInt], None] = None
     text: str | None = None
     derived_from: list[str] = []
-    valid_from: _dt.date | None = None
+    #: a date, or ``params.NAME`` naming a date parameter (the Perbup's own obligations start on
+    #: ``params.obligations_from``)
+    valid_from: Union[_dt.date, Annotated[str, Field(pattern=r"^params\.[a-z][a-z0-9_]*$")], None] = None
     valid_until: _dt.date | None = None
     severity: Literal["error", "warning"] = "error"
     note: str | None = None
@@ -131,6 +133,9 @@ class ShareClause(_ClauseBase):
     over: Literal["purchases"] = "purchases"
     applies: str = "true"
     subject: str
+    #: a field naming the subject's parent (a PPK's buyer): a purchase whose subject is unknown is a
+    #: possible member of every group of its parent, period and stage
+    subject_parent: str | None = None
     per_stage: bool = True
     part: list[Case] = Field(min_length=1)
     total: str = "value_idr"
@@ -193,6 +198,8 @@ class RegulationMeta(_Model):
     status: Literal["rancangan", "berlaku", "dicabut"] = "rancangan"
     issuer: str | None = None
     in_force_from: _dt.date | None = None
+    #: the date the Perbup is promulgated (diundangkan); empty while it is a draft
+    promulgated: _dt.date | None = None
     files: list[str] | None = None
     #: the frame of the legal text (judul, Menimbang, Mengingat, signature block): see naskah/model.py
     naskah: NaskahFrame | None = None

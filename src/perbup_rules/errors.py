@@ -56,6 +56,8 @@ UNKNOWN_PATH = "unknown_path"
 CLASSIFY_CYCLE = "classify_cycle"
 #: A draft value is on the wrong side of the higher rule it derives from.
 WEAKENS_HIGHER_LAW = "weakens_higher_law"
+#: A date of the Perbup's own obligations (obligations_from, a dated draft value) precedes its promulgation.
+RETROACTIVE = "retroactive"
 #: The regulation folder or a file in it is missing or unreadable.
 FILE_NOT_FOUND = "file_not_found"
 #: An ayat states a number that disagrees with the parameter it comes from, or with its own words.

@@ -35,7 +35,9 @@ from .compiler.ruleset import Ruleset
 from .engine import Engine, get_engine
 from .errors import ENGINE_CONTRACT, EngineError, UsageError
 from .findings import Finding, Report, RequiredPartnership, Status
+from .as_if import as_if_in_force as _as_if, mark as _as_if_mark
 from .params import ParamTable
+from .periods import boundaries, merge_variants, possible_days, purchase_period
 from .records import Dataset, Partnership, STAGES
 from .channel_coverage import UNKNOWN as UNKNOWN_CHANNEL, Coverage, coverage_of, link_rates_of
 from .channel_coverage import ordered as ordered_channels
@@ -80,6 +82,8 @@ class _Run:
     env: Env = field(init=False)
     findings: list[Finding] = field(default_factory=list)
     required: list[RequiredPartnership] = field(default_factory=list)
+    #: (table, record id) -> fields whose absence made the record a possible member only
+    data_quality: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ds = self.dataset
@@ -91,7 +95,27 @@ class _Run:
         self.purchases = [p for p in ds.purchases if self.stage is None or p.stage == self.stage]
         if self.periods:
             keep = set(self.periods)
-            self.purchases = [p for p in self.purchases if p.date is None or p.date.year in keep]
+            self.purchases = [p for p in self.purchases if purchase_period(p) is None or purchase_period(p) in keep]
+        self.note_undated(self.purchases)
+        self._bounds: dict[str, tuple] = {}
+
+    def note_undated(self, purchases: Iterable[Any]) -> None:
+        """List every judged purchase without a date once in the data-quality section."""
+        for p in purchases:
+            if p.date is None:
+                self.data_quality.setdefault(("purchases", p.id), set()).add("date")
+
+    def days_of(self, clause: dict, rec: Any) -> list[tuple[int | None, _dt.date | None]]:
+        """(period, day) pairs to judge a purchase on: its own date, or for an undated purchase a
+        representative day of every stretch of its possible dates (see :mod:`perbup_rules.periods`)."""
+        period = purchase_period(rec)
+        if rec.date is not None:
+            return [(period, rec.date)]
+        b = self._bounds.get(clause["id"])
+        if b is None:
+            b = self._bounds[clause["id"]] = boundaries(clause, self.ruleset.params)
+        years = [period] if period is not None else self.periods
+        return [(y, d) for y in years for d in possible_days(b, y)]
 
     # engine --------------------------------------------------------------------------
     def decide(self, clause: dict, decision: str, rows: list[list[str]]) -> list[str]:
@@ -162,10 +186,14 @@ class _Run:
         over = clause["over"]
         fns = self.atom_fns(clause, "verdict", over)
         items: list[tuple[Any, Ctx, list]] = []
+        undated: dict[int, list[int]] = {}  # item of an undated purchase's first day -> all its items
         if over == "purchases":
             for rec in self.purchases:
-                d = rec.date
-                items.append((rec, Ctx(rec=rec, day=d, year=d.year if d else None), []))
+                days = self.days_of(clause, rec)
+                if rec.date is None and days:
+                    undated[len(items)] = list(range(len(items), len(items) + len(days)))
+                for year, day in days:
+                    items.append((rec, Ctx(rec=rec, day=day, year=year), []))
         else:
             recs = self.subject_parties() if over == "parties" else self.dataset.partnerships
             for year in self.periods:
@@ -198,7 +226,8 @@ class _Run:
         base = self.base(clause)
         kind = over[:-3] + "y" if over == "parties" else over[:-1]
         statuses = {label: _each_status(label, clause) for label in set(labels)}
-        append = self.findings.append
+        made: list[Finding] = []
+        append = made.append
         for (rec, ctx, missing), row, label in zip(items, rows, labels):
             status, exception = statuses[label]
             if label == "no_date":
@@ -214,25 +243,55 @@ class _Run:
                 explanation=explain.each_text(clause, label, status, rec.id, exception, missing,
                                               atoms, row, comp, ctx, focus),
                 **base))
+        if not undated:
+            self.findings.extend(made)
+            return
+        skip: set[int] = set()
+        for first, group in undated.items():
+            skip.update(group)
+            rec = items[first][0]
+            merged = merge_variants([made[i] for i in group], "date",
+                                    explain.each_text(clause, "no_date", Status.CANNOT_DETERMINE, rec.id, None, [],
+                                                      atoms, rows[first], comp, items[first][1]),
+                                    purchase_period(rec))
+            if merged is not None:
+                made[first] = merged
+                skip.discard(first)
+        self.findings.extend(f for i, f in enumerate(made) if i not in skip)
 
     # share ---------------------------------------------------------------------------
     def share(self, clause: dict) -> None:
+        comp = Compiled(self.env, "purchases")
+        subject_get = comp.value(clause["subject"])
+        dated, rest = [], []
+        for rec in self.purchases:
+            if rec.date is not None and not isinstance(subject_get(Ctx(rec=rec)), Missing):
+                dated.append(rec)
+            else:
+                rest.append(rec)
+        groups = self.share_groups(clause, dated)
+        unknown = self.share_widen(clause, groups, rest)
+        self.share_verdicts(clause, groups, unknown)
+
+    def share_groups(self, clause: dict, purchases: list) -> dict[tuple, "_Group"]:
+        """The groups of dated purchases whose subject is known, with their exact sums."""
         fns = self.atom_fns(clause, "member", "purchases")
         comp = Compiled(self.env, "purchases")
         subject_get = comp.value(clause["subject"])
+        parent_get = comp.value(clause["subject_parent"]) if clause.get("subject_parent") else None
         total_get = comp.value(clause["total"])
         part_gets = [comp.value(p["value_from"]) if p["value_from"] else None for p in clause["part"]]
         rows, ctxs = [], []
-        for rec in self.purchases:
+        for rec in purchases:
             d = rec.date
-            ctx = Ctx(rec=rec, day=d, year=d.year if d else None)
+            ctx = Ctx(rec=rec, day=d, year=purchase_period(rec))
             rows.append(self.row(fns, ctx, [], {0: in_force(clause, d)}))
             ctxs.append(ctx)
         labels = self.decide(clause, "member", rows)
         mdec = D.from_json(clause["decisions"]["member"])
         total_path = _path_text(clause["total"])
         groups: dict[tuple, _Group] = {}
-        for rec, ctx, row, label in zip(self.purchases, ctxs, rows, labels):
+        for rec, ctx, row, label in zip(purchases, ctxs, rows, labels):
             if label == "out":
                 continue
             subj = subject_get(ctx)
@@ -241,6 +300,10 @@ class _Run:
             g = groups.get(key)
             if g is None:
                 g = groups[key] = _Group()
+            if parent_get is not None:
+                par = parent_get(ctx)
+                if not isinstance(par, Missing):
+                    g.parents.add(par)
             g.evidence.append(rec.id)
             g.channels.add(rec.channel or UNKNOWN_CHANNEL)
             total = total_get(ctx)
@@ -268,12 +331,124 @@ class _Run:
                 g.missing.add(v.path)
             else:
                 g.known += min(v, total)
-        self.share_verdicts(clause, groups)
+        return groups
 
-    def share_verdicts(self, clause: dict, groups: dict[tuple, "_Group"]) -> None:
-        """The verdict of each share group (subject, year, stage) from its exact sums."""
+    def share_widen(self, clause: dict, groups: dict[tuple, "_Group"], purchases: list) -> dict[tuple, "_Group"]:
+        """Purchases without a date or without a subject, judged on every date they may have.
+
+        One that is a member on every possible day of a known period is a member of its group;
+        otherwise it is a *possible* member of every existing group it may belong to (its subject's
+        groups, or with an unknown subject every group of the same ``subject_parent``), which widens
+        those groups' bounds exactly. Returns the groups "subject unknown" (per parent, period and
+        stage) for records whose parent has no known subject there.
+        """
+        unknown: dict[tuple, _Group] = {}
+        if not purchases:
+            return unknown
+        fns = self.atom_fns(clause, "member", "purchases")
         comp = Compiled(self.env, "purchases")
-        keys = sorted(groups, key=lambda k: (k[0] or "", k[1] if k[1] is not None else -1, k[2] or ""))
+        subject_get = comp.value(clause["subject"])
+        parent_get = comp.value(clause["subject_parent"]) if clause.get("subject_parent") else None
+        total_get = comp.value(clause["total"])
+        part_gets = [comp.value(p["value_from"]) if p["value_from"] else None for p in clause["part"]]
+        mdec = D.from_json(clause["decisions"]["member"])
+        subject_path, total_path = _path_text(clause["subject"]), _path_text(clause["total"])
+        entries, rows = [], []
+        for n, rec in enumerate(purchases):
+            for year, day in self.days_of(clause, rec):
+                ctx = Ctx(rec=rec, day=day, year=year)
+                rows.append(self.row(fns, ctx, [], {0: in_force(clause, day)}))
+                entries.append((n, year, ctx))
+        labels = self.decide(clause, "member", rows) if rows else []
+        per: dict[tuple[int, int | None], list] = defaultdict(list)
+        for (n, year, ctx), row, label in zip(entries, rows, labels):
+            per[(n, year)].append((ctx, row, label))
+        certain: list[tuple] = []
+        optional: list[tuple] = []
+        for (n, year), days in per.items():
+            rec = purchases[n]
+            inside = [(ctx, row, label) for ctx, row, label in days if label != "out"]
+            if not inside:
+                continue
+            ctx0 = inside[0][0]
+            total = total_get(ctx0)
+            subj = subject_get(ctx0)
+            stage = rec.stage if clause["per_stage"] else None
+            missing: set[str] = set()
+            lo = hi = None
+            for ctx, row, label in inside:
+                if isinstance(total, Missing):
+                    break
+                if label in ("gate_unknown", "unknown"):
+                    a, b = 0, total
+                    missing.update(relevant_missing(mdec, fns, ctx, row, label))
+                elif label.startswith("case:"):
+                    i = int(label[5:])
+                    v = part_gets[i](ctx) if part_gets[i] else decode_const(clause["part"][i]["value"])
+                    if isinstance(v, Missing):
+                        a, b = 0, total
+                        missing.add(v.path)
+                    else:
+                        a = b = min(v, total)
+                else:
+                    a = b = 0
+                lo = a if lo is None else min(lo, a)
+                hi = b if hi is None else max(hi, b)
+            sure = (len(inside) == len(days) and all(label != "gate_unknown" for _c, _r, label in inside)
+                    and year == purchase_period(rec) and not isinstance(subj, Missing))
+            if rec.date is None:
+                missing.add("date")
+            item = (rec, year, stage, subj, total, lo, hi, missing, ctx0)
+            (certain if sure else optional).append(item)
+        for rec, year, stage, subj, total, lo, hi, missing, _ctx in certain:
+            g = groups.get((subj, year, stage))
+            if g is None:
+                g = groups[(subj, year, stage)] = _Group()
+            g.add_evidence(rec.id)
+            if isinstance(total, Missing):
+                g.total_missing.append(rec.id)
+                g.missing.add(total_path)
+                continue
+            g.total += total
+            g.known += lo
+            g.part_unknown += hi - lo
+            if hi != lo:
+                g.missing.update(missing)
+        for rec, year, stage, subj, total, lo, hi, missing, ctx0 in optional:
+            if isinstance(subj, Missing):
+                par = parent_get(ctx0) if parent_get is not None else Missing("")
+                if isinstance(par, Missing):  # no way to place it: a group of unknown subject, as data to add
+                    targets = [(None, year, stage)]
+                    groups.setdefault(targets[0], _Group())
+                else:
+                    targets = [k for k, g in groups.items() if k[1] == year and k[2] == stage and par in g.parents]
+                    self.data_quality.setdefault(("purchases", rec.id), set()).add(subject_path)
+                    if not targets:
+                        unknown.setdefault((par, year, stage), _Group()).add_evidence(rec.id)
+                        continue
+                missing = missing | {subject_path}
+            else:
+                targets = [(subj, year, stage)] if (subj, year, stage) in groups else []
+            for key in targets:
+                g = groups[key]
+                g.add_evidence(rec.id)
+                if isinstance(total, Missing):
+                    g.total_missing.append(rec.id)
+                    g.missing.add(total_path)
+                    continue
+                if total:
+                    g.maybe.append((total, lo, hi))
+                g.missing.update(missing)
+        return unknown
+
+    def share_verdicts(self, clause: dict, groups: dict[tuple, "_Group"],
+                       unknown: dict[tuple, "_Group"] | None = None) -> None:
+        """The verdict of each share group (subject, year, stage) from its exact sums; and one
+        cannot_determine per parent, year and stage whose records all lack the subject."""
+        comp = Compiled(self.env, "purchases")
+        order = lambda k: (k[0] or "", k[1] if k[1] is not None else -1, k[2] or "")  # noqa: E731
+        keys = sorted(groups, key=order)
+        ukeys = sorted(unknown or {}, key=order)
         grows, facts = [], []
         for key in keys:
             subj, year, stage = key
@@ -282,12 +457,25 @@ class _Run:
             f = g.facts(at_least, year is not None and subj is not None)
             facts.append((at_least, f))
             grows.append(f["row"])
+        # a subject unknown: neither bound is usable (the same facts as a share that cannot be computed)
+        grows += [["t", "f", "f", "t"] for _k in ukeys]
         glabels = self.decide(clause, "verdict", grows)
+        subject_path = _path_text(clause["subject"])
+        for key, label in zip(ukeys, glabels[len(keys):]):
+            par, year, stage = key
+            u = unknown[key]
+            self.findings.append(Finding(
+                subject=par, subject_kind=_path_text(clause.get("subject_parent")), period=year, stage=stage,
+                status=_STATUS[label], evidence=tuple(sorted(u.evidence)), evidence_count=u.evidence_count,
+                missing=(subject_path,) if _STATUS[label] is Status.CANNOT_DETERMINE else (),
+                explanation=explain.subject_unknown_text(clause, par, year, stage, subject_path),
+                **self.base(clause)))
         for key, (at_least, f), label in zip(keys, facts, glabels):
             subj, year, stage = key
             g = groups[key]
             status = _STATUS[label]
             missing = sorted(g.missing | ({"date"} if year is None else set())
+                             | ({at_least.path} if isinstance(at_least, Missing) else set())
                              | ({_path_text(clause["subject"])} if subj is None else set()))
             self.findings.append(Finding(
                 subject=subj, subject_kind=_path_text(clause["subject"]), period=year, stage=stage, status=status,
@@ -312,10 +500,14 @@ class _Run:
         categories = clause["categories"] or [None]
         # subjects, each with its period(s)
         subjects: list[tuple[Any, int | None, _dt.date | None]] = []
+        undated: dict[int, list[int]] = {}  # subject index of an undated purchase's first day -> all its days
         if over == "purchases":
             for rec in self.purchases:
-                d = rec.date
-                subjects.append((rec, d.year if d else None, d))
+                days = self.days_of(clause, rec)
+                if rec.date is None and days:
+                    undated[len(subjects)] = list(range(len(subjects), len(subjects) + len(days)))
+                for year, day in days:
+                    subjects.append((rec, year, day))
         else:
             for year in self.periods:
                 for rec in self.subject_parties():
@@ -353,22 +545,34 @@ class _Run:
                 vitems.append((si, ci, rec, year, cat, ctx, missing))
         vlabels = self.decide(clause, "verdict", vrows)
         vdec = D.from_json(clause["decisions"]["verdict"])
+        made: dict[tuple[int, int], tuple[Finding, RequiredPartnership | None]] = {}
         for (si, ci, rec, year, cat, ctx, missing), row, label in zip(vitems, vrows, vlabels):
             status = _STATUS[label]
             if status is Status.CANNOT_DETERMINE and label != "no_date":
                 missing = relevant_missing(vdec, vfns, ctx, row, label)
             ev = sorted(found[(si, ci)]) or sorted(maybe[(si, ci)])
             miss = sorted(set(missing) | maybe_missing[(si, ci)]) + (["date"] if label == "no_date" else [])
-            self.findings.append(Finding(
+            made[(si, ci)] = (Finding(
                 subject=rec.id, subject_kind=over[:-3] + "y" if over == "parties" else over[:-1], period=year,
                 stage=getattr(rec, "stage", None), category=cat, status=status,
                 measured=str(len(found[(si, ci)])), threshold=str(clause["min_count"]),
                 evidence=tuple(ev) if ev else (rec.id,) if over == "purchases" else (),
                 missing=tuple(miss) if status is Status.CANNOT_DETERMINE else (),
                 explanation=explain.exists_text(clause, label, rec.id, year, cat, len(found[(si, ci)]), miss),
-                **self.base(clause)))
-            if status is Status.VIOLATION and clause.get("remedy"):
-                self.required.append(self.remedy(clause, rec, ctx, cat, year))
+                **self.base(clause)), ctx)
+        for first, days in undated.items():
+            for ci, cat in enumerate(categories):
+                rec = subjects[first][0]
+                merged = merge_variants([made.pop((d, ci))[0] for d in days], "date",
+                                        explain.exists_text(clause, "no_date", rec.id, None, cat, 0, ["date"]),
+                                        purchase_period(rec))
+                if merged is not None:  # a violation on every possible day: the remedy of its first day
+                    made[(first, ci)] = (merged, vitems[first * len(categories) + ci][5])
+        for (si, ci), (f, ctx) in sorted(made.items()):
+            self.findings.append(f)
+            if f.status is Status.VIOLATION and clause.get("remedy"):
+                rec, year, _day = subjects[si]
+                self.required.append(self.remedy(clause, rec, ctx, f.category, year))
 
     def remedy(self, clause: dict, rec: Any, ctx: Ctx, cat: str | None, year: int | None) -> RequiredPartnership:
         r = clause["remedy"]
@@ -453,18 +657,50 @@ class _Group:
     evidence_count: int | None = None
     #: the channels the members came from (records.CHANNELS, or "unknown")
     channels: set = field(default_factory=set)
+    #: possible members (an unknown date or subject): (value, least part, greatest part)
+    maybe: list = field(default_factory=list)
+    #: values of the ``subject_parent`` of the members (e.g. the buyers of a PPK)
+    parents: set = field(default_factory=set)
+
+    def add_evidence(self, rid: str) -> None:
+        self.evidence.append(rid)
+        if self.evidence_count is not None:
+            self.evidence_count += 1
+
+    def bounds(self) -> tuple[Fraction, Fraction] | None:
+        """The least and the greatest share the unknowns allow, exactly.
+
+        Members of unknown membership (``member_unknown``) count in the denominator of both
+        bounds with no qualifying part (lower) or all of it (upper): including them is optimal
+        for both. A possible member is included in a bound only when that moves the bound
+        outwards; taken in order of its own ratio, this greedy choice is exact for a ratio.
+        """
+        den = self.total + self.member_unknown
+        lo_num, hi_num = self.known, self.known + self.part_unknown + self.member_unknown
+        items = [(Fraction(v), Fraction(a), Fraction(b)) for v, a, b in self.maybe if v]
+        if den == 0 and not items:
+            return None
+        lo_n, lo_d = Fraction(lo_num), Fraction(den)
+        for v, a, _b in sorted(items, key=lambda t: t[1] / t[0]):
+            if lo_d == 0 or a / v < lo_n / lo_d:
+                lo_n, lo_d = lo_n + a, lo_d + v
+        hi_n, hi_d = Fraction(hi_num), Fraction(den)
+        for v, _a, b in sorted(items, key=lambda t: t[2] / t[0], reverse=True):
+            if hi_d == 0 or b / v > hi_n / hi_d:
+                hi_n, hi_d = hi_n + b, hi_d + v
+        return lo_n / lo_d, hi_n / hi_d
 
     def facts(self, at_least: Any, period_known: bool) -> dict:
         den = self.total + self.member_unknown
-        if isinstance(at_least, Missing) or den == 0 or self.total_missing:
+        b = self.bounds()
+        if isinstance(at_least, Missing) or b is None or self.total_missing:
             lower = upper = None
         else:
-            lower = Fraction(self.known) / Fraction(den)
-            upper = Fraction(self.known + self.part_unknown + self.member_unknown) / Fraction(den)
+            lower, upper = b
         t = Fraction(at_least) if not isinstance(at_least, Missing) else None
         row = [
             "t" if period_known else "f",
-            "t" if den == 0 and not self.total_missing else "f",
+            "t" if den == 0 and not self.maybe and not self.total_missing else "f",
             "t" if lower is not None and lower >= t else "f",
             "f" if (upper is not None and upper < t) else "t",
         ]
@@ -474,7 +710,8 @@ class _Group:
         if lower is not None and upper != lower:
             measured = f"{ratio_text(lower)}..{ratio_text(upper)}"
         return {"row": row, "measured": measured, "lower": lower, "upper": upper, "known": self.known,
-                "total": self.total, "unknown": self.part_unknown + self.member_unknown}
+                "total": self.total,
+                "unknown": self.part_unknown + self.member_unknown + sum(v for v, _a, _b in self.maybe)}
 
 
 def atoms_of(logic: dict) -> list[int]:
@@ -554,6 +791,7 @@ def evaluate(
     stage: str | None = None,
     clauses: Iterable[str] | None = None,
     tracer: Tracer | None = None,
+    as_if_in_force: bool = False,
 ) -> Report:
     """Judge every clause of ``ruleset`` over ``dataset``; deterministic for the same inputs.
 
@@ -563,20 +801,26 @@ def evaluate(
         stage: only purchases at this stage (plan, award, contract).
         clauses: only these clause ids (classifications always run).
         tracer: called after every engine call with the rows and labels (coverage, debugging).
+        as_if_in_force: judge the draft's own obligations as if in force in every period
+            (:mod:`perbup_rules.as_if`); their findings and the report say so.
     """
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
     if not dataset.purchases and read_from_input(dataset):  # no data is no audit
         raise DataError([no_data_diagnostic(dataset)])
     eng = get_engine(engine)
-    years = sorted(set(periods)) if periods is not None else dataset.periods()
+    years = sorted(set(periods)) if periods is not None else sorted(
+        {y for y in map(purchase_period, dataset.purchases) if y is not None})
     for y in years:  # a period is a calendar year that datetime.date can hold
         if not isinstance(y, int) or isinstance(y, bool) or not 1 <= y <= 9999:
             raise UsageError(f"period {y!r} is not a fiscal year (1 to 9999)")
     clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated
+    as_if: frozenset[str] | None = None
+    if as_if_in_force:
+        ruleset, as_if = _as_if(ruleset)
     run = _Run(ruleset, dataset, eng, years, stage, tracer)
     run.run(clauses)
-    report = report_of(ruleset, dataset, eng, run)
+    report = report_of(ruleset, dataset, eng, run, as_if=as_if)
     from .not_evaluated import DatasetPresence, not_evaluated  # clauses no record lets apply
 
     report.not_evaluated = not_evaluated(ruleset, DatasetPresence(dataset), clauses)
@@ -608,12 +852,16 @@ def party_provenance(dataset: Dataset) -> dict[str, dict[str, str]]:
 
 
 def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, counted: list[dict] | None = None,
-              engine_name: str | None = None, coverage: Coverage | None = None) -> Report:
+              engine_name: str | None = None, coverage: Coverage | None = None,
+              as_if: frozenset[str] | None = None) -> Report:
     """The Report of a finished run (findings sorted, so the same inputs give the same bytes).
 
     ``coverage``: the channel coverage when the dataset's purchases are held elsewhere (the bulk path).
+    ``as_if``: the ids of clauses judged as if in force (the report is an as-if-in-force report).
     """
     findings = sorted(run.findings, key=Finding.sort_key)
+    if as_if is not None:
+        findings = [_as_if_mark(f) if f.clause in as_if else f for f in findings]
     required = sorted(run.required, key=lambda r: (r.clause, r.period or 0, r.party or "", r.category or "", r.purchase or ""))
     return Report(
         regulation={**ruleset.data["regulation"], "fingerprint": ruleset.fingerprint},
@@ -627,6 +875,8 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, cou
         counted=counted or [],
         coverage=coverage if coverage is not None else coverage_of(dataset.purchases),
         link_rates=link_rates_of(dataset),
+        data_quality=[{"table": t, "id": i, "missing": sorted(m)} for (t, i), m in sorted(run.data_quality.items())],
+        as_if_in_force=as_if is not None,
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         registries=[s for o in dataset.registries for s in o.summary()],
         provenance=party_provenance(dataset) if dataset.registries else {},

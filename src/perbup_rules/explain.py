@@ -199,3 +199,13 @@ def explain_values(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) 
         out.append({"condition": expr.to_text(a), "value": _VAL[v][1], "reads": reads})
     return out
 
+
+
+def subject_unknown_text(clause: dict, parent: str, year: int | None, stage: str | None, subject: str) -> Text:
+    """A share whose records name no subject (e.g. no PPK) where the parent (the buyer) has no known one."""
+    cid, cit = clause["id"], clause["citation"]
+    who = f"{parent} {year if year is not None else '?'}" + (f" ({stage})" if stage else "")
+    return Text(f"{cid} ({cit}): {who}: {subject} tidak diketahui untuk catatan pembelian ini dan tidak ada "
+                f"{subject} yang diketahui pada tahap dan tahun ini; pangsanya tidak dapat dihitung.",
+                f"{cid} ({cit}): {who}: {subject} unknown for these purchases, and no {subject} is known at this "
+                f"stage and year; the share cannot be computed.")

@@ -117,6 +117,8 @@ class Finding:
     #: share findings: the channels (records.CHANNELS, or "unknown") its subject's records came
     #: from, in report order; None for other kinds
     channels: tuple[str, ...] | None = None
+    #: judged under ``--as-if-in-force`` by a clause not yet in force (the draft's own obligation)
+    as_if_in_force: bool = False
 
     def sort_key(self) -> tuple:
         return (
@@ -147,6 +149,7 @@ class Finding:
             "explanation": self.explanation.to_dict(),
             "rule_location": self.rule_location,
             "channels": None if self.channels is None else list(self.channels),
+            **({"as_if_in_force": True} if self.as_if_in_force else {}),
         }
 
 
@@ -207,6 +210,11 @@ class Report:
     #: clauses no input record lets apply: dicts with clause, fields and reason
     #: ("no record has category"), sorted by clause (perbup_rules.not_evaluated)
     not_evaluated: list[dict[str, Any]] = field(default_factory=list)
+    #: records judged only as possible members (no date, or no subject such as a PPK): each once,
+    #: as {"table", "id", "missing": [fields]}
+    data_quality: list[dict[str, Any]] = field(default_factory=list)
+    #: the draft's own obligations were judged as if in force in every period (``--as-if-in-force``)
+    as_if_in_force: bool = False
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per clause and status (every status key present, in a fixed order)."""
@@ -242,11 +250,13 @@ class Report:
             "schema_version": SCHEMA_VERSION,
             "regulation": self.regulation,
             "engine": self.engine,
+            "as_if_in_force": self.as_if_in_force,
             "input": self.input,
             "sources": self.sources,
             "link_rates": self.link_rates,
             "rejected": self.rejected,
             "coverage": None if self.coverage is None else self.coverage.to_dict(),
+            "data_quality": self.data_quality,
             "clauses": self.clauses,
             "findings": [f.to_dict() for f in listed],
             "counted": self.counted,

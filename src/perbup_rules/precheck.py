@@ -102,11 +102,14 @@ class _IndexRun(_Run):
         self.context_groups: dict[str, dict[tuple, _Group]] = {}
         self.capture = True
 
-    def share_verdicts(self, clause: dict, groups: dict[tuple, _Group]) -> None:
+    def share_verdicts(self, clause: dict, groups: dict[tuple, _Group],
+                       unknown: dict[tuple, _Group] | None = None) -> None:
+        # ``unknown``: groups of records without a subject (KMT-02 without ppk_id); a package
+        # check reports the standing of the package's own subject, so they are not captured.
         if self.capture:
             self.groups[clause["id"]] = groups
         else:
-            super().share_verdicts(clause, groups)
+            super().share_verdicts(clause, groups, unknown)
 
 
 def _light(g: _Group | None, plus: _Group | None) -> _Group:
@@ -122,6 +125,9 @@ def _light(g: _Group | None, plus: _Group | None) -> _Group:
         out.member_unknown += src.member_unknown
         out.missing |= src.missing
         out.total_missing.extend(src.total_missing[:1])  # only whether any is missing matters
+        out.channels |= src.channels
+        out.maybe.extend(src.maybe)  # possible members (undated records) widen the bounds
+        out.parents |= src.parents
         n += src.evidence_count if src.evidence_count is not None else len(src.evidence)
     out.evidence = list(plus.evidence) if plus is not None else []
     out.evidence_count = n

@@ -344,8 +344,9 @@ class Dataset:
         self.stats[table].rejected += 1
 
     def periods(self) -> list[int]:
-        """Fiscal years (calendar years) that occur in the purchases' dates, sorted."""
-        return sorted({p.date.year for p in self.purchases if p.date is not None})
+        """The fiscal years the purchases count in (``fiscal_year``, else the date's year), sorted."""
+        return sorted({p.fiscal_year if p.fiscal_year is not None else p.date.year
+                       for p in self.purchases if p.fiscal_year is not None or p.date is not None})
 
     def reconciles(self) -> bool:
         """True when every table's rows read equal accepted plus rejected."""

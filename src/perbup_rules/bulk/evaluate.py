@@ -94,7 +94,8 @@ class _Bulk:
         if self.stage is not None:
             conds.append(f"p.stage = {literal(self.stage)}")
         years = ", ".join(str(y) for y in self.years) or "NULL"
-        conds.append(f"(p.date IS NULL OR year(p.date) IN ({years}))")
+        conds.append(f"(coalesce(p.fiscal_year, year(p.date)) IS NULL "
+                     f"OR coalesce(p.fiscal_year, year(p.date)) IN ({years}))")
         return " AND ".join(conds)
 
     def records(self, where: str, key: str | None = None) -> tuple[list, list | None]:
@@ -121,7 +122,8 @@ class _Bulk:
         Every later query reads this narrow table instead of joining parties and
         derived attributes again.
         """
-        cols = ["p.rownum", "p.id", "year(p.date) AS yr", "p.stage AS st", "coalesce(p.channel, 'unknown') AS ch"]
+        cols = ["p.rownum", "p.id", "coalesce(p.fiscal_year, year(p.date)) AS yr", "p.stage AS st",
+                "coalesce(p.channel, 'unknown') AS ch", "p.date IS NULL AS nodate"]
         self.cols: dict[str, dict] = {}
         named: dict[str, str] = {}  # SQL expression -> its column (clauses share most values)
 
@@ -141,6 +143,8 @@ class _Bulk:
             else:
                 key, operands = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
                 c["subject"] = col(self.scope.value(clause["subject"])[0])
+                if clause.get("subject_parent"):
+                    c["parent"] = col(self.scope.value(clause["subject_parent"])[0])
                 c["total"] = col(self.scope.value(clause["total"])[0])
                 c["parts"] = []
                 for p in clause["part"]:
@@ -158,6 +162,9 @@ class _Bulk:
             self.cols[clause["id"]] = c
         self.con.execute(f"CREATE TEMP TABLE facts AS SELECT {', '.join(cols)} FROM purchases p {self.join_sql} "
                          f"WHERE {self.filter()}")
+        # undated purchases: listed once in the data-quality section, judged per record on their possible days
+        for (pid,) in self.con.execute("SELECT id FROM facts WHERE nodate ORDER BY rownum").fetchall():
+            self.run.data_quality.setdefault(("purchases", pid), set()).add("date")
 
     def decide(self, clause: dict, decision: str, keys: list[str]) -> dict[str, str]:
         labels = self.engine.decide(self.rs, clause["id"], decision, [list(k) for k in keys])
@@ -210,7 +217,14 @@ class _Bulk:
         return " || ".join(parts) if parts else "''", operands
 
     def each(self, clause: dict) -> None:
-        self.verdicts(clause, "verdict", None, lambda label: _each_status(label, clause)[0])
+        self.verdicts(clause, "verdict", None, lambda label: _each_status(label, clause)[0], "NOT nodate")
+        self.undated(clause)
+
+    def undated(self, clause: dict) -> None:
+        """Undated purchases, judged per record on every date they may have (perbup_rules.periods)."""
+        recs = self.records("nodate")[0]
+        if recs:
+            self.judge_listed(clause, recs, expect=None)
 
     def verdicts(self, clause: dict, decision: str, category: str | None, status_of,
                  extra_where: str = "TRUE") -> None:
@@ -240,16 +254,18 @@ class _Bulk:
         linked = sorted({getattr(k, clause["link"]) for k in self.data.dataset.partnerships
                          if getattr(k, clause["link"]) is not None})
         _table(self.con, "linked", {"id": "VARCHAR"}, [[i] for i in linked])
-        self.verdicts(clause, "verdict", None, lambda label: _STATUS[label], "id NOT IN (SELECT id FROM linked)")
-        # Purchases with related partnerships: matched per record.
-        if linked:
-            self.judge_listed(clause, self.records("id IN (SELECT id FROM linked)")[0], expect=None)
+        self.verdicts(clause, "verdict", None, lambda label: _STATUS[label],
+                      "id NOT IN (SELECT id FROM linked) AND NOT nodate")
+        # Purchases with related partnerships, and undated ones: judged per record.
+        recs = self.records("id IN (SELECT id FROM linked) OR nodate")[0]
+        if recs:
+            self.judge_listed(clause, recs, expect=None)
         self.con.execute("DROP TABLE linked")
 
     def share(self, clause: dict) -> None:
         c = self.cols[clause["id"]]
         n = c["n"]
-        distinct = [r[0] for r in self.con.execute(f"SELECT DISTINCT k_{n} FROM facts").fetchall()]
+        distinct = [r[0] for r in self.con.execute(f"SELECT DISTINCT k_{n} FROM facts WHERE NOT nodate").fetchall()]
         labels = self.decide(clause, "member", sorted(distinct))
         mdec = D.from_json(clause["decisions"]["member"])
         _table(self.con, "labels", {"k": "VARCHAR", "label": "VARCHAR"}, sorted(labels.items()))
@@ -277,7 +293,7 @@ class _Bulk:
                        f.k_{n} AS k, f.ch,
                        {part_sql} AS part {''.join(dict.fromkeys(op_cols))}
                 FROM facts f JOIN labels l ON l.k = f.k_{n}
-                WHERE l.label <> 'out'
+                WHERE l.label <> 'out' AND NOT f.nodate AND f.{c["subject"]} IS NOT NULL
             )
             SELECT m.subj, m.yr, m.st, count(*),
                    sum(m.total) FILTER (WHERE m.total IS NOT NULL AND m.label <> 'gate_unknown'),
@@ -292,7 +308,6 @@ class _Bulk:
                    {''.join(', ' + x for x in part_miss)}
             FROM m GROUP BY ALL"""
         rows = self.con.execute(sql).fetchall()
-        self.con.execute("DROP TABLE labels")
         total_path = _path_text(clause["total"])
         groups: dict[tuple, _Group] = {}
         for r in rows:
@@ -310,7 +325,21 @@ class _Bulk:
                 g.total_missing = ["?"] * n_total_missing
                 g.missing.add(total_path)
             groups[(subj_v, yr, st)] = g
-        self.run.share_verdicts(clause, groups)
+        if "parent" in c:
+            for subj_v, yr, st, par in self.con.execute(
+                    f"SELECT DISTINCT f.{c['subject']}, f.yr, {stage}, f.{c['parent']} FROM facts f "
+                    f"JOIN labels l ON l.k = f.k_{c['n']} WHERE l.label <> 'out' AND NOT f.nodate "
+                    f"AND f.{c['subject']} IS NOT NULL AND f.{c['parent']} IS NOT NULL").fetchall():
+                groups[(subj_v, yr, st)].parents.add(par)
+        self.con.execute("DROP TABLE labels")
+        # undated purchases and those without a subject: possible members, judged per record
+        rest = self.records(f"nodate OR {c['subject']} IS NULL")[0]
+        unknown = self.run.share_widen(clause, groups, rest)
+        for g in [*groups.values(), *unknown.values()]:  # the bulk form: a count and the first ids
+            if g.evidence_count is None:
+                g.evidence_count = len(g.evidence)
+            g.evidence = sorted(g.evidence)[:EVIDENCE_CAP]
+        self.run.share_verdicts(clause, groups, unknown)
 
     # driver -------------------------------------------------------------------------
     def evaluate(self, clause_ids: Iterable[str] | None) -> None:
@@ -381,6 +410,7 @@ def evaluate_bulk(
     periods: Iterable[int] | None = None,
     stage: str | None = None,
     clauses: Iterable[str] | None = None,
+    as_if_in_force: bool = False,
 ) -> Report:
     """Judge ``ruleset`` over a :class:`BulkData` column-wise (see the module docstring).
 
@@ -401,7 +431,12 @@ def evaluate_bulk(
                 raise UsageError(f"period {y!r} is not a fiscal year (1 to 9999)")
     else:
         years = [r[0] for r in data.con.execute(
-            "SELECT DISTINCT year(date) FROM purchases WHERE date IS NOT NULL ORDER BY 1").fetchall()]
+            "SELECT DISTINCT coalesce(fiscal_year, year(date)) AS y FROM purchases WHERE y IS NOT NULL "
+            "ORDER BY 1").fetchall()]
+    as_if = None
+    if as_if_in_force:
+        from ..as_if import as_if_in_force as _as_if
+        ruleset, as_if = _as_if(ruleset)
     b = _Bulk(ruleset, data, eng, years, stage)
     if _uses_purchase_relation(ruleset):
         b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
@@ -414,7 +449,7 @@ def evaluate_bulk(
     counted.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
                                 d["category"] or "", d["status"]))
     report = report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk",
-                       coverage=coverage_sql(data))
+                       coverage=coverage_sql(data), as_if=as_if)
     from ..not_evaluated import BulkPresence, not_evaluated  # clauses no record lets apply
 
     report.not_evaluated = not_evaluated(ruleset, BulkPresence(data), clauses)

@@ -67,7 +67,9 @@ class PurchaseScope:
 
     # values ------------------------------------------------------------------------
     def year(self) -> str:
-        return f"coalesce(year(p.date), {self.default_year if self.default_year is not None else -1})"
+        # the purchase's period: its fiscal year, else its date's year (perbup_rules.periods)
+        return (f"coalesce(p.fiscal_year, year(p.date), "
+                f"{self.default_year if self.default_year is not None else -1})")
 
     def path(self, path: list[str]) -> tuple[str, str]:
         """(SQL value, missing name) of a field path from a purchase."""

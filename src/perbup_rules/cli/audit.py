@@ -48,8 +48,12 @@ def _progress(quiet: bool):
               help="Supplier registry (CSV, xlsx, LKPP JSON) that enriches the parties; repeatable. The match "
                    "report is written to <output>.matches.csv (docs/registries.md).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+@click.option("--as-if-in-force", "as_if", is_flag=True,
+              help="Judge the draft's own obligations as if in force in every audited period (how agencies would "
+                   "have fared); those findings and the report header say so.")
 @handle_errors
-def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet, registries=()):
+def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet, as_if,
+            registries=()):
     """Audit procurement and partnership records against a draft regulation."""
     # This process is ours: an audit builds many objects and frees few, so Python's cyclic
     # collector would only re-walk them (about 2 s at a million purchases). The library itself
@@ -66,7 +70,7 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
         if not quiet:
             click.echo("perbup: --registry: judging per record instead of --bulk", err=True)
     if bulk:
-        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings)
+        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if)
         _write(report, fmt, all_findings, output, quiet, fail_on)
         return
     progress = _progress(quiet)
@@ -102,14 +106,15 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
                 if clause_id in judged and clause_id not in seen and decision in ("verdict",):
                     seen.add(clause_id)
                     progress.update(etask, advance=1, description=f"evaluating {clause_id}")
-        report = pr.evaluate(ruleset, dataset, engine, periods=list(periods) or None, stage=stage, tracer=tracer)
+        report = pr.evaluate(ruleset, dataset, engine, periods=list(periods) or None, stage=stage, tracer=tracer,
+                             as_if_in_force=as_if)
     finally:
         if progress:
             progress.stop()
     _write(report, fmt, all_findings, output, quiet, fail_on)
 
 
-def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings):
+def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=False):
     from ..bulk import audit as bulk_audit
     from ..errors import UsageError
 
@@ -124,7 +129,7 @@ def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings):
         raise UsageError("--bulk counts compliant and not-applicable verdicts over purchases instead of listing "
                          "them; drop --all, or drop --bulk to list every verdict")
     ruleset = pr.load_ruleset(rules)
-    return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage)
+    return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage, as_if_in_force=as_if)
 
 
 def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:

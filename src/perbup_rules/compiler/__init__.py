@@ -30,7 +30,8 @@ def compile_ruleset(regulation: Regulation) -> Ruleset:
     data = {
         "format": RULESET_FORMAT,
         "regulation": {"id": meta.id, "title": meta.title.model_dump(), "version": meta.version,
-                       "status": meta.status, "in_force_from": meta.in_force_from.isoformat() if meta.in_force_from else None},
+                       "status": meta.status, "in_force_from": meta.in_force_from.isoformat() if meta.in_force_from else None,
+                       **({"promulgated": meta.promulgated.isoformat()} if meta.promulgated else {})},
         "params": b.params,
         "derived": b.derived_order,
         "clauses": encode_consts(b.clauses),

@@ -5,11 +5,13 @@ raising, so one run reports every problem. Order matters:
 
 1. ``check_ids``        duplicate clause ids (before anything indexes clauses by id)
 2. ``check_params``     dated parameter values: order, units, higher-law bounds
-3. ``derive_attributes`` classify clauses define party attributes; cycles refused
+3. ``check_validity``   ``valid_from: params.NAME`` names a date parameter; with a
+                         ``promulgated`` date, no date of the Perbup's own parameters precedes it
+4. ``derive_attributes`` classify clauses define party attributes; cycles refused
                          (must run before resolve: paths may name derived attributes)
-4. ``compile_clauses``  parse, resolve and type-check expressions; build decisions
-5. ``check_dates``      validity ranges
-6. ``check_text``       the ayat text states the parameters' numbers; the naskah frame (naskah/check.py)
+5. ``compile_clauses``  parse, resolve and type-check expressions; build decisions
+6. ``check_dates``      validity ranges
+7. ``check_text``       the ayat text states the parameters' numbers; the naskah frame (naskah/check.py)
 """
 
 from __future__ import annotations
@@ -129,6 +131,54 @@ def _seq_item_loc(node: Any, key: str, i: int) -> SourceLocation | None:
     if isinstance(node, YMap) and isinstance(node.get(key), YSeq):
         return node[key].item_loc(i)
     return None
+
+
+def valid_from(b: Build, c: LoadedClause) -> _dt.date | None:
+    """A clause's first day in force: its date, or the value of the date parameter it names (the
+    latest value: the one a promulgated Perbup states). Errors are reported once, by check_validity."""
+    v = c.model.valid_from
+    if not isinstance(v, str):
+        return v
+    p = b.params.get(v[len("params."):])
+    if p is None or p["unit"] != "date" or not p["values"]:
+        return None
+    return _dt.date.fromisoformat(p["values"][-1]["value"])
+
+
+def check_validity(b: Build) -> None:
+    """``valid_from: params.NAME`` names a date parameter; and with a ``promulgated`` date, no date of
+    the Perbup's own parameters (basis draft: their ``from`` dates, and date values such as
+    obligations_from) precedes it: a Perbup binds from its promulgation, not before."""
+    for c in b.regulation.clauses:
+        v = c.model.valid_from
+        if isinstance(v, str):
+            name = v[len("params."):]
+            p = b.params.get(name)
+            if p is None:
+                close = difflib.get_close_matches(name, list(b.params), n=2)
+                b.error(errors.UNKNOWN_PARAMETER, f"valid_from: {v} is not defined in params.yaml", c.node.value_loc("valid_from"),
+                        clause=c.model.id, hint=f"did you mean {' or '.join('params.' + x for x in close)}?" if close else None)
+            elif p["unit"] != "date":
+                b.error(errors.WRONG_TYPE, f"valid_from: {v} has unit {p['unit']}, not date", c.node.value_loc("valid_from"),
+                        clause=c.model.id)
+    promulgated = b.regulation.meta.promulgated
+    if promulgated is None:
+        return
+    for name, p in sorted(b.params.items()):
+        if p["basis"] != "draft":
+            continue
+        node = b.regulation.param_nodes.get(name)
+        for i, v in enumerate(p["values"]):
+            loc = _seq_item_loc(node, "values", i) or (node.loc if isinstance(node, YMap) else None)
+            dates = [("from", _dt.date.fromisoformat(v["from"]))]
+            if p["unit"] == "date":
+                dates.append(("value", _dt.date.fromisoformat(v["value"])))
+            for what, d in dates:
+                if d < promulgated:
+                    b.error(errors.RETROACTIVE,
+                            f"parameter {name}: {what} {d} precedes the promulgation on {promulgated}",
+                            loc, hint="the Perbup's own obligations cannot start before it is promulgated "
+                                      "(UU 12/2011 Pasal 87); move the date on or after the promulgation")
 
 
 # --- stage 3 -----------------------------------------------------------------------
@@ -379,21 +429,25 @@ class _ClauseCompiler:
     # per kind -----------------------------------------------------------------
     def base(self) -> dict:
         m, c = self.m, self.c
+        vf = valid_from(self.b, c)
         nums = [] if m.ayat is None else ([m.ayat] if isinstance(m.ayat, int) else list(m.ayat))
         return {
             "id": m.id, "kind": m.kind, "over": m.over, "citation": c.citation, "pasal": c.pasal.pasal, "ayat": nums,
             "title": m.title.model_dump(), "text": c.text, "derived_from": list(m.derived_from),
             "severity": m.severity, "note": m.note,
-            "valid_from": m.valid_from.isoformat() if m.valid_from else None,
+            "valid_from": vf.isoformat() if vf else None,
+            **({"valid_from_param": m.valid_from[len("params."):]} if isinstance(m.valid_from, str) else {}),
             "valid_until": m.valid_until.isoformat() if m.valid_until else None,
             "location": str(c.node.loc),
         }
 
     def decision(self, atoms: list, decision: D.Decision) -> dict:
         # known(...), literals and computed facts are never unknown; nor is "in force" for
-        # clauses over parties, which are judged on the last day of each period
+        # clauses over parties, which are judged on the last day of each period, or over
+        # purchases, which are judged on their date or on each date an undated one may have
+        # (perbup_rules.periods)
         two_valued = {i for i, a in enumerate(atoms) if a["op"] in ("known", "const", "fact")
-                      or (a["op"] == "in_force" and self.m.over == "parties")}
+                      or (a["op"] == "in_force" and self.m.over in ("parties", "purchases"))}
         try:
             out = D.to_json(decision, two_valued)
         except TooComplex as e:
@@ -454,11 +508,15 @@ class _ClauseCompiler:
                          self.c.node.loc)
             values.append({"value": _json_scalar(case.value), "value_from": vf})
         subject = self.value_expr(m.subject, scope, self.c.node, "subject", {schema.STR, schema.CODE})
+        parent = (self.value_expr(m.subject_parent, scope, self.c.node, "subject_parent", {schema.STR, schema.CODE})
+                  if m.subject_parent else None)
         total = self.value_expr(m.total, scope, self.c.node, "total", {schema.MONEY, schema.INT})
         at_least = self.value_expr(m.at_least, scope, self.c.node, "at_least", {schema.RATIO})
         if at_least is not None and at_least["op"] not in ("param", "const"):
             self.err(errors.EXPR_TYPE, "at_least must be a parameter (params.NAME) or a decimal", self.c.node.value_loc("at_least"))
         out = self.base()
+        if parent is not None:
+            out["subject_parent"] = parent
         out.update(subject=subject, per_stage=m.per_stage, part=values, total=total, at_least=at_least,
                    logic={"applies": applies, "part": logics},
                    decisions={
@@ -551,22 +609,23 @@ def check_dates(b: Build) -> None:
     compiled = {c["id"]: c for c in b.clauses}
     for c in b.regulation.clauses:
         m = c.model
-        if m.valid_from and m.valid_until and m.valid_until < m.valid_from:
-            b.error(errors.BAD_DATE, f"valid_until {m.valid_until} is before valid_from {m.valid_from}",
+        vf = valid_from(b, c)
+        if vf and m.valid_until and m.valid_until < vf:
+            b.error(errors.BAD_DATE, f"valid_until {m.valid_until} is before valid_from {vf}",
                     c.node.value_loc("valid_until"), clause=m.id)
-        if m.valid_from is None or m.id not in compiled:
+        if vf is None or m.id not in compiled:
             continue
         for name in sorted(_params_in(compiled[m.id])):
             p = b.params.get(name)
             if not p or not p["values"]:
                 continue
             first = _dt.date.fromisoformat(p["values"][0]["from"])
-            if first > m.valid_from:
+            if first > vf:
                 b.error(errors.PARAMETER_GAP,
-                        f"params.{name} has no value from {m.valid_from} (clause in force) to {first} (its first value); "
+                        f"params.{name} has no value from {vf} (clause in force) to {first} (its first value); "
                         "records in that window will be cannot_determine",
                         c.node.value_loc("valid_from"), clause=m.id, severity="warning",
-                        hint=f"add a value of {name} from {m.valid_from}, or start the clause on {first}")
+                        hint=f"add a value of {name} from {vf}, or start the clause on {first}")
 
 
 def check_text(b: Build) -> None:
@@ -579,6 +638,7 @@ def check_text(b: Build) -> None:
 STAGES: list[tuple[str, Callable[[Build], None]]] = [
     ("check_ids", check_ids),
     ("check_params", check_params),
+    ("check_validity", check_validity),  # after check_params: reads the compiled parameters
     ("derive_attributes", derive_attributes),  # must run before compile_clauses
     ("compile_clauses", compile_clauses),
     ("check_dates", check_dates),

@@ -35,9 +35,9 @@ from ..findings import Finding, Report
 from ..source import YMap, YSeq, load_yaml
 
 FINDING_KEYS = {"clause", "subject", "period", "stage", "category", "status", "measured", "threshold",
-                "exception", "missing", "evidence", "citation"}
+                "exception", "missing", "evidence", "citation", "as_if_in_force"}
 REQUIRED_KEYS = {"clause", "party", "period", "category", "candidates", "purchase"}
-SCENARIO_KEYS = {"name", "parties", "purchases", "partnerships", "periods", "stage", "expect",
+SCENARIO_KEYS = {"name", "parties", "purchases", "partnerships", "periods", "stage", "as_if_in_force", "expect",
                  "expect_absent", "expect_required", "note"}
 _LIST_FIELDS = {"supplies", "categories"}
 
@@ -56,6 +56,8 @@ class Scenario:
     periods: list[int] | None = None
     stage: str | None = None
     expect_locs: list[SourceLocation] = field(default_factory=list)
+    #: judge the draft's own obligations as if in force (``perbup audit --as-if-in-force``)
+    as_if_in_force: bool = False
 
 
 @dataclass
@@ -181,7 +183,7 @@ def load_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
             expect_absent=[dict(e) for e in (s.get("expect_absent") or []) if isinstance(e, dict)],
             expect_required=[dict(e) for e in (s.get("expect_required") or []) if isinstance(e, dict)],
             periods=[int(p) for p in periods] if isinstance(periods, list) else None,
-            stage=s.get("stage"), expect_locs=locs))
+            stage=s.get("stage"), expect_locs=locs, as_if_in_force=s.get("as_if_in_force") is True))
     return out, diags
 
 
@@ -199,6 +201,7 @@ def _finding_view(f: Finding) -> dict:
     d = f.to_dict()
     d["missing"] = list(f.missing)
     d["evidence"] = list(f.evidence)
+    d["as_if_in_force"] = f.as_if_in_force
     return d
 
 
@@ -240,7 +243,8 @@ def check(scenario: Scenario, report: Report) -> list[str]:
 
 def run_scenario(scenario: Scenario, ruleset: Ruleset, engine: str = "durable", tracer=None) -> ScenarioResult:
     """Evaluate one scenario's dataset and check its expectations."""
-    report = evaluate(ruleset, scenario.dataset, engine, periods=scenario.periods, stage=scenario.stage, tracer=tracer)
+    report = evaluate(ruleset, scenario.dataset, engine, periods=scenario.periods, stage=scenario.stage, tracer=tracer,
+                      as_if_in_force=scenario.as_if_in_force)
     return ScenarioResult(scenario, check(scenario, report), report)
 
 
