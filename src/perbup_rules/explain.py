@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterable
 
 from . import expr
 from .atoms import Compiled, Ctx, Missing
 from .findings import LazyText, Status, Text
+from .i18n import both, phrases, t
 
 _VAL = {"t": ("benar", "true"), "f": ("salah", "false"), "u": ("tidak diketahui", "unknown")}
 
@@ -79,22 +80,82 @@ def _facts_plan(atoms: list[dict], comp: Compiled) -> list[tuple[int, str, list[
     return plan
 
 
-def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) -> tuple[str | None, str | None]:
-    """For a clause comparing a value with a parameter, (value, parameter value) as text."""
-    key = ("measured", id(atoms))
+def measured_atoms(clause: dict) -> list[int]:
+    """Indexes of the verdict atoms whose figures a finding reports as ``measured``/``threshold``:
+    comparisons of a field with a parameter in what the clause requires (``require``, ``unless``),
+    never in ``applies``. A ceiling that decides whether a clause applies (KMT-03: packages up to
+    Rp15 billion) is not what a package failed, so it is not shown as if the package were
+    measured against it."""
+    atoms = clause.get("decisions", {}).get("verdict", {}).get("atoms", [])
+    logic = clause.get("logic", {})
+    parts = [logic.get("require")] + list(logic.get("unless", []))
+    out: list[int] = []
+    for part in parts:
+        for i in _logic_atoms(part):
+            a = atoms[i]
+            if i not in out and a.get("op") == "cmp" and {a["left"].get("op"), a["right"].get("op")} == {"path", "param"}:
+                out.append(i)
+    return out
+
+
+def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx,
+                       clause: dict | None = None) -> tuple[str | None, str | None]:
+    """For a clause comparing a field with a parameter in what it requires: (the field's value, the
+    parameter's value) as text, from the comparison that failed when one did, else the first.
+    Without ``clause`` (older callers), the first comparison with a parameter anywhere."""
+    key = ("measured", id(atoms), id(clause))
     getters = comp.memo(key, atoms)
     if getters is None:
-        getters = next(((comp.value(a["left"]), comp.value(a["right"])) for a in atoms
-                        if a["op"] == "cmp" and a["right"]["op"] == "param" and a["left"]["op"] == "path"), ())
+        if clause is not None:
+            index = measured_atoms(clause)
+        else:
+            index = [i for i, a in enumerate(atoms) if a["op"] == "cmp" and a["right"]["op"] == "param"
+                     and a["left"]["op"] == "path"][:1]
+        getters = []
+        for i in index:
+            a = atoms[i]
+            field, param = (a["left"], a["right"]) if a["left"]["op"] == "path" else (a["right"], a["left"])
+            getters.append((i, comp.value(field), comp.value(param)))
         comp.remember(key, atoms, getters)
     if not getters:
         return None, None
-    left, right = getters[0](ctx), getters[1](ctx)
-    return (None if isinstance(left, Missing) else _plain(left)), (None if isinstance(right, Missing) else _plain(right))
+    i, left, right = next((g for g in getters if row[g[0]] == "f"), getters[0])
+    lv, rv = left(ctx), right(ctx)
+    return (None if isinstance(lv, Missing) else _plain(lv)), (None if isinstance(rv, Missing) else _plain(rv))
 
 
 def _plain(v: Any) -> str:
     return v.isoformat() if isinstance(v, _dt.date) else str(v)
+
+
+def _logic_atoms(logic: dict | None) -> list[int]:
+    """Indexes of the atoms a logic tree reads, in order."""
+    if not logic:
+        return []
+    if "atom" in logic:
+        return [logic["atom"]]
+    if "not" in logic:
+        return _logic_atoms(logic["not"])
+    return [i for part in logic.get("and", logic.get("or", [])) for i in _logic_atoms(part)]
+
+
+def atom_sentences(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx, which: set[str],
+                   among: Iterable[int] | None = None) -> tuple[list[str], list[str]]:
+    """The atoms whose value is in ``which`` (only those ``among`` the given indexes, in that
+    order) as plain sentences: (Indonesian, English)."""
+    def get(node: dict) -> Any:
+        return comp.value(node)(ctx)
+
+    ids, ens = [], []
+    seen: set[int] = set()
+    for i in (range(len(atoms)) if among is None else among):
+        if i in seen or row[i] not in which or atoms[i]["op"] in ("in_force", "fact"):
+            continue
+        seen.add(i)
+        for lang, out in (("id", ids), ("en", ens)):
+            out.append(phrases.sentence(atoms[i], row[i], get, lang, comp.table, comp.subject_table,
+                                        lambda v: isinstance(v, Missing)))
+    return ids, ens
 
 
 def each_text(clause: dict, label: str, status: Status, subject: str, exception: str | None,
@@ -103,29 +164,35 @@ def each_text(clause: dict, label: str, status: Status, subject: str, exception:
     cid, cit = clause["id"], clause["citation"]
     t_id, t_en = clause["title"]["id"], clause["title"]["en"]
     if label == "not_in_force":
-        return Text(f"{cid} ({cit}) belum/tidak berlaku pada tanggal {subject}.",
-                    f"{cid} ({cit}) is not in force on the date of {subject}.")
+        return Text(*both("why.each.not_in_force", cid=cid, cit=cit, subject=subject))
     if label == "no_date":
-        return Text(f"{cid}: tanggal {subject} tidak diketahui, sehingga tidak dapat ditentukan ketentuan yang berlaku.",
-                    f"{cid}: the date of {subject} is missing, so the rule in force cannot be determined.")
+        return Text(*both("why.each.no_date", cid=cid, subject=subject))
     if status is Status.NOT_APPLICABLE:
-        return Text(f"{cid} ({cit}) tidak berlaku untuk {subject}: {t_id}.",
-                    f"{cid} ({cit}) does not apply to {subject}: {t_en}.")
+        return Text(t("why.each.not_applicable", "id", cid=cid, cit=cit, subject=subject, title=t_id),
+                    t("why.each.not_applicable", "en", cid=cid, cit=cit, subject=subject, title=t_en))
     if exception is not None:
         exc = next(u for u in clause["unless"] if u["id"] == exception)
-        return Text(f"{subject} patuh {cid} ({cit}) karena pengecualian: {exc['title']['id']}.",
-                    f"{subject} complies with {cid} ({cit}) by exception: {exc['title']['en']}.")
+        return Text(t("why.each.exception", "id", cid=cid, cit=cit, subject=subject, exception=exc["title"]["id"]),
+                    t("why.each.exception", "en", cid=cid, cit=cit, subject=subject, exception=exc["title"]["en"]))
     if status is Status.COMPLIANT:
-        return Text(f"{subject} patuh {cid} ({cit}): {t_id}.", f"{subject} complies with {cid} ({cit}): {t_en}.")
+        return Text(t("why.each.compliant", "id", cid=cid, cit=cit, subject=subject, title=t_id),
+                    t("why.each.compliant", "en", cid=cid, cit=cit, subject=subject, title=t_en))
     if status is Status.VIOLATION:  # the common listed verdict: its text is built when read
         def make() -> tuple[str, str]:
-            failed = "; ".join(atom_facts(atoms, row, comp, ctx, {"f"}, focus)) or "-"
-            return (f"{subject} melanggar {cid} ({cit}): {t_id}. Syarat tidak terpenuhi: {failed}.",
-                    f"{subject} violates {cid} ({cit}): {t_en}. Failed: {failed}.")
+            logic = clause.get("logic", {})
+            require = _logic_atoms(logic.get("require"))
+            among = [i for i in require if focus is None or i in focus]
+            f_id, f_en = atom_sentences(atoms, row, comp, ctx, {"f"}, among)
+            a_id, a_en = atom_sentences(atoms, row, comp, ctx, {"t"}, _logic_atoms(logic.get("applies")))
+            out = []
+            for lang, title, failed, applied in (("id", t_id, f_id, a_id), ("en", t_en, f_en, a_en)):
+                applies = t("why.each.applies", lang, facts="; ".join(applied)) if applied else ""
+                out.append(t("why.each.violation", lang, subject=subject, cid=cid, cit=cit, title=title,
+                             applies=applies, failed="; ".join(failed) or "-"))
+            return out[0], out[1]
         return LazyText(make)
     need = ", ".join(missing) or "-"
-    return Text(f"{cid} ({cit}) tidak dapat ditentukan untuk {subject}: data tidak tersedia ({need}).",
-                f"{cid} ({cit}) cannot be determined for {subject}: missing data ({need}).")
+    return Text(*both("why.each.cannot_determine", cid=cid, cit=cit, subject=subject, need=need))
 
 
 def share_text(clause: dict, label: str, facts: dict, at_least: Any, subject: str | None, year: int | None,
