@@ -515,7 +515,8 @@ def _unit(ruleset: Ruleset, clause: dict) -> str | None:
     if clause["kind"] == "exists":
         return "count"
     atoms = clause.get("decisions", {}).get("verdict", {}).get("atoms", [])
-    for i in explain.measured_atoms(clause):  # the comparison measured/threshold come from
+    required, applies = explain.measured_atoms(clause)
+    for i in required + applies:  # the comparisons measured/threshold come from
         a = atoms[i]
         param = a["right"] if a["right"].get("op") == "param" else a["left"]
         return ruleset.params.get(param["name"], {}).get("unit")

@@ -80,46 +80,63 @@ def _facts_plan(atoms: list[dict], comp: Compiled) -> list[tuple[int, str, list[
     return plan
 
 
-def measured_atoms(clause: dict) -> list[int]:
-    """Indexes of the verdict atoms whose figures a finding reports as ``measured``/``threshold``:
-    comparisons of a field with a parameter in what the clause requires (``require``, ``unless``),
-    never in ``applies``. A ceiling that decides whether a clause applies (KMT-03: packages up to
-    Rp15 billion) is not what a package failed, so it is not shown as if the package were
-    measured against it."""
+def _param_comparisons(atoms: list[dict], logic: dict | None, out: list[int]) -> list[int]:
+    for i in _logic_atoms(logic):
+        a = atoms[i]
+        if i not in out and a.get("op") == "cmp" and {a["left"].get("op"), a["right"].get("op")} == {"path", "param"}:
+            out.append(i)
+    return out
+
+
+def measured_atoms(clause: dict) -> tuple[list[int], list[int]]:
+    """Indexes of the verdict atoms whose figures a finding may report as ``measured``/``threshold``:
+    (comparisons of a field with a parameter in what the clause requires, ``require``/``unless``;
+    those in ``applies``). An applicability ceiling (KMT-03: packages up to Rp15 billion) is the
+    measured figure only of a package it left out (not applicable); a package that fails the
+    clause failed something else, and must not read as if it were measured against the ceiling."""
     atoms = clause.get("decisions", {}).get("verdict", {}).get("atoms", [])
     logic = clause.get("logic", {})
-    parts = [logic.get("require")] + list(logic.get("unless", []))
-    out: list[int] = []
-    for part in parts:
-        for i in _logic_atoms(part):
-            a = atoms[i]
-            if i not in out and a.get("op") == "cmp" and {a["left"].get("op"), a["right"].get("op")} == {"path", "param"}:
-                out.append(i)
-    return out
+    required: list[int] = []
+    for part in [logic.get("require")] + list(logic.get("unless", [])):
+        _param_comparisons(atoms, part, required)
+    return required, _param_comparisons(atoms, logic.get("applies"), [])
 
 
 def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx,
                        clause: dict | None = None) -> tuple[str | None, str | None]:
-    """For a clause comparing a field with a parameter in what it requires: (the field's value, the
-    parameter's value) as text, from the comparison that failed when one did, else the first.
-    Without ``clause`` (older callers), the first comparison with a parameter anywhere."""
+    """(the field's value, the parameter's value) as text, from the comparison that decided:
+
+    * an ``applies`` comparison that failed (the record is outside the clause: not applicable);
+    * else a required comparison, the one that failed when one did, else the first;
+    * else none: (None, None).
+
+    Without ``clause`` (older callers), the first comparison with a parameter anywhere.
+    """
     key = ("measured", id(atoms), id(clause))
     getters = comp.memo(key, atoms)
     if getters is None:
         if clause is not None:
-            index = measured_atoms(clause)
+            required, applies = measured_atoms(clause)
         else:
-            index = [i for i, a in enumerate(atoms) if a["op"] == "cmp" and a["right"]["op"] == "param"
-                     and a["left"]["op"] == "path"][:1]
+            required = [i for i, a in enumerate(atoms) if a["op"] == "cmp" and a["right"]["op"] == "param"
+                        and a["left"]["op"] == "path"][:1]
+            applies = []
         getters = []
-        for i in index:
-            a = atoms[i]
-            field, param = (a["left"], a["right"]) if a["left"]["op"] == "path" else (a["right"], a["left"])
-            getters.append((i, comp.value(field), comp.value(param)))
+        for group in (applies, required):
+            gs = []
+            for i in group:
+                a = atoms[i]
+                field, param = (a["left"], a["right"]) if a["left"]["op"] == "path" else (a["right"], a["left"])
+                gs.append((i, comp.value(field), comp.value(param)))
+            getters.append(gs)
         comp.remember(key, atoms, getters)
-    if not getters:
+    applies_g, required_g = getters
+    chosen = next((g for g in applies_g if row[g[0]] == "f"), None)
+    if chosen is None and required_g:
+        chosen = next((g for g in required_g if row[g[0]] == "f"), required_g[0])
+    if chosen is None:
         return None, None
-    i, left, right = next((g for g in getters if row[g[0]] == "f"), getters[0])
+    _i, left, right = chosen
     lv, rv = left(ctx), right(ctx)
     return (None if isinstance(lv, Missing) else _plain(lv)), (None if isinstance(rv, Missing) else _plain(rv))
 
