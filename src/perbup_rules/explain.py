@@ -266,11 +266,20 @@ def exists_text(clause: dict, label: str, subject: str, year: int | None, catego
 
 
 def explain_values(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) -> list[dict]:
-    """Every atom with its value and the field values it read (for ``perbup explain``)."""
+    """Every atom with its value, the field values it read, and the plain sentence of what held
+    (``sentence``: id and en), for ``perbup explain``."""
+    def get(node: dict) -> Any:
+        return comp.value(node)(ctx)
+
+    def missing(v: Any) -> bool:
+        return isinstance(v, Missing)
+
     out = []
     for a, v in zip(atoms, row):
+        sentence = {lang: phrases.sentence(a, v, get, lang, comp.table, comp.subject_table, missing)
+                    for lang in ("id", "en")}
         if a["op"] in ("in_force", "fact"):
-            out.append({"condition": a.get("name", a["op"]), "value": _VAL[v][1], "reads": []})
+            out.append({"condition": a.get("name", a["op"]), "value": _VAL[v][1], "reads": [], "sentence": sentence})
             continue
         reads = []
         for side in ("left", "right"):
@@ -280,6 +289,5 @@ def explain_values(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) 
         if a["op"] in ("path", "known"):
             node = {"op": "path", "path": a["path"]}
             reads.append((".".join(a["path"]), _show(comp.value(node)(ctx))))
-        out.append({"condition": expr.to_text(a), "value": _VAL[v][1], "reads": reads})
+        out.append({"condition": expr.to_text(a), "value": _VAL[v][1], "reads": reads, "sentence": sentence})
     return out
-

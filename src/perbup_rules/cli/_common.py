@@ -11,6 +11,7 @@ import click
 
 from .. import errors
 from ..errors import PerbupError
+from ..i18n import t
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -32,7 +33,7 @@ def existing(code: str = errors.UNREADABLE_INPUT):
     def check(ctx, param, value):
         for path in value if isinstance(value, tuple) else (value,):
             if path is not None and not os.path.exists(path):
-                fail(f"perbup: {path}: {code}: no such file or folder")
+                fail(f"perbup: {path}: {code}: {t('cli.no_such_path')}")
         return value
 
     return check

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
+from ..i18n import pick, t
 from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
 
 FORMATS = ("text", "json", "csv", "md", "html")
@@ -81,13 +82,13 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
         tracer = None
         if progress:
             judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]
-            etask = progress.add_task("evaluating", total=len(judged))
+            etask = progress.add_task(t("cli.audit.evaluating", clause=""), total=len(judged))
             seen: set[str] = set()
 
             def tracer(clause_id, decision, rows, labels):
                 if clause_id in judged and clause_id not in seen and decision in ("verdict",):
                     seen.add(clause_id)
-                    progress.update(etask, advance=1, description=f"evaluating {clause_id}")
+                    progress.update(etask, advance=1, description=t("cli.audit.evaluating", clause=clause_id))
         report = pr.evaluate(ruleset, dataset, engine, periods=list(periods) or None, stage=stage, tracer=tracer)
     finally:
         if progress:
@@ -100,15 +101,13 @@ def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings):
     from ..errors import UsageError
 
     if len(sources) != 1 or kind not in (None, "canonical", "auto") or not Path(sources[0]).is_dir():
-        raise UsageError("--bulk reads one canonical folder of CSV files (parties.csv, purchases.csv, partnerships.csv)")
+        raise UsageError(t("cli.audit.bulk_one_folder"))
     from ..importers.detect import detect_kind
 
     if detect_kind(sources[0]) != "canonical":
-        raise UsageError(f"--bulk reads one canonical folder; {sources[0]} is a folder of exports: convert it with "
-                         f"'perbup import {sources[0]} -o FOLDER' and audit FOLDER with --bulk, or drop --bulk")
+        raise UsageError(t("cli.audit.bulk_exports", source=sources[0]))
     if all_findings:
-        raise UsageError("--bulk counts compliant and not-applicable verdicts over purchases instead of listing "
-                         "them; drop --all, or drop --bulk to list every verdict")
+        raise UsageError(t("cli.audit.bulk_all"))
     ruleset = pr.load_ruleset(rules)
     return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage)
 
@@ -123,7 +122,7 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             fh.writelines(pieces)
         if not quiet:
-            click.echo(f"wrote {output} ({fmt}); " + _one_line(report), err=True)
+            click.echo(t("cli.audit.wrote", output=output, fmt=fmt, summary=_one_line(report)), err=True)
     else:
         for piece in pieces:
             click.echo(piece, nl=False)
@@ -138,7 +137,7 @@ def _one_line(report) -> str:
     from ..report._view import rejected_line
 
     counts = report.totals()
-    parts = [f"{counts.get(s, 0)} {s}" for s in ("violation", "cannot_determine", "compliant", "not_applicable")]
-    line = ", ".join(parts) + f"; {len(report.required_partnerships)} required partnerships"
+    line = t("cli.audit.one_line", required=len(report.required_partnerships),
+             **{s: counts.get(s, 0) for s in ("violation", "cannot_determine", "compliant", "not_applicable")})
     rejected = rejected_line(report)
-    return line + (f"; {rejected.en}" if rejected else "")
+    return line + (t("cli.audit.rejected", text=pick(rejected)) if rejected else "")

@@ -10,11 +10,8 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
+from ..i18n import count, t
 from ._common import EXIT_OK, EXIT_USAGE, handle_errors, existing
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def with_source_lines(diags):
@@ -64,7 +61,7 @@ def command(rules: Path | None, fmt: str, dump_ruleset: bool) -> None:
         for d in with_source_lines(diags):
             click.echo(d.render(), err=True)
         if ruleset is None:
-            click.echo(f"{reg_id}: {_plural(n_err, 'error')}; no ruleset to dump", err=True)
+            click.echo(t("cli.check.no_dump", reg=reg_id, errors=count(n_err, "error")), err=True)
             sys.exit(EXIT_USAGE)
         click.echo(ruleset.to_json(), nl=False)
         sys.exit(EXIT_OK)
@@ -82,7 +79,9 @@ def command(rules: Path | None, fmt: str, dump_ruleset: bool) -> None:
     else:
         for d in with_source_lines(diags):
             click.echo(d.render())
-        tail = f"fingerprint {ruleset.fingerprint}" if ruleset is not None else "not compiled"
-        click.echo(f"{reg_id}: {_plural(summary['clauses'], 'clause')}, {_plural(summary['parameters'], 'parameter')}, "
-                   f"{_plural(n_err, 'error')}, {_plural(n_warn, 'warning')}, {tail}")
+        tail = (t("cli.check.fingerprint", fingerprint=ruleset.fingerprint) if ruleset is not None
+                else t("cli.check.not_compiled"))
+        click.echo(t("cli.check.summary", reg=reg_id, clauses=count(summary["clauses"], "clause"),
+                     params=count(summary["parameters"], "parameter"), errors=count(n_err, "error"),
+                     warnings=count(n_warn, "warning"), tail=tail))
     sys.exit(EXIT_OK if n_err == 0 else EXIT_USAGE)

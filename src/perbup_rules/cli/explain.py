@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
+from ..i18n import t
 from ._common import fail, handle_errors, existing
 
 
@@ -29,7 +30,7 @@ def command(clause_id, subject, period, rules, data, kind, fmt):
     try:
         ruleset.clause(clause_id)
     except KeyError:
-        fail(f"perbup: no clause {clause_id!r}; clauses: {', '.join(c['id'] for c in ruleset.clauses)}")
+        fail("perbup: " + t("cli.explain.no_clause", clause=repr(clause_id), clauses=", ".join(c["id"] for c in ruleset.clauses)))
     dataset = pr.load_dataset(data or pr.EXAMPLE_DATA, kind)
     items = why(ruleset, dataset, clause_id, subject, period)
     if fmt == "json":
@@ -37,4 +38,5 @@ def command(clause_id, subject, period, rules, data, kind, fmt):
     else:
         click.echo(render_text(items), nl=False)
     if not items:  # exit 2 with its reason on stderr, as every input error
-        fail(f"perbup: no finding of {clause_id} for subject {subject!r}" + (f" in period {period}" if period is not None else ""))
+        fail("perbup: " + (t("cli.explain.no_finding", clause=clause_id, subject=repr(subject)) if period is None
+                           else t("cli.explain.no_finding_period", clause=clause_id, subject=repr(subject), period=period)))

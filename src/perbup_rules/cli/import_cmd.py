@@ -10,6 +10,7 @@ from ..importers import KINDS, load, write_dataset, write_rejections
 from ..importers.summary import file_lines, link_lines
 from ..nodata import reason_pattern, require_purchases, top_reasons
 from ..records import TABLES, Dataset
+from ..i18n import t
 from ._common import handle_errors, existing
 
 __all__ = ["TOP_REASONS", "command", "reason_pattern", "summary"]
@@ -58,10 +59,10 @@ def command(kind: str, src: Path, out: Path) -> None:
 
 def _echo_summary(ds: Dataset, written: list) -> None:
     used = ", ".join(f"{Path(s.path).name} ({s.kind})" for s in ds.sources)
-    click.echo(f"read {used}" if len(ds.sources) <= 3 else f"read {len(ds.sources)} files (listed below)")
+    click.echo(t("cli.import.read", used=used) if len(ds.sources) <= 3 else t("cli.import.read_many", count=len(ds.sources)))
     for line in summary(ds):
         click.echo(line)
     for line in file_lines(ds) + link_lines(ds):
         click.echo(line)
     if written:
-        click.echo(f"wrote {', '.join(str(p) for p in written)}")
+        click.echo(t("cli.import.wrote", paths=", ".join(str(p) for p in written)))

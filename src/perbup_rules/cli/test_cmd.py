@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
+from ..i18n import t
 from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
 
 
@@ -46,7 +47,7 @@ def command(rules: Path | None, engine: str, keyword: str | None, fmt: str, show
     from ..testing import run_all
 
     if min_coverage is not None and math.isnan(min_coverage):  # FloatRange lets nan through
-        raise click.BadParameter("nan is not a percentage", param_hint="'--min-coverage'")
+        raise click.BadParameter(t("cli.test.nan"), param_hint="'--min-coverage'")
     rules = rules or pr.BUNDLED_RULES
     ruleset = pr.load_ruleset(rules)  # InvalidRulesError -> every problem on stderr, exit 2
     select = None
@@ -80,18 +81,18 @@ def command(rules: Path | None, engine: str, keyword: str | None, fmt: str, show
     else:
         for r in run.results:
             s = r.scenario
-            mark = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red", bold=True)
+            mark = click.style(t("cli.test.pass"), fg="green") if r.passed else click.style(t("cli.test.fail"), fg="red", bold=True)
             click.echo(f"{mark} {_shown(s.file)}:{s.location.line}  {s.name}")
             for failure in r.failures:
                 click.echo("    " + failure.replace("\n", "\n    "))
         for d in run.diagnostics:
             click.echo(d.render())
         if not run.results:
-            where = f" matching -k {keyword!r}" if keyword else f" in {Path(rules) / 'tests'}"
-            click.echo(f"no scenarios{where}", err=True)
+            click.echo(t("cli.test.no_scenarios_k", keyword=repr(keyword)) if keyword
+                       else t("cli.test.no_scenarios_in", folder=Path(rules) / "tests"), err=True)
         if cov is not None:
             click.echo(cov.render_text(), nl=False)
             if below:
-                click.echo(f"coverage {cov.percent}% is below --min-coverage {min_coverage}%")
-        click.echo(f"{run.passed} passed, {run.failed} failed")
+                click.echo(t("cli.test.below_min", percent=cov.percent, minimum=min_coverage))
+        click.echo(t("cli.test.totals", passed=run.passed, failed=run.failed))
     sys.exit(EXIT_OK if run.failed == 0 and not bad_files and not below else EXIT_FOUND)

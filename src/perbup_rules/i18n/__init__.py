@@ -74,6 +74,11 @@ def t(msgid: str, lang: str | None = None, /, **params: Any) -> str:
     return string.Formatter().vformat(text, (), _Params(params)) if params else text
 
 
+def count(n: int, noun: str, lang: str | None = None) -> str:
+    """"3 errors" / "3 galat": the ``count.NOUN.one`` or ``count.NOUN.other`` message with ``n``."""
+    return t(f"count.{noun}.{'one' if n == 1 else 'other'}", lang, n=n)
+
+
 def both(msgid: str, /, **params: Any) -> tuple[str, str]:
     """(Indonesian, English) texts of ``msgid``: for the bilingual explanations of a report."""
     return t(msgid, "id", **params), t(msgid, "en", **params)

@@ -163,9 +163,12 @@ def sentence(atom: dict, value: str, get: Callable[[dict], Any], lang: str, tabl
         node = {"op": "path", "path": atom["path"]}
         return t(f"op.known.{'t' if value == 't' else 'f'}", lang, left=path_label(atom["path"], table, lang, subject_table))
     if op == "path":
-        if value == "u":
-            return t("phrase.unknown", lang, what=path_label(atom["path"], table, lang, subject_table))
         name = atom["path"][-1]
+        if value == "u":
+            if f"bool.{name}.yes" in MESSAGES:
+                return t("phrase.bool_unknown", lang, noun=_noun(atom["path"], table, lang, subject_table),
+                         yes=t(f"bool.{name}.yes", lang))
+            return t("phrase.unknown", lang, what=path_label(atom["path"], table, lang, subject_table))
         yes = value == "t"
         key = f"bool.{name}.{'yes' if yes else 'no'}"
         noun = _noun(atom["path"], table, lang, subject_table)
