@@ -92,6 +92,51 @@ def pick(text: Any, lang: str | None = None) -> str:
     return getattr(text, lang)
 
 
+class Msg(str):
+    """A catalogue message with its parameters that is also its English text.
+
+    Diagnostics and errors are made in many places and compared, sorted and stored as
+    strings; a ``Msg`` goes everywhere a ``str`` did (its value is the English text, so
+    sorting and de-duplication do not depend on the language), and whoever shows it asks
+    :func:`tr` for the reader's language.
+    """
+
+    msgid: str
+    params: dict
+
+    def __new__(cls, msgid: str, /, **params: Any) -> "Msg":
+        obj = super().__new__(cls, t(msgid, "en", **_plain_params(params, "en")))
+        obj.msgid, obj.params = msgid, params
+        return obj
+
+    def text(self, lang: str | None = None) -> str:
+        lang = lang or get_lang()
+        return t(self.msgid, lang, **_plain_params(self.params, lang))
+
+    def __reduce__(self):
+        return (_rebuild, (self.msgid, self.params))
+
+
+def _rebuild(msgid: str, params: dict) -> Msg:
+    return Msg(msgid, **params)
+
+
+def _plain_params(params: dict, lang: str) -> dict:
+    return {k: (v.text(lang) if isinstance(v, Msg) else v) for k, v in params.items()}
+
+
+def msg(msgid: str, /, **params: Any) -> Msg:
+    """A :class:`Msg` (the catalogue id must exist: a typo fails here, and in the catalogue test)."""
+    if msgid not in MESSAGES:
+        raise KeyError(msgid)
+    return Msg(msgid, **params)
+
+
+def tr(text: Any, lang: str | None = None) -> Any:
+    """``text`` in ``lang`` when it is a :class:`Msg`; any other value as it is."""
+    return text.text(lang) if isinstance(text, Msg) else text
+
+
 def placeholders(text: str) -> set[str]:
     """The ``{names}`` a message text uses (the catalogue test checks both languages agree)."""
     return {field for _lit, field, _spec, _conv in string.Formatter().parse(text) if field}
