@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
-from ..i18n import t
+from ..i18n import t, tr
 from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
 
 
@@ -74,7 +74,7 @@ def command(rules: Path | None, engine: str, keyword: str | None, fmt: str, show
             "passed": run.passed,
             "failed": run.failed,
             "scenarios": [{"name": r.scenario.name, "file": r.scenario.file, "line": r.scenario.location.line,
-                           "passed": r.passed, "failures": r.failures} for r in run.results],
+                           "passed": r.passed, "failures": [tr(f) for f in r.failures]} for r in run.results],
             "diagnostics": [d.to_dict() for d in run.diagnostics],
             **({"coverage": cov.to_dict()} if cov is not None else {}),
         }, ensure_ascii=False, indent=2))
@@ -84,7 +84,7 @@ def command(rules: Path | None, engine: str, keyword: str | None, fmt: str, show
             mark = click.style(t("cli.test.pass"), fg="green") if r.passed else click.style(t("cli.test.fail"), fg="red", bold=True)
             click.echo(f"{mark} {_shown(s.file)}:{s.location.line}  {s.name}")
             for failure in r.failures:
-                click.echo("    " + failure.replace("\n", "\n    "))
+                click.echo("    " + tr(failure).replace("\n", "\n    "))
         for d in run.diagnostics:
             click.echo(d.render())
         if not run.results:

@@ -122,7 +122,14 @@ def _rebuild(msgid: str, params: dict) -> Msg:
 
 
 def _plain_params(params: dict, lang: str) -> dict:
-    return {k: (v.text(lang) if isinstance(v, Msg) else v) for k, v in params.items()}
+    """Parameters ready for a text: a Msg in ``lang``, a list of Msgs joined (continuation lines)."""
+    def plain(v: Any) -> Any:
+        if isinstance(v, Msg):
+            return v.text(lang)
+        if isinstance(v, list) and all(isinstance(i, Msg) for i in v):
+            return "".join(i.text(lang) for i in v)
+        return v
+    return {k: plain(v) for k, v in params.items()}
 
 
 def msg(msgid: str, /, **params: Any) -> Msg:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..i18n import msg
 from ..compiler import Ruleset
 from ..errors import Diagnostic, PerbupError
 from .scenarios import Scenario, ScenarioResult, load_scenarios, run_scenario, scenario_files
@@ -51,6 +52,6 @@ def run_all(rules_dir: str | Path, ruleset: Ruleset, engine: str = "durable", tr
             try:
                 result = run_scenario(s, ruleset, engine, tracer=tracer)
             except PerbupError as err:
-                result = ScenarioResult(s, [f"{s.location}: error: {err}"])
+                result = ScenarioResult(s, [msg("test.error", loc=s.location, error=str(err))])
             run.results.append(result)
     return run
