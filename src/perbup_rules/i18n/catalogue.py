@@ -234,7 +234,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diag.scen.entries_mapping": {"id": 'isian {key} harus berupa pemetaan', "en": '{key} entries must be mappings'},
     "diag.scen.unknown_entry_key": {"id": 'kunci {key} di {where} tidak dikenal', "en": 'unknown key {key} in {where}'},
     "test.wanted": {"id": '{loc}: diharapkan {want}{got}', "en": '{loc}: wanted {want}{got}'},
-    "test.got": {"id": '\n          diperoleh {what}', "en": '\n      got    {what}'},
+    "test.got": {"id": '\n      diperoleh  {what}', "en": '\n      got    {what}'},
     "test.no_finding_for": {"id": 'tidak ada temuan untuk {ident}', "en": 'no finding for {ident}'},
     "test.did_not_want": {"id": '{loc}: tidak diharapkan {what}, diperoleh {count}', "en": '{loc}: did not want {what}, got {count}'},
     "test.wanted_required": {"id": '{loc}: diharapkan kemitraan wajib {want}{got}', "en": '{loc}: wanted required partnership {want}{got}'},
