@@ -14,6 +14,7 @@ from typing import Iterator
 
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
+from ..i18n import msg
 from ..records import RECORD_TYPES, TABLES, Dataset, InputFile
 from . import cells
 from .cells import CellError
@@ -176,7 +177,7 @@ def _find(folder: Path, name: str) -> Path | None:
 def _load_folder(folder: Path) -> Dataset:
     paths = {t: _find(folder, f"{t}.csv") for t in TABLES}
     problems = [
-        Diagnostic(errors.UNREADABLE_INPUT, f"the folder has no {t}.csv", SourceLocation(str(folder / f"{t}.csv")))
+        Diagnostic(errors.UNREADABLE_INPUT, msg("diag.data.no_table_file", file=f"{t}.csv"), SourceLocation(str(folder / f"{t}.csv")))
         for t in ("parties", "purchases")
         if paths[t] is None
     ]

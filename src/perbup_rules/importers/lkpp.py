@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
+from ..i18n import msg
 from . import cells
 from .cells import CellError
 from .collect import Collector
@@ -80,7 +81,7 @@ class Source:
             present = next((a for a in alts if a in self.columns), None)
             if present is None:
                 problems.append(
-                    Diagnostic(errors.MISSING_COLUMN, f"required column {' or '.join(map(repr, alts))} is missing", SourceLocation(self.file, 1))
+                    Diagnostic(errors.MISSING_COLUMN, msg("diag.data.required_column_any", columns=" or ".join(map(repr, alts))), SourceLocation(self.file, 1))
                 )
             else:
                 found[alts[0]] = present
