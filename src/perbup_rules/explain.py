@@ -215,54 +215,63 @@ def each_text(clause: dict, label: str, status: Status, subject: str, exception:
 def share_text(clause: dict, label: str, facts: dict, at_least: Any, subject: str | None, year: int | None,
                stage: str | None, missing: list[str]) -> Text:
     cid, cit = clause["id"], clause["citation"]
-    who = f"{subject or '?'} {year if year is not None else '?'}" + (f" ({stage})" if stage else "")
+    base = f"{subject or '?'} {year if year is not None else '?'}"
+    # Indonesian names the stage in words (tahap pemilihan); English keeps the stage code it always showed
+    whos = {"id": base + (t("why.share.stage", "id", stage=phrases.label(f"code.stage.{stage}", stage, "id")) if stage else ""),
+            "en": base + (t("why.share.stage", "en", stage=stage) if stage else "")}
+    need = ", ".join(missing)
+
+    def pair(msgid: str, **kw: Any) -> Text:
+        return Text(t(msgid, "id", who=whos["id"], **kw), t(msgid, "en", who=whos["en"], **kw))
+
     if label == "no_date":
-        return Text(f"{cid}: {who}: tahun atau subjek tidak diketahui untuk sebagian catatan ({', '.join(missing)}).",
-                    f"{cid}: {who}: the year or subject is missing for some records ({', '.join(missing)}).")
+        return pair("why.share.no_date", cid=cid, need=need)
     if label == "not_in_force":
-        return Text(f"{cid} ({cit}) belum berlaku pada periode {year}.", f"{cid} ({cit}) is not in force in period {year}.")
+        return Text(*both("why.share.not_in_force", cid=cid, cit=cit, year=year))
     if label == "not_applicable":
-        return Text(f"{cid}: {who}: tidak ada nilai belanja yang dihitung.", f"{cid}: {who}: no spending to measure.")
-    thr = "?" if isinstance(at_least, Missing) else percent(Fraction(at_least))
-    thr_id = "?" if isinstance(at_least, Missing) else percent(Fraction(at_least), comma=True)
+        return pair("why.share.not_applicable", cid=cid)
     if facts["lower"] is None:
-        return Text(f"{cid}: {who}: pangsa tidak dapat dihitung ({', '.join(missing)}).",
-                    f"{cid}: {who}: the share cannot be computed ({', '.join(missing)}).")
-    lo, hi = percent(facts["lower"]), percent(facts["upper"])
-    lo_id, hi_id = percent(facts["lower"], comma=True), percent(facts["upper"], comma=True)
+        return pair("why.share.no_share", cid=cid, need=need)
+
+    def pct(x: Any, lang: str) -> str:
+        return "?" if isinstance(x, Missing) else percent(Fraction(x), comma=lang == "id")
+
     amounts = f"{rupiah(facts['known'])} / {rupiah(facts['total'])}"
-    if label == "compliant":
-        return Text(f"{who}: pangsa {lo_id} ({amounts}) memenuhi minimal {thr_id} ({cid}, {cit}).",
-                    f"{who}: share {lo} ({amounts}) meets the minimum {thr} ({cid}, {cit}).")
-    if label == "violation":
-        extra_id = f"; paling tinggi {hi_id} bila data yang belum jelas dihitung" if hi != lo else ""
-        extra_en = f"; at most {hi} counting unclear records" if hi != lo else ""
-        return Text(f"{who}: pangsa {lo_id} ({amounts}) di bawah minimal {thr_id}{extra_id} ({cid}, {cit}).",
-                    f"{who}: share {lo} ({amounts}) is below the minimum {thr}{extra_en} ({cid}, {cit}).")
-    return Text(f"{who}: pangsa antara {lo_id} dan {hi_id}; ambang {thr_id} ada di antaranya, data belum lengkap ({rupiah(facts['unknown'])} belum jelas) ({cid}, {cit}).",
-                f"{who}: share between {lo} and {hi}; the threshold {thr} lies between, data incomplete ({rupiah(facts['unknown'])} unclear) ({cid}, {cit}).")
+    out = []
+    for lang in ("id", "en"):
+        lo, hi, thr = pct(facts["lower"], lang), pct(facts["upper"], lang), pct(at_least, lang)
+        common = dict(who=whos[lang], lo=lo, hi=hi, thr=thr, amounts=amounts, cid=cid, cit=cit)
+        if label == "compliant":
+            out.append(t("why.share.compliant", lang, **common))
+        elif label == "violation":
+            extra = t("why.share.at_most", lang, hi=hi) if hi != lo else ""
+            out.append(t("why.share.violation", lang, extra=extra, **common))
+        else:
+            out.append(t("why.share.undetermined", lang, unknown=rupiah(facts["unknown"]), **common))
+    return Text(out[0], out[1])
 
 
 def exists_text(clause: dict, label: str, subject: str, year: int | None, category: str | None, found: int,
                 missing: list[str]) -> Text:
     cid, cit = clause["id"], clause["citation"]
-    cat_id = f" untuk {category}" if category else ""
-    cat_en = f" for {category}" if category else ""
     who = f"{subject} ({year})" if year is not None else subject
     if label == "not_in_force":
-        return Text(f"{cid} ({cit}) belum berlaku pada {year}.", f"{cid} ({cit}) is not in force in {year}.")
+        return Text(*both("why.exists.not_in_force", cid=cid, cit=cit, year=year))
     if label == "no_date":
-        return Text(f"{cid}: tanggal {subject} tidak diketahui.", f"{cid}: the date of {subject} is missing.")
+        return Text(*both("why.exists.no_date", cid=cid, subject=subject))
     if label == "not_applicable":
-        return Text(f"{cid} ({cit}) tidak berlaku untuk {who}.", f"{cid} ({cit}) does not apply to {who}.")
-    if label == "compliant":
-        return Text(f"{who} memiliki {found} kemitraan yang memenuhi{cat_id} ({cid}, {cit}).",
-                    f"{who} has {found} qualifying partnership(s){cat_en} ({cid}, {cit}).")
-    if label == "violation":
-        return Text(f"{who} tidak memiliki kemitraan yang diwajibkan{cat_id}: {clause['title']['id']} ({cid}, {cit}).",
-                    f"{who} lacks the required partnership{cat_en}: {clause['title']['en']} ({cid}, {cit}).")
-    return Text(f"{cid} ({cit}) tidak dapat ditentukan untuk {who}{cat_id}: data tidak tersedia ({', '.join(missing) or '-'}).",
-                f"{cid} ({cit}) cannot be determined for {who}{cat_en}: missing data ({', '.join(missing) or '-'}).")
+        return Text(*both("why.exists.not_applicable", cid=cid, cit=cit, who=who))
+    out = []
+    for lang in ("id", "en"):
+        cat = t("why.exists.category", lang, category=category) if category else ""
+        if label == "compliant":
+            out.append(t("why.exists.compliant", lang, who=who, found=found, cat=cat, cid=cid, cit=cit))
+        elif label == "violation":
+            out.append(t("why.exists.violation", lang, who=who, cat=cat, title=clause["title"][lang], cid=cid, cit=cit))
+        else:
+            out.append(t("why.exists.cannot_determine", lang, who=who, cat=cat, cid=cid, cit=cit,
+                         need=", ".join(missing) or "-"))
+    return Text(out[0], out[1])
 
 
 def explain_values(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) -> list[dict]:
