@@ -21,12 +21,13 @@ TOP_REASONS = 10
 
 def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
     """Lines of the per-table counts and the most common rejection reasons."""
-    lines = [f"{'table':<14}{'read':>10}{'accepted':>10}{'rejected':>10}"]
-    for t in TABLES:
-        s = ds.stats[t]
-        lines.append(f"{t:<14}{s.read:>10}{s.accepted:>10}{s.rejected:>10}")
+    lines = [f"{t('cli.import.col.table'):<14}{t('cli.import.col.read'):>10}{t('cli.import.col.accepted'):>10}"
+             f"{t('cli.import.col.rejected'):>10}"]
+    for table in TABLES:
+        s = ds.stats[table]
+        lines.append(f"{table:<14}{s.read:>10}{s.accepted:>10}{s.rejected:>10}")
     if ds.rejected:
-        lines.append("top rejection reasons:")
+        lines.append(t("cli.import.top_reasons"))
         lines.extend(f"{n:>8}  {pattern}" for pattern, n in top_reasons(ds.rejected, top))
     return lines
 

@@ -117,6 +117,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.required_rejected": {"id": "Kemitraan yang diwajibkan: {required}; baris masukan yang ditolak: {rejected}",
                                  "en": "Required partnerships: {required}; rejected input rows: {rejected}"},
 
+    "cli.import.col.table": {"id": 'tabel', "en": 'table'},
+    "cli.import.col.read": {"id": 'dibaca', "en": 'read'},
+    "cli.import.col.accepted": {"id": 'diterima', "en": 'accepted'},
+    "cli.import.col.rejected": {"id": 'ditolak', "en": 'rejected'},
+    "cli.import.col.file": {"id": 'berkas', "en": 'file'},
+    "cli.import.col.kind": {"id": 'jenis', "en": 'kind'},
+    "cli.import.top_reasons": {"id": 'alasan penolakan terbanyak:', "en": 'top rejection reasons:'},
+    "cli.import.detected": {"id": 'dikenali: {how}', "en": 'detected: {how}'},
+    "cli.import.links": {"id": 'tautan (sumber -> tujuan menurut kunci: tertaut/total):', "en": 'links (source -> target by key: linked/total):'},
+    "cli.import.link": {"id": '{source} -> {target} menurut {key}: {linked}/{total} ({pct})', "en": '{source} -> {target} by {key}: {linked}/{total} ({pct})'},
+    "cli.import.and_more": {"id": ' dan {count} lagi', "en": ' and {count} more'},
+    "cli.import.not_linked": {"id": '; tidak tertaut: {shown}{more}', "en": '; not linked: {shown}{more}'},
     # --- diagnostics: rendering --------------------------------------------------------------
     "diag.severity.warning": {"id": "peringatan", "en": "warning"},
     "diag.in_clause": {"id": "pada ketentuan {clause}", "en": "in clause {clause}"},
