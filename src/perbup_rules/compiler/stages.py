@@ -235,7 +235,7 @@ class _ClauseCompiler:
         try:
             return expr.parse(text)
         except expr.ExprSyntaxError as e:
-            self.err(errors.EXPR_SYNTAX, msg("diag.expr_syntax", error=str(e)), self._expr_loc(node, key, e.col), hint=e.hint)
+            self.err(errors.EXPR_SYNTAX, msg("diag.expr_syntax", error=e.args[0]), self._expr_loc(node, key, e.col), hint=e.hint)
             return None
 
     def value_type(self, t: dict, scope: schema.Scope, node: Any, key: Any) -> str | None:
