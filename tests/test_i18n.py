@@ -79,6 +79,9 @@ def test_the_phrase_table_covers_the_schema():
                 assert f"op.date.{op}.{tf}" in MESSAGES
     for s in Status:
         assert f"status.{s.value}" in MESSAGES and f"report.short.{s.value}" in MESSAGES
+        assert f"report.label.status.{s.value}" in MESSAGES
+    for stage in records.STAGES:
+        assert f"report.label.stage.{stage}" in MESSAGES and f"code.stage.{stage}" in MESSAGES
 
 
 def _literals_outside_calls(node: ast.AST) -> list[str]:
@@ -233,6 +236,17 @@ def test_audit_and_compare_in_indonesian():
     cmp = run("--lang", "id", "compare", str(RULES), "--set", "params.umkk_share_min=0.45").output
     assert "Aturan:" in cmp and "parameter umkk_share_min mulai" in cmp
     assert "Putusan: 0 berubah" in cmp  # no --data: no verdicts to flip
+
+
+def test_import_in_indonesian(tmp_path):
+    out = run("--lang", "id", "import", str(pr.EXAMPLE_DATA), "-o", str(tmp_path / "o")).output
+    assert out.startswith("membaca ") and "tabel" in out and "diterima" in out and "menulis " in out
+    assert "alasan penolakan terbanyak:" in out
+
+
+def test_missing_path_in_indonesian(tmp_path):
+    res = run("--lang", "id", "check", str(tmp_path / "nope"))
+    assert res.exit_code == 2 and "file_not_found: berkas atau folder tidak ada" in res.output
 
 
 def test_explain_unknown_clause_in_indonesian():

@@ -80,6 +80,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmp.changes": {"id": "Perubahan:", "en": "Changes:"},
 
     # --- the terminal report (perbup audit --format text) -------------------------------------
+    # labels of the md/html/csv reports (shown bilingual there: "Pelanggaran / Violation")
+    "report.label.status.violation": {"id": "Pelanggaran", "en": "Violation"},
+    "report.label.status.cannot_determine": {"id": "Tidak dapat ditentukan", "en": "Cannot determine"},
+    "report.label.status.compliant": {"id": "Patuh", "en": "Compliant"},
+    "report.label.status.not_applicable": {"id": "Tidak berlaku", "en": "Not applicable"},
+    "report.label.stage.plan": {"id": "perencanaan", "en": "plan"},
+    "report.label.stage.award": {"id": "pemilihan", "en": "award"},
+    "report.label.stage.contract": {"id": "kontrak", "en": "contract"},
+    "report.label.kind.share": {"id": "porsi", "en": "share"},
+    "report.label.kind.each": {"id": "setiap catatan", "en": "each record"},
+    "report.label.kind.exists": {"id": "keberadaan", "en": "exists"},
+    "report.label.kind.classify": {"id": "klasifikasi", "en": "classify"},
+    "report.label.severity.error": {"id": "wajib", "en": "error"},
+    "report.label.severity.warning": {"id": "peringatan", "en": "warning"},
     "report.summary_title": {"id": "Ringkasan per ketentuan", "en": "Summary per clause"},
     "report.col.clause": {"id": "Ketentuan", "en": "Clause"},
     "report.col.title": {"id": "Judul", "en": "Title"},
