@@ -435,3 +435,20 @@ def test_kmt03_violation_has_no_ceiling_as_measured():
     assert viol and all(f.measured is None and f.threshold is None for f in viol)
     # a package the ceiling leaves out is measured against it: its value is above the ceiling
     assert na and all(int(f.measured) > int(f.threshold) for f in na)
+
+
+def test_help_texts_in_indonesian():
+    """--help texts are read when a command's module is imported, after --lang: a fresh process."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(SRC.parent), "LANG": "id_ID.UTF-8"}
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
+    out = subprocess.run([sys.executable, "-c", "from perbup_rules.cli import main; main()", "audit", "--help"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert "Mengaudit catatan pengadaan" in out and "Tahun anggaran yang dinilai" in out
+    out = subprocess.run([sys.executable, "-c", "from perbup_rules.cli import main; main()", "--lang", "en", "audit", "--help"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert "Audit procurement and partnership records" in out

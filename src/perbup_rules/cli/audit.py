@@ -27,28 +27,27 @@ def _progress(quiet: bool):
                     TimeElapsedColumn(), console=Console(stderr=True), transient=True)
 
 
-@click.command("audit")
+@click.command("audit", help=t("help.audit"))
 @click.option("--rules", "rules", type=click.Path(path_type=Path), default=None, callback=existing(FILE_NOT_FOUND),
-              help="Regulation folder (default: the bundled Kutai Timur draft).")
+              help=t("help.audit.rules"))
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), callback=existing(),
-              help="Canonical folder, Excel workbook or export; repeat to combine (default: the bundled example).")
+              help=t("help.audit.data"))
 @click.option("--from", "kind", default=None,
-              help="Kind of the --data files: canonical, sirup-rup, spse-nontender, spse-tender, spse-ekontrak, ocds, auto.")
-@click.option("--stage", type=click.Choice(["plan", "award", "contract"]), default=None, help="Only purchases at this stage.")
-@click.option("--period", "periods", multiple=True, type=int, help="Fiscal year(s) to judge (default: those in the data).")
+              help=t("help.audit.from"))
+@click.option("--stage", type=click.Choice(["plan", "award", "contract"]), default=None, help=t("help.audit.stage"))
+@click.option("--period", "periods", multiple=True, type=int, help=t("help.audit.period"))
 @click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the report here (default: stdout).")
-@click.option("--all", "all_findings", is_flag=True, help="List compliant and not-applicable findings too.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help=t("help.audit.output"))
+@click.option("--all", "all_findings", is_flag=True, help=t("help.audit.all"))
 @click.option("--fail-on", type=click.Choice(["violation", "cannot_determine"]), default=None,
-              help="Exit 1 when a finding with this status (or worse) exists.")
+              help=t("help.audit.fail_on"))
 @click.option("--bulk", is_flag=True,
-              help="Column-wise path for a large canonical CSV folder (DuckDB): the same verdicts; compliant and "
-                   "not-applicable verdicts over purchases are counted, not listed.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+              help=t("help.audit.bulk"))
+@click.option("-q", "--quiet", is_flag=True, help=t("help.audit.quiet"))
 @handle_errors
 def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet):
-    """Audit procurement and partnership records against a draft regulation."""
+    """``perbup audit`` (its help text is ``help.audit`` in the i18n catalogue)."""
     # This process is ours: an audit builds many objects and frees few, so Python's cyclic
     # collector would only re-walk them (about 2 s at a million purchases). The library itself
     # never touches the collector.

@@ -33,19 +33,15 @@ def with_source_lines(diags):
     return out
 
 
-@click.command("check")
+@click.command("check", help=t("help.check"))
 @click.argument("rules", required=False, type=click.Path(path_type=Path), callback=existing(FILE_NOT_FOUND))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one located problem after another; json: the same as data.")
+              help=t("help.check.format"))
 @click.option("--dump-ruleset", is_flag=True,
-              help="Print the compiled Ruleset as JSON instead (problems go to stderr).")
+              help=t("help.check.dump_ruleset"))
 @handle_errors
 def command(rules: Path | None, fmt: str, dump_ruleset: bool) -> None:
-    """Check the rule files of RULES (default: the bundled Kutai Timur draft).
-
-    Every problem is listed, sorted by file, line and column, with its code. Exit 0 when
-    the draft compiles (warnings allowed), 2 when it has errors.
-    """
+    """``perbup check`` (its help text is ``help.check`` in the i18n catalogue)."""
     import perbup_rules as pr
     from ..compiler import check_regulation
 

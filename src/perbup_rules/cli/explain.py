@@ -12,17 +12,17 @@ from ..i18n import t
 from ._common import fail, handle_errors, existing
 
 
-@click.command("explain")
-@click.option("--clause", "clause_id", required=True, help="Clause id, e.g. KMT-03.")
-@click.option("--subject", required=True, help="What was judged: a purchase, party or partnership id, or a share/exists subject.")
-@click.option("--period", type=int, default=None, help="Fiscal year.")
-@click.option("--rules", type=click.Path(path_type=Path), default=None, callback=existing(FILE_NOT_FOUND), help="Regulation folder (default: bundled draft).")
-@click.option("--data", type=click.Path(path_type=Path), default=None, callback=existing(), help="Dataset (default: bundled example).")
-@click.option("--from", "kind", default=None, help="Kind of the --data file (see perbup audit).")
+@click.command("explain", help=t("help.explain"))
+@click.option("--clause", "clause_id", required=True, help=t("help.explain.clause"))
+@click.option("--subject", required=True, help=t("help.explain.subject"))
+@click.option("--period", type=int, default=None, help=t("help.explain.period"))
+@click.option("--rules", type=click.Path(path_type=Path), default=None, callback=existing(FILE_NOT_FOUND), help=t("help.explain.rules"))
+@click.option("--data", type=click.Path(path_type=Path), default=None, callback=existing(), help=t("help.explain.data"))
+@click.option("--from", "kind", default=None, help=t("help.explain.from"))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @handle_errors
 def command(clause_id, subject, period, rules, data, kind, fmt):
-    """Explain one finding: conditions, values read, exception, evidence."""
+    """``perbup explain`` (its help text is ``help.explain`` in the i18n catalogue)."""
     import perbup_rules as pr
     from ..why import render_text, why
 

@@ -32,16 +32,13 @@ def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
     return lines
 
 
-@click.command("import")
-@click.option("--from", "kind", type=click.Choice(KINDS), default="auto", show_default=True, help="Kind of input.")
+@click.command("import", help=t("help.import"))
+@click.option("--from", "kind", type=click.Choice(KINDS), default="auto", show_default=True, help=t("help.import.from"))
 @click.argument("src", type=click.Path(path_type=Path), callback=existing())
-@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the canonical CSVs.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help=t("help.import.output"))
 @handle_errors
 def command(kind: str, src: Path, out: Path) -> None:
-    """Import SRC into the canonical dataset folder OUT (parties.csv, purchases.csv, partnerships.csv).
-
-    Rows that cannot be used are listed in OUT/rejected.csv with file, row and reason.
-    """
+    """``perbup import`` (its help text is ``help.import`` in the i18n catalogue)."""
     # Unreadable input raises DataError: handle_errors shows every located problem with its
     # hint, exactly as `perbup audit` does for the same input.
     ds = load(src, kind)

@@ -24,25 +24,20 @@ def _shown(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-@click.command("test")
+@click.command("test", help=t("help.test"))
 @click.argument("rules", required=False, type=click.Path(path_type=Path), callback=existing(FILE_NOT_FOUND))
 @click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True)
 @click.option("-k", "keyword", default=None, metavar="SUBSTRING",
-              help="Only the scenarios whose name contains SUBSTRING (case-insensitive).")
+              help=t("help.test.k"))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--coverage", "show_coverage", is_flag=True,
-              help="Report which clause branches (outcomes, conditions, boundaries) the scenarios exercised, per pasal and ayat.")
+              help=t("help.test.coverage"))
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="N",
-              help="Fail (exit 1) when branch coverage is below N percent (implies --coverage).")
+              help=t("help.test.min_coverage"))
 @handle_errors
 def command(rules: Path | None, engine: str, keyword: str | None, fmt: str, show_coverage: bool,
             min_coverage: float | None) -> None:
-    """Run the scenarios of RULES (default: the bundled Kutai Timur draft).
-
-    One line per scenario (PASS or FAIL, file:line, name); under a failure, what was
-    wanted and what the rules gave. Exit 0 when all pass, 1 when any fails, 2 when the
-    rules themselves do not load (run `perbup check` to see why).
-    """
+    """``perbup test`` (its help text is ``help.test`` in the i18n catalogue)."""
     import perbup_rules as pr
     from ..testing import run_all
 
