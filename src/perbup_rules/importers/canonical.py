@@ -152,15 +152,15 @@ def load_dataset(path: str | Path) -> Dataset:
         return _load_folder(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         if not path.is_file():
-            raise data_error(errors.UNREADABLE_INPUT, "no such workbook", str(path))
+            raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.no_workbook"), str(path))
         return _load_workbook(path)
     if not path.exists():
-        raise data_error(errors.UNREADABLE_INPUT, "no such file or folder", str(path))
+        raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.no_path"), str(path))
     raise data_error(
         errors.UNREADABLE_INPUT,
-        "a canonical dataset is a folder with parties.csv and purchases.csv, or an .xlsx workbook",
+        msg("diag.data.canonical_shape"),
         str(path),
-        hint="to import another format use `perbup import --from KIND`",
+        hint=msg("diag.hint.import_other"),
     )
 
 
@@ -203,7 +203,7 @@ def _load_workbook(path: Path) -> Dataset:
         if missing:
             raise data_error(
                 errors.UNREADABLE_INPUT,
-                f"the workbook has no sheet named {', '.join(missing)} (sheets: {', '.join(book.sheet_names)})",
+                msg("diag.data.no_sheet", missing=", ".join(missing), sheets=", ".join(book.sheet_names)),
                 str(path),
             )
         ds = _read_all({t: (s.header, s.file, s.rows) for t, s in sheets.items() if s is not None})
