@@ -11,7 +11,7 @@ import click
 
 from .. import errors
 from ..errors import PerbupError
-from ..i18n import t
+from ..i18n import t, tr
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -50,7 +50,8 @@ def handle_errors(fn):
             diags = getattr(err, "diagnostics", None)
             if diags is not None and len(diags) == 1:
                 fail(f"perbup: {diags[0].render()}")  # one problem: one located line (and its hint)
-            fail(f"perbup: {err}")
+            text = tr(err.args[0]) if len(err.args) == 1 and diags is None else err  # a Msg in the chosen language
+            fail(f"perbup: {text}")
         except OSError as err:
             fail(f"perbup: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "))
 

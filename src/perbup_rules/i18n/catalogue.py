@@ -352,6 +352,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diag.data.no_sheet": {"id": 'buku kerja tidak memiliki lembar bernama {missing} (lembar: {sheets})', "en": 'the workbook has no sheet named {missing} (sheets: {sheets})'},
     "diag.data.undetectable": {"id": 'jenis data ini tidak dapat dikenali: {why}', "en": 'cannot tell what kind of data this is: {why}'},
     "diag.hint.name_kind": {"id": 'sebut jenisnya dengan --from, salah satu dari: {kinds}', "en": 'name the kind with --from, one of: {kinds}'},
+    "diag.data.unknown_kind": {"id": "jenis impor {kind} tidak dikenal (salah satu dari {kinds}){hint}", "en": "unknown import kind {kind} (one of {kinds}){hint}"},
+    "diag.hint.did_you_mean_tail": {"id": "; maksud Anda {names}?", "en": "; did you mean {names}?"},
     # --- explanations ------------------------------------------------------------------------
     "why.value.t": {"id": "benar", "en": "true"},
     "why.value.f": {"id": "salah", "en": "false"},
