@@ -106,7 +106,9 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
                        clause: dict | None = None) -> tuple[str | None, str | None]:
     """(the field's value, the parameter's value) as text, from the comparison that decided:
 
-    * an ``applies`` comparison that failed (the record is outside the clause: not applicable);
+    * a record outside the clause (not in force, or an ``applies`` condition false: not
+      applicable): its ``applies`` comparison, the one that failed when one did, else the first
+      (so the ceiling in force on its date is shown);
     * else a required comparison, the one that failed when one did, else the first;
     * else none: (None, None).
 
@@ -121,7 +123,10 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
             required = [i for i, a in enumerate(atoms) if a["op"] == "cmp" and a["right"]["op"] == "param"
                         and a["left"]["op"] == "path"][:1]
             applies = []
-        getters = []
+        outside = [0] if atoms and atoms[0]["op"] == "in_force" else []
+        if clause is not None:
+            outside += [i for i in _logic_atoms(clause.get("logic", {}).get("applies")) if i not in outside]
+        getters = [outside]
         for group in (applies, required):
             gs = []
             for i in group:
@@ -130,8 +135,10 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
                 gs.append((i, comp.value(field), comp.value(param)))
             getters.append(gs)
         comp.remember(key, atoms, getters)
-    applies_g, required_g = getters
-    chosen = next((g for g in applies_g if row[g[0]] == "f"), None)
+    outside, applies_g, required_g = getters
+    chosen = None
+    if applies_g and any(row[i] == "f" for i in outside):
+        chosen = next((g for g in applies_g if row[g[0]] == "f"), applies_g[0])
     if chosen is None and required_g:
         chosen = next((g for g in required_g if row[g[0]] == "f"), required_g[0])
     if chosen is None:
