@@ -159,6 +159,23 @@ CREATE OR REPLACE TEMP MACRO money_body(body, rp) AS CASE
                        AND length(split_part(body, ',', 2)) = 3 THEN NULL                    -- 1,500: ambiguous
                   ELSE frac_sen(replace(split_part(body, ',', 1), '.', ''), split_part(body, ',', 2)) END
     WHEN regexp_full_match(body, '[0-9]+\.[0-9]+') THEN frac_sen(split_part(body, '.', 1), split_part(body, '.', 2)) END;
+-- The number convention of a money column (importers/cells.py decide_money): each cell's shape,
+-- then per column whether it is read the Indonesian way (a single dot group = thousands, and a
+-- comma followed by three digits = decimals), which only changes the cells money_body refuses.
+CREATE OR REPLACE TEMP MACRO money_shape(body, rp) AS CASE
+    WHEN regexp_full_match(body, '[0-9]+') THEN CASE WHEN length(body) <= 3 THEN 'short' ELSE 'long' END
+    WHEN regexp_full_match(body, '[0-9]{1,3}\.[0-9]{3}') THEN CASE WHEN rp = '' THEN 'amb_dot' ELSE 'ind' END
+    WHEN regexp_full_match(body, '[0-9]{1,3}(?:\.[0-9]{3})+') THEN 'ind'
+    WHEN regexp_full_match(body, '[0-9]{1,3},[0-9]{3}') THEN 'amb_comma'
+    WHEN regexp_full_match(body, '(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+),[0-9]+') THEN 'ind'
+    WHEN regexp_full_match(body, '[0-9]+\.[0-9]+') THEN 'point' END;
+CREATE OR REPLACE TEMP MACRO money_grouped(n_ind, n_point, n_long, n_amb_comma, n_amb_dot) AS
+    (n_ind > 0 AND n_point = 0) OR (n_ind = 0 AND n_point = 0 AND n_long = 0 AND n_amb_comma = 0 AND n_amb_dot >= 2);
+-- money_body under the column's convention.
+CREATE OR REPLACE TEMP MACRO money_body_in(body, rp, grouped) AS CASE
+    WHEN grouped AND money_shape(body, rp) = 'amb_dot' THEN whole_sen(replace(body, '.', ''))
+    WHEN grouped AND money_shape(body, rp) = 'amb_comma' THEN frac_sen(split_part(body, ',', 1), split_part(body, ',', 2))
+    ELSE money_body(body, rp) END;
 -- Plain digits (most cells): sen, else NULL.
 CREATE OR REPLACE TEMP MACRO money_fast(s) AS CASE
     WHEN regexp_full_match(s, '[0-9]{1,18}') THEN CAST(s AS HUGEINT) * 100 END;
@@ -171,8 +188,8 @@ CREATE OR REPLACE TEMP MACRO money_signed(negative, amount) AS CASE
 -- are bound once through a one-element list_transform; for the purchases the long way runs as
 -- a query over the few cells that need it (see amount_fix), as lambdas over a filtered million
 -- rows cost seconds.
-CREATE OR REPLACE TEMP MACRO money(s) AS coalesce(money_fast(s), list_transform([money_parts(s)],
-    lambda m: money_signed(m.neg <> '' OR m.neg2 <> '', money_body(m.body, m.rp)))[1]);
+CREATE OR REPLACE TEMP MACRO money(s, grouped) AS coalesce(money_fast(s), list_transform([money_parts(s)],
+    lambda m: money_signed(m.neg <> '' OR m.neg2 <> '', money_body_in(m.body, m.rp, grouped)))[1]);
 
 -- params.yaml, by hand: the value in force on day d (NULL before the first value).
 -- Amounts in rupiah; ratios as whole percentages (every ratio of the draft has two places).
@@ -196,6 +213,23 @@ CREATE OR REPLACE TEMP MACRO year_end(y) AS make_date(y, 12, 31);
 # __src_*__ are replaced by the read_csv calls, __*_cols__ by the raw cells of the canonical
 # columns (named c_<column>; NULL for a column the file does not have).
 LOAD = r"""
+-- Each money column's convention, from all its cells (plain digits by their length; the rest by shape).
+CREATE OR REPLACE TEMP TABLE money_conv AS
+SELECT col, money_grouped(count(*) FILTER (WHERE shape = 'ind'), count(*) FILTER (WHERE shape = 'point'),
+                          count(*) FILTER (WHERE shape = 'long'), count(*) FILTER (WHERE shape = 'amb_comma'),
+                          count(*) FILTER (WHERE shape = 'amb_dot')) AS grouped
+FROM (
+    SELECT col, CASE WHEN regexp_full_match(text, '[0-9]+') THEN CASE WHEN length(text) <= 3 THEN 'short' ELSE 'long' END
+                     ELSE money_shape(p.body, p.rp) END AS shape
+    FROM (SELECT col, text, CASE WHEN NOT regexp_full_match(text, '[0-9]+') THEN money_parts(text) END AS p
+          FROM (SELECT 'value' AS col, c_value_idr AS text FROM (SELECT __purchases_cols__ FROM __src_purchases__)
+                UNION ALL SELECT 'umk', c_umk_value_idr FROM (SELECT __purchases_cols__ FROM __src_purchases__)
+                UNION ALL SELECT 'capital', c_capital_idr FROM (SELECT __parties_cols__ FROM __src_parties__)
+                UNION ALL SELECT 'sales', c_annual_sales_idr FROM (SELECT __parties_cols__ FROM __src_parties__))
+          WHERE text IS NOT NULL AND text <> '')
+)
+GROUP BY col;
+CREATE OR REPLACE TEMP MACRO col_grouped(c) AS coalesce((SELECT grouped FROM money_conv WHERE col = c), false);
 -- Parties: typed, in file order (rowid), with the importer's cell checks.
 CREATE OR REPLACE TEMP TABLE party_all AS
 SELECT trimmed(c_id) AS id, trimmed(c_kecamatan) AS kecamatan, trimmed(c_desa) AS desa, trimmed(c_kabupaten) AS kabupaten,
@@ -207,11 +241,11 @@ FROM (
     SELECT *,
         code(c_kind, ['perangkat_daerah', 'desa', 'hotel', 'restaurant', 'company', 'umkm', 'koperasi']) AS kind,
         code(c_legal_form, ['pt', 'cv', 'ud', 'firma', 'koperasi', 'perorangan', 'other']) AS legal_form,
-        money(c_capital_idr) AS capital, money(c_annual_sales_idr) AS sales,
+        money(c_capital_idr, g_capital) AS capital, money(c_annual_sales_idr, g_sales) AS sales,
         code(c_scale, ['mikro', 'kecil', 'menengah', 'besar']) AS scale,
         CASE WHEN regexp_full_match(trimmed(c_star_rating), '[0-9]{1,18}')
               AND CAST(trimmed(c_star_rating) AS HUGEINT) BETWEEN 1 AND 5 THEN 1 END AS star
-    FROM (SELECT __parties_cols__ FROM __src_parties__)
+    FROM (SELECT __parties_cols__, col_grouped('capital') AS g_capital, col_grouped('sales') AS g_sales FROM __src_parties__)
 );
 -- Accepted parties: the first row of each id, when it passed the checks.
 CREATE OR REPLACE TEMP TABLE party AS
@@ -241,7 +275,7 @@ FROM (
 -- The amounts not written as plain digits, parsed the long way (a query per step, so each
 -- part is computed once), written back into purchase_all.
 CREATE OR REPLACE TEMP TABLE amount_fix AS
-SELECT rn, col, money_signed(neg <> '' OR neg2 <> '', money_body(body, rp)) AS sen
+SELECT rn, col, money_signed(neg <> '' OR neg2 <> '', money_body_in(body, rp, col_grouped(col))) AS sen
 FROM (SELECT rn, col, p.neg, p.rp, p.neg2, p.body
       FROM (SELECT rn, col, money_parts(text) AS p
             FROM (SELECT rowid AS rn, 'value' AS col, value_text AS text FROM purchase_all WHERE value_text IS NOT NULL
@@ -274,6 +308,7 @@ SELECT * EXCLUDE (rn, ok) FROM (SELECT rowid AS rn, * FROM partnership_all WHERE
 QUALIFY ok AND rn = min(rn) OVER (PARTITION BY id)
     AND party_id IN (SELECT id FROM party) AND partner_id IN (SELECT id FROM party);
 
+__REGIONS__
 -- Derived party attributes per year (classify clauses), for every year a purchase row names,
 -- with the parameters in force on the year's last day; and a row with no year (for the
 -- purchases without a date: their party fields, no derived attributes).
@@ -301,19 +336,16 @@ WITH py AS (
 ), se AS (  -- KMT-06.1 scale_effective: the computed scale, else the declared one
     SELECT *, coalesce(scale_computed, scale) AS scale_effective FROM sc
 )
-SELECT id, year, kind, scale, desa, kecamatan, scale_computed, scale_effective,
+SELECT id, year, kind, scale, desa, kecamatan, desa_code, kecamatan_code, scale_computed, scale_effective,
     CASE  -- DEF-01 umkk: koperasi; mikro/kecil; menengah/besar with a known form; else unknown
         WHEN (legal_form IS NOT NULL AND legal_form = 'koperasi') OR (kind IS NOT NULL AND kind = 'koperasi') THEN true
         WHEN scale_effective IN ('mikro', 'kecil') THEN true
         WHEN scale_effective IS NULL THEN NULL
         WHEN scale_effective IN ('menengah', 'besar') AND (legal_form IS NOT NULL OR kind IS NOT NULL) THEN false
         END AS umkk,
-    CASE  -- DEF-02 local: kabupaten Kutai Timur or one of its 18 kecamatan; another kabupaten: not local
-        WHEN (kabupaten IS NOT NULL AND kabupaten = 'Kutai Timur')
-          OR (kecamatan IS NOT NULL AND kecamatan IN ('Batu Ampar', 'Bengalon', 'Busang', 'Kaliorang', 'Karangan',
-              'Kaubun', 'Kongbeng', 'Long Mesangat', 'Muara Ancalong', 'Muara Bengkal', 'Muara Wahau', 'Rantau Pulung',
-              'Sandaran', 'Sangatta Selatan', 'Sangatta Utara', 'Sangkulirang', 'Telen', 'Teluk Pandan')) THEN true
-        WHEN kabupaten IS NOT NULL THEN false
+    CASE  -- DEF-02 local: Kemendagri kabupaten code 64.08 (codes from names: add_region_codes); unknown stays NULL
+        WHEN kabupaten_code IS NOT NULL AND kabupaten_code = '64.08' THEN true
+        WHEN kabupaten_code IS NOT NULL THEN false
         END AS local
 FROM se;
 
@@ -329,8 +361,8 @@ SELECT rn FROM rows QUALIFY rn > min(rn) OVER (PARTITION BY id);
 CREATE OR REPLACE TEMP TABLE purchase AS
 SELECT a.id, a.stage, a.buyer_id, a.ppk_id, a.supplier_id, a.category, a.ptype, a.value, a.umk, a.reserved,
        a.exempt, a.date, a.year,
-       b.kind AS buyer_kind, b.desa AS buyer_desa,
-       s.umkk AS supplier_umkk, s.local AS supplier_local, s.desa AS supplier_desa
+       b.kind AS buyer_kind, b.desa_code AS buyer_desa,
+       s.umkk AS supplier_umkk, s.local AS supplier_local, s.desa_code AS supplier_desa
 FROM purchase_all a
 LEFT JOIN party_year b ON b.id = a.buyer_id AND b.year IS NOT DISTINCT FROM a.year
 LEFT JOIN party_year s ON s.id = a.supplier_id AND s.year IS NOT DISTINCT FROM a.year
@@ -614,6 +646,30 @@ def _q(s: str) -> str:
     return s.replace("'", "''")
 
 
+def add_region_codes(con) -> None:
+    """Kemendagri codes for the parties' place names (docs/regions.md), one lookup per distinct place.
+
+    Written names become codes with the project's resolver (a lookup table, not a rule: the rules
+    then compare codes in SQL like the engine does). Code columns a file carries are not read here.
+    """
+    from perbup_rules.records import Party
+    from perbup_rules.regions import resolve_party
+
+    places = con.execute("SELECT DISTINCT kabupaten, kecamatan, desa FROM party").fetchall()
+    rows = []
+    for kab, kec, desa in places:
+        p = resolve_party(Party(id="-", kabupaten=kab, kecamatan=kec, desa=desa))
+        rows.append((kab, kec, desa, p.kabupaten_code, p.kecamatan_code, p.desa_code))
+    con.execute("CREATE OR REPLACE TEMP TABLE region_code (kabupaten VARCHAR, kecamatan VARCHAR, desa VARCHAR, "
+                "kabupaten_code VARCHAR, kecamatan_code VARCHAR, desa_code VARCHAR)")
+    if rows:
+        con.executemany("INSERT INTO region_code VALUES (?, ?, ?, ?, ?, ?)", rows)
+    con.execute("""CREATE OR REPLACE TEMP TABLE party AS
+        SELECT p.*, r.kabupaten_code, r.kecamatan_code, r.desa_code FROM party p LEFT JOIN region_code r
+        ON r.kabupaten IS NOT DISTINCT FROM p.kabupaten AND r.kecamatan IS NOT DISTINCT FROM p.kecamatan
+           AND r.desa IS NOT DISTINCT FROM p.desa""")
+
+
 def verdicts(folder: str | Path) -> dict:
     """Verdict counts per clause and status, and the violating subjects per clause."""
     folder = Path(folder)
@@ -627,7 +683,10 @@ def verdicts(folder: str | Path) -> dict:
         load = LOAD
         for key, text in fill.items():
             load = load.replace(key, text)
-        con.execute(load)
+        before, after = load.split("__REGIONS__")
+        con.execute(before)
+        add_region_codes(con)
+        con.execute(after)
         too_fine = con.execute(
             "SELECT (SELECT count(*) FROM purchase_all WHERE value = -1 OR umk = -1)"
             " + (SELECT count(*) FROM party_all WHERE capital = -1 OR sales = -1)").fetchone()[0]

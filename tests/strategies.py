@@ -64,7 +64,7 @@ def datasets(draw, max_purchases: int = 25) -> Dataset:
             id=f"k{k}", party_id=draw(st.sampled_from(["h1", "r1"] + sup_ids)), partner_id=draw(st.sampled_from(sup_ids)),
             pattern=draw(opt(st.sampled_from(PATTERNS))),
             categories=tuple(draw(st.lists(st.sampled_from(CATEGORIES), max_size=2, unique=True))),
-            start_date=start, end_date=draw(st.sampled_from([None, dt.date(2025, 12, 31), dt.date(2026, 6, 30)])),
+            start_date=start, end_date=draw(st.sampled_from([e for e in (None, dt.date(2025, 12, 31), dt.date(2026, 6, 30)) if e is None or start is None or e >= start])),  # records refuse end < start
             written=draw(opt(st.booleans())), reported_to_dinas=draw(opt(st.booleans())),
             purchase_id=draw(opt(st.sampled_from([p.id for p in purchases]))) if purchases else None))
     return Dataset.build(buyers + sup, purchases, partnerships)

@@ -22,6 +22,7 @@ import perbup_rules as pr
 from perbup_rules.bulk import as_counted, audit, load
 from perbup_rules.bulk import evaluate as bulk_evaluate
 from perbup_rules.bulk.load import plain_sql
+from perbup_rules.importers import cells as cells_mod
 from perbup_rules.cli import main
 from perbup_rules.errors import DataError, EngineError
 from perbup_rules.importers.columns import PARSERS
@@ -208,6 +209,9 @@ def test_every_plain_shape_has_the_per_row_parsers_value(column, data):
     for raw, plain, v in got:
         assert plain, raw  # the strategy draws only plain shapes
         assert v == PARSERS["purchases"][column](raw), raw
+        if column == "value_idr":  # a plain amount reads the same under every number convention
+            for name in cells_mod.CONVENTIONS:
+                assert v == cells_mod.parse_money_as(raw, cells_mod.Convention(name, "test")), (raw, name)
 
 
 def test_files_duckdb_would_number_differently_are_read_per_row(tmp_path):

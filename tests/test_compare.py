@@ -33,8 +33,13 @@ def test_a_changed_copy_on_disk_lists_the_parameter_and_the_flips(tmp_path):
     params.write_text(params.read_text(encoding="utf-8").replace("value: 0.70", "value: 0.60"), encoding="utf-8")
     b = pr.load_ruleset(copy)
     rules = compare_rules(KUTIM, b)
-    assert rules.params == [{"param": "uniform_local_share_min", "from": "2026-01-01", "old": "0.70", "new": "0.60"}]
+    assert [{k: p[k] for k in ("param", "from", "old", "new")} for p in rules.params] == [
+        {"param": "uniform_local_share_min", "from": "2026-01-01", "old": "0.70", "new": "0.60"}]
+    assert rules.params[0]["reference_new"].startswith("Rancangan Perbup Kutim Pasal 7")
     assert rules.changed == {} and rules.added == [] and rules.removed == []
+    # the ayat states the parameter ({{uniform_local_share_min}}), so its wording changes with it
+    assert [(t.pasal, t.ayat, t.clauses) for t in rules.texts] == [(7, 2, ["KMT-12.2"])]
+    assert ("del", "70% (tujuh") in rules.texts[0].diff() and ("ins", "60% (enam") in rules.texts[0].diff()
     ds = pr.load_dataset(pr.EXAMPLE_DATA)
     cmp = compare(KUTIM, b, ds)
     a_report = pr.evaluate(KUTIM, ds, "reference")

@@ -187,7 +187,7 @@ clauses:
 ayat:
     - {text: Koperasi dan usaha mikro atau kecil adalah UMKK., ayat: 1}
     - {text: Paket sampai pagu yang dicadangkan diberikan kepada UMKK., ayat: 2}
-    - {text: Setiap Perangkat Daerah membelanjakan paling sedikit 40% untuk UMKK., ayat: 3}
+    - {text: "Setiap Perangkat Daerah membelanjakan paling sedikit {{share_min}} untuk UMKK.", ayat: 3}
     - {text: Hotel bermitra dengan UMKK untuk makanan., ayat: 4}
 """
 
@@ -302,7 +302,7 @@ def test_decimal_and_date_literals_leave_no_python_objects(tmp_path):
 
 # --- stages ------------------------------------------------------------------------------------------
 
-DOCUMENTED_STAGES = ["check_ids", "check_params", "derive_attributes", "compile_clauses", "check_dates"]
+DOCUMENTED_STAGES = ["check_ids", "check_params", "derive_attributes", "compile_clauses", "check_dates", "check_text"]
 
 
 def test_stage_names_in_documented_order():

@@ -129,7 +129,7 @@ def test_bad_rows_are_rejected_with_file_row_column_code(tmp_path):
         "b-3,,pd-1,,u-1,atk,barang,,100,,,,2025-02-01,\n"  # row 6: stage required
         "b-4,award,pd-1,,nobody,atk,barang,,100,,,,2025-02-01,\n"  # row 7: dangling reference
         "a-1,award,pd-1,,u-1,atk,barang,,100,,,,2025-02-01,\n"  # row 8: repeats row 2
-        "b-5,award,pd-1,,u-1,atk,barang,,1.500,,,,2025-02-30,\n"  # row 9: two bad cells
+        "b-5,award,pd-1,,u-1,atk,barang,,1.500.00,,,,2025-02-30,\n"  # row 9: two bad cells (1.500 alone would be read: Rp 1.500.000 settles the column)
         "b-6,award,pd-1,,u-1,atk,barang,,100,200,,,2025-02-01,\n"  # row 10: UMK part above value
     )
     d = folder(tmp_path, purchases=purchases)
@@ -145,7 +145,7 @@ def test_bad_rows_are_rejected_with_file_row_column_code(tmp_path):
         10: (errors.BAD_VALUE, "umk_value_idr", "b-6"),
     }
     row9 = next(r for r in ds.rejected if r.row == 9)
-    assert "ambiguous" in row9.reason and "date" in row9.reason  # every problem of the row is reported
+    assert "rupiah amount" in row9.reason and "date" in row9.reason  # every problem of the row is reported
     assert all(r.file == str(d / "purchases.csv") and r.table == "purchases" for r in ds.rejected)
     assert [p.id for p in ds.purchases] == ["a-1", "p-1"]
     assert ds.stats["purchases"].to_dict() == {"read": 9, "accepted": 2, "rejected": 7}

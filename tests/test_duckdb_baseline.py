@@ -84,12 +84,12 @@ EDGE = {
 pd-a,Dinas A,perangkat_daerah,,,,,Sangatta Utara,,Kutai Timur,,
 pd-b,Dinas B,Perangkat Daerah,,,,,,,Kutai Timur,,
 pd-nokind,Kantor Tanpa Jenis,,,,,,Sangatta Utara,,Kutai Timur,,
-desa-x,Desa X,desa,,,,,Bengalon,X,Kutai Timur,,
+desa-x,Desa X,desa,,,,,Bengalon,Sepaso,Kutai Timur,,
 desa-nodesa,Desa Tanpa Nama,desa,,,,,Bengalon,,Kutai Timur,,
 hotel-h,Hotel H,hotel,pt,8000000000,,,Sangatta Utara,,Kutai Timur,,3
 resto-r,Resto R,restaurant,cv,500000000,,,Sangatta Selatan,,Kutai Timur,,
 party-nokind,Usaha Tanpa Jenis,,cv,,,,Bengalon,,Kutai Timur,,
-umkm-m,UD M,umkm,ud,500000000,,mikro,Bengalon,X,Kutai Timur,makanan;laundry,
+umkm-m,UD M,umkm,ud,500000000,,mikro,Bengalon,Sepaso,Kutai Timur,makanan;laundry,
 umkm-unk,CV Unk,umkm,cv,,,,Bengalon,,Kutai Timur,makanan,
 umkm-far,UD Far,umkm,ud,,3000000000,,Samarinda Ulu,,Samarinda,makanan,
 umkm-where,UD Where,umkm,ud,Rp 1.500.000.000,,kecil,,,,laundry,
@@ -102,9 +102,9 @@ cv-sales,CV Sales,umkm,cv,,20000000000,kecil,Telen,,,atk,
 bad-amb,CV Ambiguous,umkm,cv,1.500,,,Telen,,Kutai Timur,atk,
 bad-star,Hotel Bad Star,hotel,pt,,,,Telen,,Kutai Timur,,9
 umkm-m,UD M again,umkm,ud,100,,mikro,Bengalon,,Kutai Timur,,
-  umkm-sp  ,UD Spaces,UMKM, UD ,900000000,,Mikro,Bengalon,X,Kutai Timur,,
+  umkm-sp  ,UD Spaces,UMKM, UD ,900000000,,Mikro,Bengalon,SEPASO,Kutai Timur,,
 umkm-cap,UD Cap,umkm,ud,300000000,,,Bengalon,,Kutai Timur,atk,
-umkm-y,UD Y,umkm,ud,200000000,,mikro,Bengalon,Y,Kutai Timur,makanan,
+umkm-y,UD Y,umkm,ud,200000000,,mikro,Bengalon,Sekerat,Kutai Timur,makanan,
 hotel-none,Hotel None,Hotel,pt,9000000000,,,Sangatta Utara,,Kutai Timur,,2
 """,
     "purchases.csv": """id,stage,buyer_id,ppk_id,supplier_id,category,procurement_type,method,value_idr,umk_value_idr,reserved_for_umkk,exemption_reason,date,currency

@@ -120,8 +120,8 @@ def _user_literals(path: Path) -> list[str]:
     return found
 
 
-#: CLI modules another helper is rewriting on its own branch (the lead converts them when merging)
-NOT_YET = {"render.py"}
+#: CLI modules of other helpers' features, bilingual in their own way or English for now (docs/translation.md)
+NOT_YET = {"render.py", "init_cmd.py", "registry_cli.py", "serve.py"}
 
 
 def test_cli_modules_say_nothing_outside_the_catalogue():

@@ -155,12 +155,14 @@ def test_spse_nontender_rows(tmp_path):
         nt(kd_nontender="8", jenis_pengadaan="Pengadaan Barang", tgl_selesai_nontender="2024-12-30 10:00:00"),
         nt(kd_nontender="9", kd_penyedia="", nama_penyedia="Tanpa Kode"),
         nt(kd_nontender="10", jenis_pengadaan="Sewa"),  # row 11: unknown type
-        nt(kd_nontender="11", nilai_kontrak="1.500.000"),  # row 12: human grouping is not a machine amount
+        nt(kd_nontender="11", nilai_kontrak="1.500.000", nilai_umk_kontrak="0"),  # unambiguous grouping is read
+        nt(kd_nontender="12", nilai_kontrak="250.000"),  # row 13: ambiguous, and '.' is a decimal point elsewhere
     ]
     ds = load(write_csv(tmp_path / "nt.csv", rows), "spse-nontender")
     assert ds.reconciles()
-    assert rejected(ds) == {4: (errors.BAD_VALUE, "nilai_umk_kontrak"), 11: (errors.UNKNOWN_CODE, "jenis_pengadaan"), 12: (errors.BAD_VALUE, "nilai_kontrak")}
+    assert rejected(ds) == {4: (errors.BAD_VALUE, "nilai_umk_kontrak"), 11: (errors.UNKNOWN_CODE, "jenis_pengadaan"), 13: (errors.BAD_VALUE, "nilai_kontrak")}
     p = by_id(ds)
+    assert p["spse:11"].value_idr == 1_500_000
     assert p["spse:1"].value_idr is None and p["spse:1"].umk_value_idr is None and dict(p["spse:1"].extra)["nilai_kontrak"] == "0"
     assert p["spse:2"].value_idr == 5_000_000 and p["spse:2"].umk_value_idr == 0
     k = ds.parties["penyedia:88"]

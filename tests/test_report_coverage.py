@@ -146,11 +146,11 @@ def test_share_findings_name_the_channels_of_their_own_records():
 
 def test_json_has_the_coverage_section_link_rates_and_finding_channels():
     data = json.loads(render(_report(), "json"))
-    assert data["schema_version"] == SCHEMA_VERSION == "1.2"
+    assert data["schema_version"] == SCHEMA_VERSION == "1.3"
     cov = data["coverage"]
     assert cov["channels"] == list(CHANNEL_ORDER)
     assert cov["absent"] == ["toko_daring", "pencatatan", "swakelola"] and cov["unknown"] == 1
-    assert {"channel": "non_tender", "count": 2, "value_idr": "201499999.50", "value_missing": 0} in cov["by_channel"]
+    assert {"channel": "non_tender", "count": 2, "value_idr": "201499999.5", "value_missing": 0} in cov["by_channel"]
     assert {"buyer": "pd-a", "period": 2025, "stage": "contract", "channel": "e_purchasing", "count": 2,
             "value_idr": "40000000", "value_missing": 1} in cov["rows"]
     assert data["link_rates"][0] == {"source": "spse-ekontrak", "target": "spse-nontender", "key": "kd_nontender",

@@ -22,12 +22,14 @@ from .errors import (
     EngineError,
     InvalidRulesError,
     PerbupError,
+    RecordError,
     SourceLocation,
     UsageError,
 )
 from .evaluate import evaluate
 from .findings import Finding, Report, RequiredPartnership, Status, Text
 from .loader import Regulation, load_files
+from .precheck import PackageCheck, PackageChecker, check_package
 from .records import Dataset, Partnership, Party, Purchase
 
 __version__ = "0.1.0"
@@ -53,11 +55,32 @@ def load_ruleset(path: str | Path) -> Ruleset:
     return compile_ruleset(load_files(path))
 
 
-def load_dataset(source: str | Path, kind: str | None = None) -> Dataset:
-    """Load a canonical dataset folder, an Excel workbook, or a real export (``kind`` or detected)."""
+def categorize(dataset: Dataset, rules: str | Path | Ruleset):
+    """Fill ``category`` from the regulation's ``categories.yaml`` where the source gave none.
+
+    ``rules`` is the regulation folder or a Ruleset compiled from one; a folder without a
+    map changes nothing. Returns a :class:`~perbup_rules.categories.Categorized` summary;
+    the dataset's purchases are replaced by categorised copies (provenance recorded).
+    """
+    from .categories import categorize_for
+
+    return categorize_for(dataset, rules)
+
+
+def load_dataset(source: str | Path, kind: str | None = None, *, registries: list[str | Path] = ()) -> Dataset:
+    """Load a canonical dataset folder, an Excel workbook, or a real export (``kind`` or detected).
+
+    ``registries``: supplier registry files (docs/registries.md) joined to its parties, in order;
+    the matches are in ``dataset.registries`` and in the report of an evaluation.
+    """
     from .importers import load
 
-    return load(source, kind)
+    ds = load(source, kind)
+    if registries:
+        from .registries import load_and_apply
+
+        load_and_apply(ds, list(registries))
+    return ds
 
 
 __all__ = [
@@ -69,10 +92,13 @@ __all__ = [
     "EngineError",
     "Finding",
     "InvalidRulesError",
+    "PackageCheck",
+    "PackageChecker",
     "Partnership",
     "Party",
     "PerbupError",
     "Purchase",
+    "RecordError",
     "Regulation",
     "Report",
     "RequiredPartnership",
@@ -81,7 +107,9 @@ __all__ = [
     "Status",
     "Text",
     "UsageError",
+    "categorize",
     "compile_ruleset",
+    "check_package",
     "evaluate",
     "load_dataset",
     "load_regulation",

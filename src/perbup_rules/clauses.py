@@ -13,6 +13,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
+from .naskah.model import Item, NaskahFrame
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
@@ -153,10 +155,12 @@ Clause = Annotated[Union[ClassifyClause, EachClause, ShareClause, ExistsClause],
 
 
 class AyatText(_Model):
-    """One ayat of a pasal: its number and verbatim text."""
+    """One ayat of a pasal: its number and verbatim text, with a list of huruf or angka under it."""
 
     ayat: StrictInt
     text: str
+    huruf: list[Union[str, Item]] = []
+    angka: list[Union[str, Item]] = []
 
 
 class Bab(_Model):
@@ -190,3 +194,5 @@ class RegulationMeta(_Model):
     issuer: str | None = None
     in_force_from: _dt.date | None = None
     files: list[str] | None = None
+    #: the frame of the legal text (judul, Menimbang, Mengingat, signature block): see naskah/model.py
+    naskah: NaskahFrame | None = None

@@ -1,5 +1,9 @@
 """Compare two drafts: what changed in the rules, and which verdicts change over the same records.
 
+The rule changes are what a drafting meeting reads: per ayat the old and the new wording
+with the words deleted and inserted (:func:`word_diff`), the parameter changes with their
+dates and sources, and the clauses added, removed or changed in their machine rule.
+
 Also the what-if of one parameter (``--set params.NAME=VALUE[@DATE]``) against one draft,
 without copying files: :func:`with_params` returns a new Ruleset with the parameter changed.
 """
@@ -29,23 +33,95 @@ def _meaning(clause: dict) -> dict:
     return strip_cols({k: v for k, v in clause.items() if k not in _IGNORED})
 
 
+def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
+    """The change from ``old`` to ``new`` word by word: ``[("eq"|"del"|"ins", words), ...]``."""
+    import difflib
+
+    a, b = (old or "").split(), (new or "").split()
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.append(("eq", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("del", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("ins", " ".join(b[j1:j2])))
+    return out
+
+
+@dataclass
+class AyatChange:
+    """One ayat whose wording differs (``old`` None: added; ``new`` None: removed)."""
+
+    pasal: int
+    ayat: int
+    old: str | None
+    new: str | None
+    clauses: list[str] = field(default_factory=list)
+
+    @property
+    def citation(self) -> str:
+        return f"Pasal {self.pasal} ayat ({self.ayat})"
+
+    def diff(self) -> list[tuple[str, str]]:
+        return word_diff(self.old, self.new)
+
+    def to_dict(self) -> dict:
+        return {"pasal": self.pasal, "ayat": self.ayat, "old": self.old, "new": self.new, "clauses": self.clauses,
+                "diff": [list(x) for x in self.diff()]}
+
+
 @dataclass
 class RuleChanges:
-    """Clauses added, removed or changed (with the keys that changed), and parameter changes."""
+    """Clauses added, removed or changed (with the keys that changed), parameter and wording changes."""
 
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: dict[str, list[str]] = field(default_factory=dict)
     params: list[dict] = field(default_factory=list)
+    texts: list[AyatChange] = field(default_factory=list)
+    #: clause id -> (citation, Indonesian title), for both drafts (B wins)
+    clause_info: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"clauses_added": self.added, "clauses_removed": self.removed,
                 "clauses_changed": [{"clause": c, "keys": k} for c, k in sorted(self.changed.items())],
-                "params": self.params}
+                "params": self.params, "texts": [t.to_dict() for t in self.texts]}
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.params)
+        return not (self.added or self.removed or self.changed or self.params or self.texts)
+
+
+def ayat_texts(rs: Ruleset) -> dict[tuple[int, int], tuple[str, list[str]]]:
+    """(pasal, ayat) -> (the wording with parameters written in, the clauses citing it), from the
+    draft's folder with the Ruleset's own parameters (so a ``--set`` what-if changes the text too).
+    Empty when the folder is no longer readable."""
+    from .loader import load_files
+    from .naskah.numbers import ayat_plain, fill
+
+    root = rs.data.get("source_root")
+    if not root:
+        return {}
+    try:
+        reg = load_files(root)
+    except Exception:  # noqa: BLE001 - the folder moved or broke since compiling: compare without wording
+        return {}
+    from .naskah.numbers import reference_day
+
+    day = reference_day(reg.meta)
+    cited: dict[tuple[int, int], list[str]] = {}
+    for c in rs.clauses:
+        ayat = c.get("ayat")
+        for n in ([] if ayat is None else [ayat] if isinstance(ayat, int) else ayat):
+            cited.setdefault((c["pasal"], n), []).append(c["id"])
+    out = {}
+    for _f, pf, _n in reg.pasal_files:
+        for a in pf.ayat:
+            text = " ".join(fill(ayat_plain(a), rs.params, day).split())
+            out[(pf.pasal, a.ayat)] = (text, sorted(cited.get((pf.pasal, a.ayat), [])))
+    return out
 
 
 def compare_rules(a: Ruleset, b: Ruleset) -> RuleChanges:
@@ -55,8 +131,12 @@ def compare_rules(a: Ruleset, b: Ruleset) -> RuleChanges:
     cb = {c["id"]: c for c in b.clauses}
     out.added = sorted(set(cb) - set(ca))
     out.removed = sorted(set(ca) - set(cb))
+    ta, tb = ayat_texts(a), ayat_texts(b)
+    # with both drafts' wording at hand, a change of wording is reported per ayat (texts), not as a clause key
+    ignore = {"text"} if ta and tb else set()
     for cid in sorted(set(ca) & set(cb)):
-        ma, mb = _meaning(ca[cid]), _meaning(cb[cid])
+        ma = {k: v for k, v in _meaning(ca[cid]).items() if k not in ignore}
+        mb = {k: v for k, v in _meaning(cb[cid]).items() if k not in ignore}
         if ma != mb:
             out.changed[cid] = sorted(k for k in set(ma) | set(mb) if ma.get(k) != mb.get(k))
     pa, pb = a.params, b.params
@@ -65,9 +145,21 @@ def compare_rules(a: Ruleset, b: Ruleset) -> RuleChanges:
         vb = {v["from"]: v["value"] for v in pb.get(name, {}).get("values", [])}
         if va == vb:
             continue
+        ra = {v["from"]: v["reference"] for v in pa.get(name, {}).get("values", [])}
+        rb = {v["from"]: v["reference"] for v in pb.get(name, {}).get("values", [])}
+        unit = (pb.get(name) or pa.get(name))["unit"]
         for day in sorted(set(va) | set(vb)):
             if va.get(day) != vb.get(day):
-                out.params.append({"param": name, "from": day, "old": va.get(day), "new": vb.get(day)})
+                out.params.append({"param": name, "from": day, "old": va.get(day), "new": vb.get(day), "unit": unit,
+                                   "reference_old": ra.get(day), "reference_new": rb.get(day)})
+    for rs in (a, b):
+        for c in rs.clauses:
+            out.clause_info[c["id"]] = (c["citation"], c["title"]["id"])
+    for key in sorted(set(ta) | set(tb)):
+        old, new = ta.get(key), tb.get(key)
+        if (old and old[0]) != (new and new[0]):
+            out.texts.append(AyatChange(key[0], key[1], old[0] if old else None, new[0] if new else None,
+                                        sorted(set((old[1] if old else []) + (new[1] if new else [])))))
     return out
 
 
@@ -170,11 +262,22 @@ def parse_setting(text: str) -> tuple[str, str, _dt.date | None]:
 
 
 def _value(unit: str, text: str, name: str) -> Any:
+    from .param_values import ValueSyntaxError, parse_value
+
     clean = text.replace("_", "")
     try:
-        if unit == "date":
-            return _dt.date.fromisoformat(clean)
-        d = Decimal(clean)
+        natural = parse_value(unit, clean)  # 45%, 0,45, Rp15.000.000.000, 15 miliar, 2027-01-01
+    except ValueSyntaxError as err:
+        try:
+            natural = Decimal(clean) if unit != "date" else None
+        except InvalidOperation:
+            natural = None
+        if natural is None:
+            raise UsageError(f"params.{name}: {err}") from None
+    if unit == "date":
+        return natural
+    try:
+        d = Decimal(natural)
     except (InvalidOperation, ValueError):
         raise UsageError(f"params.{name}: {text!r} is not a valid {unit} value") from None
     # NaN/Infinity cannot be compared or made int; 1e999999999 (int) and 1e-999999999 (Fraction) would never finish
@@ -220,4 +323,30 @@ def with_params(ruleset: Ruleset, settings: Iterable[str]) -> tuple[Ruleset, lis
             hi = Decimal(bound["max"]) if bound.get("max") is not None else None
             if (lo is not None and Decimal(value) < lo) or (hi is not None and Decimal(value) > hi):
                 warnings.append(f"params.{name} = {text} would weaken the higher rule ({bound['citation']})")
+    _rewrite_clause_texts(data)
     return Ruleset.from_data(data), warnings
+
+
+def _rewrite_clause_texts(data: dict) -> None:
+    """Write the clauses' ayat text again from the changed parameters (``{{name}}`` placeholders),
+    as loading the folder with those values would; unchanged when the folder is not readable."""
+    from .loader import load_files
+    from .naskah.numbers import ayat_plain, fill, reference_day
+
+    root = data.get("source_root")
+    if not root:
+        return
+    try:
+        reg = load_files(root)
+    except Exception:  # noqa: BLE001 - the folder moved or broke since compiling: keep the compiled text
+        return
+    day = reference_day(reg.meta)
+    texts: dict[str, str] = {}
+    for c in reg.clauses:
+        pf = c.pasal
+        ayat_text = {a.ayat: fill(ayat_plain(a), data["params"], day) for a in pf.ayat}
+        nums = [] if c.model.ayat is None else ([c.model.ayat] if isinstance(c.model.ayat, int) else list(c.model.ayat))
+        texts[c.model.id] = c.model.text if c.model.text is not None else "\n".join(ayat_text.get(n, "") for n in nums).strip()
+    for clause in data["clauses"]:
+        if clause["id"] in texts:
+            clause["text"] = texts[clause["id"]]

@@ -11,6 +11,7 @@ Exception tree::
     ├── InvalidRulesError (ValueError)    the rule files have problems; .diagnostics
     ├── DataError (ValueError)            input data cannot be read at all; .diagnostics
     ├── UsageError (ValueError)           an API or CLI argument is wrong
+    ├── RecordError (ValueError)          a record built in code breaks the contract; .field, .code
     └── EngineError (RuntimeError)        an engine failed or disagreed with its contract
 
 Rejected *rows* are not exceptions: a dataset keeps them as :class:`Rejection`
@@ -57,6 +58,14 @@ CLASSIFY_CYCLE = "classify_cycle"
 WEAKENS_HIGHER_LAW = "weakens_higher_law"
 #: The regulation folder or a file in it is missing or unreadable.
 FILE_NOT_FOUND = "file_not_found"
+#: An ayat states a number that disagrees with the parameter it comes from, or with its own words.
+TEXT_DISAGREES = "text_disagrees"
+#: The rules or a category scenario name a category that categories.yaml does not define.
+UNKNOWN_CATEGORY = "unknown_category"
+#: A pattern of categories.yaml is not a regular expression, or matches every name.
+BAD_PATTERN = "bad_pattern"
+#: Two dated entries of one category in categories.yaml are in force on the same day.
+OVERLAPPING_DATES = "overlapping_dates"
 
 # --- codes: data -------------------------------------------------------------
 #: A table file is missing a required column.
@@ -219,3 +228,25 @@ class EngineError(PerbupError, RuntimeError):
     def __init__(self, message: str, code: str = ENGINE_FAILURE):
         self.code = code
         super().__init__(message)
+
+
+class RecordError(PerbupError, ValueError):
+    """A record built in code breaks the canonical contract (``Purchase(stage="Awarded")``).
+
+    ``code`` is the data code the loader would give the same cell (``unknown_code``,
+    ``bad_value``, ``required_value``, ``negative_value``; ``unknown_field`` for a
+    mapping key that looks like a misspelt column); ``record`` the type (``Purchase``),
+    ``field`` the field, ``value`` what was given.
+    """
+
+    def __init__(self, record: str, field: str | None, code: str, reason: str, value: object = None):
+        self.record = record
+        self.field = field
+        self.code = code
+        self.reason = reason
+        self.value = value
+        where = f"{record}.{field}" if field else record
+        super().__init__(f"{where}: {code}: {reason}")
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "record": self.record, "field": self.field, "message": self.reason}

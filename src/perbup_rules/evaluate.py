@@ -27,7 +27,8 @@ from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
-from . import explain
+from . import explain, regions
+from .registries.match import mark_candidates
 from .compiler import decisions as D
 from .atoms import Compiled, Ctx, Env, Missing, Period, decode_const, in_force
 from .compiler.ruleset import Ruleset
@@ -82,6 +83,8 @@ class _Run:
 
     def __post_init__(self) -> None:
         ds = self.dataset
+        regions.enrich(ds)  # region codes from names (idempotent): `local` and desa matching read codes
+        mark_candidates(ds)  # registry businesses written by `perbup import --registry` stay candidates only
         self.env = Env(parties=ds.parties, purchases_by_id={p.id: p for p in ds.purchases},
                        params=ParamTable(self.ruleset.params),
                        default_year=max(self.periods) if self.periods else None)
@@ -141,6 +144,12 @@ class _Run:
                     value = None
                 store.setdefault(party.id, {})[clause["attribute"]] = None if isinstance(value, Missing) else value
 
+    def subject_parties(self) -> list:
+        """Parties judged by clauses over parties, by id: all but the registry's candidates-only
+        businesses (they bought and sold nothing here; they are only possible partners)."""
+        only = self.dataset.candidates_only
+        return sorted((p for p in self.dataset.parties.values() if p.id not in only), key=lambda p: p.id)
+
     def years(self) -> list[int]:
         """The fiscal years to classify parties for: the periods judged (never today's date,
         so the same inputs give the same results in any year)."""
@@ -158,7 +167,7 @@ class _Run:
                 d = rec.date
                 items.append((rec, Ctx(rec=rec, day=d, year=d.year if d else None), []))
         else:
-            recs = sorted(self.dataset.parties.values(), key=lambda p: p.id) if over == "parties" else self.dataset.partnerships
+            recs = self.subject_parties() if over == "parties" else self.dataset.partnerships
             for year in self.periods:
                 period = Period.of(year)
                 for rec in recs:
@@ -309,7 +318,7 @@ class _Run:
                 subjects.append((rec, d.year if d else None, d))
         else:
             for year in self.periods:
-                for rec in sorted(self.dataset.parties.values(), key=lambda p: p.id):
+                for rec in self.subject_parties():
                     subjects.append((rec, year, _dt.date(year, 12, 31)))
         # match decisions for every (subject, category) x related record
         mrows, mkeys = [], []
@@ -370,13 +379,18 @@ class _Run:
             c = comp.value(r["category"])(ctx)
             category = None if isinstance(c, Missing) else c
         candidates: tuple[str, ...] = ()
+        unverified: tuple[str, ...] = ()
         if r.get("candidates"):
-            candidates = self.candidates(clause, rec, category, year)
+            candidates, unverified = self.candidates(clause, rec, category, year)
         return RequiredPartnership(
             party=None if isinstance(party, Missing) else party, clause=clause["id"], period=year, category=category,
-            candidates=candidates, purchase=rec.id if clause["over"] == "purchases" else None)
+            candidates=candidates + unverified, purchase=rec.id if clause["over"] == "purchases" else None,
+            unverified=unverified)
 
-    def candidates(self, clause: dict, subject: Any, category: str | None, year: int | None) -> tuple[str, ...]:
+    def candidates(self, clause: dict, subject: Any, category: str | None,
+                   year: int | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(candidates whose ``where`` holds, ranked by ``prefer``; registry businesses for which it
+        is unknown, e.g. UMKK status not in the register, ranked the same way and listed after)."""
         cand = clause["remedy"]["candidates"]
         comp = Compiled(self.env, None, clause["over"])
         where_fns = [comp.atom(a) for a in cand["where"]["atoms"]]
@@ -385,15 +399,20 @@ class _Run:
         ctxs = [Ctx(candidate=p, subject=subject, category=category, year=year,
                     day=_dt.date(year, 12, 31) if year else None) for p in parties]
         labels = self._tri(clause, cand["where"], where_fns, ctxs)
+        only = self.dataset.candidates_only
         chosen = [(p, c) for p, c, lab in zip(parties, ctxs, labels) if lab == "t"]
-        ranks = []
-        for p, c in chosen:
-            key = []
-            for pdec, pfns in zip(cand["prefer"], prefer_fns):
-                lab = self._tri(clause, pdec, pfns, [c])[0]
-                key.append(0 if lab == "t" else 1)
-            ranks.append((tuple(key), p.id))
-        return tuple(pid for _k, pid in sorted(ranks))
+        maybe = [(p, c) for p, c, lab in zip(parties, ctxs, labels) if lab == "u" and p.id in only]
+
+        def ranked(pairs: list) -> tuple[str, ...]:
+            ranks = []
+            for p, c in pairs:
+                key = []
+                for pdec, pfns in zip(cand["prefer"], prefer_fns):
+                    lab = self._tri(clause, pdec, pfns, [c])[0]
+                    key.append(0 if lab == "t" else 1)
+                ranks.append((tuple(key), p.id))
+            return tuple(pid for _k, pid in sorted(ranks))
+        return ranked(chosen), ranked(maybe)
 
     def _tri(self, clause: dict, dec: dict, fns: list, ctxs: list[Ctx]) -> list[str]:
         # candidate filters are ranking aids, not verdicts: evaluated with the reference
@@ -557,9 +576,38 @@ def evaluate(
     for y in years:  # a period is a calendar year that datetime.date can hold
         if not isinstance(y, int) or isinstance(y, bool) or not 1 <= y <= 9999:
             raise UsageError(f"period {y!r} is not a fiscal year (1 to 9999)")
+    clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated
     run = _Run(ruleset, dataset, eng, years, stage, tracer)
     run.run(clauses)
-    return report_of(ruleset, dataset, eng, run)
+    report = report_of(ruleset, dataset, eng, run)
+    from .not_evaluated import DatasetPresence, not_evaluated  # clauses no record lets apply
+
+    report.not_evaluated = not_evaluated(ruleset, DatasetPresence(dataset), clauses)
+    return report
+
+
+def party_provenance(dataset: Dataset) -> dict[str, dict[str, str]]:
+    """Where every known field of every party came from: its own provenance (registry row, region
+    table, conflict rule), else the export file(s) it was read from."""
+    from .records import NOT_COLUMNS
+
+    paths = sorted({s.path for s in dataset.sources})
+    # a canonical folder's party fields come from its parties table; an export's from the export
+    own_table = [p for p in paths if p.replace("\\", "/").rsplit("/", 1)[-1].lower().startswith("parties")]
+    files = ", ".join(own_table or paths) or "<memory>"
+    out: dict[str, dict[str, str]] = {}
+    for pid, p in dataset.parties.items():
+        own = dict(p.provenance)
+        fields = {}
+        for name in p.__dataclass_fields__:
+            if name in NOT_COLUMNS or name == "id":
+                continue
+            v = getattr(p, name)
+            if v is None or v == ():
+                continue
+            fields[name] = own.get(name, f"export {files}")
+        out[pid] = fields
+    return out
 
 
 def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, counted: list[dict] | None = None,
@@ -576,12 +624,15 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, cou
         required_partnerships=required,
         input={t: s.to_dict() for t, s in dataset.stats.items()},
         rejected=[r.to_dict() for r in dataset.rejected],
-        sources=[{"path": s.path, "sha256": s.sha256, "kind": s.kind} for s in dataset.sources],
+        sources=[{"path": s.path, "sha256": s.sha256, "kind": s.kind, **({"numbers": [list(n) for n in s.numbers]} if s.numbers else {})}
+                 for s in dataset.sources],
         engine=engine_name or eng.name,
         counted=counted or [],
         coverage=coverage if coverage is not None else coverage_of(dataset.purchases),
         link_rates=link_rates_of(dataset),
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
+        registries=[s for o in dataset.registries for s in o.summary()],
+        provenance=party_provenance(dataset) if dataset.registries else {},
         clauses=[{**{k: c.get(k) for k in ("id", "kind", "citation", "title", "text", "derived_from", "severity", "location")},
                   "unit": _unit(ruleset, c)} for c in ruleset.clauses],
     )

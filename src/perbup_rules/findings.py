@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Status(str, enum.Enum):
@@ -160,9 +160,12 @@ class RequiredPartnership:
     category: str | None
     candidates: tuple[str, ...] = ()
     purchase: str | None = None
+    #: the candidates (listed last in ``candidates``) whose eligibility is unknown: registry
+    #: businesses whose UMKK status, for example, the register does not give
+    unverified: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "party": self.party,
             "clause": self.clause,
             "period": self.period,
@@ -170,6 +173,9 @@ class RequiredPartnership:
             "purchase": self.purchase,
             "candidates": list(self.candidates),
         }
+        if self.unverified:
+            d["unverified_candidates"] = list(self.unverified)
+        return d
 
 
 @dataclass
@@ -193,6 +199,14 @@ class Report:
     coverage: Any = None
     #: measured links between sources (dicts: source, target, key, linked, total, unlinked)
     link_rates: list[dict[str, Any]] = field(default_factory=list)
+    #: registries applied (perbup_rules.registries): one summary dict each; with any, the JSON
+    #: report carries "registries" and "provenance"
+    registries: list[dict[str, Any]] = field(default_factory=list)
+    #: party id -> field -> where its value came from (file:row, registry row, region table)
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: clauses no input record lets apply: dicts with clause, fields and reason
+    #: ("no record has category"), sorted by clause (perbup_rules.not_evaluated)
+    not_evaluated: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per clause and status (every status key present, in a fixed order)."""
@@ -238,8 +252,18 @@ class Report:
             "counted": self.counted,
             "required_partnerships": [r.to_dict() for r in self.required_partnerships],
             "summary": self.summary(),
+            "not_evaluated": self.not_evaluated,
             "names": self._listed_names(listed),
+            **self._registry_keys(),
         }
+
+    def _registry_keys(self) -> dict[str, Any]:
+        """The registry summary and the provenance of party fields, present only when registries were applied
+        (so reports without them keep the schema of docs/report-format.md byte for byte)."""
+        if not self.registries:
+            return {}
+        return {"registries": self.registries,
+                "provenance": {pid: self.provenance[pid] for pid in sorted(self.provenance)}}
 
     def _listed_names(self, listed: list[Finding]) -> dict[str, str]:
         """Names of the ids the listed findings and required partnerships mention, sorted by id."""
@@ -276,3 +300,31 @@ class Report:
     def to_json(self, include: Iterable[Status] | None = None, indent: int | None = 2) -> str:
         """Deterministic JSON text (same report, same bytes)."""
         return json.dumps(self.to_dict(include), ensure_ascii=False, indent=indent, sort_keys=False) + "\n"
+
+    # -- renderers: the same text `perbup audit --format X` writes (perbup_rules.report) ------------
+    def render(self, fmt: str, *, all_findings: bool = False) -> str:
+        """The report as ``fmt`` (json, csv, md, html or text): the bytes ``perbup audit --format fmt`` writes.
+
+        ``all_findings`` lists compliant and not-applicable findings too (md, html, text),
+        like ``perbup audit --all``. Raises :class:`~perbup_rules.errors.UsageError` for an
+        unknown format.
+        """
+        from .report import render
+
+        return render(self, fmt, all_findings=all_findings)
+
+    def to_html(self, *, all_findings: bool = False) -> str:
+        """A self-contained HTML page (no scripts, no network), as ``perbup audit --format html``."""
+        return self.render("html", all_findings=all_findings)
+
+    def to_markdown(self, *, all_findings: bool = False) -> str:
+        """Markdown, as ``perbup audit --format md``."""
+        return self.render("md", all_findings=all_findings)
+
+    def to_csv(self) -> str:
+        """One row per finding, every finding, as ``perbup audit --format csv``."""
+        return self.render("csv")
+
+    def to_text(self, *, all_findings: bool = False) -> str:
+        """Plain terminal text, as ``perbup audit --format text`` writes when not on a terminal."""
+        return self.render("text", all_findings=all_findings)

@@ -20,6 +20,8 @@ from . import errors
 from .i18n import msg
 from .clauses import PasalFile, Parameter, RegulationMeta
 from .errors import Diagnostic, SourceLocation
+from .naskah.numbers import ayat_plain, fill, reference_day
+from .param_values import read_param_node
 from .source import YMap, load_yaml, locate, locate_key
 
 REGULATION_FILE = "regulation.yaml"
@@ -236,9 +238,14 @@ def load_files(root: str | Path) -> Regulation | None:
             diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.params_mapping"), SourceLocation(str(pfile), 1, 1)))
         elif pdata:
             for name, node in pdata.items():
+                # values written as text (40%, Rp15.000.000.000, 15 miliar) are read for the unit first
+                data, value_diags = read_param_node(name, node, str(pfile))
+                diags.extend(value_diags)
+                param_nodes[name] = node
+                if value_diags:
+                    continue
                 try:
-                    params[name] = Parameter.model_validate(node)
-                    param_nodes[name] = node
+                    params[name] = Parameter.model_validate(data)
                 except ValidationError as err:
                     sub = pydantic_diagnostics(err, Parameter, node, str(pfile))
                     _add_schema_diags(diags, [dataclasses_replace_message(d, name) for d in sub])
@@ -258,7 +265,8 @@ def load_files(root: str | Path) -> Regulation | None:
         if pf is None:
             continue
         pasal_files.append((str(f), pf, data))
-        ayat_text = {a.ayat: a.text for a in pf.ayat}
+        # the ayat as the clauses cite it: its list flattened and {{param}} written from params.yaml
+        ayat_text = {a.ayat: fill(ayat_plain(a), params, reference_day(meta)) for a in pf.ayat}
         for i, c in enumerate(pf.clauses):
             node = data["clauses"][i]
             nums = [] if c.ayat is None else ([c.ayat] if isinstance(c.ayat, int) else list(c.ayat))
@@ -268,7 +276,9 @@ def load_files(root: str | Path) -> Regulation | None:
                                             node.value_loc("ayat"), clause=c.id,
                                             hint=msg("diag.hint.ayat_here", ayat=sorted(ayat_text) or msg("diag.none"))))
             text = c.text if c.text is not None else "\n".join(ayat_text.get(n, "") for n in nums).strip()
-            clauses.append(LoadedClause(c, pf, str(f), node, citation(pf.pasal, c.ayat), text))
+            # a pasal of one ayat has no ayat number in the text (UU 12/2011 Lampiran II): cite the pasal
+            cited = None if len(pf.ayat) == 1 and nums and set(nums) <= set(ayat_text) else c.ayat
+            clauses.append(LoadedClause(c, pf, str(f), node, citation(pf.pasal, cited), text))
     if meta is None:
         meta = RegulationMeta(id=root.name, title={"id": root.name, "en": root.name}, version="?")
         if not any(d.severity == "error" for d in diags):

@@ -4,8 +4,10 @@ The column names and codes are the input contract of ARCHITECTURE.md section 3.
 Records are frozen, slotted dataclasses rather than pydantic models: an audit may
 hold a million purchases, and a slotted record costs a fraction of a model
 instance. Validation happens where rows are read (``perbup_rules.importers``),
-which knows the file, row and column to blame; :meth:`Dataset.build` re-checks
-references so records built in code obey the same contract.
+which knows the file, row and column to blame, and importers build records with
+``Record.trusted(...)``; a record built in code (``Purchase(...)``, ``Purchase.from_row``)
+is checked field by field with the same cell rules (``record_checks``), and
+:meth:`Dataset.build` re-checks references.
 
 Money is ``int`` rupiah (``Decimal`` only when a source gives sen), dates are
 :class:`datetime.date`, and ``None`` always means "the source did not say".
@@ -14,6 +16,8 @@ Money is ``int`` rupiah (``Decimal`` only when a source gives sen), dates are
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
+import re
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Iterable, Mapping, Union
@@ -128,6 +132,57 @@ class Partnership:
 
 RECORD_TYPES = {"parties": Party, "purchases": Purchase, "partnerships": Partnership}
 
+
+def _validated(cls: type, table: str) -> None:
+    """Validate records built in code; keep an unchecked path for importers that checked every cell.
+
+    ``cls(...)`` normalises each field the way the canonical loader reads its cell (codes to
+    their canonical spelling, money and dates from text) or raises
+    :class:`~perbup_rules.errors.RecordError` (see ``record_checks``). ``cls.trusted(...)``
+    takes the same arguments and skips the checks: importers already validated each cell
+    with its file and row, and a million purchases should not be parsed twice.
+    ``cls.from_row(mapping)`` builds one from column -> cell text, like a CSV row.
+    """
+    raw_init = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        try:
+            raw_init(self, *args, **kwargs)
+        except TypeError as err:  # a missing or unknown argument: located, coded, not a raw TypeError
+            msg = str(err).replace(f"{cls.__name__}.__init__()", f"{cls.__name__}()")
+            named = re.search(r"argument:? '(\w+)'", msg)
+            raise errors.RecordError(cls.__name__, named[1] if named else None, errors.WRONG_TYPE, msg) from None
+        _check(table, self)
+
+    __init__.__doc__ = raw_init.__doc__
+    __init__.__signature__ = inspect.signature(raw_init)  # type: ignore[attr-defined]
+    new = object.__new__
+
+    def trusted(kls, *args, **kwargs):
+        obj = new(kls)
+        raw_init(obj, *args, **kwargs)
+        return obj
+
+    def from_row(kls, row: Mapping[str, object]):
+        from .record_checks import row_kwargs
+
+        return kls(**row_kwargs(table, kls.__name__, row))
+
+    cls.__init__ = __init__  # type: ignore[misc]
+    cls.raw_init = staticmethod(raw_init)  # type: ignore[attr-defined]
+    cls.trusted = classmethod(trusted)  # type: ignore[attr-defined]
+    cls.from_row = classmethod(from_row)  # type: ignore[attr-defined]
+
+
+def _check(table: str, record: object) -> None:
+    from .record_checks import check
+
+    check(table, record)
+
+
+for _table, _cls in RECORD_TYPES.items():
+    _validated(_cls, _table)
+
 #: Record fields that are not columns: kept beside the row, not read from a cell of that name.
 NOT_COLUMNS = frozenset({"extra", "provenance"})
 
@@ -188,6 +243,8 @@ class InputFile:
     read: int | None = None
     accepted: int | None = None
     rejected: int | None = None
+    #: (money column, the number convention its cells were read by and what settled it)
+    numbers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +276,12 @@ class Dataset:
     sources: list[InputFile] = field(default_factory=list)
     #: measured links between the records of different sources (plan -> award -> contract -> handover)
     link_rates: list[LinkRate] = field(default_factory=list)
+    #: ids of parties known only from a registry (perbup_rules.registries): possible partners in
+    #: required partnerships, never subjects of clauses over parties
+    candidates_only: set[str] = field(default_factory=set)
+    #: registries applied to this dataset (perbup_rules.registries.Outcome), in order: the
+    #: match report and its summary in the audit report
+    registries: list = field(default_factory=list)
 
     @classmethod
     def build(
@@ -314,6 +377,8 @@ def merge_datasets(datasets: list[Dataset]) -> Dataset:
         out.rejected.extend(ds.rejected)
         out.sources.extend(ds.sources)
         out.link_rates.extend(ds.link_rates)
+        out.candidates_only |= ds.candidates_only
+        out.registries.extend(ds.registries)
         for pid, p in ds.parties.items():
             out.parties.setdefault(pid, p)
     seen: dict[str, set[str]] = {"purchases": set(), "partnerships": set()}

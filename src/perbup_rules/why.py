@@ -51,8 +51,32 @@ def why(ruleset: Ruleset, dataset: Dataset, clause_id: str, subject: str, period
             item["members"] = _share_members(run, clause, f)
         elif kind == "exists":
             item["conditions"], item["related"] = _exists_details(run, clause, f)
+        item["provenance"] = _provenance(run, f, item)
         out.append(item)
     return out
+
+
+def _provenance(run: _Run, f, item: dict) -> dict[str, dict[str, str]]:
+    """Where the fields of the parties behind a finding came from (party id -> field -> source):
+    the subject when it is a party, the buyer and supplier of its evidence purchases, the parties
+    of its related partnerships."""
+    parties = run.dataset.parties
+    ids: set[str] = set()
+    if f.subject in parties:
+        ids.add(f.subject)
+    for rid in list(f.evidence) + [r["record"] for r in item.get("related", [])]:
+        if rid in parties:
+            ids.add(rid)
+            continue
+        rec = _record(run, "purchases", rid) or _record(run, "partnerships", rid)
+        for ref in ("buyer_id", "supplier_id", "party_id", "partner_id"):
+            pid = getattr(rec, ref, None)
+            if pid in parties:
+                ids.add(pid)
+    from .evaluate import party_provenance
+
+    full = party_provenance(Dataset(parties={pid: parties[pid] for pid in ids}, sources=run.dataset.sources))
+    return {pid: full[pid] for pid in sorted(ids) if full[pid]}
 
 
 def report_engine():
@@ -213,5 +237,8 @@ def render_text(items: list[dict], lang: str | None = None) -> str:
             lines.append("  " + t("why.explain.related", lang, record=r["record"], match=val[r["match"]]))
             cond_lines(r["conditions"])
         lines.append("  " + t("why.explain.evidence", lang, evidence=", ".join(f["evidence"]) or "-"))
+        for pid, fields in it.get("provenance", {}).items():
+            lines.append("  " + t("why.explain.provenance", lang, party=pid))
+            lines.extend(f"    {name}: {src}" for name, src in fields.items())
         lines.append("")
     return "\n".join(lines)

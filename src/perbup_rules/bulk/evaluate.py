@@ -405,6 +405,7 @@ def evaluate_bulk(
     b = _Bulk(ruleset, data, eng, years, stage)
     if _uses_purchase_relation(ruleset):
         b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
+    clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated
     b.evaluate(clauses)
     counted = [
         {"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
@@ -412,8 +413,12 @@ def evaluate_bulk(
     ]
     counted.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
                                 d["category"] or "", d["status"]))
-    return report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk",
-                     coverage=coverage_sql(data))
+    report = report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk",
+                       coverage=coverage_sql(data))
+    from ..not_evaluated import BulkPresence, not_evaluated  # clauses no record lets apply
+
+    report.not_evaluated = not_evaluated(ruleset, BulkPresence(data), clauses)
+    return report
 
 
 def coverage_sql(data: BulkData) -> Coverage:

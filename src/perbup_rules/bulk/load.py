@@ -6,8 +6,10 @@ the work:
 
 * Cells in a *plain shape* (``1500000``, ``2025-03-31``, ``pd-pupr``, a code as
   spelled in the contract) are converted by SQL. For each shape, the per-row
-  parser gives the same value; ``tests/test_bulk.py`` checks this with
-  hypothesis.
+  parser gives the same value, under every number convention a money column can
+  have; ``tests/test_bulk.py`` checks this with hypothesis.
+* The number convention of each money column is decided from the same evidence
+  as the per-row loader's scan (:func:`_scan_money_sql`), before any row is read.
 * A row with any other cell (``Rp 1.500.000``, ``31/03/2025``, a padded id, a
   bad value) is read by the per-row importer itself, so its value or its
   rejection (code, reason, column) is exactly what the per-row path says.
@@ -38,7 +40,9 @@ from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
 from ..i18n import msg
 from ..importers.canonical import _find, _Reader
-from ..importers.columns import PARSERS, Plan, plan_columns
+from ..importers.cells import MoneyScan
+from ..importers.cells import numbers_note
+from ..importers.columns import PARSERS, Plan, bind_money, plan_columns, scan_money
 from ..importers.tables import CsvTable, _is_blank
 from ..records import CHANNELS, COLUMNS, EXEMPTION_CODES, PROCUREMENT_TYPES, STAGES, Dataset, InputFile, Purchase
 
@@ -156,7 +160,7 @@ class BulkData:
         out = []
         for r in rows:
             extra = tuple((name, v) for name, v in zip(self.extra_columns, r[n:]) if v is not None)
-            out.append(Purchase(*split_lists(r[:n]), extra=extra))
+            out.append(Purchase.trusted(*split_lists(r[:n]), extra=extra))
         return out
 
 
@@ -205,6 +209,8 @@ def load(folder: str | Path, con: Any = None, memory_limit: str = MEMORY_LIMIT) 
                 plans[t] = plan
         if problems:
             raise DataError(problems)
+        if plans["parties"].money_columns():
+            bind_money(plans["parties"], scan_money(plans["parties"], opened["parties"].fresh_rows()))
         ds = Dataset()
         reader = _Reader(ds)
         reader.read(plans["parties"], opened["parties"].rows())
@@ -217,11 +223,13 @@ def load(folder: str | Path, con: Any = None, memory_limit: str = MEMORY_LIMIT) 
             con.execute("DROP TABLE IF EXISTS purchases")
             ds.stats["purchases"].read = ds.stats["purchases"].accepted = ds.stats["purchases"].rejected = 0
             ds.rejected = [r for r in ds.rejected if r.table != "purchases"]
+            if not plans["purchases"].numbers and plans["purchases"].money_columns():
+                bind_money(plans["purchases"], scan_money(plans["purchases"], pur.fresh_rows()))
             reader.read(plans["purchases"], pur.rows())
             _table_from_records(data, ds.purchases)
         if "partnerships" in plans:
             reader.read(plans["partnerships"], opened["partnerships"].rows())
-        ds.sources.extend(InputFile(tab.file, tab.sha256) for tab in opened.values())
+        ds.sources.extend(InputFile(tab.file, tab.sha256, numbers=numbers_note(plans[t].numbers)) for t, tab in opened.items())
         return data
     finally:
         for tab in opened.values():
@@ -283,9 +291,34 @@ def _load_purchases(data: BulkData, reader: _Reader, plan: Plan, table: CsvTable
     # carries its row number as a column, so DuckDB may build them in parallel, in any order.
     con.execute("SET preserve_insertion_order = false")
     try:
+        bind_money(plan, _scan_money_sql(con, plan))
         _split(data, reader, plan, table.file)
     finally:
         con.execute("DROP TABLE IF EXISTS raw")
+
+
+def _scan_money_sql(con: Any, plan: Plan) -> dict[str, MoneyScan]:
+    """columns.scan_money over the raw table: plain digits are counted in SQL, other cells scanned in Python.
+
+    A cell of plain digits settles nothing but, from 1000 up, that its column is not
+    written with dot groups (MoneyScan's breaker); only the rest, usually few, is
+    fetched (in batches, so memory stays bounded).
+    """
+    scans: dict[str, MoneyScan] = {}
+    for _k, col in plan.money_columns():
+        scan = scans[col.name] = MoneyScan()
+        c = f"c{col.index}"
+        long = f"regexp_full_match({c}, '[0-9]{{4,}}')"
+        row, cell, texts = con.execute(f"SELECT min(rowid) FILTER (WHERE {long}), arg_min({c}, rowid) FILTER (WHERE {long}), "
+                                       f"count(*) FILTER (WHERE {c} <> '') FROM raw").fetchone()
+        if row is not None:
+            scan.add(row + 2, cell)
+        cur = con.execute(f"SELECT rowid + 2, {c} FROM raw WHERE {c} IS NOT NULL AND NOT regexp_full_match({c}, '[0-9]+')")
+        while batch := cur.fetchmany(10_000):
+            for row, cell in batch:
+                scan.add(row, cell)
+        scan.texts = texts
+    return scans
 
 
 def _split(data: BulkData, reader: _Reader, plan: Plan, file: str) -> None:

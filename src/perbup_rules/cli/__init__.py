@@ -21,6 +21,8 @@ SUBCOMMANDS = {
     "explain": "explain",
     "compare": "compare",
     "render": "render",
+    "init": "init_cmd",
+    "serve": "serve",
 }
 
 

@@ -44,9 +44,11 @@ def _progress(quiet: bool):
               help=t("help.audit.fail_on"))
 @click.option("--bulk", is_flag=True,
               help=t("help.audit.bulk"))
+@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
+              help=t("help.audit.registry"))
 @click.option("-q", "--quiet", is_flag=True, help=t("help.audit.quiet"))
 @handle_errors
-def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet):
+def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet, registries=()):
     """``perbup audit`` (its help text is ``help.audit`` in the i18n catalogue)."""
     # This process is ours: an audit builds many objects and frees few, so Python's cyclic
     # collector would only re-walk them (about 2 s at a million purchases). The library itself
@@ -58,6 +60,10 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
 
     rules = rules or pr.BUNDLED_RULES
     sources = list(data) or [pr.EXAMPLE_DATA]
+    if bulk and registries:
+        bulk = False  # a registry changes the parties: the per-record path reads them (same verdicts)
+        if not quiet:
+            click.echo("perbup: " + t("cli.audit.registry_no_bulk"), err=True)
     if bulk:
         report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings)
         _write(report, fmt, all_findings, output, quiet, fail_on)
@@ -78,6 +84,13 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
             progress.advance(task, len(sources))
         # No data is no audit: exit 2 before any report, so --fail-on never passes on nothing.
         require_purchases(dataset, str(sources[0]) if len(sources) == 1 else None)
+        if registries:
+            from .registry_cli import apply_and_report
+            apply_and_report(dataset, registries, output, quiet)
+        # What was bought: the regulation's categories.yaml fills `category` where the source gave none.
+        categorized = pr.categorize(dataset, ruleset)
+        if not quiet and output is not None and (categorized.found or categorized.ambiguous):
+            click.echo(t("cli.audit.categories_from", line=_categories_line(categorized)), err=True)  # beside the "wrote" line
         tracer = None
         if progress:
             judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]
@@ -130,6 +143,12 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
         if any(f.status.value in worst for f in report.findings):
             sys.exit(EXIT_FOUND)
     sys.exit(EXIT_OK)
+
+
+def _categories_line(categorized) -> str:
+    found = ", ".join(f"{k} {n}" for k, n in sorted(categorized.found.items()))
+    return (f"categories.yaml: {found or 'none'}; {len(categorized.ambiguous)} ambiguous, "
+            f"{categorized.unmatched} unmatched, {categorized.kept} given by the source")
 
 
 def _one_line(report) -> str:

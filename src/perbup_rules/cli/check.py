@@ -33,6 +33,17 @@ def with_source_lines(diags):
     return out
 
 
+def _category_map_diagnostics(rules: Path, ruleset) -> list:
+    """Problems of the regulation's categories.yaml, if it has one (see perbup_rules.categories)."""
+    from ..categories import load_category_map, map_path, rule_categories
+
+    path = map_path(rules)
+    if path is None:
+        return []
+    _cmap, diags = load_category_map(path, known=rule_categories(ruleset) if ruleset is not None else ())
+    return diags
+
+
 @click.command("check", help=t("help.check"))
 @click.argument("rules", required=False, type=click.Path(path_type=Path), callback=existing(FILE_NOT_FOUND))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -51,6 +62,11 @@ def command(rules: Path | None, fmt: str, dump_ruleset: bool) -> None:
     n_err = sum(d.severity == "error" for d in diags)
     n_warn = len(diags) - n_err
     ruleset = pr.compile_ruleset(regulation) if n_err == 0 else None
+    diags = diags + _category_map_diagnostics(rules, ruleset)
+    n_err = sum(d.severity == "error" for d in diags)
+    n_warn = len(diags) - n_err
+    if n_err and ruleset is not None:
+        ruleset = None  # a broken category map fails the check like a broken clause
     reg_id = regulation.meta.id
 
     if dump_ruleset:

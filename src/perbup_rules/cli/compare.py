@@ -21,7 +21,8 @@ from ._common import handle_errors, existing
 @click.option("--from", "kind", default=None, help="Kind of the --data files (see perbup audit).")
 @click.option("--period", "periods", multiple=True, type=int)
 @click.option("--engine", type=click.Choice(["durable", "reference"]), default="reference", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html", "docx"]), default="text", show_default=True,
+              help="md, html and docx: one document for a drafting meeting (wording redlines, parameters, clauses, flips).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
 @handle_errors
 def command(draft_a, draft_b, settings, data, kind, periods, engine, fmt, output):
@@ -32,6 +33,8 @@ def command(draft_a, draft_b, settings, data, kind, periods, engine, fmt, output
     from ..records import merge_datasets
     from ..report.comparison import render
 
+    if fmt == "docx" and output is None:
+        raise UsageError(t("cli.docx_needs_output"))
     a = pr.load_ruleset(draft_a)
     if draft_b is not None and settings:
         raise UsageError(t("cli.compare.both"))
@@ -50,7 +53,10 @@ def command(draft_a, draft_b, settings, data, kind, periods, engine, fmt, output
     result = compare(a, b, dataset, engine, periods=list(periods) or None)
     text = render(result, fmt)
     if output:
-        output.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            output.write_bytes(text)
+        else:
+            output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
     sys.exit(0)

@@ -20,8 +20,10 @@ from ._common import fail, handle_errors, existing
 @click.option("--data", type=click.Path(path_type=Path), default=None, callback=existing(), help=t("help.explain.data"))
 @click.option("--from", "kind", default=None, help=t("help.explain.from"))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
+              help="Supplier registry applied as in perbup audit (repeatable).")
 @handle_errors
-def command(clause_id, subject, period, rules, data, kind, fmt):
+def command(clause_id, subject, period, rules, data, kind, fmt, registries=()):
     """``perbup explain`` (its help text is ``help.explain`` in the i18n catalogue)."""
     import perbup_rules as pr
     from ..why import render_text, why
@@ -31,7 +33,7 @@ def command(clause_id, subject, period, rules, data, kind, fmt):
         ruleset.clause(clause_id)
     except KeyError:
         fail("perbup: " + t("cli.explain.no_clause", clause=repr(clause_id), clauses=", ".join(c["id"] for c in ruleset.clauses)))
-    dataset = pr.load_dataset(data or pr.EXAMPLE_DATA, kind)
+    dataset = pr.load_dataset(data or pr.EXAMPLE_DATA, kind, registries=list(registries))
     items = why(ruleset, dataset, clause_id, subject, period)
     if fmt == "json":
         click.echo(json.dumps(items, ensure_ascii=False, indent=2, default=str))

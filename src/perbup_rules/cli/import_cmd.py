@@ -26,6 +26,9 @@ def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
     for table in TABLES:
         s = ds.stats[table]
         lines.append(f"{table:<14}{s.read:>10}{s.accepted:>10}{s.rejected:>10}")
+    for s in ds.sources:
+        # which number convention each money column was read by (docs/importers.md, "Numbers")
+        lines.extend(t("cli.import.numbers", file=Path(s.path).name, column=col, why=why) for col, why in s.numbers)
     if ds.rejected:
         lines.append(t("cli.import.top_reasons"))
         lines.extend(f"{n:>8}  {pattern}" for pattern, n in top_reasons(ds.rejected, top))
@@ -36,8 +39,10 @@ def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
 @click.option("--from", "kind", type=click.Choice(KINDS), default="auto", show_default=True, help=t("help.import.from"))
 @click.argument("src", type=click.Path(path_type=Path), callback=existing())
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help=t("help.import.output"))
+@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
+              help=t("help.import.registry"))
 @handle_errors
-def command(kind: str, src: Path, out: Path) -> None:
+def command(kind: str, src: Path, out: Path, registries=()) -> None:
     """``perbup import`` (its help text is ``help.import`` in the i18n catalogue)."""
     # Unreadable input raises DataError: handle_errors shows every located problem with its
     # hint, exactly as `perbup audit` does for the same input.
@@ -50,6 +55,9 @@ def command(kind: str, src: Path, out: Path) -> None:
             written.append(write_rejections(ds.rejected, out / "rejected.csv"))
         _echo_summary(ds, written)
         require_purchases(ds, str(src))
+    if registries:
+        from .registry_cli import apply_and_report
+        apply_and_report(ds, registries, out / "matches.csv", quiet=False, exact_path=True)
     written = write_dataset(ds, out)
     written.append(write_rejections(ds.rejected, out / "rejected.csv"))
     _echo_summary(ds, written)

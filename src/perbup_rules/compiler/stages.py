@@ -9,6 +9,7 @@ raising, so one run reports every problem. Order matters:
                          (must run before resolve: paths may name derived attributes)
 4. ``compile_clauses``  parse, resolve and type-check expressions; build decisions
 5. ``check_dates``      validity ranges
+6. ``check_text``       the ayat text states the parameters' numbers; the naskah frame (naskah/check.py)
 """
 
 from __future__ import annotations
@@ -87,11 +88,17 @@ def check_params(b: Build) -> None:
                 "date": isinstance(v.value, _dt.date),
             }[p.unit]
             if not ok:
+                from ..param_values import ValueSyntaxError
+
                 in_range = isinstance(v.value, Decimal) and 0 <= v.value <= 1
-                want = {"ratio": msg("diag.want.ratio_places", places=MAX_RATIO_PLACES) if in_range
-                        else msg("diag.want.ratio"), "idr": msg("diag.want.idr"),
-                        "count": msg("diag.want.count"), "date": msg("diag.want.date")}[p.unit]
-                b.error(errors.WRONG_TYPE, msg("diag.param_value", name=name, value=repr(v.value), want=want), vloc)
+                want = {"ratio": f"paling banyak {MAX_RATIO_PLACES} desimal / at most {MAX_RATIO_PLACES} decimal places"
+                        if in_range else "rasio antara 0 dan 1 / a ratio between 0 and 1",
+                        "idr": "rupiah bulat / a whole number of rupiah", "count": "bilangan bulat / a whole number",
+                        "date": "tanggal / a date"}[p.unit]
+                item = node["values"][i] if isinstance(node, YMap) and isinstance(node.get("values"), YSeq) else None
+                b.error(errors.WRONG_TYPE, f"parameter {name}: values.{i}.value: "
+                        f"{ValueSyntaxError(p.unit, format(v.value) if not isinstance(v.value, str) else v.value, want)}",
+                        item.value_loc("value") if isinstance(item, YMap) else vloc)
             bound = p.higher_rule
             next_from = p.values[i + 1].from_ if i + 1 < len(p.values) else None
             overlaps = bound is not None and (bound.from_ is None or next_from is None or next_from > bound.from_)
@@ -566,10 +573,18 @@ def check_dates(b: Build) -> None:
                         hint=msg("diag.hint.param_gap", name=name, start=m.valid_from, first=first))
 
 
+def check_text(b: Build) -> None:
+    """See :mod:`perbup_rules.naskah.check` (kept there with the rest of the legal-text code)."""
+    from ..naskah.check import check_text as _check
+
+    _check(b)
+
+
 STAGES: list[tuple[str, Callable[[Build], None]]] = [
     ("check_ids", check_ids),
     ("check_params", check_params),
     ("derive_attributes", derive_attributes),  # must run before compile_clauses
     ("compile_clauses", compile_clauses),
     ("check_dates", check_dates),
+    ("check_text", check_text),  # the legal text states the parameters' numbers (naskah/check.py)
 ]

@@ -18,7 +18,8 @@ from ..i18n import msg
 from ..records import RECORD_TYPES, TABLES, Dataset, InputFile
 from . import cells
 from .cells import CellError
-from .columns import CACHE_LIMIT, POS, REFERENCES, Plan, plan_columns
+from .cells import numbers_note
+from .columns import CACHE_LIMIT, POS, REFERENCES, Plan, bind_money, plan_columns, scan_money
 from .tables import CsvTable, XlsxBook, data_error
 
 _MISS = object()
@@ -37,6 +38,8 @@ class _Reader:
         table, file, ds = plan.table, plan.file, self.ds
         stats = ds.stats[table]
         make = RECORD_TYPES[table]
+        # Every cell was parsed and checked above: build without re-validating (records.py).
+        new, init = object.__new__, make.raw_init
         refs = REFERENCES[table]
         for row, raw in rows:
             stats.read += 1
@@ -51,7 +54,8 @@ class _Reader:
                 if table == "parties" and rid is not None:
                     self.rejected_parties[rid] = row
                 continue
-            record = make(*values, extra=extra)
+            record = new(make)
+            init(record, *values, extra=extra)
             if refs and (dangling := self._dangling(record, refs)):
                 ds.reject(table, file, row, errors.UNKNOWN_REFERENCE, dangling[1], dangling[0], rid)
                 continue
@@ -188,8 +192,8 @@ def _load_folder(folder: Path) -> Dataset:
         for t in TABLES:
             if paths[t] is not None:
                 opened[t] = CsvTable(paths[t], str(paths[t]))  # type: ignore[arg-type]
-        ds = _read_all({t: (tab.header, tab.file, tab.rows) for t, tab in opened.items()})
-        ds.sources.extend(InputFile(tab.file, tab.sha256) for tab in opened.values())
+        ds, plans = _read_all({t: (tab.header, tab.file, tab.rows, tab.fresh_rows) for t, tab in opened.items()})
+        ds.sources.extend(InputFile(tab.file, tab.sha256, numbers=numbers_note(plans[t].numbers)) for t, tab in opened.items())
         return ds
     finally:
         for tab in opened.values():
@@ -206,25 +210,30 @@ def _load_workbook(path: Path) -> Dataset:
                 msg("diag.data.no_sheet", missing=", ".join(missing), sheets=", ".join(book.sheet_names)),
                 str(path),
             )
-        ds = _read_all({t: (s.header, s.file, s.rows) for t, s in sheets.items() if s is not None})
-        ds.sources.append(InputFile(str(path), book.sha256))
+        ds, plans = _read_all({t: (s.header, s.file, s.rows, s.fresh_rows) for t, s in sheets.items() if s is not None})
+        numbers = {f"{t}.{col}": conv for t, plan in plans.items() for col, conv in plan.numbers.items()}
+        ds.sources.append(InputFile(str(path), book.sha256, numbers=numbers_note(numbers)))
         return ds
 
 
-def _read_all(tables: dict[str, tuple]) -> Dataset:
+def _read_all(tables: dict[str, tuple]) -> tuple[Dataset, dict[str, Plan]]:
     plans: dict[str, Plan] = {}
     problems: list[Diagnostic] = []
-    for t, (header, file, _rows) in tables.items():
+    for t, (header, file, _rows, _fresh) in tables.items():
         plan, found = plan_columns(t, header, file)
         problems.extend(found)
         if plan is not None:
             plans[t] = plan
     if problems:
         raise DataError(problems)
+    for t, plan in plans.items():
+        # One streamed pass per table with money columns settles their number convention.
+        if plan.money_columns():
+            bind_money(plan, scan_money(plan, tables[t][3]()))
     ds = Dataset()
     reader = _Reader(ds)
     # Parties first: purchases and partnerships are checked against them.
     for t in TABLES:
         if t in plans:
             reader.read(plans[t], tables[t][2]())
-    return ds
+    return ds, plans

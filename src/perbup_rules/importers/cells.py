@@ -18,7 +18,7 @@ import difflib
 import math
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from .. import errors
 
@@ -259,7 +259,12 @@ def parse_money(value: object) -> int | Decimal | None:
 
 
 def parse_amount(value: object) -> int | Decimal | None:
-    """A machine-written amount (LKPP, OCDS): digits with an optional decimal point; no grouping."""
+    """A machine-written amount: digits with an optional decimal point; no grouping.
+
+    No importer reads amounts with this any more: it reads ``250.000`` as 250, which
+    is wrong for a file saved in an Indonesian locale. Importers use
+    :func:`parse_money_as` under the column's convention (docs/importers.md, "Numbers").
+    """
     if value is None or isinstance(value, (bool, int, float, Decimal)):
         return _native_money(value)
     s = parse_text(value)
@@ -349,3 +354,196 @@ def format_money(amount: int | Decimal) -> str:
         if len(whole) <= 3 and len(frac) == 3:
             text += "0"
     return text
+
+
+# --- number conventions per file and column -----------------------------------------
+#
+# parse_money refuses a cell that two conventions read differently (``250.000``:
+# Indonesian thousands or an English decimal point). The rest of its column often
+# settles which convention the file uses: a cell only the Indonesian convention
+# reads (``1.500.000``, ``1.500.000,00``, ``Rp 250.000``, ``1500000,50``) or a
+# column in which every amount is written with dot groups. A column is scanned
+# once before it is read (MoneyScan), its convention decided (decide_money), and
+# each cell then read by parse_money_as. A convention never changes the value of
+# a cell that parse_money reads: it only decides cells parse_money refuses as
+# ambiguous, so a column read under any convention agrees with the canonical
+# parser wherever that parser gives a value.
+
+#: parse_money's own rules: an ambiguous cell is refused.
+HUMAN = "human"
+#: Indonesian writing settled by the column: '.' groups thousands, ',' is the decimal mark.
+GROUPED = "grouped"
+#: Machine writing settled by the column: '.' is the decimal point, nothing is grouped.
+POINT = "point"
+CONVENTIONS = (HUMAN, GROUPED, POINT)
+
+# Shapes of a text cell, after the sign and an Rp/IDR prefix are taken off.
+_SHORT = re.compile(r"[0-9]{1,3}")
+_ONE_GROUP = re.compile(r"[0-9]{1,3}\.[0-9]{3}")
+_COMMA_THREE = re.compile(r"[0-9]{1,3},[0-9]{3}")
+
+# Everything money_shape classifies as an amount matches this (a cheap first test).
+_MONEYISH = re.compile(r"\s*[-\u2212]?\s*(?:(?:rp\.?|idr)\s*(?:[-\u2212]\s*)?)?[0-9][0-9.,]*\s*", re.IGNORECASE)
+
+#: What a cell says about its column's convention.
+_NEUTRAL, _SHORT_PLAIN, _AMBIGUOUS_DOT, _AMBIGUOUS_COMMA, _ID, _ID_GROUPED, _MACHINE_POINT, _OTHER = range(8)
+
+
+def money_shape(value: object) -> int:
+    """Classify a raw money cell for the column scan (see MoneyScan); never raises."""
+    if type(value) is not str:
+        return _NEUTRAL  # empty, or a native number from JSON or a spreadsheet: a number is a number
+    s = value.strip()
+    if not s:
+        return _NEUTRAL
+    if s.isdigit() and s.isascii():
+        return _SHORT_PLAIN if len(s) <= 3 else _NEUTRAL
+    body, _neg, has_rp = _unprefixed(s)
+    if _PLAIN.fullmatch(body):
+        return _SHORT_PLAIN if len(body) <= 3 else _NEUTRAL
+    if _ONE_GROUP.fullmatch(body):
+        return _ID_GROUPED if has_rp else _AMBIGUOUS_DOT
+    if _GROUPED.fullmatch(body):
+        return _ID_GROUPED
+    if _COMMA_THREE.fullmatch(body):
+        return _AMBIGUOUS_COMMA
+    if m2 := _COMMA_DECIMAL.fullmatch(body):
+        return _ID_GROUPED if "." in m2[1] else _ID
+    if _POINT_DECIMAL.fullmatch(body):
+        return _MACHINE_POINT
+    return _OTHER
+
+
+class MoneyScan:
+    """The evidence one column's cells give about its number convention, in bounded memory.
+
+    Feed every cell with :meth:`add` (row number, raw cell), in any order; only the
+    first (lowest-row) example of each kind of evidence and a few counts are kept.
+    (Which cell is remembered as the first breaker may depend on the order; the
+    decision does not.)
+    """
+
+    __slots__ = ("indonesian", "point", "ambiguous", "breaker", "grouped", "n_ambiguous", "texts")
+
+    def __init__(self) -> None:
+        self.indonesian: tuple[int, str] | None = None  # a cell only the Indonesian convention reads
+        self.point: tuple[int, str] | None = None  # a cell with '.' as decimal point (1-2 or 4+ fraction digits)
+        self.ambiguous: tuple[int, str] | None = None  # first cell parse_money refuses as ambiguous
+        self.breaker: tuple[int, str] | None = None  # first cell not written with dot groups (nor under 1000)
+        self.grouped = 0  # cells written with three-digit dot groups
+        self.n_ambiguous = 0
+        self.texts = 0  # cells written as text (not JSON or spreadsheet numbers)
+
+    @staticmethod
+    def _first(old: tuple[int, str] | None, row: int, text: str) -> tuple[int, str]:
+        return (row, text) if old is None or row < old[0] else old
+
+    def add(self, row: int, value: object) -> None:
+        if type(value) is not str or not value:
+            return  # a native number (JSON, spreadsheet) or an empty cell settles nothing
+        self.texts += 1
+        if "." not in value and "," not in value and (self.breaker is not None or len(value) <= 3):
+            return  # fast path: such a cell can only be a breaker (plain digits of 1000 and more)
+        if not _MONEYISH.fullmatch(value):
+            return  # fast path: not shaped like an amount at all (names, dates): settles nothing
+        shape = money_shape(value)
+        if shape == _NEUTRAL:
+            if value.strip():  # plain digits of 1000 and more: not written with dot groups
+                self.breaker = self._first(self.breaker, row, value.strip())
+        elif shape not in (_SHORT_PLAIN, _OTHER):  # unreadable cells are refused anyway and settle nothing
+            self._add_shape(row, value.strip(), shape)
+
+    def _add_shape(self, row: int, text: str, shape: int) -> None:
+        if shape in (_AMBIGUOUS_DOT, _ID_GROUPED):
+            self.grouped += 1
+        else:
+            self.breaker = self._first(self.breaker, row, text)
+        if shape in (_AMBIGUOUS_DOT, _AMBIGUOUS_COMMA):
+            self.n_ambiguous += 1
+            self.ambiguous = self._first(self.ambiguous, row, text)
+        elif shape in (_ID, _ID_GROUPED):
+            self.indonesian = self._first(self.indonesian, row, text)
+        elif shape == _MACHINE_POINT:
+            self.point = self._first(self.point, row, text)
+
+
+class Convention(NamedTuple):
+    """A column's number convention and, in words, what in the file settled it."""
+
+    name: str
+    why: str
+
+
+#: The convention of a column that was not scanned, or has nothing to settle.
+AS_WRITTEN = Convention(HUMAN, "as written (plain digits, or unambiguous grouping)")
+#: A column whose amounts are all JSON or spreadsheet numbers (or empty).
+NUMBERS_ONLY = Convention(HUMAN, "numbers (no amount written as text)")
+
+
+def decide_money(scan: MoneyScan) -> Convention:
+    """The convention of a scanned column (docs/importers.md, "Numbers").
+
+    * Cells only the Indonesian convention reads, and none with a decimal point: grouped.
+    * Every cell written with three-digit dot groups (or under 1000), at least two of them: grouped.
+    * Cells with a decimal point, and none only the Indonesian convention reads: point;
+      an ambiguous cell there stays refused (machine exports write one or two sen digits).
+    * Otherwise, or when the column has both: parse_money's rules.
+    """
+    ind, pt = scan.indonesian, scan.point
+    if ind and pt:
+        return Convention(HUMAN, f"mixed: row {ind[0]} {ind[1]!r} groups thousands with '.', row {pt[0]} {pt[1]!r} "
+                                 f"uses '.' as decimal point; ambiguous cells are refused")
+    if ind:
+        return Convention(GROUPED, f"Indonesian ('.' thousands, ',' decimals), settled by row {ind[0]} {ind[1]!r}")
+    if scan.breaker is None and scan.grouped >= 2:
+        return Convention(GROUPED, f"Indonesian ('.' thousands): all {scan.grouped} amounts have three-digit dot groups")
+    if pt:
+        return Convention(POINT, f"machine ('.' decimal point), settled by row {pt[0]} {pt[1]!r}")
+    if not scan.texts:
+        return NUMBERS_ONLY
+    return AS_WRITTEN
+
+
+
+
+def numbers_note(numbers: dict[str, Convention]) -> tuple[tuple[str, str], ...]:
+    """(column, how its numbers were read) for InputFile.numbers, in column order."""
+    return tuple((col, conv.why) for col, conv in sorted(numbers.items()))
+
+
+def parse_money_as(value: object, convention: Convention | str = HUMAN) -> int | Decimal | None:
+    """parse_money under a column's convention: the same value wherever parse_money gives one.
+
+    Under GROUPED, a cell parse_money refuses as ambiguous is read the Indonesian
+    way (``250.000`` = 250000, ``1,500`` = 1.5). Under POINT and HUMAN it stays
+    refused, with the column's evidence in the reason when there is some.
+    """
+    name = convention if isinstance(convention, str) else convention.name
+    try:
+        return parse_money(value)
+    except CellError as err:
+        if type(value) is not str:
+            raise
+        shape = money_shape(value)
+        if shape not in (_AMBIGUOUS_DOT, _AMBIGUOUS_COMMA):
+            raise
+        if name == GROUPED:
+            s = value.strip()
+            body, negative, _rp = _unprefixed(s)
+            if shape == _AMBIGUOUS_DOT:
+                return _non_negative(_whole(body.replace(".", ""), s), negative, s)
+            whole, frac = body.split(",")
+            return _non_negative(_with_fraction(whole, frac, s), negative, s)
+        if isinstance(convention, Convention) and convention.name == POINT:
+            raise CellError(err.code, f"{err.reason}; elsewhere this column is {convention.why}") from None
+        raise
+
+
+def _unprefixed(s: str) -> tuple[str, bool, bool]:
+    """(body, negative, has an Rp/IDR prefix) of a trimmed money cell, as parse_money splits it."""
+    body, negative = _strip_sign(s)
+    m = _RP_PREFIX.match(body)
+    if m:
+        body, neg2 = _strip_sign(body[m.end():])
+        negative = negative or neg2
+    return body, negative, bool(m)

@@ -40,6 +40,8 @@ class Collector:
         self._parties: dict[str, dict[str, Any]] = {}
         # id -> (rank, row, purchase); rank decides between versions of one record
         self._purchases: dict[str, tuple[Any, int, Purchase]] = {}
+        #: column -> number convention of the source's money columns (set by lkpp.Cells), for the summary
+        self.numbers: dict[str, Any] | None = None
 
     def read_row(self, table: str = "purchases") -> None:
         """Count one row read from the source."""
@@ -94,10 +96,14 @@ class Collector:
     def finish(self) -> Dataset:
         """Build the parties, add the purchases, and return the dataset."""
         ds = self.ds
+        if self.numbers:
+            from .cells import numbers_note
+
+            ds.sources[0] = replace(ds.sources[0], numbers=numbers_note(self.numbers))
         for pid, draft in self._parties.items():
             extra = tuple(sorted(draft.pop("extra").items()))
             supplies = tuple(draft.pop("supplies"))
-            ds.parties[pid] = Party(pid, supplies=supplies, extra=extra, **draft)
+            ds.parties[pid] = Party.trusted(pid, supplies=supplies, extra=extra, **draft)
         n = len(self._parties)
         ds.stats["parties"].read += n
         ds.stats["parties"].accepted += n

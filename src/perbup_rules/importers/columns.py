@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
-from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .. import errors
 from ..errors import Diagnostic, SourceLocation
@@ -170,13 +171,45 @@ class Column(NamedTuple):
 
 @dataclass
 class Plan:
-    """How to read one table: its columns, the extra columns kept as-is, and the header width."""
+    """How to read one table: its columns, the extra columns kept as-is, and the header width.
+
+    ``numbers``: money column -> the number convention its cells are read by, once
+    :func:`bind_money` has decided it from a scan of the file.
+    """
 
     table: str
     file: str
     columns: list[Column]
     extra: list[tuple[str, int]]
     width: int
+    numbers: dict[str, cells.Convention] = field(default_factory=dict)
+
+    def money_columns(self) -> list[tuple[int, Column]]:
+        """(position in columns, column) of the money columns present in the file."""
+        return [(k, c) for k, c in enumerate(self.columns) if c.index is not None and PARSERS[self.table][c.name] is cells.parse_money]
+
+
+def scan_money(plan: Plan, rows: Iterable[tuple[int, Sequence[object]]]) -> dict[str, cells.MoneyScan]:
+    """Scan the money columns of a table's rows (one streamed pass) for their number convention."""
+    cols = [(c.name, c.index) for _k, c in plan.money_columns()]
+    scans = {name: cells.MoneyScan() for name, _i in cols}
+    if not cols:
+        return scans
+    adds = [(scans[name].add, i) for name, i in cols]
+    for row, raw in rows:
+        n = len(raw)
+        for add, i in adds:
+            if i < n:  # type: ignore[operator]
+                add(row, raw[i])  # type: ignore[index]
+    return scans
+
+
+def bind_money(plan: Plan, scans: dict[str, cells.MoneyScan]) -> None:
+    """Decide each money column's convention from its scan and read its cells by it."""
+    for k, col in plan.money_columns():
+        conv = cells.decide_money(scans.get(col.name) or cells.MoneyScan())
+        plan.numbers[col.name] = conv
+        plan.columns[k] = col._replace(parse=functools.partial(cells.parse_money_as, convention=conv))
 
 
 #: Columns whose values are (nearly) unique per row: caching them would only cost memory.

@@ -100,6 +100,10 @@ def detect(path: str | Path) -> tuple[str, str]:
         names = {p.name.lower() for p in path.iterdir()}
         if {"parties.csv", "purchases.csv"} & names:
             return "canonical", "a folder with parties.csv/purchases.csv"
+        from .ocds_flat import sniff_folder
+
+        if sniff_folder(path):  # before the generic folder of exports: Flatten Tool's CSV output is one release set
+            return "ocds-flat", "a Flatten Tool CSV folder (main.csv with OCDS JSON-pointer headings)"
         files = [p for p in path.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DATA_SUFFIXES]
         if files:
             return "folder", f"a folder of {len(files)} export files, each read with its own kind"
@@ -108,6 +112,10 @@ def detect(path: str | Path) -> tuple[str, str]:
         raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.no_path"), str(path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        from .ocds_flat import sniff_xlsx
+
+        if sniff_xlsx(path):
+            return "ocds-flat", "an Excel workbook with flattened OCDS headings"
         return "canonical", "an Excel workbook"
     with open_binary(path, str(path)) as fh:
         head = fh.read(_PEEK)
@@ -121,6 +129,10 @@ def detect(path: str | Path) -> tuple[str, str]:
             return found
         raise _undetectable(path, "JSON with neither OCDS releases nor known LKPP columns")
     header = _csv_header(text)
+    from .ocds_flat import sniff
+
+    if sniff(header):
+        return "ocds-flat", "CSV headings of flattened OCDS (ocid with awards/contracts paths)"
     found = _by_columns(header)
     if found:
         return found

@@ -51,7 +51,7 @@ def _ecat_row(c: Collector, row: int, cl: Cells, found: dict[str, str]) -> None:
         buyer["kabupaten"] = kabupaten_from_klpd(cl.get("nama_instansi"))
     date, date_from = fiscal_date(cl, year, ("tgl_order",))
     supplier = f"penyedia-ecat:{v6}" if v6 else None
-    record = Purchase(
+    record = Purchase.trusted(
         id=pid,  # type: ignore[arg-type]
         stage="award",
         buyer_id=buyer_id,
@@ -98,7 +98,7 @@ def _toko_row(c: Collector, row: int, cl: Cells, found: dict[str, str]) -> None:
     buyer_id = f"satker-sirup:{kd_satker}"
     date, date_from = fiscal_date(cl, year, ("tanggal_transaksi",))
     merchant = cl.get("merchant_name")
-    record = Purchase(
+    record = Purchase.trusted(
         id=pid,  # type: ignore[arg-type]
         stage="award",
         buyer_id=buyer_id,

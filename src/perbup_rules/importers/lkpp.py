@@ -1,14 +1,17 @@
 """What the LKPP ISB exports (SiRUP, SPSE) share: reading rows, satker buyers, code mappings, dates.
 
 ISB data comes as CSV (one row per package) or as the JSON array the ISB API
-returns; both are read here into rows addressed by column name. Money columns are
-machine-written (``113214787.91``), so they use :func:`cells.parse_amount`, not
-the human-format rules of the canonical loader.
+returns; both are read here into rows addressed by column name. Money is read by
+the canonical loader's rules (:func:`cells.parse_money`) under the number
+convention of its file and column (:meth:`Source.money_convention`): the API
+writes ``113214787.91``, but the same export saved by Excel in an Indonesian
+locale writes ``113.214.787,91``, and ``250.000`` must never become Rp250.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 from decimal import Decimal
@@ -27,11 +30,12 @@ from .tables import CsvTable, check_utf8, data_error
 class Rec:
     """One source row addressed by lower-case column name; absent columns read as None."""
 
-    __slots__ = ("_index", "_cells")
+    __slots__ = ("_index", "_cells", "source")
 
-    def __init__(self, index: dict[str, int] | None, cells_: Any):
+    def __init__(self, index: dict[str, int] | None, cells_: Any, source: "Source | None" = None):
         self._index = index
         self._cells = cells_
+        self.source = source  # whose money_convention decides this row's amounts
 
     def get(self, col: str) -> object:
         if self._index is None:  # a JSON object
@@ -46,6 +50,10 @@ class Source:
     def __init__(self, path: Path):
         self.path = path
         self.file = str(path)
+        #: the number convention of every money column read so far (column -> convention)
+        self.numbers: dict[str, cells.Convention] = {}
+        self._scans: dict[str, cells.MoneyScan] | None = None
+        self._parsers: dict[str, Callable[[object], Any]] = {}
         self.columns: set[str] = set()
         self._csv: CsvTable | None = None
         self._items: list | None = None
@@ -94,14 +102,65 @@ class Source:
         """Yield (row, record); a JSON array item that is not an object gives a None record."""
         if self._csv is not None:
             for row, raw in self._csv.rows():
-                yield row, Rec(self._index, raw)
+                yield row, Rec(self._index, raw, self)
             return
         assert self._items is not None
         for i, item in enumerate(self._items, start=1):
             if isinstance(item, dict):
-                yield i, Rec(None, {str(k).lower(): v for k, v in item.items()})
+                yield i, Rec(None, {str(k).lower(): v for k, v in item.items()}, self)
             else:
                 yield i, None
+
+    def money_parser(self, col: str) -> Callable[[object], Any]:
+        """The parser of money column ``col``: parse_money under the column's convention (cached)."""
+        parse = self._parsers.get(col)
+        if parse is None:
+            parse = self._parsers[col] = functools.partial(cells.parse_money_as, convention=self.money_convention(col))
+        return parse
+
+    def money_convention(self, col: str) -> cells.Convention:
+        """The number convention of money column ``col`` in this file, decided from all its cells.
+
+        A CSV file is scanned once, streamed, for every column at the first call (a
+        separate pass before its rows are read; memory stays bounded by the number
+        of columns); a JSON array is already in memory and is scanned per column.
+        """
+        conv = self.numbers.get(col)
+        if conv is not None:
+            return conv
+        if col not in self.columns:
+            return cells.AS_WRITTEN  # every cell is empty: nothing to settle, nothing to report
+        if self._csv is not None:
+            if self._scans is None:
+                self._scans = self._scan_csv()
+            scan = self._scans.get(col) or cells.MoneyScan()
+        else:
+            scan = cells.MoneyScan()
+            for i, item in enumerate(self._items or (), start=1):
+                if isinstance(item, dict):
+                    scan.add(i, self._get_lower(item, col))
+        conv = self.numbers[col] = cells.decide_money(scan)
+        return conv
+
+    def _scan_csv(self) -> dict[str, cells.MoneyScan]:
+        assert self._csv is not None
+        scans = [cells.MoneyScan() for _ in self._csv.header or ()]
+        n = len(scans)
+        for row, raw in self._csv.fresh_rows():
+            for i, cell in enumerate(raw[:n]):
+                if cell:
+                    scans[i].add(row, cell)
+        return {col: scans[i] for col, i in self._index.items()}
+
+    @staticmethod
+    def _get_lower(item: dict, col: str) -> object:
+        """A JSON object's value for a lower-case column name (keys compared case-insensitively, as rows() does)."""
+        if col in item:
+            return item[col]
+        for k, v in item.items():
+            if str(k).lower() == col:
+                return v
+        return None
 
     def close(self) -> None:
         if self._csv is not None:
@@ -223,14 +282,26 @@ class Cells:
 
     def money(self, col: str | None, required: bool = False) -> Any:
         """A money cell (int rupiah, or Decimal with sen). Every importer reads amounts through
-        this one method, so the number convention of a file and column is decided in one place."""
-        return self.get(col, cells.parse_amount, required)
+        this one method, so the number convention of a file and column is decided in one place:
+        the canonical rules (:func:`cells.parse_money`), under the convention the column's own
+        cells settle (:meth:`Source.money_convention`); a native JSON number is a number."""
+        if col is None:
+            return None
+        src = self.rec.source
+        return self.get(col, src.money_parser(col) if src is not None else cells.parse_money, required)
 
     def fail(self, col: str, code: str, reason: str) -> None:
         self.problems.append((col, CellError(code, reason)))
 
     def reject_into(self, c: Collector, row: int, record_id: str | None) -> bool:
-        """Reject the row into the collector if any cell had a problem; True if rejected."""
+        """Reject the row into the collector if any cell had a problem; True if rejected.
+
+        Also hands the source's number conventions to the collector (every importer
+        calls this for every row), so the import summary can say which were used.
+        """
+        src = self.rec.source
+        if src is not None and getattr(c, "numbers", False) is None:
+            c.numbers = src.numbers
         if not self.problems:
             return False
         col, err = self.problems[0]

@@ -31,7 +31,7 @@ import datetime as _dt
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .. import errors
 from ..i18n import msg
@@ -61,21 +61,47 @@ def import_ocds(path: str | Path) -> Dataset:
     path = Path(path)
     file = str(path)
     sha = check_utf8(path, file)
-    c = Collector(file, KIND, sha)
+    return import_releases(Collector(file, KIND, sha), _releases(path, file))
+
+
+def import_releases(c: Collector, releases: Callable[[], Iterator[tuple[int, Any]]]) -> Dataset:
+    """Map releases onto the collector's dataset; ``releases()`` yields (row, release) and is called twice.
+
+    The first pass scans every award and contract ``value.amount`` written as text
+    for the file's number convention (cells.decide_money; a JSON number is a number),
+    the second reads. Also used by :mod:`.ocds_flat` for releases rebuilt from a
+    spreadsheet, so both read one mapping.
+    """
+    scan = cells.MoneyScan()
+    for row, release in releases():
+        if isinstance(release, dict):
+            for key in ("awards", "contracts"):
+                for obj in _list(release.get(key)):
+                    scan.add(row, _obj(_obj(obj).get("value")).get("amount"))
+    conv = cells.decide_money(scan)
+    c.numbers = {AMOUNT: conv}
     awards_by_ocid: dict[str, dict[str, str | None]] = {}
-    for row, release in _releases(path, file):
-        _release(c, row, release, awards_by_ocid)
+    for row, release in releases():
+        _release(c, row, release, awards_by_ocid, conv)
     return c.finish()
 
 
-def _releases(path: Path, file: str) -> Iterator[tuple[int, Any]]:
+#: The name the amounts of awards and contracts go by in the import summary (one convention per file).
+AMOUNT = "value.amount"
+
+
+def _releases(path: Path, file: str) -> Callable[[], Iterator[tuple[int, Any]]]:
     if path.suffix.lower() in _JSONL_SUFFIXES or _looks_like_lines(path):
-        yield from _lines(path, file)
-        return
-    n = 0
-    for item in _unpack(load_json(path, file), file):
-        n += 1
-        yield n, item
+        return lambda: _lines(path, file)  # streamed on each pass
+    doc = load_json(path, file)
+
+    def numbered() -> Iterator[tuple[int, Any]]:
+        n = 0
+        for item in _unpack(doc, file):
+            n += 1
+            yield n, item
+
+    return numbered
 
 
 def _looks_like_lines(path: Path) -> bool:
@@ -155,7 +181,7 @@ def _record_releases(record: Any) -> Iterator[Any]:
             yield rel
 
 
-def _release(c: Collector, row: int, release: Any, awards_by_ocid: dict[str, dict[str, str | None]]) -> None:
+def _release(c: Collector, row: int, release: Any, awards_by_ocid: dict[str, dict[str, str | None]], conv: cells.Convention) -> None:
     ocid = release.get("ocid") if isinstance(release, dict) else None
     if not isinstance(ocid, str) or not ocid.strip():
         c.read_row()
@@ -179,13 +205,13 @@ def _release(c: Collector, row: int, release: Any, awards_by_ocid: dict[str, dic
         supplier_id, more = _suppliers(c, ocid, _obj(award).get("suppliers"), ids)
         if isinstance(award, dict) and award.get("id") is not None:
             known_awards[str(award["id"])] = supplier_id
-        _purchase(c, row, ocid, award, "award", "date", supplier_id, rdate, rank, common, common_extra + more)
+        _purchase(c, row, ocid, award, "award", "date", supplier_id, rdate, rank, common, common_extra + more, conv)
     for contract in _list(release.get("contracts")):
         c.read_row()
         award_id = _obj(contract).get("awardID")
         supplier_id = known_awards.get(str(award_id)) if award_id is not None else None
         extra = common_extra + keep(("awardID", award_id))
-        _purchase(c, row, ocid, contract, "contract", "dateSigned", supplier_id, rdate, rank, common, extra)
+        _purchase(c, row, ocid, contract, "contract", "dateSigned", supplier_id, rdate, rank, common, extra, conv)
 
 
 def _purchase(
@@ -200,6 +226,7 @@ def _purchase(
     rank: Any,
     common: dict[str, Any],
     extra: tuple[tuple[str, str], ...],
+    conv: cells.Convention,
 ) -> None:
     if not isinstance(obj, dict) or obj.get("id") is None or not str(obj.get("id")).strip():
         c.reject(row, errors.REQUIRED_VALUE, f"{stage} has no id", "id")
@@ -211,7 +238,7 @@ def _purchase(
         return
     value = _obj(obj.get("value"))
     try:
-        amount = cells.parse_amount(value.get("amount"))
+        amount = cells.parse_money_as(value.get("amount"), conv)
     except CellError as err:
         c.reject(row, err.code, f"{stage} value.amount: {err.reason}", "value", pid)
         return
@@ -230,7 +257,7 @@ def _purchase(
         # ISO 4217 "XXX" = no currency: an amount without one is never counted as rupiah.
         currency = "IDR" if amount is None else "XXX"
     idr = currency == "IDR"
-    record = Purchase(
+    record = Purchase.trusted(
         id=pid,
         stage=stage,
         supplier_id=supplier_id,

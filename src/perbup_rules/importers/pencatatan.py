@@ -93,7 +93,7 @@ def _row(c: Collector, row: int, cl: Cells, which: str) -> None:
     unfilled = value is not None and umk == 0 and pdn == 0
     buyer_id, buyer = satker_buyer(cl, kd_satker)
     date, date_from = fiscal_date(cl, year, DATE_COLUMNS)
-    record = Purchase(
+    record = Purchase.trusted(
         id=pid,  # type: ignore[arg-type]
         stage="award",
         buyer_id=buyer_id,

@@ -20,6 +20,7 @@ from .detect import DATA_SUFFIXES, detect
 from .ecat import read_ecat_v6, read_tokodaring
 from .link import link
 from .ocds import import_ocds
+from .ocds_flat import import_ocds_flat
 from .part import Part
 from .tables import file_sha256
 from .pencatatan import read_pencatatan_nontender, read_pencatatan_swakelola
@@ -67,6 +68,8 @@ IMPORTERS: dict[str, Importer] = {
     **{kind: _linked(reader) for kind, reader in READERS.items()},
     "ocds": import_ocds,
 }
+
+IMPORTERS["ocds-flat"] = import_ocds_flat
 
 #: Kinds accepted by :func:`load` and ``perbup import --from``; "folder" reads every file of a folder with its own kind.
 KINDS: tuple[str, ...] = (*IMPORTERS, "folder", "auto")
@@ -118,7 +121,9 @@ def load_many(sources: Iterable[str | Path], kind: str | None = None) -> Dataset
             problems.extend(err.diagnostics)
     if problems:
         raise DataError(problems)
-    return link(parts)
+    from ..regions import enrich
+
+    return enrich(link(parts))
 
 
 def _read(path: Path, kind: str, why: str | None) -> Part:

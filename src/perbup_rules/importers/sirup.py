@@ -95,7 +95,7 @@ def _row(c: Collector, row: int, cl: Cells) -> None:
     buyer_id, buyer = satker_buyer(cl, kd_satker)
     date, date_from = fiscal_date(cl, year, DATE_COLUMNS)
     mtd = cl.get("metode_pengadaan", method)
-    record = Purchase(
+    record = Purchase.trusted(
         id=pid,  # type: ignore[arg-type]
         stage="plan",
         buyer_id=buyer_id,

@@ -145,7 +145,7 @@ def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
         return
     buyer_id, buyer = satker_buyer(cl, kd_satker)
     date, date_from = fiscal_date(cl, year, (f"tgl_selesai_{which}", "tgl_penetapan_pemenang"))
-    record = Purchase(
+    record = Purchase.trusted(
         id=pid,  # type: ignore[arg-type]
         stage="award",
         buyer_id=buyer_id,
@@ -165,6 +165,7 @@ def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
         kd_nontender=kd if which == "nontender" else None,
         extra=keep(
             ("nama_paket", cl.rec.get("nama_paket")),
+            ("mak", cl.rec.get("mak")),  # kode akun: read by the category map (perbup_rules.categories)
             (f"status_{which}", cl.rec.get(f"status_{which}")),
             ("kualifikasi_paket", kualifikasi),
             ("hps", cl.rec.get("hps")),
@@ -202,7 +203,7 @@ def _contract_row(c: Collector, row: int, cl: Cells, key: str) -> None:
     buyer_id, buyer = satker_buyer(cl, kd_satker)
     date, date_from = fiscal_date(cl, year, ("tgl_kontrak",))
     which = "tender" if key == "kd_tender" else "nontender"
-    record = Purchase(
+    record = Purchase.trusted(
         id=pid,  # type: ignore[arg-type]
         stage="contract",
         buyer_id=buyer_id,

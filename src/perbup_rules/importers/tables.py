@@ -141,6 +141,20 @@ class CsvTable:
             if cells and not _is_blank(cells):
                 yield row, cells
 
+    def fresh_rows(self) -> Iterator[tuple[int, Row]]:
+        """rows() again from the start, on a handle of its own (a pre-scan before the real read)."""
+        with open(self.path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, delimiter=self.delimiter)
+            try:
+                next(reader, None)
+                row = 1
+                for cells in reader:
+                    row += 1
+                    if cells and not _is_blank(cells):
+                        yield row, cells
+            except csv.Error as err:
+                raise data_error(errors.UNREADABLE_INPUT, f"CSV cannot be parsed: {err}", self.file, reader.line_num) from None
+
     def close(self) -> None:
         self._fh.close()
 
@@ -218,6 +232,14 @@ class XlsxTable:
             yield from self._ws.iter_rows(values_only=True)
         except Exception as err:  # noqa: BLE001 - damaged sheet XML surfaces as varied exceptions
             raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.bad_sheet", detail=type(err).__name__), self.file) from None
+
+    def fresh_rows(self) -> Iterator[tuple[int, Row]]:
+        """rows() again from the start (read-only sheets parse their XML anew on each pass)."""
+        it = self._iter()
+        next(it, None)
+        for row, cells in enumerate(it, start=2):
+            if not _is_blank(cells):
+                yield row, cells
 
     def rows(self) -> Iterator[tuple[int, Row]]:
         """Yield (row number, cells) for each non-blank row after the header."""

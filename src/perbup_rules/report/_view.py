@@ -39,6 +39,8 @@ class ClauseView:
     required: list[RequiredPartnership] = field(default_factory=list)
     #: verdicts counted but not listed (the bulk path), per status
     counted: dict[Status, int] = field(default_factory=dict)
+    #: "not evaluated: no record has category" when no input record lets the clause apply
+    not_evaluated: str | None = None
 
     def count(self, status: Status) -> int:
         """How many verdicts of this clause have ``status`` (listed and counted)."""
@@ -93,6 +95,7 @@ def clause_views(report: Report) -> list[ClauseView]:
     required: dict[str, list[RequiredPartnership]] = defaultdict(list)
     for r in sorted_required(report):
         required[r.clause].append(r)
+    unevaluated = not_evaluated_notes(report)
     views = []
     for cid in sorted(set(declared) | set(by_clause) | set(required) | set(counted)):
         c = declared.get(cid, {})
@@ -114,9 +117,25 @@ def clause_views(report: Report) -> list[ClauseView]:
                 findings={s: sorted(groups.get(s, ()), key=display_key) for s in STATUS_ORDER},
                 required=required.get(cid, []),
                 counted=dict(counted.get(cid, {})),
+                not_evaluated=unevaluated.get(cid),
             )
         )
     return views
+
+
+def not_evaluated_text(report: Report, clause: str) -> Text | None:
+    """The bilingual note for a clause no record lets apply, or None."""
+    for d in getattr(report, "not_evaluated", None) or ():
+        if d["clause"] == clause:
+            fields = d.get("fields") or []
+            return Text("tidak dievaluasi: tidak ada data yang memuat " + " atau ".join(fields),
+                        f"not evaluated: {d['reason']}")
+    return None
+
+
+def not_evaluated_notes(report: Report) -> dict[str, str]:
+    """Clause id -> "not evaluated: no record has <field>" (Report.not_evaluated, perbup_rules.not_evaluated)."""
+    return {d["clause"]: f"not evaluated: {d['reason']}" for d in getattr(report, "not_evaluated", None) or ()}
 
 
 def sorted_required(report: Report) -> list[RequiredPartnership]:

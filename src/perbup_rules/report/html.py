@@ -13,7 +13,8 @@ from markupsafe import Markup
 from ..findings import SCHEMA_VERSION, STATUS_ORDER, Finding, Report, Status, Text
 from ._format import DASH, KIND_LABELS, SEVERITY_LABELS, STAGE_LABELS, figures, grouped, status_label
 from ._view import (COVERAGE_CAP, ClauseView, cap, channels_text, clause_views, coverage_line, coverage_rows, coverage_value,
-                    input_rows, link_percent, link_rates, name_of, rejected_line, sorted_rejected, sorted_required)
+                    input_rows, link_percent, link_rates, name_of, not_evaluated_text, rejected_line, sorted_rejected,
+                    sorted_required)
 from .chart import share_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -93,6 +94,9 @@ def _clause(report: Report, v: ClauseView, all_findings: bool) -> dict[str, Any]
         "derived_from": v.derived_from,
         "location": v.location,
         "counts": [{"status": s.value, "label": status_label(s), "n": v.count(s)} for s in STATUS_ORDER],
+        # "not evaluated: no record has category" in place of the counts (perbup_rules.not_evaluated)
+        "not_evaluated": not_evaluated_text(report, v.id) if v.not_evaluated else None,
+        "total": v.total,
         "required": len(v.required),
         "chart": share_chart(report, v, all_findings) if v.kind == "share" else None,
         "blocks": blocks,
@@ -165,6 +169,7 @@ def context(report: Report, all_findings: bool = False) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "sources": sorted(report.sources, key=lambda s: (s.get("path", ""), s.get("kind", ""))),
         "inputs": input_rows(report),
+        "registries": report.registries,
         "statuses": [{"status": s.value, "label": status_label(s), "n": totals[s.value]} for s in STATUS_ORDER],
         "clauses": [_clause(report, v, all_findings) for v in views],
         "required": _required(report),

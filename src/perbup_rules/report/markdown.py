@@ -7,7 +7,8 @@ import re
 from ..findings import SCHEMA_VERSION, STATUS_ORDER, Finding, Report, Status
 from ._format import DASH, KIND_LABELS, SEVERITY_LABELS, figures, grouped, short_list, stage_label, status_label
 from ._view import (COVERAGE_CAP, ClauseView, cap, channels_text, clause_views, coverage_line, coverage_rows, coverage_value,
-                    input_rows, link_percent, link_rates, name_of, rejected_line, sorted_rejected, sorted_required)
+                    input_rows, link_percent, link_rates, name_of, not_evaluated_text, rejected_line, sorted_rejected,
+                    sorted_required)
 
 #: rejected input rows listed before "and N more"
 REJECTED_CAP = 50
@@ -91,7 +92,21 @@ def _inputs(report: Report) -> list[str]:
         lines += ["### Tautan antarsumber / Links between sources", ""] + _table(head, rows) + [
             "", "*Baris yang tak tertaut tercantum di JSON (berkas, baris). "
                 "The unlinked rows are listed in the JSON (file, row).*", ""]
-    return lines
+    return lines + _registries(report)
+
+
+def _registries(report: Report) -> list[str]:
+    """The supplier registries joined to the parties (docs/registries.md), when there were any."""
+    if not report.registries:
+        return []
+    keys = ("read", "rejected", "key", "exact_name", "fuzzy", "ambiguous", "unmatched", "fields_filled", "conflicts")
+    rows = [[code(r["path"]), esc(r["layout"]), *(grouped(r[k]) for k in keys)] for r in report.registries]
+    head = ["Register / registry", "Tata letak / layout", "Dibaca / read", "Ditolak / rejected", "Kunci / key",
+            "Nama sama / exact name", "Nama mirip / fuzzy", "Ambigu / ambiguous", "Tak cocok / unmatched",
+            "Isian ditambah / fields filled", "Konflik / conflicts"]
+    return (["### Register penyedia / Supplier registries", ""] + _table(head, rows)
+            + ["", "*Setiap baris register tercantum di `<laporan>.matches.csv`. "
+                   "Every registry row is listed in `<report>.matches.csv`.*", ""])
 
 
 def _coverage(report: Report, all_findings: bool) -> list[str]:
@@ -124,8 +139,16 @@ def _coverage(report: Report, all_findings: bool) -> list[str]:
 def _summary(views: list[ClauseView], report: Report) -> list[str]:
     head = ["Pasal / clause", "Kutipan / citation", "Judul / title", *(_status_head(s) for s in STATUS_ORDER),
             "Kemitraan wajib / required partnerships"]
-    rows = [[f"[{v.id}](#{v.id.lower()})", esc(v.citation), f"{esc(v.title.id)}<br>{italic(v.title.en)}",
-             *(str(v.count(s)) for s in STATUS_ORDER), str(len(v.required))] for v in views]
+    rows = []
+    for v in views:
+        note = not_evaluated_text(report, v.id) if v.not_evaluated else None
+        if note is not None:  # no record lets it apply: say so, and show no zeros
+            rows.append([f"[{v.id}](#{v.id.lower()})", esc(v.citation),
+                         f"{esc(v.title.id)}<br>{italic(v.title.en)}<br>**{esc(note.id)}**<br>{italic(note.en)}",
+                         *(str(v.count(s)) if v.total else DASH for s in STATUS_ORDER), str(len(v.required))])
+            continue
+        rows.append([f"[{v.id}](#{v.id.lower()})", esc(v.citation), f"{esc(v.title.id)}<br>{italic(v.title.en)}",
+                     *(str(v.count(s)) for s in STATUS_ORDER), str(len(v.required))])
     return ["## Ringkasan / Summary", ""] + _table(head, rows) + [""] + _account(report)
 
 

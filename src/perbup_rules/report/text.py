@@ -34,6 +34,10 @@ def _summary_table(report: Report, views: list) -> Table:
         tab.add_column(t(f"report.short.{s.value}"), justify="right")
     tab.add_column(t("report.col.required"), justify="right")
     for v in views:
+        if v.not_evaluated:  # no record lets it apply: say so, and show no zeros
+            counts = [str(v.count(s)) if v.total else DASH for s in STATUS_ORDER]
+            tab.add_row(v.id, _cut(v.not_evaluated, TITLE), *counts, str(len(v.required)))
+            continue
         tab.add_row(v.id, _cut(pick(v.title), TITLE), *(str(v.count(s)) for s in STATUS_ORDER), str(len(v.required)))
     return tab
 
@@ -119,6 +123,10 @@ def render(report: Report, *, all_findings: bool = False) -> str:
     for line in (coverage_line(report), rejected_line(report)):
         if line is not None:
             console.print(pick(line), soft_wrap=True)
+    for r in report.registries:
+        console.print(t("report.registry", **{k: r[k] for k in ("path", "layout", "read", "key", "exact_name", "fuzzy",
+                                                               "ambiguous", "unmatched", "rejected", "fields_filled",
+                                                               "conflicts")}), soft_wrap=True)
     top = _top_table(report, views)
     if top is not None:
         console.print()

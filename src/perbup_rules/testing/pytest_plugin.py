@@ -24,6 +24,10 @@ def _ruleset_for(rules_dir: Path):
 
 
 def pytest_collect_file(parent, file_path: Path):
+    if file_path.name == "categories.yaml":  # the category map's scenarios (testing/category_scenarios.py)
+        if file_path.parent.name == "tests" and (file_path.parent.parent / "regulation.yaml").exists():
+            return CategoryScenarioFile.from_parent(parent, path=file_path)
+        return None
     if file_path.suffix == ".yaml" and file_path.parent.name == "tests" and (file_path.parent.parent / "regulation.yaml").exists():
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
@@ -81,3 +85,35 @@ class ScenarioFileError(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         return str(excinfo.value)
+
+
+class CategoryScenarioFile(pytest.File):
+    """``tests/categories.yaml``: one item per category scenario, run against ``categories.yaml``."""
+
+    def collect(self):
+        from .category_scenarios import run_category_scenarios
+
+        results, diags = run_category_scenarios(self.path.parent.parent)
+        errs = [d for d in diags if d.severity == "error"]
+        if errs:
+            yield ScenarioFileError.from_parent(self, name="category scenario file", diags=errs)
+        for r in results:
+            yield CategoryScenarioItem.from_parent(self, name=r.scenario.name, result=r)
+
+
+class CategoryScenarioItem(pytest.Item):
+    def __init__(self, *, result, **kw):
+        super().__init__(**kw)
+        self.result = result
+
+    def runtest(self):
+        if self.result.failures:
+            raise ScenarioFailed("\n".join(self.result.failures))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ScenarioFailed):
+            return f"{self.path}:\nCategory scenario {self.result.scenario.name!r}:\n  {excinfo.value}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, self.result.scenario.location.line - 1, f"category scenario: {self.result.scenario.name}"

@@ -54,4 +54,9 @@ def run_all(rules_dir: str | Path, ruleset: Ruleset, engine: str = "durable", tr
             except PerbupError as err:
                 result = ScenarioResult(s, [msg("test.error", loc=s.location, error=str(err))])
             run.results.append(result)
+    from .category_scenarios import run_category_scenarios
+
+    cat_results, cat_diags = run_category_scenarios(rules_dir, select)
+    run.results.extend(cat_results)
+    run.diagnostics.extend(cat_diags)
     return run

@@ -1,0 +1,1 @@
+"""perbup serve: the HTTP service, its job store and worker processes, and the web page."""
