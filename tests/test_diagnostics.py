@@ -50,7 +50,7 @@ CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())
 
 def run_case(case: str, tmp_path: Path) -> tuple[InvalidRulesError, Path]:
     root = tmp_path / case
-    shutil.copytree(CASES_DIR / case, root, ignore=shutil.ignore_patterns("expected.txt"))
+    shutil.copytree(CASES_DIR / case, root, ignore=shutil.ignore_patterns("expected.txt", "expected.id.txt"))
     with pytest.raises(InvalidRulesError) as info:
         pr.load_ruleset(root)
     return info.value, root
@@ -79,6 +79,28 @@ def test_golden(case, tmp_path, update_golden):
 
 
 @pytest.mark.parametrize("case", CASES)
+def test_golden_indonesian(case, tmp_path, update_golden):
+    """The same diagnostics in Bahasa Indonesia (expected.id.txt): same codes, locations and
+    carets; messages, hints and the head line from the catalogue's ``id`` texts."""
+    from perbup_rules import i18n
+
+    i18n.set_lang("id")
+    try:
+        err, root = run_case(case, tmp_path)
+        text = rendered(err, root)
+    finally:
+        i18n.set_lang(None)
+    expected_file = CASES_DIR / case / "expected.id.txt"
+    if update_golden:
+        expected_file.write_text(text, encoding="utf-8")
+    assert text == expected_file.read_text(encoding="utf-8"), "run pytest --update-golden if intended"
+    english = (CASES_DIR / case / "expected.txt").read_text(encoding="utf-8")
+    assert text != english  # every case says something in Indonesian
+    codes = [line.split(": ")[1] for line in english.splitlines() if line.startswith(PLACEHOLDER)]
+    assert codes == [line.split(": ")[1] for line in text.splitlines() if line.startswith(PLACEHOLDER)]
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_codes(case, tmp_path):
     err, root = run_case(case, tmp_path)
     assert [d.code for d in err.diagnostics] == EXPECTED_CODES[case]
@@ -96,9 +118,10 @@ def test_codes(case, tmp_path):
 
 def test_golden_text_does_not_leak_the_folder(tmp_path):
     for case in CASES:
-        text = (CASES_DIR / case / "expected.txt").read_text(encoding="utf-8")
-        assert str(tmp_path.parent) not in text
-        assert "/tmp" not in text and "pytest-of" not in text
+        for name in ("expected.txt", "expected.id.txt"):
+            text = (CASES_DIR / case / name).read_text(encoding="utf-8")
+            assert str(tmp_path.parent) not in text
+            assert "/tmp" not in text and "pytest-of" not in text
 
 
 # --- per case: the details that matter to a drafter ----------------------------------------------

@@ -72,7 +72,8 @@ def test_each_statuses(each_rs, engine):
     r = pr.evaluate(each_rs, ds, engine)
     st = {f.subject: f for f in r.findings if f.clause == "R-01"}
     assert st["ok"].status is Status.COMPLIANT
-    assert st["bad"].status is Status.VIOLATION and st["bad"].measured == "1000" and st["bad"].threshold == "2000"
+    # the cap decides whether R-01 applies; it is not what "bad" failed, so it is not its measured value
+    assert st["bad"].status is Status.VIOLATION and st["bad"].measured is None and st["bad"].threshold is None
     assert st["kop"].status is Status.COMPLIANT
     assert st["over"].status is Status.NOT_APPLICABLE
     assert st["unk"].status is Status.CANNOT_DETERMINE and st["unk"].missing == ("supplier.umkk",)
@@ -92,7 +93,8 @@ def test_dated_parameter_on_the_records_own_date(each_rs, engine):
     r = pr.evaluate(each_rs, ds, engine)
     assert only(r, "R-01", "b").status is Status.NOT_APPLICABLE  # cap 1000 then
     a = only(r, "R-01", "a")
-    assert a.status is Status.VIOLATION and a.threshold == "2000"
+    # the cap in force on a's own date (2000) is the one its explanation names
+    assert a.status is Status.VIOLATION and "batas Rp2.000" in a.explanation.id and "the limit Rp2.000" in a.explanation.en
 
 
 SHARE = """

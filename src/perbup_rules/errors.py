@@ -131,28 +131,36 @@ class Diagnostic:
         loc = self.location or SourceLocation("")
         return (loc.file, loc.line, loc.column, self.code, self.message)
 
-    def render(self) -> str:
-        """Render as ``path:line:col: code: message`` plus caret, clause and hint lines."""
+    def render(self, lang: str | None = None) -> str:
+        """Render as ``path:line:col: code: message`` plus caret, clause and hint lines, in ``lang``
+        (default: the current language, perbup_rules.i18n); codes stay as they are in every language."""
+        from .i18n import t, tr
+
         head = f"{self.location}: " if self.location else ""
-        sev = "" if self.severity == "error" else f"{self.severity}: "
-        lines = [f"{head}{sev}{self.code}: {self.message}"]
+        sev = "" if self.severity == "error" else t(f"diag.severity.{self.severity}", lang) + ": "
+        lines = [f"{head}{sev}{self.code}: {tr(self.message, lang)}"]
         if self.source_line is not None and self.location and self.location.column:
             lines.append("    " + self.source_line.rstrip("\n"))
             lines.append("    " + " " * (self.location.column - 1) + "^")
         if self.clause:
-            lines.append(f"    in clause {self.clause}")
+            lines.append("    " + t("diag.in_clause", lang, clause=self.clause))
         if self.hint:
-            lines.append(f"    hint: {self.hint}")
+            lines.append("    " + t("diag.hint", lang, hint=tr(self.hint, lang)))
         return "\n".join(lines)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
+        """JSON-ready; ``message`` and ``hint`` in ``lang`` (default: the current language), and
+        ``message_id``, the catalogue id of the message (null for a message not yet in it)."""
+        from .i18n import tr
+
         return {
             "code": self.code,
             "severity": self.severity,
-            "message": self.message,
+            "message": tr(self.message, lang),
+            "message_id": getattr(self.message, "msgid", None),
             "location": self.location.to_dict() if self.location else None,
             "clause": self.clause,
-            "hint": self.hint,
+            "hint": tr(self.hint, lang),
         }
 
     def __str__(self) -> str:
@@ -189,10 +197,12 @@ class _DiagnosticsError(PerbupError):
 
     def _render(self) -> str:
         shown = self.diagnostics if self.limit is None else self.diagnostics[: self.limit]
+        from .i18n import t
+
         n = len(self.diagnostics)
-        head = "1 error occurred:" if n == 1 else f"{n} errors occurred:"
+        head = t("diag.errors_one") if n == 1 else t("diag.errors_many", count=n)
         body = "\n".join(d.render() for d in shown)
-        more = "" if len(shown) == n else f"\n... and {n - len(shown)} more"
+        more = "" if len(shown) == n else "\n" + t("diag.more", count=n - len(shown))
         return f"{head}\n{body}{more}"
 
 

@@ -235,7 +235,7 @@ class _Run:
             elif status is Status.CANNOT_DETERMINE:
                 missing = relevant_missing(dec, fns, ctx, row, label)
             missing = sorted(set(missing)) if missing else []
-            measured, threshold = explain.measured_threshold(atoms, row, comp, ctx)
+            measured, threshold = explain.measured_threshold(atoms, row, comp, ctx, clause)
             append(Finding(
                 subject=rec.id, subject_kind=kind, period=ctx.year, stage=getattr(rec, "stage", None), status=status,
                 measured=measured, threshold=threshold, evidence=(rec.id,), exception=exception,
@@ -765,14 +765,17 @@ def _each_status(label: str, clause: dict) -> tuple[Status, str | None]:
 
 def _unit(ruleset: Ruleset, clause: dict) -> str | None:
     """The unit of a clause's measured value: ratio for shares, count for exists, else the
-    unit of the parameter its first comparison uses (e.g. idr for a value ceiling)."""
+    unit of the parameter of the comparison its measured value comes from (explain.measured_atoms)."""
     if clause["kind"] == "share":
         return "ratio"
     if clause["kind"] == "exists":
         return "count"
-    for a in clause.get("decisions", {}).get("verdict", {}).get("atoms", []):
-        if a.get("op") == "cmp" and a["right"].get("op") == "param":
-            return ruleset.params.get(a["right"]["name"], {}).get("unit")
+    atoms = clause.get("decisions", {}).get("verdict", {}).get("atoms", [])
+    required, applies = explain.measured_atoms(clause)
+    for i in required + applies:  # the comparisons measured/threshold come from
+        a = atoms[i]
+        param = a["right"] if a["right"].get("op") == "param" else a["left"]
+        return ruleset.params.get(param["name"], {}).get("unit")
     return None
 
 

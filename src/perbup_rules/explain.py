@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterable
 
 from . import expr
 from .atoms import Compiled, Ctx, Missing
 from .findings import LazyText, Status, Text
+from .i18n import both, phrases, t
 
 _VAL = {"t": ("benar", "true"), "f": ("salah", "false"), "u": ("tidak diketahui", "unknown")}
 
@@ -79,22 +80,106 @@ def _facts_plan(atoms: list[dict], comp: Compiled) -> list[tuple[int, str, list[
     return plan
 
 
-def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) -> tuple[str | None, str | None]:
-    """For a clause comparing a value with a parameter, (value, parameter value) as text."""
-    key = ("measured", id(atoms))
+def _param_comparisons(atoms: list[dict], logic: dict | None, out: list[int]) -> list[int]:
+    for i in _logic_atoms(logic):
+        a = atoms[i]
+        if i not in out and a.get("op") == "cmp" and {a["left"].get("op"), a["right"].get("op")} == {"path", "param"}:
+            out.append(i)
+    return out
+
+
+def measured_atoms(clause: dict) -> tuple[list[int], list[int]]:
+    """Indexes of the verdict atoms whose figures a finding may report as ``measured``/``threshold``:
+    (comparisons of a field with a parameter in what the clause requires, ``require``/``unless``;
+    those in ``applies``). An applicability ceiling (KMT-03: packages up to Rp15 billion) is the
+    measured figure only of a package it left out (not applicable); a package that fails the
+    clause failed something else, and must not read as if it were measured against the ceiling."""
+    atoms = clause.get("decisions", {}).get("verdict", {}).get("atoms", [])
+    logic = clause.get("logic", {})
+    required: list[int] = []
+    for part in [logic.get("require")] + list(logic.get("unless", [])):
+        _param_comparisons(atoms, part, required)
+    return required, _param_comparisons(atoms, logic.get("applies"), [])
+
+
+def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx,
+                       clause: dict | None = None) -> tuple[str | None, str | None]:
+    """(the field's value, the parameter's value) as text, from the comparison that decided:
+
+    * a record outside the clause (not in force, or an ``applies`` condition false: not
+      applicable): its ``applies`` comparison, the one that failed when one did, else the first
+      (so the ceiling in force on its date is shown);
+    * else a required comparison, the one that failed when one did, else the first;
+    * else none: (None, None).
+
+    Without ``clause`` (older callers), the first comparison with a parameter anywhere.
+    """
+    key = ("measured", id(atoms), id(clause))
     getters = comp.memo(key, atoms)
     if getters is None:
-        getters = next(((comp.value(a["left"]), comp.value(a["right"])) for a in atoms
-                        if a["op"] == "cmp" and a["right"]["op"] == "param" and a["left"]["op"] == "path"), ())
+        if clause is not None:
+            required, applies = measured_atoms(clause)
+        else:
+            required = [i for i, a in enumerate(atoms) if a["op"] == "cmp" and a["right"]["op"] == "param"
+                        and a["left"]["op"] == "path"][:1]
+            applies = []
+        outside = [0] if atoms and atoms[0]["op"] == "in_force" else []
+        if clause is not None:
+            outside += [i for i in _logic_atoms(clause.get("logic", {}).get("applies")) if i not in outside]
+        getters = [outside]
+        for group in (applies, required):
+            gs = []
+            for i in group:
+                a = atoms[i]
+                field, param = (a["left"], a["right"]) if a["left"]["op"] == "path" else (a["right"], a["left"])
+                gs.append((i, comp.value(field), comp.value(param)))
+            getters.append(gs)
         comp.remember(key, atoms, getters)
-    if not getters:
+    outside, applies_g, required_g = getters
+    chosen = None
+    if applies_g and any(row[i] == "f" for i in outside):
+        chosen = next((g for g in applies_g if row[g[0]] == "f"), applies_g[0])
+    if chosen is None and required_g:
+        chosen = next((g for g in required_g if row[g[0]] == "f"), required_g[0])
+    if chosen is None:
         return None, None
-    left, right = getters[0](ctx), getters[1](ctx)
-    return (None if isinstance(left, Missing) else _plain(left)), (None if isinstance(right, Missing) else _plain(right))
+    _i, left, right = chosen
+    lv, rv = left(ctx), right(ctx)
+    return (None if isinstance(lv, Missing) else _plain(lv)), (None if isinstance(rv, Missing) else _plain(rv))
 
 
 def _plain(v: Any) -> str:
     return v.isoformat() if isinstance(v, _dt.date) else str(v)
+
+
+def _logic_atoms(logic: dict | None) -> list[int]:
+    """Indexes of the atoms a logic tree reads, in order."""
+    if not logic:
+        return []
+    if "atom" in logic:
+        return [logic["atom"]]
+    if "not" in logic:
+        return _logic_atoms(logic["not"])
+    return [i for part in logic.get("and", logic.get("or", [])) for i in _logic_atoms(part)]
+
+
+def atom_sentences(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx, which: set[str],
+                   among: Iterable[int] | None = None) -> tuple[list[str], list[str]]:
+    """The atoms whose value is in ``which`` (only those ``among`` the given indexes, in that
+    order) as plain sentences: (Indonesian, English)."""
+    def get(node: dict) -> Any:
+        return comp.value(node)(ctx)
+
+    ids, ens = [], []
+    seen: set[int] = set()
+    for i in (range(len(atoms)) if among is None else among):
+        if i in seen or row[i] not in which or atoms[i]["op"] in ("in_force", "fact"):
+            continue
+        seen.add(i)
+        for lang, out in (("id", ids), ("en", ens)):
+            out.append(phrases.sentence(atoms[i], row[i], get, lang, comp.table, comp.subject_table,
+                                        lambda v: isinstance(v, Missing)))
+    return ids, ens
 
 
 def each_text(clause: dict, label: str, status: Status, subject: str, exception: str | None,
@@ -103,90 +188,114 @@ def each_text(clause: dict, label: str, status: Status, subject: str, exception:
     cid, cit = clause["id"], clause["citation"]
     t_id, t_en = clause["title"]["id"], clause["title"]["en"]
     if label == "not_in_force":
-        return Text(f"{cid} ({cit}) belum/tidak berlaku pada tanggal {subject}.",
-                    f"{cid} ({cit}) is not in force on the date of {subject}.")
+        return Text(*both("why.each.not_in_force", cid=cid, cit=cit, subject=subject))
     if label == "no_date":
-        return Text(f"{cid}: tanggal {subject} tidak diketahui, sehingga tidak dapat ditentukan ketentuan yang berlaku.",
-                    f"{cid}: the date of {subject} is missing, so the rule in force cannot be determined.")
+        return Text(*both("why.each.no_date", cid=cid, subject=subject))
     if status is Status.NOT_APPLICABLE:
-        return Text(f"{cid} ({cit}) tidak berlaku untuk {subject}: {t_id}.",
-                    f"{cid} ({cit}) does not apply to {subject}: {t_en}.")
+        return Text(t("why.each.not_applicable", "id", cid=cid, cit=cit, subject=subject, title=t_id),
+                    t("why.each.not_applicable", "en", cid=cid, cit=cit, subject=subject, title=t_en))
     if exception is not None:
         exc = next(u for u in clause["unless"] if u["id"] == exception)
-        return Text(f"{subject} patuh {cid} ({cit}) karena pengecualian: {exc['title']['id']}.",
-                    f"{subject} complies with {cid} ({cit}) by exception: {exc['title']['en']}.")
+        return Text(t("why.each.exception", "id", cid=cid, cit=cit, subject=subject, exception=exc["title"]["id"]),
+                    t("why.each.exception", "en", cid=cid, cit=cit, subject=subject, exception=exc["title"]["en"]))
     if status is Status.COMPLIANT:
-        return Text(f"{subject} patuh {cid} ({cit}): {t_id}.", f"{subject} complies with {cid} ({cit}): {t_en}.")
+        return Text(t("why.each.compliant", "id", cid=cid, cit=cit, subject=subject, title=t_id),
+                    t("why.each.compliant", "en", cid=cid, cit=cit, subject=subject, title=t_en))
     if status is Status.VIOLATION:  # the common listed verdict: its text is built when read
         def make() -> tuple[str, str]:
-            failed = "; ".join(atom_facts(atoms, row, comp, ctx, {"f"}, focus)) or "-"
-            return (f"{subject} melanggar {cid} ({cit}): {t_id}. Syarat tidak terpenuhi: {failed}.",
-                    f"{subject} violates {cid} ({cit}): {t_en}. Failed: {failed}.")
+            logic = clause.get("logic", {})
+            require = _logic_atoms(logic.get("require"))
+            among = [i for i in require if focus is None or i in focus]
+            f_id, f_en = atom_sentences(atoms, row, comp, ctx, {"f"}, among)
+            a_id, a_en = atom_sentences(atoms, row, comp, ctx, {"t"}, _logic_atoms(logic.get("applies")))
+            out = []
+            for lang, title, failed, applied in (("id", t_id, f_id, a_id), ("en", t_en, f_en, a_en)):
+                applies = t("why.each.applies", lang, facts="; ".join(applied)) if applied else ""
+                out.append(t("why.each.violation", lang, subject=subject, cid=cid, cit=cit, title=title,
+                             applies=applies, failed="; ".join(failed) or "-"))
+            return out[0], out[1]
         return LazyText(make)
     need = ", ".join(missing) or "-"
-    return Text(f"{cid} ({cit}) tidak dapat ditentukan untuk {subject}: data tidak tersedia ({need}).",
-                f"{cid} ({cit}) cannot be determined for {subject}: missing data ({need}).")
+    return Text(*both("why.each.cannot_determine", cid=cid, cit=cit, subject=subject, need=need))
 
 
 def share_text(clause: dict, label: str, facts: dict, at_least: Any, subject: str | None, year: int | None,
                stage: str | None, missing: list[str]) -> Text:
     cid, cit = clause["id"], clause["citation"]
-    who = f"{subject or '?'} {year if year is not None else '?'}" + (f" ({stage})" if stage else "")
+    base = f"{subject or '?'} {year if year is not None else '?'}"
+    # Indonesian names the stage in words (tahap pemilihan); English keeps the stage code it always showed
+    whos = {"id": base + (t("why.share.stage", "id", stage=phrases.label(f"code.stage.{stage}", stage, "id")) if stage else ""),
+            "en": base + (t("why.share.stage", "en", stage=stage) if stage else "")}
+    need = ", ".join(missing)
+
+    def pair(msgid: str, **kw: Any) -> Text:
+        return Text(t(msgid, "id", who=whos["id"], **kw), t(msgid, "en", who=whos["en"], **kw))
+
     if label == "no_date":
-        return Text(f"{cid}: {who}: tahun atau subjek tidak diketahui untuk sebagian catatan ({', '.join(missing)}).",
-                    f"{cid}: {who}: the year or subject is missing for some records ({', '.join(missing)}).")
+        return pair("why.share.no_date", cid=cid, need=need)
     if label == "not_in_force":
-        return Text(f"{cid} ({cit}) belum berlaku pada periode {year}.", f"{cid} ({cit}) is not in force in period {year}.")
+        return Text(*both("why.share.not_in_force", cid=cid, cit=cit, year=year))
     if label == "not_applicable":
-        return Text(f"{cid}: {who}: tidak ada nilai belanja yang dihitung.", f"{cid}: {who}: no spending to measure.")
-    thr = "?" if isinstance(at_least, Missing) else percent(Fraction(at_least))
-    thr_id = "?" if isinstance(at_least, Missing) else percent(Fraction(at_least), comma=True)
+        return pair("why.share.not_applicable", cid=cid)
     if facts["lower"] is None:
-        return Text(f"{cid}: {who}: pangsa tidak dapat dihitung ({', '.join(missing)}).",
-                    f"{cid}: {who}: the share cannot be computed ({', '.join(missing)}).")
-    lo, hi = percent(facts["lower"]), percent(facts["upper"])
-    lo_id, hi_id = percent(facts["lower"], comma=True), percent(facts["upper"], comma=True)
+        return pair("why.share.no_share", cid=cid, need=need)
+
+    def pct(x: Any, lang: str) -> str:
+        return "?" if isinstance(x, Missing) else percent(Fraction(x), comma=lang == "id")
+
     amounts = f"{rupiah(facts['known'])} / {rupiah(facts['total'])}"
-    if label == "compliant":
-        return Text(f"{who}: pangsa {lo_id} ({amounts}) memenuhi minimal {thr_id} ({cid}, {cit}).",
-                    f"{who}: share {lo} ({amounts}) meets the minimum {thr} ({cid}, {cit}).")
-    if label == "violation":
-        extra_id = f"; paling tinggi {hi_id} bila data yang belum jelas dihitung" if hi != lo else ""
-        extra_en = f"; at most {hi} counting unclear records" if hi != lo else ""
-        return Text(f"{who}: pangsa {lo_id} ({amounts}) di bawah minimal {thr_id}{extra_id} ({cid}, {cit}).",
-                    f"{who}: share {lo} ({amounts}) is below the minimum {thr}{extra_en} ({cid}, {cit}).")
-    return Text(f"{who}: pangsa antara {lo_id} dan {hi_id}; ambang {thr_id} ada di antaranya, data belum lengkap ({rupiah(facts['unknown'])} belum jelas) ({cid}, {cit}).",
-                f"{who}: share between {lo} and {hi}; the threshold {thr} lies between, data incomplete ({rupiah(facts['unknown'])} unclear) ({cid}, {cit}).")
+    out = []
+    for lang in ("id", "en"):
+        lo, hi, thr = pct(facts["lower"], lang), pct(facts["upper"], lang), pct(at_least, lang)
+        common = dict(who=whos[lang], lo=lo, hi=hi, thr=thr, amounts=amounts, cid=cid, cit=cit)
+        if label == "compliant":
+            out.append(t("why.share.compliant", lang, **common))
+        elif label == "violation":
+            extra = t("why.share.at_most", lang, hi=hi) if hi != lo else ""
+            out.append(t("why.share.violation", lang, extra=extra, **common))
+        else:
+            out.append(t("why.share.undetermined", lang, unknown=rupiah(facts["unknown"]), **common))
+    return Text(out[0], out[1])
 
 
 def exists_text(clause: dict, label: str, subject: str, year: int | None, category: str | None, found: int,
                 missing: list[str]) -> Text:
     cid, cit = clause["id"], clause["citation"]
-    cat_id = f" untuk {category}" if category else ""
-    cat_en = f" for {category}" if category else ""
     who = f"{subject} ({year})" if year is not None else subject
     if label == "not_in_force":
-        return Text(f"{cid} ({cit}) belum berlaku pada {year}.", f"{cid} ({cit}) is not in force in {year}.")
+        return Text(*both("why.exists.not_in_force", cid=cid, cit=cit, year=year))
     if label == "no_date":
-        return Text(f"{cid}: tanggal {subject} tidak diketahui.", f"{cid}: the date of {subject} is missing.")
+        return Text(*both("why.exists.no_date", cid=cid, subject=subject))
     if label == "not_applicable":
-        return Text(f"{cid} ({cit}) tidak berlaku untuk {who}.", f"{cid} ({cit}) does not apply to {who}.")
-    if label == "compliant":
-        return Text(f"{who} memiliki {found} kemitraan yang memenuhi{cat_id} ({cid}, {cit}).",
-                    f"{who} has {found} qualifying partnership(s){cat_en} ({cid}, {cit}).")
-    if label == "violation":
-        return Text(f"{who} tidak memiliki kemitraan yang diwajibkan{cat_id}: {clause['title']['id']} ({cid}, {cit}).",
-                    f"{who} lacks the required partnership{cat_en}: {clause['title']['en']} ({cid}, {cit}).")
-    return Text(f"{cid} ({cit}) tidak dapat ditentukan untuk {who}{cat_id}: data tidak tersedia ({', '.join(missing) or '-'}).",
-                f"{cid} ({cit}) cannot be determined for {who}{cat_en}: missing data ({', '.join(missing) or '-'}).")
+        return Text(*both("why.exists.not_applicable", cid=cid, cit=cit, who=who))
+    out = []
+    for lang in ("id", "en"):
+        cat = t("why.exists.category", lang, category=category) if category else ""
+        if label == "compliant":
+            out.append(t("why.exists.compliant", lang, who=who, found=found, cat=cat, cid=cid, cit=cit))
+        elif label == "violation":
+            out.append(t("why.exists.violation", lang, who=who, cat=cat, title=clause["title"][lang], cid=cid, cit=cit))
+        else:
+            out.append(t("why.exists.cannot_determine", lang, who=who, cat=cat, cid=cid, cit=cit,
+                         need=", ".join(missing) or "-"))
+    return Text(out[0], out[1])
 
 
 def explain_values(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) -> list[dict]:
-    """Every atom with its value and the field values it read (for ``perbup explain``)."""
+    """Every atom with its value, the field values it read, and the plain sentence of what held
+    (``sentence``: id and en), for ``perbup explain``."""
+    def get(node: dict) -> Any:
+        return comp.value(node)(ctx)
+
+    def missing(v: Any) -> bool:
+        return isinstance(v, Missing)
+
     out = []
     for a, v in zip(atoms, row):
+        sentence = {lang: phrases.sentence(a, v, get, lang, comp.table, comp.subject_table, missing)
+                    for lang in ("id", "en")}
         if a["op"] in ("in_force", "fact"):
-            out.append({"condition": a.get("name", a["op"]), "value": _VAL[v][1], "reads": []})
+            out.append({"condition": a.get("name", a["op"]), "value": _VAL[v][1], "reads": [], "sentence": sentence})
             continue
         reads = []
         for side in ("left", "right"):
@@ -196,7 +305,7 @@ def explain_values(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) 
         if a["op"] in ("path", "known"):
             node = {"op": "path", "path": a["path"]}
             reads.append((".".join(a["path"]), _show(comp.value(node)(ctx))))
-        out.append({"condition": expr.to_text(a), "value": _VAL[v][1], "reads": reads})
+        out.append({"condition": expr.to_text(a), "value": _VAL[v][1], "reads": reads, "sentence": sentence})
     return out
 
 

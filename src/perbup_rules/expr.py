@@ -26,6 +26,8 @@ from typing import Any
 from lark import Lark, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from .i18n import msg
+
 _GRAMMAR = r"""
 ?start: or_expr
 ?or_expr: and_expr (_OR and_expr)*        -> or_
@@ -109,7 +111,7 @@ class _ToTree(Transformer):
         names = [str(t) for t in items]
         if names[0] == "params":
             if len(names) != 2:
-                raise ExprSyntaxError("a parameter is written params.NAME", _col(meta))
+                raise ExprSyntaxError(msg("diag.expr.param_form"), _col(meta))
             return {"op": "param", "name": names[1], "col": _col(meta)}
         return {"op": "path", "path": names, "col": _col(meta)}
 
@@ -120,21 +122,21 @@ class _ToTree(Transformer):
         name = str(items[0])
         args = [a for a in items[1:] if a is not None]
         if name not in FUNCTIONS:
-            raise ExprSyntaxError(f"unknown function {name}()", _col(meta), hint="functions: " + ", ".join(sorted(FUNCTIONS)))
+            raise ExprSyntaxError(msg("diag.expr.unknown_function", name=name), _col(meta), hint=msg("diag.hint.functions", names=", ".join(sorted(FUNCTIONS))))
         if len(args) != FUNCTIONS[name]:
-            raise ExprSyntaxError(f"{name}() takes {FUNCTIONS[name]} argument", _col(meta))
+            raise ExprSyntaxError(msg("diag.expr.arity", name=name, n=FUNCTIONS[name]), _col(meta))
         if name == "known":
             if args[0]["op"] not in ("path",):
-                raise ExprSyntaxError("known() takes a field path, e.g. known(capital_idr)", _col(meta))
+                raise ExprSyntaxError(msg("diag.expr.known_path"), _col(meta))
             return {"op": "known", "path": args[0]["path"], "col": _col(meta)}
         # date("YYYY-MM-DD")
         arg = args[0]
         if arg["op"] != "const" or not isinstance(arg["value"], str):
-            raise ExprSyntaxError('date() takes a quoted ISO date, e.g. date("2026-01-01")', _col(meta))
+            raise ExprSyntaxError(msg("diag.expr.date_arg"), _col(meta))
         try:
             value = _dt.date.fromisoformat(arg["value"])
         except ValueError:
-            raise ExprSyntaxError(f"{arg['value']!r} is not an ISO date (YYYY-MM-DD)", arg["col"]) from None
+            raise ExprSyntaxError(msg("diag.expr.not_iso_date", value=repr(arg['value'])), arg["col"]) from None
         return {"op": "const", "value": value, "col": _col(meta)}
 
     def number(self, meta, items):
@@ -168,21 +170,21 @@ _TOKEN_NAMES = {
 def parse(text: str) -> dict:
     """Parse an expression into a tree of dicts. Raises :class:`ExprSyntaxError`."""
     if not isinstance(text, str) or not text.strip():
-        raise ExprSyntaxError("empty expression", 1)
+        raise ExprSyntaxError(msg("diag.expr.empty"), 1)
     try:
         tree = _PARSER.parse(text)
         return _ToTree().transform(tree)
     except ExprSyntaxError:
         raise
     except UnexpectedCharacters as err:
-        raise ExprSyntaxError(f"unexpected character {text[err.pos_in_stream]!r}", err.column) from None
+        raise ExprSyntaxError(msg("diag.expr.unexpected_char", char=repr(text[err.pos_in_stream])), err.column) from None
     except UnexpectedToken as err:
         expected = sorted({_TOKEN_NAMES.get(e, e) for e in err.expected})
-        got = "end of expression" if err.token.type == "$END" else repr(str(err.token))
+        got = msg("diag.expr.end") if err.token.type == "$END" else repr(str(err.token))
         col = err.column if err.token.type != "$END" and isinstance(err.column, int) and err.column > 0 else len(text) + 1
-        raise ExprSyntaxError(f"unexpected {got}", col, hint="expected " + ", ".join(expected[:8])) from None
+        raise ExprSyntaxError(msg("diag.expr.unexpected", got=got), col, hint=msg("diag.hint.expected", what=", ".join(expected[:8]))) from None
     except UnexpectedEOF:
-        raise ExprSyntaxError("expression ends too early", len(text) + 1) from None
+        raise ExprSyntaxError(msg("diag.expr.ends_early"), len(text) + 1) from None
     except UnexpectedInput as err:  # pragma: no cover - other lark input errors
         raise ExprSyntaxError(str(err).splitlines()[0], getattr(err, "column", 1) or 1) from None
     except LarkError as err:
@@ -191,7 +193,7 @@ def parse(text: str) -> dict:
             raise inner from None
         raise ExprSyntaxError(str(err).splitlines()[0], 1) from None
     except RecursionError:
-        raise ExprSyntaxError("expression nests too deeply", 1) from None
+        raise ExprSyntaxError(msg("diag.expr.too_deep"), 1) from None
 
 
 def walk(node: dict):

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import errors
+from .i18n import msg
 from .clauses import PasalFile, Parameter, RegulationMeta
 from .errors import Diagnostic, SourceLocation
 from .naskah.numbers import ayat_plain, fill, reference_day
@@ -121,22 +122,24 @@ def pydantic_diagnostics(err: ValidationError, model: type[BaseModel], root: Any
             key = str(loc[-1])
             names = _field_names(parent_model) if parent_model else []
             close = difflib.get_close_matches(key, names, n=2, cutoff=0.5)
-            hint = (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "") + (
-                f"allowed here: {', '.join(names)}" if names else "")
+            close_text, allowed = " or ".join(repr(c) for c in close), ", ".join(names)
+            hint = (msg("diag.hint.key_close_allowed", names=close_text, allowed=allowed) if close and names
+                    else msg("diag.hint.did_you_mean", names=close_text) if close
+                    else msg("diag.hint.allowed", allowed=allowed) if names else None)
             location = locate_key(root, parent_path + [key]) or SourceLocation(file)
-            out.append(Diagnostic(errors.UNKNOWN_FIELD, f"unknown key {key!r}", location,
+            out.append(Diagnostic(errors.UNKNOWN_FIELD, msg("diag.unknown_key", key=repr(key)), location,
                                   clause=clause_of(parent_path) if clause_of else None, hint=hint or None))
             continue
         path, _ = _walk_model(model, loc)
         location = locate(root, path) or SourceLocation(file)
-        where = ".".join(str(p) for p in path) or "(document)"
+        where = ".".join(str(p) for p in path) or msg("diag.document")
         if etype == "missing":
-            code, msg = errors.MISSING_FIELD, f"missing required key {where}"
+            code, text = errors.MISSING_FIELD, msg("diag.missing_key", where=where)
         elif etype.startswith("date") or etype.startswith("datetime"):
-            code, msg = errors.BAD_DATE, f"{where}: {e['msg']} (write dates as YYYY-MM-DD)"
+            code, text = errors.BAD_DATE, msg("diag.bad_date", where=where, detail=e["msg"])
         else:
-            code, msg = errors.WRONG_TYPE, f"{where}: {e['msg']}"
-        out.append(Diagnostic(code, msg, location, clause=clause_of(path) if clause_of else None))
+            code, text = errors.WRONG_TYPE, msg("diag.wrong_type", where=where, detail=e["msg"])
+        out.append(Diagnostic(code, text, location, clause=clause_of(path) if clause_of else None))
     return out
 
 
@@ -144,14 +147,14 @@ def dataclasses_replace_message(d: Diagnostic, param: str) -> Diagnostic:
     """Prefix a parameter's schema problem with the parameter's name."""
     import dataclasses
 
-    return dataclasses.replace(d, message=f"parameter {param}: {d.message}")
+    return dataclasses.replace(d, message=msg("diag.in_param", param=param, text=d.message))
 
 
 def _read(path: Path, diags: list[Diagnostic]) -> Any:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        diags.append(Diagnostic(errors.FILE_NOT_FOUND, f"cannot read: {err.strerror}", SourceLocation(str(path))))
+        diags.append(Diagnostic(errors.FILE_NOT_FOUND, msg("diag.cannot_read", reason=err.strerror), SourceLocation(str(path))))
         return None
     data, d = load_yaml(raw, str(path))
     diags.extend(d)
@@ -177,7 +180,7 @@ def _add_schema_diags(diags: list[Diagnostic], new: list[Diagnostic]) -> None:
 
 def _validate(model: type[BaseModel], data: Any, file: str, diags: list[Diagnostic], clause_of=None):
     if not isinstance(data, dict):
-        diags.append(Diagnostic(errors.WRONG_TYPE, "expected a mapping at the top of the file", SourceLocation(file, 1, 1)))
+        diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.top_mapping"), SourceLocation(file, 1, 1)))
         return None
     try:
         return model.model_validate(data)
@@ -222,7 +225,7 @@ def load_files(root: str | Path) -> Regulation | None:
     root = Path(root)
     diags: list[Diagnostic] = []
     if not root.is_dir():
-        raise errors.InvalidRulesError([Diagnostic(errors.FILE_NOT_FOUND, "not a regulation folder (expected a directory with regulation.yaml)", SourceLocation(str(root)))])
+        raise errors.InvalidRulesError([Diagnostic(errors.FILE_NOT_FOUND, msg("diag.not_regulation_folder"), SourceLocation(str(root)))])
     meta_data = _read(root / REGULATION_FILE, diags)
     meta = _validate(RegulationMeta, meta_data, str(root / REGULATION_FILE), diags) if meta_data is not None else None
 
@@ -232,7 +235,7 @@ def load_files(root: str | Path) -> Regulation | None:
     if pfile.exists():
         pdata = _read(pfile, diags)
         if pdata is not None and not isinstance(pdata, dict):
-            diags.append(Diagnostic(errors.WRONG_TYPE, "params.yaml must map parameter names to definitions", SourceLocation(str(pfile), 1, 1)))
+            diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.params_mapping"), SourceLocation(str(pfile), 1, 1)))
         elif pdata:
             for name, node in pdata.items():
                 # values written as text (40%, Rp15.000.000.000, 15 miliar) are read for the unit first
@@ -269,8 +272,9 @@ def load_files(root: str | Path) -> Regulation | None:
             nums = [] if c.ayat is None else ([c.ayat] if isinstance(c.ayat, int) else list(c.ayat))
             for n in nums:
                 if n not in ayat_text:
-                    diags.append(Diagnostic(errors.WRONG_TYPE, f"clause cites ayat ({n}) but Pasal {pf.pasal} has no such ayat",
-                                            node.value_loc("ayat"), clause=c.id, hint=f"ayat here: {sorted(ayat_text) or 'none'}"))
+                    diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.no_such_ayat", n=n, pasal=pf.pasal),
+                                            node.value_loc("ayat"), clause=c.id,
+                                            hint=msg("diag.hint.ayat_here", ayat=sorted(ayat_text) or msg("diag.none"))))
             text = c.text if c.text is not None else "\n".join(ayat_text.get(n, "") for n in nums).strip()
             # a pasal of one ayat has no ayat number in the text (UU 12/2011 Lampiran II): cite the pasal
             cited = None if len(pf.ayat) == 1 and nums and set(nums) <= set(ayat_text) else c.ayat
@@ -278,5 +282,5 @@ def load_files(root: str | Path) -> Regulation | None:
     if meta is None:
         meta = RegulationMeta(id=root.name, title={"id": root.name, "en": root.name}, version="?")
         if not any(d.severity == "error" for d in diags):
-            diags.append(Diagnostic(errors.FILE_NOT_FOUND, "regulation.yaml is missing", SourceLocation(str(root / REGULATION_FILE))))
+            diags.append(Diagnostic(errors.FILE_NOT_FOUND, msg("diag.no_regulation_yaml"), SourceLocation(str(root / REGULATION_FILE))))
     return Regulation(root, meta, params, param_nodes, pasal_files, clauses, diags)

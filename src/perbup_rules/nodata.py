@@ -18,6 +18,7 @@ from typing import Iterable
 
 from . import errors
 from .errors import DataError, Diagnostic, SourceLocation
+from .i18n import msg
 from .records import Dataset, Rejection
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -67,20 +68,20 @@ def no_data_diagnostic(dataset: Dataset, location: str | None = None) -> Diagnos
     """The one-line reason an input with no accepted purchase cannot be audited."""
     stats = dataset.stats["purchases"]
     rejected = [r for r in dataset.rejected if r.table == "purchases"] or list(dataset.rejected)
+    parts = []
     if stats.read == 0:
-        detail = "the input has no purchase rows"
         others = sum(s.rejected for t, s in dataset.stats.items() if t != "purchases")
-        if others:
-            detail += f" ({others} other rows rejected)"
+        parts.append(msg("diag.data.no_rows_others", others=others) if others else msg("diag.data.no_rows"))
     else:
-        detail = f"{stats.read} purchase rows read, all {stats.rejected} rejected" if stats.rejected == stats.read \
-            else f"{stats.read} purchase rows read, {stats.rejected} rejected"
+        parts.append(msg("diag.data.all_rejected", read=stats.read, rejected=stats.rejected)
+                     if stats.rejected == stats.read else msg("diag.data.some_rejected", read=stats.read, rejected=stats.rejected))
     top = top_reasons(rejected, 1)
     if top:
         pattern, n = top[0]
-        detail += f"; most often ({n}): {pattern.replace('  ', ' ', 1)}"
+        parts.append(msg("diag.data.most_often", n=n, pattern=pattern.replace('  ', ' ', 1)))
+    detail = parts
     loc = location if location is not None else where(dataset)
-    return Diagnostic(errors.NO_DATA, f"no accepted purchase in the input: {detail}",
+    return Diagnostic(errors.NO_DATA, msg("diag.data.no_data", detail=detail),
                       SourceLocation(loc) if loc else None)
 
 

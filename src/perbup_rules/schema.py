@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from . import records
+from .i18n import msg
 
 # field types
 STR, CODE, MONEY, INT, DATE, BOOL, LIST, RATIO = "str", "code", "money", "int", "date", "bool", "list", "ratio"
@@ -78,15 +79,16 @@ class Scope:
                 scope = scope.nested[name]
                 continue
             prefix = ".".join(path[:i])
-            where = f" under {prefix!r}" if prefix else ""
+
             if name in scope.nested and last:
-                return None, f"{'.'.join(path)!r} is a record, not a value; name one of its fields, e.g. {name}.{scope.nested[name].names()[0]}"
+                return None, msg("diag.path_is_record", path=repr(".".join(path)), example=f"{name}.{scope.nested[name].names()[0]}")
             if name in scope.fields and not last:
-                return None, f"{'.'.join(path[: i + 1])!r} is a value and has no fields"
+                return None, msg("diag.path_is_value", path=repr(".".join(path[: i + 1])))
             close = difflib.get_close_matches(name, scope.names(), n=3, cutoff=0.6)
-            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            return None, f"unknown name {name!r}{where}{hint}"
-        return None, "empty path"
+            names = " or ".join(repr(c) for c in close)
+            key = "diag.unknown_name" + ("_under" if prefix else "") + ("_close" if close else "")
+            return None, msg(key, name=repr(name), prefix=repr(prefix), names=names)
+        return None, msg("diag.empty_path")
 
 
 def table_scope(table: str, derived: dict[str, str], depth: int = 2) -> Scope:

@@ -22,6 +22,7 @@ import yaml
 
 from . import errors
 from .errors import Diagnostic, SourceLocation
+from .i18n import msg
 
 MAX_DEPTH = 64
 MAX_BYTES = 5_000_000
@@ -89,20 +90,20 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             ev = self.peek_event()
             raise _YamlRefused(
-                Diagnostic(errors.YAML_UNSAFE, f"alias *{ev.anchor} is not allowed in rule files", self._loc(ev.start_mark),
-                           hint="write the value out in full; anchors and aliases are refused")
+                Diagnostic(errors.YAML_UNSAFE, msg("diag.yaml_alias", anchor=ev.anchor), self._loc(ev.start_mark),
+                           hint=msg("diag.hint.no_anchors"))
             )
         ev = self.peek_event()
         if getattr(ev, "anchor", None):
             raise _YamlRefused(
-                Diagnostic(errors.YAML_UNSAFE, f"anchor &{ev.anchor} is not allowed in rule files", self._loc(ev.start_mark),
-                           hint="write the value out in full; anchors and aliases are refused")
+                Diagnostic(errors.YAML_UNSAFE, msg("diag.yaml_anchor", anchor=ev.anchor), self._loc(ev.start_mark),
+                           hint=msg("diag.hint.no_anchors"))
             )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
                 raise _YamlRefused(
-                    Diagnostic(errors.YAML_UNSAFE, f"nesting deeper than {MAX_DEPTH} levels", self._loc(ev.start_mark))
+                    Diagnostic(errors.YAML_UNSAFE, msg("diag.yaml_depth", depth=MAX_DEPTH), self._loc(ev.start_mark))
                 )
             return super().compose_node(parent, index)
         finally:
@@ -140,17 +141,17 @@ class _Builder:
             self._bad_tag(node)
         for knode, vnode in node.value:
             if knode.tag == "tag:yaml.org,2002:merge":
-                self.diags.append(Diagnostic(errors.YAML_UNSAFE, "merge keys (<<) are not allowed", self.loc(knode)))
+                self.diags.append(Diagnostic(errors.YAML_UNSAFE, msg("diag.yaml_merge"), self.loc(knode)))
                 continue
             key = self.build(knode)
             if not isinstance(key, (str, int)):
-                self.diags.append(Diagnostic(errors.WRONG_TYPE, "mapping keys must be plain text", self.loc(knode)))
+                self.diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.yaml_key_text"), self.loc(knode)))
                 continue
             key = str(key) if isinstance(key, int) else key
             if key in out:
                 self.diags.append(
-                    Diagnostic(errors.YAML_DUPLICATE_KEY, f"key {key!r} appears twice in this mapping", self.loc(knode),
-                               hint=f"the first is at line {out.key_locs[key].line}")
+                    Diagnostic(errors.YAML_DUPLICATE_KEY, msg("diag.yaml_dup_key", key=repr(key)), self.loc(knode),
+                               hint=msg("diag.hint.first_at_line", line=out.key_locs[key].line))
                 )
                 continue
             out[key] = self.build(vnode)
@@ -159,7 +160,7 @@ class _Builder:
         return out
 
     def _bad_tag(self, node) -> None:
-        self.diags.append(Diagnostic(errors.YAML_UNSAFE, f"tag {node.tag!r} is not allowed", self.loc(node)))
+        self.diags.append(Diagnostic(errors.YAML_UNSAFE, msg("diag.yaml_tag", tag=repr(node.tag)), self.loc(node)))
 
     def _scalar(self, node) -> Any:
         tag, text = node.tag, node.value
@@ -168,18 +169,18 @@ class _Builder:
         if tag == _NULL:
             if text in ("", "~", "null", "Null", "NULL"):
                 return None
-            self.diags.append(Diagnostic(errors.WRONG_TYPE, f"{text!r} is not null", self.loc(node)))
+            self.diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.not_null", text=repr(text)), self.loc(node)))
             return text
         if tag == _BOOL:
             if text.lower() in ("true", "yes", "on", "false", "no", "off"):
                 return text.lower() in ("true", "yes", "on")
-            self.diags.append(Diagnostic(errors.WRONG_TYPE, f"{text!r} is not true or false", self.loc(node)))
+            self.diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.not_boolean", text=repr(text)), self.loc(node)))
             return text
         if tag == _INT:
             try:
                 return self._constructor.construct_yaml_int(node)
             except (ValueError, IndexError):  # IndexError: an explicit !!int on empty text or a lone sign
-                self.diags.append(Diagnostic(errors.WRONG_TYPE, f"{text!r} is not an integer", self.loc(node)))
+                self.diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.not_integer", text=repr(text)), self.loc(node)))
                 return text
         if tag == _FLOAT:
             try:
@@ -188,16 +189,16 @@ class _Builder:
                     raise InvalidOperation
                 return value
             except InvalidOperation:
-                self.diags.append(Diagnostic(errors.WRONG_TYPE, f"{text!r} is not a finite decimal number", self.loc(node)))
+                self.diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.not_decimal", text=repr(text)), self.loc(node)))
                 return text
         if tag == _TS:
             if not self._constructor.timestamp_regexp.match(text):  # an explicit !!timestamp on other text
-                self.diags.append(Diagnostic(errors.BAD_DATE, f"{text!r} is not a valid date (write YYYY-MM-DD)", self.loc(node)))
+                self.diags.append(Diagnostic(errors.BAD_DATE, msg("diag.not_date", text=repr(text)), self.loc(node)))
                 return text
             try:
                 value = self._constructor.construct_yaml_timestamp(node)
             except (ValueError, yaml.YAMLError) as err:
-                self.diags.append(Diagnostic(errors.BAD_DATE, f"{text!r} is not a valid date: {err}", self.loc(node)))
+                self.diags.append(Diagnostic(errors.BAD_DATE, msg("diag.not_date_detail", text=repr(text), detail=str(err)), self.loc(node)))
                 return text
             if isinstance(value, _dt.datetime):
                 return value.date() if value.time() == _dt.time(0) and value.tzinfo is None else value
@@ -210,13 +211,13 @@ def load_yaml(text: str | bytes, filename: str) -> tuple[Any, list[Diagnostic]]:
     """Parse one YAML document; return (data or None, diagnostics). Never raises for bad input."""
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
-            return None, [Diagnostic(errors.YAML_UNSAFE, f"file is larger than {MAX_BYTES} bytes", SourceLocation(filename))]
+            return None, [Diagnostic(errors.YAML_UNSAFE, msg("diag.too_large_bytes", limit=MAX_BYTES), SourceLocation(filename))]
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            return None, [Diagnostic(errors.YAML_SYNTAX, f"not UTF-8 text: {err.reason} at byte {err.start}", SourceLocation(filename))]
+            return None, [Diagnostic(errors.YAML_SYNTAX, msg("diag.not_utf8", reason=err.reason, at=err.start), SourceLocation(filename))]
     if len(text) > MAX_BYTES:
-        return None, [Diagnostic(errors.YAML_UNSAFE, f"file is larger than {MAX_BYTES} characters", SourceLocation(filename))]
+        return None, [Diagnostic(errors.YAML_UNSAFE, msg("diag.too_large_chars", limit=MAX_BYTES), SourceLocation(filename))]
     loader = None
     try:
         loader = _Loader(text, filename)  # the reader rejects control characters here
@@ -226,15 +227,16 @@ def load_yaml(text: str | bytes, filename: str) -> tuple[Any, list[Diagnostic]]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         loc = SourceLocation(filename, mark.line + 1, mark.column + 1) if mark else SourceLocation(filename)
-        msg = " ".join(p for p in (err.context, err.problem) if p) or "invalid YAML"
-        return None, [Diagnostic(errors.YAML_SYNTAX, msg, loc, hint="check indentation and quoting around this point")]
+        detail = " ".join(p for p in (err.context, err.problem) if p)
+        text = msg("diag.yaml_syntax", detail=detail) if detail else msg("diag.yaml_invalid")
+        return None, [Diagnostic(errors.YAML_SYNTAX, text, loc, hint=msg("diag.hint.yaml_indent"))]
     except yaml.reader.ReaderError as err:
         before = text[: err.position]
         loc = SourceLocation(filename, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
-        return None, [Diagnostic(errors.YAML_SYNTAX, f"character {err.character!r} is not allowed in a rule file ({err.reason})", loc,
-                                 hint="remove the control character (often pasted from another document)")]
+        return None, [Diagnostic(errors.YAML_SYNTAX, msg("diag.bad_character", char=repr(err.character), reason=err.reason), loc,
+                                 hint=msg("diag.hint.control_char"))]
     except (yaml.YAMLError, RecursionError, ValueError) as err:
-        return None, [Diagnostic(errors.YAML_SYNTAX, f"invalid YAML: {err}", SourceLocation(filename))]
+        return None, [Diagnostic(errors.YAML_SYNTAX, msg("diag.yaml_invalid_detail", detail=str(err)), SourceLocation(filename))]
     finally:
         if loader is not None:
             loader.dispose()

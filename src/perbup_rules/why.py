@@ -12,8 +12,9 @@ from typing import Any
 from .atoms import Compiled, Ctx, Missing, Period, in_force
 from .compiler import decisions as D
 from .compiler.ruleset import Ruleset
-from .evaluate import _Run, atoms_of, evaluate, partnership_active
+from .evaluate import _Run, _unit, atoms_of, evaluate, partnership_active
 from .explain import explain_values
+from .i18n import get_lang, phrases, t
 from .records import Dataset
 
 
@@ -41,7 +42,8 @@ def why(ruleset: Ruleset, dataset: Dataset, clause_id: str, subject: str, period
             run.classify(c)
     out = []
     for f in found:
-        item: dict[str, Any] = {"finding": f.to_dict(), "clause": {k: clause[k] for k in ("id", "citation", "title", "text")}}
+        item: dict[str, Any] = {"finding": f.to_dict(), "clause": {k: clause[k] for k in ("id", "citation", "title", "text")},
+                                "unit": _unit(ruleset, clause)}
         kind = clause["kind"]
         if kind == "each":
             item["conditions"] = _each_conditions(run, clause, f)
@@ -162,38 +164,81 @@ def _exists_details(run: _Run, clause: dict, f) -> tuple[list[dict], list[dict]]
     return conditions, related
 
 
-def render_text(items: list[dict]) -> str:
-    """``perbup explain`` output: one block per finding."""
+def _part_name(name: str, lang: str) -> str:
+    if name.startswith("unless "):
+        return t("why.explain.part.unless", lang, name=name[7:])
+    if name.startswith("part case "):
+        return t("why.explain.part.case", lang, n=name[10:])
+    return t(f"why.explain.part.{name}", lang)
+
+
+def _outcome(label: str, lang: str) -> str:
+    return t("why.explain.part.case", lang, n=int(label[5:]) + 1) if label.startswith("case:") else label
+
+
+def _figure(value: str | None, unit: str | None, lang: str) -> str:
+    """A measured/threshold decimal string as a reader writes it (rupiah, percent), else as is."""
+    if value is None:
+        return "-"
+    try:
+        if unit == "idr":
+            return phrases.rupiah(int(value)) if value.lstrip("-").isdigit() else value
+        if unit == "ratio" and ".." not in value:
+            return phrases.percent(value, lang)
+    except (ValueError, ArithmeticError):
+        pass
+    return value
+
+
+def render_text(items: list[dict], lang: str | None = None) -> str:
+    """``perbup explain`` output: one block per finding, in ``lang`` (default: the current language).
+
+    Conditions read as sentences ("[salah] tahap paket pemilihan, bukan perencanaan"), never as code.
+    """
+    lang = lang or get_lang()
     if not items:
-        return "no finding for that clause and subject\n"
+        return t("why.explain.none", lang) + "\n"
     lines = []
+    val = {name: t(f"why.value.{c}", lang) for name, c in (("true", "t"), ("false", "f"), ("unknown", "u"))}
+    width = max(len(v) for v in val.values())
+
+    def cond_lines(conds: list[dict]) -> None:
+        for cond in conds:
+            lines.append(f"    [{val[cond['value']]:>{width}}] {cond['sentence'][lang]}")
+
     for it in items:
         f, c = it["finding"], it["clause"]
-        lines.append(f"{c['id']} {c['citation']} — {c['title']['id']} / {c['title']['en']}")
-        lines.append(f"  subject {f['subject']}  period {f['period']}" + (f"  stage {f['stage']}" if f['stage'] else "")
-                     + (f"  category {f['category']}" if f['category'] else ""))
-        lines.append(f"  status: {f['status']}" + (f"  (exception: {f['exception']})" if f["exception"] else "")
-                     + (f"  measured {f['measured']} vs threshold {f['threshold']}" if f["measured"] is not None else ""))
+        other = "en" if lang == "id" else "id"
+        lines.append(f"{c['id']} {c['citation']} — {c['title'][lang]} / {c['title'][other]}")
+        head = t("why.explain.subject", lang, subject=f["subject"], period=f["period"])
+        if f["stage"]:
+            head += "  " + t("why.explain.stage", lang, stage=phrases.label(f"code.stage.{f['stage']}", f["stage"], lang))
+        if f["category"]:
+            head += "  " + t("why.explain.category", lang, category=f["category"])
+        lines.append("  " + head)
+        status = t("why.explain.status", lang, status=t(f"status.{f['status']}", lang))
+        if f["exception"]:
+            status += "  " + t("why.explain.exception", lang, exception=f["exception"])
+        if f["measured"] is not None:
+            unit = it.get("unit")
+            status += "  " + t("why.explain.measured", lang, measured=_figure(f["measured"], unit, lang),
+                               threshold=_figure(f["threshold"], unit, lang))
+        lines.append("  " + status)
         if f["missing"]:
-            lines.append("  missing: " + ", ".join(f["missing"]))
-        lines.append(f"  why: {f['explanation']['id']}")
-        lines.append(f"       {f['explanation']['en']}")
+            lines.append("  " + t("why.explain.missing", lang, fields=", ".join(f["missing"])))
+        lines.append("  " + t("why.explain.why", lang, text=f["explanation"][lang]))
         for part in it.get("conditions", []):
-            lines.append(f"  {part['part']}: {part['value']}")
-            for cond in part["conditions"]:
-                reads = "; ".join(f"{k} = {v}" for k, v in cond["reads"])
-                lines.append(f"    [{cond['value']:>7}] {cond['condition']}" + (f"   ({reads})" if reads else ""))
+            lines.append(f"  {_part_name(part['part'], lang)}: {val[part['value']]}")
+            cond_lines(part["conditions"])
         for m in it.get("members", []):
-            lines.append(f"  record {m['record']}: total {m['total']}, {m['outcome']}, qualifying {m['qualifying']}")
+            lines.append("  " + t("why.explain.member", lang, record=m["record"], total=_figure(m["total"], "idr", lang),
+                                  outcome=_outcome(m["outcome"], lang), qualifying=_figure(m["qualifying"], "idr", lang)))
         for r in it.get("related", []):
-            lines.append(f"  related {r['record']}: match {r['match']}")
-            for cond in r["conditions"]:
-                reads = "; ".join(f"{k} = {v}" for k, v in cond["reads"])
-                lines.append(f"    [{cond['value']:>7}] {cond['condition']}" + (f"   ({reads})" if reads else ""))
-        lines.append(f"  evidence: {', '.join(f['evidence']) or '-'}")
+            lines.append("  " + t("why.explain.related", lang, record=r["record"], match=val[r["match"]]))
+            cond_lines(r["conditions"])
+        lines.append("  " + t("why.explain.evidence", lang, evidence=", ".join(f["evidence"]) or "-"))
         for pid, fields in it.get("provenance", {}).items():
-            lines.append(f"  provenance of {pid}:")
+            lines.append("  " + t("why.explain.provenance", lang, party=pid))
             lines.extend(f"    {name}: {src}" for name, src in fields.items())
         lines.append("")
     return "\n".join(lines)
-

@@ -38,6 +38,7 @@ from typing import Any
 
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
+from ..i18n import msg
 from ..importers.canonical import _find, _Reader
 from ..importers.cells import MoneyScan
 from ..importers.cells import numbers_note
@@ -180,10 +181,10 @@ def load(folder: str | Path, con: Any = None, memory_limit: str = MEMORY_LIMIT) 
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise DataError([Diagnostic(errors.UNREADABLE_INPUT, "the bulk path reads a canonical folder of CSV files",
+        raise DataError([Diagnostic(errors.UNREADABLE_INPUT, msg("diag.data.bulk_folder"),
                                     SourceLocation(str(folder)))])
     paths = {t: _find(folder, f"{t}.csv") for t in ("parties", "purchases", "partnerships")}
-    missing = [Diagnostic(errors.UNREADABLE_INPUT, f"the folder has no {t}.csv", SourceLocation(str(folder / f"{t}.csv")))
+    missing = [Diagnostic(errors.UNREADABLE_INPUT, msg("diag.data.no_table_file", file=f"{t}.csv"), SourceLocation(str(folder / f"{t}.csv")))
                for t in ("parties", "purchases") if paths[t] is None]
     if missing:
         raise DataError(missing)

@@ -10,6 +10,8 @@ import importlib
 
 import click
 
+from ..i18n import LANGS, set_lang, t
+
 #: subcommand name -> module under perbup_rules.cli that defines ``command``
 SUBCOMMANDS = {
     "audit": "audit",
@@ -41,7 +43,14 @@ class _LazyGroup(click.Group):
         return module.command
 
 
+def _set_lang(ctx, param, value):
+    set_lang(value)  # None: follow the locale (LC_ALL, LC_MESSAGES, LANG), Indonesian when unsure
+    return value
+
+
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="perbup-rules", prog_name="perbup")
+@click.option("--lang", type=click.Choice(LANGS), default=None, callback=_set_lang, is_eager=True,
+              expose_value=False, help=t("cli.lang.help", "en") + " / " + t("cli.lang.help", "id"))
 def main() -> None:
     """perbup: executable, tested, cited rules for a Peraturan Bupati."""

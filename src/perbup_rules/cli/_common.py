@@ -11,6 +11,7 @@ import click
 
 from .. import errors
 from ..errors import PerbupError
+from ..i18n import t, tr
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -32,7 +33,7 @@ def existing(code: str = errors.UNREADABLE_INPUT):
     def check(ctx, param, value):
         for path in value if isinstance(value, tuple) else (value,):
             if path is not None and not os.path.exists(path):
-                fail(f"perbup: {path}: {code}: no such file or folder")
+                fail(f"perbup: {path}: {code}: {t('cli.no_such_path')}")
         return value
 
     return check
@@ -49,7 +50,8 @@ def handle_errors(fn):
             diags = getattr(err, "diagnostics", None)
             if diags is not None and len(diags) == 1:
                 fail(f"perbup: {diags[0].render()}")  # one problem: one located line (and its hint)
-            fail(f"perbup: {err}")
+            text = tr(err.args[0]) if len(err.args) == 1 and diags is None else err  # a Msg in the chosen language
+            fail(f"perbup: {text}")
         except OSError as err:
             fail(f"perbup: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
+from ..i18n import pick, t
 from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
 
 FORMATS = ("text", "json", "csv", "md", "html")
@@ -26,35 +27,31 @@ def _progress(quiet: bool):
                     TimeElapsedColumn(), console=Console(stderr=True), transient=True)
 
 
-@click.command("audit")
+@click.command("audit", help=t("help.audit"))
 @click.option("--rules", "rules", type=click.Path(path_type=Path), default=None, callback=existing(FILE_NOT_FOUND),
-              help="Regulation folder (default: the bundled Kutai Timur draft).")
+              help=t("help.audit.rules"))
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), callback=existing(),
-              help="Canonical folder, Excel workbook or export; repeat to combine (default: the bundled example).")
+              help=t("help.audit.data"))
 @click.option("--from", "kind", default=None,
-              help="Kind of the --data files: canonical, sirup-rup, spse-nontender, spse-tender, spse-ekontrak, ocds, auto.")
-@click.option("--stage", type=click.Choice(["plan", "award", "contract"]), default=None, help="Only purchases at this stage.")
-@click.option("--period", "periods", multiple=True, type=int, help="Fiscal year(s) to judge (default: those in the data).")
+              help=t("help.audit.from"))
+@click.option("--stage", type=click.Choice(["plan", "award", "contract"]), default=None, help=t("help.audit.stage"))
+@click.option("--period", "periods", multiple=True, type=int, help=t("help.audit.period"))
 @click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the report here (default: stdout).")
-@click.option("--all", "all_findings", is_flag=True, help="List compliant and not-applicable findings too.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help=t("help.audit.output"))
+@click.option("--all", "all_findings", is_flag=True, help=t("help.audit.all"))
 @click.option("--fail-on", type=click.Choice(["violation", "cannot_determine"]), default=None,
-              help="Exit 1 when a finding with this status (or worse) exists.")
+              help=t("help.audit.fail_on"))
 @click.option("--bulk", is_flag=True,
-              help="Column-wise path for a large canonical CSV folder (DuckDB): the same verdicts; compliant and "
-                   "not-applicable verdicts over purchases are counted, not listed.")
+              help=t("help.audit.bulk"))
 @click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
-              help="Supplier registry (CSV, xlsx, LKPP JSON) that enriches the parties; repeatable. The match "
-                   "report is written to <output>.matches.csv (docs/registries.md).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
-@click.option("--as-if-in-force", "as_if", is_flag=True,
-              help="Judge the draft's own obligations as if in force in every audited period (how agencies would "
-                   "have fared); those findings and the report header say so.")
+              help=t("help.audit.registry"))
+@click.option("-q", "--quiet", is_flag=True, help=t("help.audit.quiet"))
+@click.option("--as-if-in-force", "as_if", is_flag=True, help=t("help.audit.as_if_in_force"))
 @handle_errors
 def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet, as_if,
             registries=()):
-    """Audit procurement and partnership records against a draft regulation."""
+    """``perbup audit`` (its help text is ``help.audit`` in the i18n catalogue)."""
     # This process is ours: an audit builds many objects and frees few, so Python's cyclic
     # collector would only re-walk them (about 2 s at a million purchases). The library itself
     # never touches the collector.
@@ -68,7 +65,7 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
     if bulk and registries:
         bulk = False  # a registry changes the parties: the per-record path reads them (same verdicts)
         if not quiet:
-            click.echo("perbup: --registry: judging per record instead of --bulk", err=True)
+            click.echo("perbup: " + t("cli.audit.registry_no_bulk"), err=True)
     if bulk:
         report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if)
         _write(report, fmt, all_findings, output, quiet, fail_on)
@@ -95,17 +92,17 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
         # What was bought: the regulation's categories.yaml fills `category` where the source gave none.
         categorized = pr.categorize(dataset, ruleset)
         if not quiet and output is not None and (categorized.found or categorized.ambiguous):
-            click.echo("categories from " + _categories_line(categorized), err=True)  # beside the "wrote" line
+            click.echo(t("cli.audit.categories_from", line=_categories_line(categorized)), err=True)  # beside the "wrote" line
         tracer = None
         if progress:
             judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]
-            etask = progress.add_task("evaluating", total=len(judged))
+            etask = progress.add_task(t("cli.audit.evaluating", clause=""), total=len(judged))
             seen: set[str] = set()
 
             def tracer(clause_id, decision, rows, labels):
                 if clause_id in judged and clause_id not in seen and decision in ("verdict",):
                     seen.add(clause_id)
-                    progress.update(etask, advance=1, description=f"evaluating {clause_id}")
+                    progress.update(etask, advance=1, description=t("cli.audit.evaluating", clause=clause_id))
         report = pr.evaluate(ruleset, dataset, engine, periods=list(periods) or None, stage=stage, tracer=tracer,
                              as_if_in_force=as_if)
     finally:
@@ -119,15 +116,13 @@ def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=
     from ..errors import UsageError
 
     if len(sources) != 1 or kind not in (None, "canonical", "auto") or not Path(sources[0]).is_dir():
-        raise UsageError("--bulk reads one canonical folder of CSV files (parties.csv, purchases.csv, partnerships.csv)")
+        raise UsageError(t("cli.audit.bulk_one_folder"))
     from ..importers.detect import detect_kind
 
     if detect_kind(sources[0]) != "canonical":
-        raise UsageError(f"--bulk reads one canonical folder; {sources[0]} is a folder of exports: convert it with "
-                         f"'perbup import {sources[0]} -o FOLDER' and audit FOLDER with --bulk, or drop --bulk")
+        raise UsageError(t("cli.audit.bulk_exports", source=sources[0]))
     if all_findings:
-        raise UsageError("--bulk counts compliant and not-applicable verdicts over purchases instead of listing "
-                         "them; drop --all, or drop --bulk to list every verdict")
+        raise UsageError(t("cli.audit.bulk_all"))
     ruleset = pr.load_ruleset(rules)
     return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage, as_if_in_force=as_if)
 
@@ -142,7 +137,7 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             fh.writelines(pieces)
         if not quiet:
-            click.echo(f"wrote {output} ({fmt}); " + _one_line(report), err=True)
+            click.echo(t("cli.audit.wrote", output=output, fmt=fmt, summary=_one_line(report)), err=True)
     else:
         for piece in pieces:
             click.echo(piece, nl=False)
@@ -163,7 +158,7 @@ def _one_line(report) -> str:
     from ..report._view import rejected_line
 
     counts = report.totals()
-    parts = [f"{counts.get(s, 0)} {s}" for s in ("violation", "cannot_determine", "compliant", "not_applicable")]
-    line = ", ".join(parts) + f"; {len(report.required_partnerships)} required partnerships"
+    line = t("cli.audit.one_line", required=len(report.required_partnerships),
+             **{s: counts.get(s, 0) for s in ("violation", "cannot_determine", "compliant", "not_applicable")})
     rejected = rejected_line(report)
-    return line + (f"; {rejected.en}" if rejected else "")
+    return line + (t("cli.audit.rejected", text=pick(rejected)) if rejected else "")

@@ -10,11 +10,8 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
+from ..i18n import count, t
 from ._common import EXIT_OK, EXIT_USAGE, handle_errors, existing
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def with_source_lines(diags):
@@ -47,19 +44,15 @@ def _category_map_diagnostics(rules: Path, ruleset) -> list:
     return diags
 
 
-@click.command("check")
+@click.command("check", help=t("help.check"))
 @click.argument("rules", required=False, type=click.Path(path_type=Path), callback=existing(FILE_NOT_FOUND))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one located problem after another; json: the same as data.")
+              help=t("help.check.format"))
 @click.option("--dump-ruleset", is_flag=True,
-              help="Print the compiled Ruleset as JSON instead (problems go to stderr).")
+              help=t("help.check.dump_ruleset"))
 @handle_errors
 def command(rules: Path | None, fmt: str, dump_ruleset: bool) -> None:
-    """Check the rule files of RULES (default: the bundled Kutai Timur draft).
-
-    Every problem is listed, sorted by file, line and column, with its code. Exit 0 when
-    the draft compiles (warnings allowed), 2 when it has errors.
-    """
+    """``perbup check`` (its help text is ``help.check`` in the i18n catalogue)."""
     import perbup_rules as pr
     from ..compiler import check_regulation
 
@@ -80,7 +73,7 @@ def command(rules: Path | None, fmt: str, dump_ruleset: bool) -> None:
         for d in with_source_lines(diags):
             click.echo(d.render(), err=True)
         if ruleset is None:
-            click.echo(f"{reg_id}: {_plural(n_err, 'error')}; no ruleset to dump", err=True)
+            click.echo(t("cli.check.no_dump", reg=reg_id, errors=count(n_err, "error")), err=True)
             sys.exit(EXIT_USAGE)
         click.echo(ruleset.to_json(), nl=False)
         sys.exit(EXIT_OK)
@@ -98,7 +91,9 @@ def command(rules: Path | None, fmt: str, dump_ruleset: bool) -> None:
     else:
         for d in with_source_lines(diags):
             click.echo(d.render())
-        tail = f"fingerprint {ruleset.fingerprint}" if ruleset is not None else "not compiled"
-        click.echo(f"{reg_id}: {_plural(summary['clauses'], 'clause')}, {_plural(summary['parameters'], 'parameter')}, "
-                   f"{_plural(n_err, 'error')}, {_plural(n_warn, 'warning')}, {tail}")
+        tail = (t("cli.check.fingerprint", fingerprint=ruleset.fingerprint) if ruleset is not None
+                else t("cli.check.not_compiled"))
+        click.echo(t("cli.check.summary", reg=reg_id, clauses=count(summary["clauses"], "clause"),
+                     params=count(summary["parameters"], "parameter"), errors=count(n_err, "error"),
+                     warnings=count(n_warn, "warning"), tail=tail))
     sys.exit(EXIT_OK if n_err == 0 else EXIT_USAGE)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
+from ..i18n import t
 from ._common import handle_errors, existing
 
 
@@ -33,18 +34,18 @@ def command(draft_a, draft_b, settings, data, kind, periods, engine, fmt, output
     from ..report.comparison import render
 
     if fmt == "docx" and output is None:
-        raise UsageError("--format docx writes a Word file: give -o FILE.docx")
+        raise UsageError(t("cli.docx_needs_output"))
     a = pr.load_ruleset(draft_a)
     if draft_b is not None and settings:
-        raise UsageError("give either DRAFT_B or --set, not both")
+        raise UsageError(t("cli.compare.both"))
     if draft_b is None and not settings:
-        raise UsageError("give DRAFT_B, or --set params.NAME=VALUE to compare DRAFT_A with a changed copy")
+        raise UsageError(t("cli.compare.neither"))
     if draft_b is not None:
         b = pr.load_ruleset(draft_b)
     else:
         b, warnings = with_params(a, settings)
         for w in warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(t("cli.warning", text=w), err=True)
     dataset = None
     if data:
         sets = [pr.load_dataset(d, kind) for d in data]

@@ -10,6 +10,7 @@ from ..importers import KINDS, load, write_dataset, write_rejections
 from ..importers.summary import file_lines, link_lines
 from ..nodata import reason_pattern, require_purchases, top_reasons
 from ..records import TABLES, Dataset
+from ..i18n import t
 from ._common import handle_errors, existing
 
 __all__ = ["TOP_REASONS", "command", "reason_pattern", "summary"]
@@ -20,31 +21,29 @@ TOP_REASONS = 10
 
 def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
     """Lines of the per-table counts and the most common rejection reasons."""
-    lines = [f"{'table':<14}{'read':>10}{'accepted':>10}{'rejected':>10}"]
-    for t in TABLES:
-        s = ds.stats[t]
-        lines.append(f"{t:<14}{s.read:>10}{s.accepted:>10}{s.rejected:>10}")
+    lines = [f"{t('cli.import.col.table'):<14}{t('cli.import.col.read'):>10}{t('cli.import.col.accepted'):>10}"
+             f"{t('cli.import.col.rejected'):>10}"]
+    for table in TABLES:
+        s = ds.stats[table]
+        lines.append(f"{table:<14}{s.read:>10}{s.accepted:>10}{s.rejected:>10}")
     for s in ds.sources:
         # which number convention each money column was read by (docs/importers.md, "Numbers")
-        lines.extend(f"numbers: {Path(s.path).name} {col}: {why}" for col, why in s.numbers)
+        lines.extend(t("cli.import.numbers", file=Path(s.path).name, column=col, why=why) for col, why in s.numbers)
     if ds.rejected:
-        lines.append("top rejection reasons:")
+        lines.append(t("cli.import.top_reasons"))
         lines.extend(f"{n:>8}  {pattern}" for pattern, n in top_reasons(ds.rejected, top))
     return lines
 
 
-@click.command("import")
-@click.option("--from", "kind", type=click.Choice(KINDS), default="auto", show_default=True, help="Kind of input.")
+@click.command("import", help=t("help.import"))
+@click.option("--from", "kind", type=click.Choice(KINDS), default="auto", show_default=True, help=t("help.import.from"))
 @click.argument("src", type=click.Path(path_type=Path), callback=existing())
-@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the canonical CSVs.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help=t("help.import.output"))
 @click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
-              help="Supplier registry that enriches the parties; repeatable. Writes OUT/matches.csv.")
+              help=t("help.import.registry"))
 @handle_errors
 def command(kind: str, src: Path, out: Path, registries=()) -> None:
-    """Import SRC into the canonical dataset folder OUT (parties.csv, purchases.csv, partnerships.csv).
-
-    Rows that cannot be used are listed in OUT/rejected.csv with file, row and reason.
-    """
+    """``perbup import`` (its help text is ``help.import`` in the i18n catalogue)."""
     # Unreadable input raises DataError: handle_errors shows every located problem with its
     # hint, exactly as `perbup audit` does for the same input.
     ds = load(src, kind)
@@ -66,10 +65,10 @@ def command(kind: str, src: Path, out: Path, registries=()) -> None:
 
 def _echo_summary(ds: Dataset, written: list) -> None:
     used = ", ".join(f"{Path(s.path).name} ({s.kind})" for s in ds.sources)
-    click.echo(f"read {used}" if len(ds.sources) <= 3 else f"read {len(ds.sources)} files (listed below)")
+    click.echo(t("cli.import.read", used=used) if len(ds.sources) <= 3 else t("cli.import.read_many", count=len(ds.sources)))
     for line in summary(ds):
         click.echo(line)
     for line in file_lines(ds) + link_lines(ds):
         click.echo(line)
     if written:
-        click.echo(f"wrote {', '.join(str(p) for p in written)}")
+        click.echo(t("cli.import.wrote", paths=", ".join(str(p) for p in written)))

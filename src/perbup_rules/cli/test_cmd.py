@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
+from ..i18n import t, tr
 from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
 
 
@@ -23,30 +24,25 @@ def _shown(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-@click.command("test")
+@click.command("test", help=t("help.test"))
 @click.argument("rules", required=False, type=click.Path(path_type=Path), callback=existing(FILE_NOT_FOUND))
 @click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True)
 @click.option("-k", "keyword", default=None, metavar="SUBSTRING",
-              help="Only the scenarios whose name contains SUBSTRING (case-insensitive).")
+              help=t("help.test.k"))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--coverage", "show_coverage", is_flag=True,
-              help="Report which clause branches (outcomes, conditions, boundaries) the scenarios exercised, per pasal and ayat.")
+              help=t("help.test.coverage"))
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="N",
-              help="Fail (exit 1) when branch coverage is below N percent (implies --coverage).")
+              help=t("help.test.min_coverage"))
 @handle_errors
 def command(rules: Path | None, engine: str, keyword: str | None, fmt: str, show_coverage: bool,
             min_coverage: float | None) -> None:
-    """Run the scenarios of RULES (default: the bundled Kutai Timur draft).
-
-    One line per scenario (PASS or FAIL, file:line, name); under a failure, what was
-    wanted and what the rules gave. Exit 0 when all pass, 1 when any fails, 2 when the
-    rules themselves do not load (run `perbup check` to see why).
-    """
+    """``perbup test`` (its help text is ``help.test`` in the i18n catalogue)."""
     import perbup_rules as pr
     from ..testing import run_all
 
     if min_coverage is not None and math.isnan(min_coverage):  # FloatRange lets nan through
-        raise click.BadParameter("nan is not a percentage", param_hint="'--min-coverage'")
+        raise click.BadParameter(t("cli.test.nan"), param_hint="'--min-coverage'")
     rules = rules or pr.BUNDLED_RULES
     ruleset = pr.load_ruleset(rules)  # InvalidRulesError -> every problem on stderr, exit 2
     select = None
@@ -73,25 +69,25 @@ def command(rules: Path | None, engine: str, keyword: str | None, fmt: str, show
             "passed": run.passed,
             "failed": run.failed,
             "scenarios": [{"name": r.scenario.name, "file": r.scenario.file, "line": r.scenario.location.line,
-                           "passed": r.passed, "failures": r.failures} for r in run.results],
+                           "passed": r.passed, "failures": [tr(f) for f in r.failures]} for r in run.results],
             "diagnostics": [d.to_dict() for d in run.diagnostics],
             **({"coverage": cov.to_dict()} if cov is not None else {}),
         }, ensure_ascii=False, indent=2))
     else:
         for r in run.results:
             s = r.scenario
-            mark = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red", bold=True)
+            mark = click.style(t("cli.test.pass"), fg="green") if r.passed else click.style(t("cli.test.fail"), fg="red", bold=True)
             click.echo(f"{mark} {_shown(s.file)}:{s.location.line}  {s.name}")
             for failure in r.failures:
-                click.echo("    " + failure.replace("\n", "\n    "))
+                click.echo("    " + tr(failure).replace("\n", "\n    "))
         for d in run.diagnostics:
             click.echo(d.render())
         if not run.results:
-            where = f" matching -k {keyword!r}" if keyword else f" in {Path(rules) / 'tests'}"
-            click.echo(f"no scenarios{where}", err=True)
+            click.echo(t("cli.test.no_scenarios_k", keyword=repr(keyword)) if keyword
+                       else t("cli.test.no_scenarios_in", folder=Path(rules) / "tests"), err=True)
         if cov is not None:
             click.echo(cov.render_text(), nl=False)
             if below:
-                click.echo(f"coverage {cov.percent}% is below --min-coverage {min_coverage}%")
-        click.echo(f"{run.passed} passed, {run.failed} failed")
+                click.echo(t("cli.test.below_min", percent=cov.percent, minimum=min_coverage))
+        click.echo(t("cli.test.totals", passed=run.passed, failed=run.failed))
     sys.exit(EXIT_OK if run.failed == 0 and not bad_files and not below else EXIT_FOUND)

@@ -25,6 +25,7 @@ from typing import Any, Callable
 from .. import errors, expr, schema
 from ..clauses import ClassifyClause, EachClause, ExistsClause, ShareClause
 from ..errors import Diagnostic, SourceLocation
+from ..i18n import msg
 from ..loader import LoadedClause, Regulation
 from ..params import encode_value
 from ..source import YMap, YSeq, block_scalar_location
@@ -60,8 +61,8 @@ def check_ids(b: Build) -> None:
     for c in b.regulation.clauses:
         first = seen.get(c.model.id)
         if first is not None:
-            b.error(errors.DUPLICATE_ID, f"clause id {c.model.id} is already used", c.node.value_loc("id"),
-                    clause=c.model.id, hint=f"first defined at {first.node.value_loc('id')}")
+            b.error(errors.DUPLICATE_ID, msg("diag.duplicate_clause", id=c.model.id), c.node.value_loc("id"),
+                    clause=c.model.id, hint=msg("diag.hint.first_defined", location=first.node.value_loc('id')))
         else:
             seen[c.model.id] = c
 
@@ -74,10 +75,10 @@ def check_params(b: Build) -> None:
         loc = node.loc if isinstance(node, YMap) else None
         dates = [v.from_ for v in p.values]
         if len(set(dates)) != len(dates):
-            b.error(errors.BAD_DATE, f"parameter {name} has two values from the same date", loc)
+            b.error(errors.BAD_DATE, msg("diag.param_same_date", name=name), loc)
         if dates != sorted(dates):
-            b.error(errors.BAD_DATE, f"parameter {name}: values must be listed oldest first", loc,
-                    hint="order the entries of 'values' by their 'from' date")
+            b.error(errors.BAD_DATE, msg("diag.param_order", name=name), loc,
+                    hint=msg("diag.hint.param_order"))
         for i, v in enumerate(p.values):
             vloc = _seq_item_loc(node, "values", i) or loc
             ok = {
@@ -106,12 +107,14 @@ def check_params(b: Build) -> None:
             if bound is not None and ok and overlaps and p.unit != "date":
                 if bound.min is not None and v.value < bound.min:
                     b.error(errors.WEAKENS_HIGHER_LAW,
-                            f"parameter {name}: {v.value} from {v.from_} is below the minimum {bound.min} set by {bound.citation}",
-                            vloc, hint="a Perbup may be stricter than the higher rule, not weaker")
+                            msg("diag.param_below_min", name=name, value=v.value, start=v.from_, bound=bound.min,
+                                citation=bound.citation),
+                            vloc, hint=msg("diag.hint.stricter"))
                 if bound.max is not None and v.value > bound.max:
                     b.error(errors.WEAKENS_HIGHER_LAW,
-                            f"parameter {name}: {v.value} from {v.from_} is above the maximum {bound.max} set by {bound.citation}",
-                            vloc, hint="a Perbup may be stricter than the higher rule, not weaker")
+                            msg("diag.param_above_max", name=name, value=v.value, start=v.from_, bound=bound.max,
+                                citation=bound.citation),
+                            vloc, hint=msg("diag.hint.stricter"))
         b.params[name] = {
             "title": p.title.model_dump(),
             "unit": p.unit,
@@ -190,12 +193,12 @@ def derive_attributes(b: Build) -> None:
     for c in classify:
         attr = c.model.attribute
         if attr in schema.PARTY_FIELDS:
-            b.error(errors.DUPLICATE_ID, f"attribute {attr!r} is already a party field", c.node.value_loc("attribute"),
-                    clause=c.model.id, hint="give the derived attribute another name, e.g. scale_computed")
+            b.error(errors.DUPLICATE_ID, msg("diag.attr_is_field", attr=repr(attr)), c.node.value_loc("attribute"),
+                    clause=c.model.id, hint=msg("diag.hint.attr_rename"))
             continue
         if attr in by_attr:
-            b.error(errors.DUPLICATE_ID, f"attribute {attr!r} is derived by two clauses", c.node.value_loc("attribute"),
-                    clause=c.model.id, hint=f"also derived by {by_attr[attr].model.id}")
+            b.error(errors.DUPLICATE_ID, msg("diag.attr_twice", attr=repr(attr)), c.node.value_loc("attribute"),
+                    clause=c.model.id, hint=msg("diag.hint.also_derived", clause=by_attr[attr].model.id))
             continue
         by_attr[attr] = c
         values = [k.value for k in c.model.cases if k.value_from is None] + ([c.model.default] if c.model.default_from is None else [])
@@ -210,8 +213,8 @@ def derive_attributes(b: Build) -> None:
                 codes |= set(schema.code_values(f.split(".")) or ())
             b.derived_codes[attr] = tuple(sorted(codes))
         else:
-            b.error(errors.EXPR_TYPE, f"attribute {attr!r} mixes value types: {sorted(map(repr, values))}",
-                    c.node.loc, clause=c.model.id, hint="a classification gives all text codes or all true/false")
+            b.error(errors.EXPR_TYPE, msg("diag.attr_mixed", attr=repr(attr), values=sorted(map(repr, values))),
+                    c.node.loc, clause=c.model.id, hint=msg("diag.hint.attr_mixed"))
             b.derived[attr] = schema.STR
     # dependencies: names used in the clause's conditions that are derived attributes
     deps: dict[str, set[str]] = {}
@@ -231,7 +234,7 @@ def derive_attributes(b: Build) -> None:
         if state.get(a) == 1:
             cyc = trail[trail.index(a):] + [a]
             c = by_attr[a]
-            b.error(errors.CLASSIFY_CYCLE, "derived attributes depend on each other: " + " -> ".join(cyc), c.node.loc, clause=c.model.id)
+            b.error(errors.CLASSIFY_CYCLE, msg("diag.classify_cycle", cycle=" -> ".join(cyc)), c.node.loc, clause=c.model.id)
             return
         state[a] = 1
         for d in sorted(deps[a]):
@@ -289,7 +292,7 @@ class _ClauseCompiler:
         try:
             return expr.parse(text)
         except expr.ExprSyntaxError as e:
-            self.err(errors.EXPR_SYNTAX, f"cannot read condition: {e}", self._expr_loc(node, key, e.col), hint=e.hint)
+            self.err(errors.EXPR_SYNTAX, msg("diag.expr_syntax", error=e.args[0]), self._expr_loc(node, key, e.col), hint=e.hint)
             return None
 
     def value_type(self, t: dict, scope: schema.Scope, node: Any, key: Any) -> str | None:
@@ -305,34 +308,35 @@ class _ClauseCompiler:
             if isinstance(v, _dt.date):
                 return schema.DATE
             if v is None:
-                self.err(errors.EXPR_TYPE, "null cannot be compared; use known(field) to test for a missing value",
+                self.err(errors.EXPR_TYPE, msg("diag.null_compare"),
                          self._expr_loc(node, key, t["col"]))
                 return None
             return schema.STR
         if op == "param":
             p = self.b.params.get(t["name"])
             if p is None and t["name"] in self.b.regulation.param_nodes:
-                self.err(errors.UNKNOWN_PARAMETER, f"params.{t['name']} is defined but invalid; see its error in params.yaml",
+                self.err(errors.UNKNOWN_PARAMETER, msg("diag.param_invalid", name=t['name']),
                          self._expr_loc(node, key, t["col"]))
                 return None
             if p is None:
                 close = difflib.get_close_matches(t["name"], list(self.b.params), n=2)
-                self.err(errors.UNKNOWN_PARAMETER, f"params.{t['name']} is not defined in params.yaml",
+                self.err(errors.UNKNOWN_PARAMETER, msg("diag.param_unknown", name=t['name']),
                          self._expr_loc(node, key, t["col"]),
-                         hint=(f"did you mean {' or '.join('params.' + c for c in close)}?" if close else "add it to params.yaml"))
+                         hint=(msg("diag.hint.did_you_mean", names=" or ".join("params." + c for c in close)) if close
+                               else msg("diag.hint.add_param")))
                 return None
             return UNIT_TYPES[p["unit"]]
         if op == "path":
-            typ, msg = scope.resolve(t["path"])
+            typ, why = scope.resolve(t["path"])
             if typ is None:
-                self.err(errors.UNKNOWN_PATH, msg or "unknown name", self._expr_loc(node, key, t["col"]))
+                self.err(errors.UNKNOWN_PATH, why or msg("diag.unknown_name_bare"), self._expr_loc(node, key, t["col"]))
             return typ
         if op == "list":
             for i in t["items"]:
                 if i["op"] != "const":
-                    self.err(errors.EXPR_TYPE, "a list may only hold literal values", self._expr_loc(node, key, i["col"]))
+                    self.err(errors.EXPR_TYPE, msg("diag.list_literals"), self._expr_loc(node, key, i["col"]))
             return schema.LIST
-        self.err(errors.EXPR_TYPE, f"{expr.to_text(t)} is a condition, not a value", self._expr_loc(node, key, t["col"]))
+        self.err(errors.EXPR_TYPE, msg("diag.condition_not_value", expr=expr.to_text(t)), self._expr_loc(node, key, t["col"]))
         return None
 
     def _codes_for(self, t: dict) -> tuple | None:
@@ -348,23 +352,24 @@ class _ClauseCompiler:
         v = const_node.get("value")
         if codes and isinstance(v, str) and v not in codes:
             close = difflib.get_close_matches(v, codes, n=2)
-            self.err(errors.EXPR_TYPE, f"{v!r} is not a code of {'.'.join(path_node['path'])}",
+            self.err(errors.EXPR_TYPE, msg("diag.not_a_code", value=repr(v), path='.'.join(path_node['path'])),
                      self._expr_loc(node, key, const_node["col"]),
-                     hint=(f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "") + "codes: " + ", ".join(codes))
+                     hint=(msg("diag.hint.codes_close", names=" or ".join(repr(c) for c in close), codes=", ".join(codes))
+                           if close else msg("diag.hint.codes", codes=", ".join(codes))))
 
     def atom_check(self, t: dict, scope: schema.Scope, node: Any, key: Any) -> None:
         op = t["op"]
         loc = self._expr_loc(node, key, t["col"])
         if op == "known":
-            typ, msg = scope.resolve(t["path"])
+            typ, why = scope.resolve(t["path"])
             if typ is None:
-                self.err(errors.UNKNOWN_PATH, msg or "unknown name", loc)
+                self.err(errors.UNKNOWN_PATH, why or msg("diag.unknown_name_bare"), loc)
             return
         if op == "path":
             typ = self.value_type(t, scope, node, key)
             if typ is not None and typ != schema.BOOL:
-                self.err(errors.EXPR_TYPE, f"{'.'.join(t['path'])} is {typ}, not true/false; compare it with something",
-                         loc, hint=f"e.g. {'.'.join(t['path'])} == ...")
+                self.err(errors.EXPR_TYPE, msg("diag.not_bool", path='.'.join(t['path']), type=typ),
+                         loc, hint=msg("diag.hint.compare_it", path='.'.join(t['path'])))
             return
         if op == "cmp":
             lt = self.value_type(t["left"], scope, node, key)
@@ -373,10 +378,10 @@ class _ClauseCompiler:
                 return
             groups = [{schema.MONEY, schema.INT, schema.RATIO}, {schema.DATE}, {schema.STR, schema.CODE}, {schema.BOOL}]
             if not any(lt in g and rt in g for g in groups):
-                self.err(errors.EXPR_TYPE, f"cannot compare {lt} with {rt}: {expr.to_text(t)}", loc)
+                self.err(errors.EXPR_TYPE, msg("diag.cannot_compare", left=lt, right=rt, expr=expr.to_text(t)), loc)
                 return
             if t["cmp"] not in ("==", "!=") and lt in (schema.STR, schema.CODE, schema.BOOL):
-                self.err(errors.EXPR_TYPE, f"{t['cmp']} needs numbers or dates, not {lt}", loc)
+                self.err(errors.EXPR_TYPE, msg("diag.order_needs_numbers", op=t['cmp'], type=lt), loc)
             if t["right"]["op"] == "const":
                 self._check_code(t["left"], t["right"], node, key)
             if t["left"]["op"] == "const":
@@ -386,7 +391,7 @@ class _ClauseCompiler:
             lt = self.value_type(t["left"], scope, node, key)
             rt = self.value_type(t["right"], scope, node, key)
             if rt is not None and rt != schema.LIST:
-                self.err(errors.EXPR_TYPE, f"the right side of 'in' must be a list, not {rt}", loc)
+                self.err(errors.EXPR_TYPE, msg("diag.in_needs_list", type=rt), loc)
             if t["right"]["op"] == "list" and t["left"]["op"] == "path":
                 for item in t["right"]["items"]:
                     if item["op"] == "const":
@@ -395,7 +400,7 @@ class _ClauseCompiler:
             return
         if op == "const" and isinstance(t["value"], bool):
             return
-        self.err(errors.EXPR_TYPE, f"{expr.to_text(t)} is not a condition", loc)
+        self.err(errors.EXPR_TYPE, msg("diag.not_condition", expr=expr.to_text(t)), loc)
 
     def logic(self, t: dict, scope: schema.Scope, atoms: list, node: Any, key: Any) -> dict:
         """Split a condition into a logic tree over atoms, appending atoms to ``atoms``."""
@@ -422,7 +427,7 @@ class _ClauseCompiler:
             return None
         typ = self.value_type(tree, scope, node, key)
         if typ is not None and want is not None and typ not in want:
-            self.err(errors.EXPR_TYPE, f"{expr.to_text(tree)} is {typ}; expected {' or '.join(sorted(want))}",
+            self.err(errors.EXPR_TYPE, msg("diag.wrong_value_type", expr=expr.to_text(tree), type=typ, want=" or ".join(sorted(want))),
                      self._expr_loc(node, key, tree["col"]))
         return tree
 
@@ -451,8 +456,8 @@ class _ClauseCompiler:
         try:
             out = D.to_json(decision, two_valued)
         except TooComplex as e:
-            self.err(errors.EXPR_TYPE, f"condition too complex for the rule engines: {e}", self.c.node.loc,
-                     hint="split the clause into simpler clauses")
+            self.err(errors.EXPR_TYPE, msg("diag.too_complex", error=str(e)), self.c.node.loc,
+                     hint=msg("diag.hint.split_clause"))
             out = {"guards": [], "outcomes": {}}
         out["atoms"] = atoms
         return out
@@ -504,7 +509,7 @@ class _ClauseCompiler:
             logics.append(self.cond(case.when, scope, atoms, cnode, "when"))
             vf = self.value_expr(case.value_from, scope, cnode, "value_from", {schema.MONEY, schema.INT}) if case.value_from else None
             if vf is None and not isinstance(case.value, int):
-                self.err(errors.WRONG_TYPE, "a share part needs value_from (a money field) or an integer value",
+                self.err(errors.WRONG_TYPE, msg("diag.share_part_value"),
                          self.c.node.loc)
             values.append({"value": _json_scalar(case.value), "value_from": vf})
         subject = self.value_expr(m.subject, scope, self.c.node, "subject", {schema.STR, schema.CODE})
@@ -513,7 +518,7 @@ class _ClauseCompiler:
         total = self.value_expr(m.total, scope, self.c.node, "total", {schema.MONEY, schema.INT})
         at_least = self.value_expr(m.at_least, scope, self.c.node, "at_least", {schema.RATIO})
         if at_least is not None and at_least["op"] not in ("param", "const"):
-            self.err(errors.EXPR_TYPE, "at_least must be a parameter (params.NAME) or a decimal", self.c.node.value_loc("at_least"))
+            self.err(errors.EXPR_TYPE, msg("diag.at_least"), self.c.node.value_loc("at_least"))
         out = self.base()
         if parent is not None:
             out["subject_parent"] = parent
@@ -536,8 +541,8 @@ class _ClauseCompiler:
         rel_scope.nested["subject"] = schema.table_scope(m.over, self.b.derived)
         rel_scope.fields["category"] = schema.STR
         if m.link not in schema.TABLE_FIELDS[m.related]:
-            self.err(errors.UNKNOWN_PATH, f"link {m.link!r} is not a field of {m.related}", self.c.node.value_loc("link"),
-                     hint="fields: " + ", ".join(sorted(schema.TABLE_FIELDS[m.related])))
+            self.err(errors.UNKNOWN_PATH, msg("diag.bad_link", link=repr(m.link), table=m.related), self.c.node.value_loc("link"),
+                     hint=msg("diag.hint.fields", fields=", ".join(sorted(schema.TABLE_FIELDS[m.related]))))
         match_atoms: list = []
         match = self.cond(m.match, rel_scope, match_atoms, self.c.node, "match")
         remedy = None
@@ -611,7 +616,7 @@ def check_dates(b: Build) -> None:
         m = c.model
         vf = valid_from(b, c)
         if vf and m.valid_until and m.valid_until < vf:
-            b.error(errors.BAD_DATE, f"valid_until {m.valid_until} is before valid_from {vf}",
+            b.error(errors.BAD_DATE, msg("diag.until_before_from", until=m.valid_until, start=vf),
                     c.node.value_loc("valid_until"), clause=m.id)
         if vf is None or m.id not in compiled:
             continue
@@ -622,10 +627,9 @@ def check_dates(b: Build) -> None:
             first = _dt.date.fromisoformat(p["values"][0]["from"])
             if first > vf:
                 b.error(errors.PARAMETER_GAP,
-                        f"params.{name} has no value from {vf} (clause in force) to {first} (its first value); "
-                        "records in that window will be cannot_determine",
+                        msg("diag.param_gap", name=name, start=vf, first=first),
                         c.node.value_loc("valid_from"), clause=m.id, severity="warning",
-                        hint=f"add a value of {name} from {vf}, or start the clause on {first}")
+                        hint=msg("diag.hint.param_gap", name=name, start=vf, first=first))
 
 
 def check_text(b: Build) -> None:

@@ -14,6 +14,7 @@ from typing import Iterator
 
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
+from ..i18n import msg
 from ..records import RECORD_TYPES, TABLES, Dataset, InputFile
 from . import cells
 from .cells import CellError
@@ -155,15 +156,15 @@ def load_dataset(path: str | Path) -> Dataset:
         return _load_folder(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         if not path.is_file():
-            raise data_error(errors.UNREADABLE_INPUT, "no such workbook", str(path))
+            raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.no_workbook"), str(path))
         return _load_workbook(path)
     if not path.exists():
-        raise data_error(errors.UNREADABLE_INPUT, "no such file or folder", str(path))
+        raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.no_path"), str(path))
     raise data_error(
         errors.UNREADABLE_INPUT,
-        "a canonical dataset is a folder with parties.csv and purchases.csv, or an .xlsx workbook",
+        msg("diag.data.canonical_shape"),
         str(path),
-        hint="to import another format use `perbup import --from KIND`",
+        hint=msg("diag.hint.import_other"),
     )
 
 
@@ -180,7 +181,7 @@ def _find(folder: Path, name: str) -> Path | None:
 def _load_folder(folder: Path) -> Dataset:
     paths = {t: _find(folder, f"{t}.csv") for t in TABLES}
     problems = [
-        Diagnostic(errors.UNREADABLE_INPUT, f"the folder has no {t}.csv", SourceLocation(str(folder / f"{t}.csv")))
+        Diagnostic(errors.UNREADABLE_INPUT, msg("diag.data.no_table_file", file=f"{t}.csv"), SourceLocation(str(folder / f"{t}.csv")))
         for t in ("parties", "purchases")
         if paths[t] is None
     ]
@@ -206,7 +207,7 @@ def _load_workbook(path: Path) -> Dataset:
         if missing:
             raise data_error(
                 errors.UNREADABLE_INPUT,
-                f"the workbook has no sheet named {', '.join(missing)} (sheets: {', '.join(book.sheet_names)})",
+                msg("diag.data.no_sheet", missing=", ".join(missing), sheets=", ".join(book.sheet_names)),
                 str(path),
             )
         ds, plans = _read_all({t: (s.header, s.file, s.rows, s.fresh_rows) for t, s in sheets.items() if s is not None})

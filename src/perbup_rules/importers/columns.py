@@ -10,6 +10,7 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .. import errors
 from ..errors import Diagnostic, SourceLocation
+from ..i18n import msg
 from ..records import (
     CHANNELS,
     COLUMNS,
@@ -221,7 +222,7 @@ UNCACHED = frozenset({
 def plan_columns(table: str, header: list[str] | None, file: str) -> tuple[Plan | None, list[Diagnostic]]:
     """Match a header against the contract; return the reading plan or the problems found."""
     if header is None:
-        return None, [Diagnostic(errors.MISSING_COLUMN, f"{table}: file is empty (no header row)", SourceLocation(file, 1))]
+        return None, [Diagnostic(errors.MISSING_COLUMN, msg("diag.data.empty_file", table=table), SourceLocation(file, 1))]
     names = [str(h).strip() for h in header]
     index: dict[str, int] = {}
     problems: list[Diagnostic] = []
@@ -230,7 +231,7 @@ def plan_columns(table: str, header: list[str] | None, file: str) -> tuple[Plan 
         if not key:
             continue
         if key in index:
-            problems.append(Diagnostic(errors.UNREADABLE_INPUT, f"column {name!r} appears twice in the header", SourceLocation(file, 1)))
+            problems.append(Diagnostic(errors.UNREADABLE_INPUT, msg("diag.data.column_twice", column=repr(name)), SourceLocation(file, 1)))
         index.setdefault(key, i)
     known = set(COLUMNS[table])
     unknown = [n for n in names if n and n.lower() not in known]
@@ -244,13 +245,13 @@ def plan_columns(table: str, header: list[str] | None, file: str) -> tuple[Plan 
             problems.append(
                 Diagnostic(
                     errors.MISSING_COLUMN,
-                    f"{table}: column {col!r} is missing and {near[0]!r} looks like a misspelling of it",
+                    msg("diag.data.column_misspelt", table=table, column=repr(col), near=repr(near[0])),
                     SourceLocation(file, 1),
-                    hint=f"rename column {near[0]!r} to {col!r}",
+                    hint=msg("diag.hint.rename_column", near=repr(near[0]), column=repr(col)),
                 )
             )
         elif col in REQUIRED[table]:
-            problems.append(Diagnostic(errors.MISSING_COLUMN, f"{table}: required column {col!r} is missing", SourceLocation(file, 1)))
+            problems.append(Diagnostic(errors.MISSING_COLUMN, msg("diag.data.required_column", table=table, column=repr(col)), SourceLocation(file, 1)))
     if problems:
         return None, problems
     columns = [

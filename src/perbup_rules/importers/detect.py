@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from .. import errors
+from ..i18n import msg
 from .tables import data_error, open_binary
 
 #: How much of a file is looked at to guess its kind.
@@ -108,7 +109,7 @@ def detect(path: str | Path) -> tuple[str, str]:
             return "folder", f"a folder of {len(files)} export files, each read with its own kind"
         raise _undetectable(path, "the folder has neither parties.csv nor purchases.csv, nor any .csv/.json export")
     if not path.is_file():
-        raise data_error(errors.UNREADABLE_INPUT, "no such file or folder", str(path))
+        raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.no_path"), str(path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         from .ocds_flat import sniff_xlsx
@@ -174,7 +175,7 @@ def _undetectable(path: Path, why: str):
 
     return data_error(
         errors.UNREADABLE_INPUT,
-        f"cannot tell what kind of data this is: {why}",
+        msg("diag.data.undetectable", why=why),
         str(path),
-        hint=f"name the kind with --from, one of: {', '.join(KINDS)}",
+        hint=msg("diag.hint.name_kind", kinds=", ".join(KINDS)),
     )

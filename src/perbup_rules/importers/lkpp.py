@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
+from ..i18n import msg
 from . import cells
 from .cells import CellError
 from .collect import Collector
@@ -69,7 +70,7 @@ class Source:
             self.sha256 = self._csv.sha256
             if self._csv.header is None:
                 self._csv.close()
-                raise data_error(errors.MISSING_COLUMN, "file is empty (no header row)", self.file, 1)
+                raise data_error(errors.MISSING_COLUMN, msg("diag.data.empty_no_header"), self.file, 1)
             self._index = {}
             for i, h in enumerate(self._csv.header):
                 self._index.setdefault(h.strip().lower(), i)
@@ -88,7 +89,7 @@ class Source:
             present = next((a for a in alts if a in self.columns), None)
             if present is None:
                 problems.append(
-                    Diagnostic(errors.MISSING_COLUMN, f"required column {' or '.join(map(repr, alts))} is missing", SourceLocation(self.file, 1))
+                    Diagnostic(errors.MISSING_COLUMN, msg("diag.data.required_column_any", columns=" or ".join(map(repr, alts))), SourceLocation(self.file, 1))
                 )
             else:
                 found[alts[0]] = present
@@ -176,11 +177,11 @@ def load_json(path: Path, file: str) -> Any:
         with open(path, encoding="utf-8-sig") as fh:
             return json.load(fh, parse_float=Decimal, parse_constant=str)
     except json.JSONDecodeError as err:
-        raise data_error(errors.UNREADABLE_INPUT, f"not valid JSON: {err.msg}", file, err.lineno) from None
+        raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.not_json", detail=err.msg), file, err.lineno) from None
     except RecursionError:
-        raise data_error(errors.UNREADABLE_INPUT, "JSON is nested too deeply", file) from None
+        raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.json_deep"), file) from None
     except UnicodeDecodeError:
-        raise data_error(errors.UNREADABLE_INPUT, "file is not UTF-8 text", file) from None
+        raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.not_utf8_text"), file) from None
 
 
 def _json_rows(path: Path, file: str) -> tuple[list, str | None]:
@@ -225,10 +226,9 @@ def unwrap(data: Any, file: str) -> tuple[list, str | None]:
                 names = [_dataset_name(v, keys) for keys, v in nested]
                 raise data_error(
                     errors.UNREADABLE_INPUT,
-                    f"a list of {len(data)} datasets, each with its own records ({'; '.join(names[:6])}"
-                    f"{'; ...' if len(names) > 6 else ''}): which one to read cannot be told",
+                    msg("diag.data.many_datasets", n=len(data), names="; ".join(names[:6]) + ("; ..." if len(names) > 6 else "")),
                     file,
-                    hint="save each dataset as its own file (one JSON array of records per file)",
+                    hint=msg("diag.hint.one_dataset_per_file"),
                 )
         return data, None
     if isinstance(data, dict):
@@ -242,17 +242,17 @@ def unwrap(data: Any, file: str) -> tuple[list, str | None]:
             shown = ", ".join(repr(str(k)) for k in list(data)[:8])
             raise data_error(
                 errors.UNREADABLE_INPUT,
-                f"a JSON object with keys {shown}{', ...' if len(data) > 8 else ''} and no list of records under any of them",
+                msg("diag.data.object_no_list", keys=shown + (", ..." if len(data) > 8 else "")),
                 file,
-                hint="an ISB export is a JSON array of records, as the ISB API returns it",
+                hint=msg("diag.hint.isb_array"),
             )
         raise data_error(
             errors.UNREADABLE_INPUT,
-            f"a JSON object with {len(keys)} lists of records (under keys {', '.join(map(repr, keys))}): which one to read cannot be told",
+            msg("diag.data.object_many_lists", n=len(keys), keys=", ".join(map(repr, keys))),
             file,
-            hint="save each list as its own file (one JSON array of records per file)",
+            hint=msg("diag.hint.one_list_per_file"),
         )
-    raise data_error(errors.UNREADABLE_INPUT, f"expected a JSON array of records (as the ISB API returns), found a {type(data).__name__}", file)
+    raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.want_array", found=type(data).__name__), file)
 
 
 def _dataset_name(obj: dict, keys: list[str]) -> str:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .. import errors
+from ..i18n import msg
 from ..records import Dataset, Purchase
 from . import cells
 from .cells import CellError
@@ -126,9 +127,9 @@ def _lines(path: Path, file: str) -> Iterator[tuple[int, Any]]:
             try:
                 doc = json.loads(line, parse_float=Decimal, parse_constant=str)
             except json.JSONDecodeError as err:
-                raise data_error(errors.UNREADABLE_INPUT, f"line is not valid JSON: {err.msg}", file, lineno) from None
+                raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.line_json", detail=err.msg), file, lineno) from None
             except RecursionError:
-                raise data_error(errors.UNREADABLE_INPUT, "JSON is nested too deeply", file, lineno) from None
+                raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.json_deep"), file, lineno) from None
             # A line that is no package or release is one unreadable row, not a reason
             # to refuse the whole file.
             for item in _unpack(doc, file, lineno, top=False):
@@ -160,7 +161,7 @@ def _unpack(doc: Any, file: str, line: int = 0, top: bool = True) -> Iterator[An
     else:
         raise data_error(
             errors.UNREADABLE_INPUT,
-            "no OCDS releases or records here (expected 'releases', 'records' or 'ocid')",
+            msg("diag.data.no_ocds"),
             file,
             line,
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import DataError, UsageError
+from ..i18n import msg
 from ..records import Dataset, InputFile
 from .canonical import load_dataset
 from .detect import DATA_SUFFIXES, detect
@@ -99,8 +100,8 @@ def load_many(sources: Iterable[str | Path], kind: str | None = None) -> Dataset
     """
     if kind is not None and kind != "auto" and kind not in IMPORTERS and kind != "folder":
         near = difflib.get_close_matches(kind, KINDS, n=1)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        raise UsageError(f"unknown import kind {kind!r} (one of {', '.join(KINDS)}){hint}")
+        hint = msg("diag.hint.did_you_mean_tail", names=repr(near[0])) if near else ""
+        raise UsageError(msg("diag.data.unknown_kind", kind=repr(kind), kinds=", ".join(KINDS), hint=hint))
     parts: list[Part] = []
     problems = []
     for src in sources:

@@ -23,6 +23,7 @@ from typing import Iterator, Sequence
 
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
+from ..i18n import msg
 
 Row = Sequence[object]
 
@@ -52,7 +53,7 @@ def open_binary(path: Path, display: str):
     try:
         return open(path, "rb")
     except OSError as err:
-        raise data_error(errors.UNREADABLE_INPUT, f"cannot open the file: {err.strerror or err}", display) from None
+        raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.cannot_open", reason=err.strerror or str(err)), display) from None
 
 
 def check_utf8(path: Path, display: str) -> str:
@@ -71,10 +72,10 @@ def check_utf8(path: Path, display: str) -> str:
             if first and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
                 raise data_error(
                     errors.UNREADABLE_INPUT,
-                    "file is UTF-16, not UTF-8",
+                    msg("diag.data.utf16"),
                     display,
                     1,
-                    hint="save it as 'CSV UTF-8' (Excel) or re-encode it to UTF-8",
+                    hint=msg("diag.hint.save_utf8"),
                 )
             first = False
             try:
@@ -83,17 +84,17 @@ def check_utf8(path: Path, display: str) -> str:
                 bad = chunk[err.start : err.start + 1] or b"?"
                 raise data_error(
                     errors.UNREADABLE_INPUT,
-                    f"file is not UTF-8 text (byte 0x{bad[0]:02X})",
+                    msg("diag.data.not_utf8_byte", byte=f"0x{bad[0]:02X}"),
                     display,
                     line + chunk[: err.start].count(b"\n"),
-                    hint="save it as 'CSV UTF-8' (Excel) or re-encode it to UTF-8; cp1252/latin-1 is not guessed",
+                    hint=msg("diag.hint.save_utf8_noguess"),
                 ) from None
             line += chunk.count(b"\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise data_error(
-                errors.UNREADABLE_INPUT, "file ends in the middle of a UTF-8 character", display, line
+                errors.UNREADABLE_INPUT, msg("diag.data.utf8_cut"), display, line
             ) from None
     return h.hexdigest()
 
@@ -130,7 +131,7 @@ class CsvTable:
         except StopIteration:
             return None
         except csv.Error as err:
-            raise data_error(errors.UNREADABLE_INPUT, f"CSV cannot be parsed: {err}", self.file, self._reader.line_num) from None
+            raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.csv_parse", detail=str(err)), self.file, self._reader.line_num) from None
 
     def rows(self) -> Iterator[tuple[int, Row]]:
         """Yield (row number, cells) for each non-blank record after the header."""
@@ -187,10 +188,10 @@ class XlsxBook:
             # openpyxl reports a damaged or non-xlsx file through many exception
             # types; all mean the same thing to the user.
             raise data_error(
-                errors.UNREADABLE_INPUT, f"not a readable .xlsx workbook ({type(err).__name__}: {err})", display
+                errors.UNREADABLE_INPUT, msg("diag.data.bad_xlsx", detail=f"{type(err).__name__}: {err}"), display
             ) from None
         except Exception as err:  # noqa: BLE001 - e.g. openpyxl InvalidFileException, XML parse errors
-            raise data_error(errors.UNREADABLE_INPUT, f"not a readable .xlsx workbook ({type(err).__name__})", display) from None
+            raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.bad_xlsx", detail=type(err).__name__), display) from None
 
     @property
     def sheet_names(self) -> list[str]:
@@ -230,7 +231,7 @@ class XlsxTable:
         try:
             yield from self._ws.iter_rows(values_only=True)
         except Exception as err:  # noqa: BLE001 - damaged sheet XML surfaces as varied exceptions
-            raise data_error(errors.UNREADABLE_INPUT, f"sheet cannot be read ({type(err).__name__})", self.file) from None
+            raise data_error(errors.UNREADABLE_INPUT, msg("diag.data.bad_sheet", detail=type(err).__name__), self.file) from None
 
     def fresh_rows(self) -> Iterator[tuple[int, Row]]:
         """rows() again from the start (read-only sheets parse their XML anew on each pass)."""

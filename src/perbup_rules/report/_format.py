@@ -10,32 +10,20 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from ..findings import Status, Text
+from ..i18n import both
 
-#: status -> label (Bahasa Indonesia first, English second)
-STATUS_LABELS: dict[Status, Text] = {
-    Status.VIOLATION: Text("Pelanggaran", "Violation"),
-    Status.CANNOT_DETERMINE: Text("Tidak dapat ditentukan", "Cannot determine"),
-    Status.COMPLIANT: Text("Patuh", "Compliant"),
-    Status.NOT_APPLICABLE: Text("Tidak berlaku", "Not applicable"),
-}
+def _label(msgid: str) -> Text:
+    return Text(*both(msgid))
 
-STAGE_LABELS: dict[str, Text] = {
-    "plan": Text("perencanaan", "plan"),
-    "award": Text("pemilihan", "award"),
-    "contract": Text("kontrak", "contract"),
-}
 
-KIND_LABELS: dict[str, Text] = {
-    "share": Text("porsi", "share"),
-    "each": Text("setiap catatan", "each record"),
-    "exists": Text("keberadaan", "exists"),
-    "classify": Text("klasifikasi", "classify"),
-}
+#: status -> label (Bahasa Indonesia first, English second), from the catalogue (report.label.*)
+STATUS_LABELS: dict[Status, Text] = {s: _label(f"report.label.status.{s.value}") for s in Status}
 
-SEVERITY_LABELS: dict[str, Text] = {
-    "error": Text("wajib", "error"),
-    "warning": Text("peringatan", "warning"),
-}
+STAGE_LABELS: dict[str, Text] = {s: _label(f"report.label.stage.{s}") for s in ("plan", "award", "contract")}
+
+KIND_LABELS: dict[str, Text] = {k: _label(f"report.label.kind.{k}") for k in ("share", "each", "exists", "classify")}
+
+SEVERITY_LABELS: dict[str, Text] = {k: _label(f"report.label.severity.{k}") for k in ("error", "warning")}
 
 DASH = "—"
 

@@ -13,6 +13,7 @@ import json
 
 from ..compare import Comparison
 from ..errors import UsageError
+from ..i18n import t
 
 FORMATS = ("text", "json", "md", "html", "docx")
 
@@ -21,26 +22,28 @@ def _rule_lines(cmp: Comparison) -> list[str]:
     r = cmp.rules
     lines = []
     for cid in r.added:
-        lines.append(f"clause added: {cid}")
+        lines.append(t("cmp.clause_added", clause=cid))
     for cid in r.removed:
-        lines.append(f"clause removed: {cid}")
+        lines.append(t("cmp.clause_removed", clause=cid))
     for cid, keys in sorted(r.changed.items()):
-        lines.append(f"clause changed: {cid} ({', '.join(keys)})")
+        lines.append(t("cmp.clause_changed", clause=cid, keys=", ".join(keys)))
     for p in r.params:
-        lines.append(f"parameter {p['param']} from {p['from']}: {p['old'] if p['old'] is not None else '-'} -> {p['new'] if p['new'] is not None else '-'}")
-    for t in r.texts:
-        lines.append(f"{t.citation}: " + " ".join(
-            w if tag == "eq" else f"[-{w}-]" if tag == "del" else f"{{+{w}+}}" for tag, w in t.diff()))
-    return lines or ["no change in the rules"]
+        lines.append(t("cmp.param", param=p["param"], start=p["from"], old=p["old"] if p["old"] is not None else "-",
+                       new=p["new"] if p["new"] is not None else "-"))
+    for tx in r.texts:
+        lines.append(f"{tx.citation}: " + " ".join(
+            w if tag == "eq" else f"[-{w}-]" if tag == "del" else f"{{+{w}+}}" for tag, w in tx.diff()))
+    return lines or [t("cmp.no_rule_change")]
 
 
 def _change_line(cmp: Comparison, c) -> str:
     who = c.subject or "?"
     name = cmp.names.get(c.subject or "")
     where = " ".join(str(x) for x in (c.period, c.stage, c.category) if x is not None)
-    measured = f" (measured {c.old_measured or '-'} -> {c.new_measured or '-'}, threshold {c.threshold_old or '-'} -> {c.threshold_new or '-'})" \
-        if (c.old_measured or c.new_measured) else ""
-    return f"{c.clause}  {who}{f' ({name})' if name else ''}  {where}: {c.old or 'absent'} -> {c.new or 'absent'}{measured}"
+    measured = t("cmp.measured", old=c.old_measured or "-", new=c.new_measured or "-", told=c.threshold_old or "-",
+                 tnew=c.threshold_new or "-") if (c.old_measured or c.new_measured) else ""
+    absent = t("cmp.absent")
+    return f"{c.clause}  {who}{f' ({name})' if name else ''}  {where}: {c.old or absent} -> {c.new or absent}{measured}"
 
 
 def render(cmp: Comparison, fmt: str) -> str | bytes:
@@ -50,13 +53,13 @@ def render(cmp: Comparison, fmt: str) -> str | bytes:
     counts = cmp.counts()
     if fmt == "text":
         out = [f"A: {cmp.a['id']} {cmp.a['version']} {cmp.a['fingerprint']}",
-               f"B: {cmp.b['id']} {cmp.b['version']} {cmp.b['fingerprint']}", "", "Rules:"]
+               f"B: {cmp.b['id']} {cmp.b['version']} {cmp.b['fingerprint']}", "", t("cmp.rules")]
         out += ["  " + line for line in _rule_lines(cmp)]
-        out += ["", f"Verdicts: {len(cmp.changes)} changed, {cmp.unchanged} unchanged"]
+        out += ["", t("cmp.verdicts", changed=len(cmp.changes), unchanged=cmp.unchanged)]
         for clause, moves in counts.items():
             out.append(f"  {clause}: " + "; ".join(f"{n} {m}" for m, n in moves.items()))
         if cmp.changes:
-            out += ["", "Changes:"] + ["  " + _change_line(cmp, c) for c in cmp.changes]
+            out += ["", t("cmp.changes")] + ["  " + _change_line(cmp, c) for c in cmp.changes]
         return "\n".join(out) + "\n"
     if fmt == "md":
         return _markdown(cmp)

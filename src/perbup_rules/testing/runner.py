@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..i18n import msg
 from ..compiler import Ruleset
 from ..errors import Diagnostic, PerbupError
 from .scenarios import Scenario, ScenarioResult, load_scenarios, run_scenario, scenario_files
@@ -51,7 +52,7 @@ def run_all(rules_dir: str | Path, ruleset: Ruleset, engine: str = "durable", tr
             try:
                 result = run_scenario(s, ruleset, engine, tracer=tracer)
             except PerbupError as err:
-                result = ScenarioResult(s, [f"{s.location}: error: {err}"])
+                result = ScenarioResult(s, [msg("test.error", loc=s.location, error=str(err))])
             run.results.append(result)
     from .category_scenarios import run_category_scenarios
 

@@ -30,6 +30,7 @@ from typing import Any
 from .. import errors, records
 from ..compiler.ruleset import Ruleset
 from ..errors import Diagnostic, SourceLocation
+from ..i18n import msg
 from ..evaluate import evaluate
 from ..findings import Finding, Report
 from ..source import YMap, YSeq, load_yaml
@@ -75,16 +76,16 @@ class ScenarioResult:
 
 def _record(cls, data: Any, table: str, loc: SourceLocation, diags: list[Diagnostic]):
     if not isinstance(data, dict):
-        diags.append(Diagnostic(errors.WRONG_TYPE, f"a {table} row must be a mapping", loc))
+        diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.scen.row_mapping", table=table), loc))
         return None
     names = {f.name for f in fields(cls)} - {"extra"}
     kw: dict[str, Any] = {}
     for k, v in data.items():
         if k not in names:
             close = difflib.get_close_matches(k, sorted(names), n=2)
-            diags.append(Diagnostic(errors.UNKNOWN_FIELD, f"{table} has no column {k!r}",
+            diags.append(Diagnostic(errors.UNKNOWN_FIELD, msg("diag.scen.no_column", table=table, column=repr(k)),
                                     data.key_loc(k) if isinstance(data, YMap) else loc,
-                                    hint=f"did you mean {' or '.join(map(repr, close))}?" if close else None))
+                                    hint=msg("diag.hint.did_you_mean", names=" or ".join(map(repr, close))) if close else None))
             continue
         if k in _LIST_FIELDS:
             v = tuple(v) if isinstance(v, list) else tuple(x.strip() for x in str(v).split(";") if x.strip()) if v else ()
@@ -95,12 +96,12 @@ def _record(cls, data: Any, table: str, loc: SourceLocation, diags: list[Diagnos
         codes = {"kind": records.PARTY_KINDS, "legal_form": records.LEGAL_FORMS, "scale": records.SCALES,
                  "stage": records.STAGES, "procurement_type": records.PROCUREMENT_TYPES, "pattern": records.PATTERNS}.get(k)
         if codes and v is not None and v not in codes:
-            diags.append(Diagnostic(errors.UNKNOWN_CODE, f"{k} {v!r} is not one of: {', '.join(codes)}",
+            diags.append(Diagnostic(errors.UNKNOWN_CODE, msg("diag.scen.not_code", field=k, value=repr(v), codes=", ".join(codes)),
                                     data.value_loc(k) if isinstance(data, YMap) else loc))
             continue
         kw[k] = v
     if "id" not in kw:
-        diags.append(Diagnostic(errors.MISSING_FIELD, f"a {table} row needs an id", loc))
+        diags.append(Diagnostic(errors.MISSING_FIELD, msg("diag.scen.row_id", table=table), loc))
         return None
     try:
         return cls(**kw)
@@ -114,7 +115,7 @@ def _rows(node: Any, key: str, cls, table: str, diags: list[Diagnostic], file: s
     if seq is None:
         return []
     if not isinstance(seq, list):
-        diags.append(Diagnostic(errors.WRONG_TYPE, f"{key} must be a list", node.value_loc(key) if isinstance(node, YMap) else SourceLocation(file)))
+        diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.scen.must_be_list", key=key), node.value_loc(key) if isinstance(node, YMap) else SourceLocation(file)))
         return []
     out = []
     for i, row in enumerate(seq):
@@ -133,7 +134,7 @@ def load_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
     diags.extend(d)
     if not isinstance(data, YMap) or "scenarios" not in data:
         if data is not None:
-            diags.append(Diagnostic(errors.MISSING_FIELD, "a scenario file needs a 'scenarios' list", SourceLocation(str(path), 1, 1)))
+            diags.append(Diagnostic(errors.MISSING_FIELD, msg("diag.scen.needs_list"), SourceLocation(str(path), 1, 1)))
         return [], diags
     shared = {t: _rows(data, t, cls, t, diags, str(path)) for t, cls in records.RECORD_TYPES.items()}
     out: list[Scenario] = []
@@ -142,38 +143,38 @@ def load_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
     for i, s in enumerate(seq or []):
         loc = seq.item_loc(i) if isinstance(seq, YSeq) else SourceLocation(str(path))
         if not isinstance(s, YMap):
-            diags.append(Diagnostic(errors.WRONG_TYPE, "a scenario must be a mapping", loc))
+            diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.scen.mapping"), loc))
             continue
         for k in s:
             if k not in SCENARIO_KEYS:
                 close = difflib.get_close_matches(k, sorted(SCENARIO_KEYS), n=2)
-                diags.append(Diagnostic(errors.UNKNOWN_FIELD, f"unknown scenario key {k!r}", s.key_loc(k),
-                                        hint=f"did you mean {' or '.join(map(repr, close))}?" if close else None))
+                diags.append(Diagnostic(errors.UNKNOWN_FIELD, msg("diag.scen.unknown_key", key=repr(k)), s.key_loc(k),
+                                        hint=msg("diag.hint.did_you_mean", names=" or ".join(map(repr, close))) if close else None))
         name = str(s.get("name") or f"scenario {i + 1}")
         if name in seen:
-            diags.append(Diagnostic(errors.DUPLICATE_ID, f"scenario name {name!r} is used twice", loc,
-                                    hint=f"first at line {seen[name].line}"))
+            diags.append(Diagnostic(errors.DUPLICATE_ID, msg("diag.scen.name_twice", name=repr(name)), loc,
+                                    hint=msg("diag.hint.first_at_line", line=seen[name].line)))
         seen[name] = loc
         own = {t: _rows(s, t, cls, t, diags, str(path)) for t, cls in records.RECORD_TYPES.items()}
         own_ids = {t: {r.id for r in rows} for t, rows in own.items()}
         merged = {t: [r for r in shared[t] if r.id not in own_ids[t]] + own[t] for t in own}
         ds = records.Dataset.build(merged["parties"], merged["purchases"], merged["partnerships"], source=str(path))
         for rej in ds.rejected:
-            diags.append(Diagnostic(rej.code, f"scenario {name!r}: {rej.table} row {rej.record_id}: {rej.reason}", loc))
+            diags.append(Diagnostic(rej.code, msg("diag.scen.rejected", name=repr(name), table=rej.table, row=rej.record_id, reason=rej.reason), loc))
         locs = []
         for key, allowed in (("expect", FINDING_KEYS), ("expect_absent", FINDING_KEYS), ("expect_required", REQUIRED_KEYS)):
             items = s.get(key) or []
             for j, e in enumerate(items):
                 eloc = items.item_loc(j) if isinstance(items, YSeq) else loc
                 if not isinstance(e, dict):
-                    diags.append(Diagnostic(errors.WRONG_TYPE, f"{key} entries must be mappings", eloc))
+                    diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.scen.entries_mapping", key=key), eloc))
                     continue
                 for k in e:
                     if k not in allowed:
                         close = difflib.get_close_matches(k, sorted(allowed), n=2)
-                        diags.append(Diagnostic(errors.UNKNOWN_FIELD, f"unknown key {k!r} in {key}",
+                        diags.append(Diagnostic(errors.UNKNOWN_FIELD, msg("diag.scen.unknown_entry_key", key=repr(k), where=key),
                                                 e.key_loc(k) if isinstance(e, YMap) else eloc,
-                                                hint=f"did you mean {' or '.join(map(repr, close))}?" if close else None))
+                                                hint=msg("diag.hint.did_you_mean", names=" or ".join(map(repr, close))) if close else None))
                 if key == "expect":
                     locs.append(eloc)
         periods = s.get("periods")
@@ -222,22 +223,22 @@ def check(scenario: Scenario, report: Report) -> list[str]:
             continue
         ident = {k: want[k] for k in ("clause", "subject", "period", "stage", "category") if k in want}
         near = [v for v in views if _matches(ident, v)]
-        line = f"{loc}: wanted {_describe(want, want.keys())}"
         if near:
-            line += "\n      got    " + "\n      got    ".join(_describe(v, want.keys()) for v in near[:3])
+            got = [msg("test.got", what=_describe(v, want.keys())) for v in near[:3]]
         else:
-            line += "\n      got    no finding for " + _describe(ident, ident.keys())
-        failures.append(line)
+            got = [msg("test.got", what=msg("test.no_finding_for", ident=_describe(ident, ident.keys())))]
+        failures.append(msg("test.wanted", loc=loc, want=_describe(want, want.keys()), got=got))
     for unwanted in scenario.expect_absent:
         hits = [v for v in views if _matches(unwanted, v)]
         if hits:
-            failures.append(f"{scenario.location}: did not want {_describe(unwanted, unwanted.keys())}, got {len(hits)}")
+            failures.append(msg("test.did_not_want", loc=scenario.location, what=_describe(unwanted, unwanted.keys()),
+                                count=len(hits)))
     reqs = [r.to_dict() for r in report.required_partnerships]
     for want in scenario.expect_required:
         if not any(_matches(want, r) for r in reqs):
             near = [r for r in reqs if r["clause"] == want.get("clause")]
-            failures.append(f"{scenario.location}: wanted required partnership {_describe(want, want.keys())}"
-                            + ("\n      got    " + "\n      got    ".join(_describe(r, want.keys()) for r in near[:3]) if near else "\n      got    none"))
+            got = [msg("test.got", what=_describe(r, want.keys())) for r in near[:3]] or [msg("test.got", what=msg("test.none"))]
+            failures.append(msg("test.wanted_required", loc=scenario.location, want=_describe(want, want.keys()), got=got))
     return failures
 
 
