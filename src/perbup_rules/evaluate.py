@@ -854,6 +854,19 @@ def party_provenance(dataset: Dataset) -> dict[str, dict[str, str]]:
     return out
 
 
+def source_dict(s) -> dict:
+    """An input file as the report lists it: path, sha256, kind, and (where the importer says)
+    why that kind was assumed, the file's own read/accepted/rejected counts and its number conventions."""
+    out = {"path": s.path, "sha256": s.sha256, "kind": s.kind}
+    for key in ("detected", "read", "accepted", "rejected"):
+        value = getattr(s, key)
+        if value is not None:
+            out[key] = value
+    if s.numbers:
+        out["numbers"] = [list(n) for n in s.numbers]
+    return out
+
+
 def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, counted: list[dict] | None = None,
               engine_name: str | None = None, coverage: Coverage | None = None,
               as_if: frozenset[str] | None = None) -> Report:
@@ -872,8 +885,7 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: _Run, *, cou
         required_partnerships=required,
         input={t: s.to_dict() for t, s in dataset.stats.items()},
         rejected=[r.to_dict() for r in dataset.rejected],
-        sources=[{"path": s.path, "sha256": s.sha256, "kind": s.kind, **({"numbers": [list(n) for n in s.numbers]} if s.numbers else {})}
-                 for s in dataset.sources],
+        sources=[source_dict(s) for s in dataset.sources],
         engine=engine_name or eng.name,
         counted=counted or [],
         coverage=coverage if coverage is not None else coverage_of(dataset.purchases),

@@ -131,7 +131,9 @@ def _read(path: Path, kind: str, why: str | None) -> Part:
     if reader is not None:
         return reader(path, why)
     ds = IMPORTERS[kind](path)
-    if why and ds.sources:
+    # A canonical folder or workbook names its tables itself; the note matters for exports, whose
+    # kind is a guess from columns (and the bulk path, which reads canonical folders only, agrees).
+    if why and ds.sources and kind != "canonical":
         from dataclasses import replace
 
         ds.sources[0] = replace(ds.sources[0], detected=ds.sources[0].detected or why)

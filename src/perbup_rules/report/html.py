@@ -168,6 +168,7 @@ def context(report: Report, all_findings: bool = False) -> dict[str, Any]:
         "engine": report.engine,
         "schema_version": SCHEMA_VERSION,
         "sources": sorted(report.sources, key=lambda s: (s.get("path", ""), s.get("kind", ""))),
+        "sources_counted": any("read" in s for s in report.sources),  # per-file counts (LKPP ISB importers)
         "inputs": input_rows(report),
         "registries": report.registries,
         "statuses": [{"status": s.value, "label": status_label(s), "n": totals[s.value]} for s in STATUS_ORDER],

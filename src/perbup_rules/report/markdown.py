@@ -70,9 +70,16 @@ def _header(report: Report) -> list[str]:
 def _inputs(report: Report) -> list[str]:
     lines = ["## Masukan / Inputs", ""]
     if report.sources:
-        rows = [[code(s.get("path", "")), esc(s.get("kind", "")), code(s.get("sha256", ""))]
-                for s in sorted(report.sources, key=lambda s: (s.get("path", ""), s.get("kind", "")))]
-        lines += _table(["Berkas / file", "Jenis / kind", "sha256"], rows) + [""]
+        ordered = sorted(report.sources, key=lambda s: (s.get("path", ""), s.get("kind", "")))
+        if any("read" in s for s in ordered):  # importers that count per file: each file reconciles on its own
+            rows = [[code(s.get("path", "")), esc(s.get("kind", "")),
+                     *(grouped(s[k]) if k in s else DASH for k in ("read", "accepted", "rejected")),
+                     code(s.get("sha256", ""))] for s in ordered]
+            head = ["Berkas / file", "Jenis / kind", "Dibaca / read", "Diterima / accepted", "Ditolak / rejected", "sha256"]
+        else:
+            rows = [[code(s.get("path", "")), esc(s.get("kind", "")), code(s.get("sha256", ""))] for s in ordered]
+            head = ["Berkas / file", "Jenis / kind", "sha256"]
+        lines += _table(head, rows) + [""]
     rows = []
     for r in input_rows(report):
         ok = "ya / yes" if r.reconciles else "**tidak / no**"
