@@ -248,3 +248,34 @@ def test_legal_form_from_bentuk(text, form):
 )
 def test_kabupaten_from_klpd(klpd, kab):
     assert kabupaten_from_klpd(klpd) == kab
+
+
+@pytest.mark.parametrize("bentuk, form", [
+    ("Perseroan Terbatas (PT)", "pt"),
+    ("Perseroan Terbatas (PT) Perorangan", "pt"),
+    ("Persekutuan Komanditer (CV / Commanditer Venoschaap )", "cv"),
+    ("Persekutuan Firma (FA / Venootschap Onder Firma)", "firma"),
+    ("Orang Perseorangan", "perorangan"),
+    ("Konsultan Perseorangan", "perorangan"),
+    ("CV", "cv"),
+    ("Yayasan", "other"),
+])
+def test_spse_long_legal_forms_are_read(bentuk, form):
+    """SPSE e-kontrak writes the long form with the abbreviation in brackets (every value seen in the
+    Kab. Bandung ISB contracts); none of them is 'other'."""
+    from perbup_rules.importers.lkpp import legal_form_from_bentuk
+
+    assert legal_form_from_bentuk(bentuk) == form
+
+
+def test_supplier_fields_from_an_export_name_their_file_and_row(tmp_path):
+    src = tmp_path / "nontender.csv"
+    src.write_text(
+        "kd_nontender,kd_satker,tahun_anggaran,nilai_kontrak,kd_penyedia,nama_penyedia,kualifikasi_paket\n"
+        "11,S1,2025,1000000,P9,CV Maju,Kecil\n", encoding="utf-8")
+    from perbup_rules.importers import load
+
+    ds = load(src, "spse-nontender")
+    supplier = ds.parties["penyedia:P9"]
+    prov = dict(supplier.provenance)
+    assert prov["scale"] == f"{src}:2" and prov["name"] == f"{src}:2" and prov["legal_form"] == f"{src}:2"

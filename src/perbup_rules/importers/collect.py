@@ -57,17 +57,24 @@ class Collector:
         """Reject a row that was counted with :meth:`read_row`."""
         self.ds.reject(table, self.file, row, code, reason, column, record_id)
 
-    def party(self, pid: str, supplies: tuple[str, ...] = (), extra: tuple[tuple[str, str], ...] = (), **fields: Any) -> str:
-        """Mention a party; later mentions only fill fields still empty. Returns the id."""
+    def party(self, pid: str, supplies: tuple[str, ...] = (), extra: tuple[tuple[str, str], ...] = (),
+              row: int | None = None, **fields: Any) -> str:
+        """Mention a party; later mentions only fill fields still empty. Returns the id.
+
+        ``row``: the source row of this mention; each field it fills records "file:row" as its
+        provenance (shown by ``perbup explain`` and in the report's evidence).
+        """
         unknown = set(fields) - _PARTY_FIELDS
         if unknown:
             raise TypeError(f"not party fields: {sorted(unknown)}")
         draft = self._parties.get(pid)
         if draft is None:
-            draft = self._parties[pid] = {"supplies": [], "extra": {}}
+            draft = self._parties[pid] = {"supplies": [], "extra": {}, "provenance": {}}
         for k, v in fields.items():
             if v is not None and draft.get(k) is None:
                 draft[k] = v
+                if row is not None:
+                    draft["provenance"][k] = f"{self.file}:{row}"
         for s in supplies:
             if s not in draft["supplies"]:
                 draft["supplies"].append(s)
@@ -103,7 +110,8 @@ class Collector:
         for pid, draft in self._parties.items():
             extra = tuple(sorted(draft.pop("extra").items()))
             supplies = tuple(draft.pop("supplies"))
-            ds.parties[pid] = Party.trusted(pid, supplies=supplies, extra=extra, **draft)
+            provenance = tuple(sorted(draft.pop("provenance").items()))
+            ds.parties[pid] = Party.trusted(pid, supplies=supplies, extra=extra, provenance=provenance, **draft)
         n = len(self._parties)
         ds.stats["parties"].read += n
         ds.stats["parties"].accepted += n

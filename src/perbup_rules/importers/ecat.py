@@ -75,9 +75,9 @@ def _ecat_row(c: Collector, row: int, cl: Cells, found: dict[str, str]) -> None:
     )
     if cl.reject_into(c, row, pid):
         return
-    c.party(buyer_id, **buyer)
+    c.party(buyer_id, row=row, **buyer)
     if supplier:
-        c.party(supplier, extra=keep(("kd_penyedia_sikap", None if sikap in (None, "0") else sikap)))
+        c.party(supplier, row=row, extra=keep(("kd_penyedia_sikap", None if sikap in (None, "0") else sikap)))
     c.purchase(row, with_provenance(record, f"{c.file}:{row}"))
 
 
@@ -119,6 +119,6 @@ def _toko_row(c: Collector, row: int, cl: Cells, found: dict[str, str]) -> None:
     )
     if cl.reject_into(c, row, pid):
         return
-    c.party(buyer_id, name=cl.get("nama_satker"), kind="perangkat_daerah", kabupaten=kabupaten_from_klpd(cl.get("nama_klpd")),
+    c.party(buyer_id, row=row, name=cl.get("nama_satker"), kind="perangkat_daerah", kabupaten=kabupaten_from_klpd(cl.get("nama_klpd")),
             extra=keep(("kd_satker", kd_satker), ("kd_klpd", cl.rec.get("kd_klpd"))))
     c.purchase(row, with_provenance(record, f"{c.file}:{row}"))

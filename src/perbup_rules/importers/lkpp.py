@@ -405,6 +405,7 @@ _PREFIX_FORM = {"pt": "pt", "cv": "cv", "ud": "ud", "koperasi": "koperasi", "ksu
 _BENTUK_USAHA = {
     "pt": "pt",
     "perseroan terbatas": "pt",
+    "persekutuan firma": "firma",
     "cv": "cv",
     "persekutuan komanditer": "cv",
     "ud": "ud",
@@ -430,7 +431,20 @@ def legal_form_from_bentuk(value: str | None) -> str | None:
     if not value:
         return None
     key = " ".join(value.lower().replace(".", "").split())
-    return _BENTUK_USAHA.get(key, "other")
+    if key in _BENTUK_USAHA:
+        return _BENTUK_USAHA[key]
+    # SPSE writes the long form with the abbreviation in brackets: "Perseroan Terbatas (PT)",
+    # "Persekutuan Komanditer (CV / Commanditer Venoschaap )", "Perseroan Terbatas (PT) Perorangan"
+    # (a PT of one founder is still a PT), "Orang Perseorangan", "Konsultan Perseorangan".
+    base = key.split("(", 1)[0].strip()
+    if base in _BENTUK_USAHA:
+        return _BENTUK_USAHA[base]
+    inside = re.search(r"\(\s*([a-z]+)", key)
+    if inside and inside[1] in _BENTUK_USAHA:
+        return _BENTUK_USAHA[inside[1]]
+    if base.endswith(("perseorangan", "perorangan")):
+        return "perorangan"
+    return "other"
 
 
 # --- dates ------------------------------------------------------------------------

@@ -125,5 +125,5 @@ def _row(c: Collector, row: int, cl: Cells, which: str) -> None:
     )
     if cl.reject_into(c, row, pid):
         return
-    c.party(buyer_id, **buyer)
+    c.party(buyer_id, row=row, **buyer)
     c.purchase(row, with_provenance(record, f"{c.file}:{row}"))

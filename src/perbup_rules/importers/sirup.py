@@ -124,5 +124,5 @@ def _row(c: Collector, row: int, cl: Cells) -> None:
     )
     if cl.reject_into(c, row, pid):  # ppk_id / alasan_non_ukm read above may hold a NUL
         return
-    c.party(buyer_id, **buyer)
+    c.party(buyer_id, row=row, **buyer)
     c.purchase(row, with_provenance(record, f"{c.file}:{row}"))

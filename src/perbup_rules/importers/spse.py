@@ -116,11 +116,12 @@ def _satker(cl: Cells) -> str | None:
 
 
 def _supplier(c: Collector, cl: Cells, kd_penyedia: str, nama: str | None, scale: str | None = None,
-              form: str | None = None, extra: tuple[tuple[str, str], ...] = ()) -> str:
+              form: str | None = None, extra: tuple[tuple[str, str], ...] = (), row: int | None = None) -> str:
     form = form or legal_form_from_name(nama)
     npwp = npwp_id(cl.rec)
     return c.party(
         f"penyedia:{kd_penyedia}",
+        row=row,
         name=nama,
         kind="koperasi" if form == "koperasi" else "company",
         legal_form=form,
@@ -180,9 +181,10 @@ def _award_row(c: Collector, row: int, cl: Cells, key: str, which: str) -> None:
     )
     if cl.reject_into(c, row, pid):
         return
-    c.party(buyer_id, **buyer)
+    c.party(buyer_id, row=row, **buyer)
     if kd_penyedia:
-        _supplier(c, cl, kd_penyedia, nama, scale="kecil" if kualifikasi and kualifikasi.strip().lower() == "kecil" else None)
+        _supplier(c, cl, kd_penyedia, nama, scale="kecil" if kualifikasi and kualifikasi.strip().lower() == "kecil" else None,
+                  row=row)
     c.purchase(row, with_provenance(record, f"{c.file}:{row}"))
 
 
@@ -237,8 +239,8 @@ def _contract_row(c: Collector, row: int, cl: Cells, key: str) -> None:
     )
     if cl.reject_into(c, row, pid):
         return
-    c.party(buyer_id, **buyer)
+    c.party(buyer_id, row=row, **buyer)
     if kd_penyedia:
-        _supplier(c, cl, kd_penyedia, nama, form=legal_form_from_bentuk(bentuk),
+        _supplier(c, cl, kd_penyedia, nama, form=legal_form_from_bentuk(bentuk), row=row,
                   extra=keep(("bentuk_usaha_penyedia", bentuk), ("tipe_penyedia", cl.rec.get("tipe_penyedia"))))
     c.purchase(row, with_provenance(record, f"{c.file}:{row}"), rank=version)
