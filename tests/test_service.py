@@ -255,3 +255,27 @@ def test_restart_fails_running_jobs_with_the_reason_and_resumes_queued_ones(tmp_
     # a worker left over from before cannot overwrite the failed state
     assert not store.finish(running, 999_999_999, {}, {"json": b"{}"})
     assert store.get(running)["status"] == "failed"
+
+
+def test_an_audit_with_a_registry_joins_it_and_links_exports(client):
+    """Uploads are read as `perbup audit --data ... --registry ...` reads them: the Kutim register's
+    businesses become candidates, the registry is named by its upload name, and the report equals
+    the library's (categories from the draft's map included)."""
+    register = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "kutim_umkm_registry_excerpt.csv"
+    if not register.is_file():
+        pytest.skip("shared/data/real is not beside the repository")
+    files = _files("parties.csv", "purchases.csv", "partnerships.csv")
+    files.append(("registries", ("umkm-kutim.csv", register.read_bytes(), "text/csv")))
+    r = client.post("/v1/audits", files=files, data={"engine": "reference"})
+    assert r.status_code == 202, r.text
+    job = _wait(client, r.json()["id"])
+    assert job["status"] == "done", job
+    data = client.get(f"/v1/audits/{job['id']}/report.json").json()
+    assert [g["path"] for g in data["registries"]] == ["umkm-kutim.csv"]
+    assert "/tmp" not in json.dumps(data["registries"]) and "registry-0" not in json.dumps(data)
+    ruleset = pr.load_ruleset(pr.BUNDLED_RULES)
+    ds = pr.load_dataset(EXAMPLE, registries=[register])
+    pr.categorize(ds, ruleset)
+    expected = pr.evaluate(ruleset, ds, "reference")
+    assert job["summary"]["totals"] == expected.totals()
+    assert [f["clause"] for f in data["findings"]] == [f.clause for f in expected.findings]

@@ -48,7 +48,7 @@ from starlette.staticfiles import StaticFiles
 from .. import errors
 from ..errors import PerbupError
 from .jobs import JobStore
-from .worker import REPORT_FORMATS, error_dict, load_uploaded, run_audit, run_what_if
+from .worker import REGISTRY_PREFIX, REPORT_FORMATS, error_dict, load_uploaded, run_audit, run_what_if
 
 log = logging.getLogger("perbup.serve")
 
@@ -300,7 +300,8 @@ def _is_archive(name: str, head: bytes) -> bool:
 
 
 async def create_audit(request: Request) -> Response:
-    """POST /v1/audits, multipart: files (repeat), optional kind, engine, stage, periods (comma-separated)."""
+    """POST /v1/audits, multipart: files (repeat), registries (repeat, optional), optional kind, engine, stage,
+    periods (comma-separated)."""
     svc = _svc(request)
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data"):
@@ -309,8 +310,10 @@ async def create_audit(request: Request) -> Response:
     uploads = [f for f in form.getlist("files") if hasattr(f, "read")]
     if not uploads:
         return problem(400, "no_files", "no files were uploaded (field 'files')")
+    # supplier registries (docs/registries.md) go in the field 'registries'; stored with a prefix
+    registries = [f for f in form.getlist("registries") if hasattr(f, "read")]
     files = []
-    for f in uploads:
+    for f in uploads + registries:
         data = await f.read()
         name = (f.filename or "upload").strip()[:200] or "upload"
         if _is_archive(name, data[:8]):
@@ -318,7 +321,7 @@ async def create_audit(request: Request) -> Response:
                            location={"file": name})
         if not data:
             return problem(400, "empty_file", f"{name} is empty", location={"file": name})
-        files.append((name, data))
+        files.append((REGISTRY_PREFIX + name if f in registries else name, data))
     options: dict[str, Any] = {}
     kind = form.get("kind")
     if kind:

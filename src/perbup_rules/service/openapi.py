@@ -62,6 +62,8 @@ def spec() -> dict:
                          "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                              "type": "object", "required": ["files"], "properties": {
                                  "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                                 "registries": {"type": "array", "items": {"type": "string", "format": "binary"},
+                                                "description": "supplier registries joined to the parties (docs/registries.md)"},
                                  "kind": {"type": "string", "description": "canonical, sirup-rup, spse-*, ocds or auto"},
                                  "engine": {"enum": ["durable", "reference"]},
                                  "stage": {"enum": ["plan", "award", "contract"]},

@@ -83,23 +83,48 @@ class Uploaded:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def load_uploaded(files: list[tuple[str, bytes]], kind: str | None = None, progress=None):
-    """The dataset in ``files`` (name, bytes), as ``perbup audit --data ...`` would read them."""
-    import perbup_rules as pr
-    from ..records import merge_datasets
+#: Name prefix of an uploaded supplier registry among a job's stored files (app.create_audit).
+REGISTRY_PREFIX = "registry:"
 
-    up = Uploaded(files)
+
+def load_uploaded(files: list[tuple[str, bytes]], kind: str | None = None, progress=None):
+    """The dataset in ``files`` (name, bytes), as ``perbup audit --data ... --registry ...`` would read them.
+
+    Exports read with their detected kind are linked across files (plan, award, contract) as a
+    folder of exports is; files named ``registry:<name>`` are supplier registries joined to the
+    parties afterwards (docs/registries.md).
+    """
+    import perbup_rules as pr
+    from ..importers.registry import load_many
+    from ..records import merge_datasets
+    from ..registries import apply_registries, load_registry
+
+    registries = [(n[len(REGISTRY_PREFIX):], b) for n, b in files if n.startswith(REGISTRY_PREFIX)]
+    exports = [(n, b) for n, b in files if not n.startswith(REGISTRY_PREFIX)]
+    if not exports:
+        raise UsageError("no export or canonical table was uploaded, only registries")
+    up = Uploaded(exports)
     try:
-        datasets = []
-        for n, src in enumerate(up.sources):
-            if progress:
-                progress(0.05 + 0.25 * n / len(up.sources), f"membaca {up.label(str(src))}")
-            try:
-                is_canonical = src.is_dir()
-                datasets.append(pr.load_dataset(src, "canonical" if is_canonical else kind))
-            except DataError as err:
-                raise DataError([up.relabel_diagnostic(d) for d in err.diagnostics]) from None
-        ds = merge_datasets(datasets) if len(datasets) > 1 else datasets[0]
+        if progress:
+            progress(0.05, "membaca " + ", ".join(up.label(str(s)) for s in up.sources)[:200])
+        try:
+            if kind is None:
+                ds = load_many(up.sources)  # each file with its own kind, linked as one
+            else:
+                datasets = [pr.load_dataset(src, "canonical" if src.is_dir() else kind) for src in up.sources]
+                ds = merge_datasets(datasets) if len(datasets) > 1 else datasets[0]
+            if registries:
+                regs = []
+                for i, (name, data) in enumerate(registries):
+                    path = up.root / f"registry-{i}{_suffix(name)}"  # the upload's name is a label, never a path
+                    path.write_bytes(data)
+                    up.labels[str(path)] = name
+                    reg = load_registry(path)
+                    # the report and the provenance name the upload, not the private temporary file
+                    regs.append(dataclasses.replace(reg, path=name, entries=[dataclasses.replace(e, file=name) for e in reg.entries]))
+                apply_registries(ds, regs)
+        except DataError as err:
+            raise DataError([up.relabel_diagnostic(d) for d in err.diagnostics]) from None
         ds.rejected = [dataclasses.replace(r, file=up.label(r.file)) for r in ds.rejected]
         ds.sources = [dataclasses.replace(s, path=up.label(s.path)) for s in ds.sources]
         ds.link_rates = [dataclasses.replace(lr, unlinked=tuple((up.label(f), row) for f, row in lr.unlinked))
@@ -143,6 +168,7 @@ def run_audit(db_path: str, rules: str, job_id: str) -> None:
         progress(0.02, "membaca aturan")
         ruleset = pr.load_ruleset(rules)
         dataset = load_uploaded(store.files(job_id), options.get("kind"), progress)
+        pr.categorize(dataset, ruleset)  # what was bought, from the regulation's categories.yaml
         judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]
         seen: set[str] = set()
 

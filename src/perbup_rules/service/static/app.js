@@ -113,6 +113,7 @@ $("#upload").addEventListener("click", async () => {
   if (!selected.length) { text(status, "Pilih berkas terlebih dahulu."); return; }
   const form = new FormData();
   for (const f of selected) form.append("files", f, f.name);
+  for (const f of Array.from($("#registries").files)) form.append("registries", f, f.name);
   form.append("kind", $("#kind").value);
   text(status, "Mengunggah…");
   try {
