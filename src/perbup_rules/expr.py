@@ -293,3 +293,15 @@ def strip_cols(node: Any) -> Any:
 
 
 __all__ = ["ExprSyntaxError", "parse", "walk", "to_text", "strip_cols", "KEYWORDS"]
+
+
+def params_in(tree: Any) -> set[str]:
+    """The names of the parameters a compiled expression tree (or any nest of them) reads."""
+    if isinstance(tree, dict):
+        found = {tree["name"]} if tree.get("op") == "param" else set()
+        for v in tree.values():
+            found |= params_in(v)
+        return found
+    if isinstance(tree, list):
+        return set().union(*(params_in(v) for v in tree)) if tree else set()
+    return set()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Iterable
 
+from .expr import params_in
 from .findings import Finding, Status
 
 
@@ -36,17 +37,6 @@ def purchase_period(rec: Any) -> int | None:
     return d.year if d is not None else None
 
 
-def _params_in(data: Any) -> set[str]:
-    if isinstance(data, dict):
-        found = {data["name"]} if data.get("op") == "param" else set()
-        for v in data.values():
-            found |= _params_in(v)
-        return found
-    if isinstance(data, list):
-        return set().union(*(_params_in(v) for v in data)) if data else set()
-    return set()
-
-
 def boundaries(clause: dict, params: dict[str, dict]) -> tuple[_dt.date, ...]:
     """The days on which something a clause reads may change: its validity dates and the
     ``from`` dates of every parameter it uses (sorted)."""
@@ -57,7 +47,7 @@ def boundaries(clause: dict, params: dict[str, dict]) -> tuple[_dt.date, ...]:
         end = _dt.date.fromisoformat(clause["valid_until"])
         if end < _dt.date.max:
             days.add(end + _dt.timedelta(days=1))
-    for name in _params_in(clause):
+    for name in params_in(clause):
         for v in params.get(name, {}).get("values", ()):
             days.add(_dt.date.fromisoformat(v["from"]))
     return tuple(sorted(days))

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from .. import errors, expr, schema
+from ..expr import params_in
 from ..clauses import ClassifyClause, EachClause, ExistsClause, ShareClause
 from ..errors import Diagnostic, SourceLocation
 from ..i18n import msg
@@ -598,17 +599,6 @@ def compile_clauses(b: Build) -> None:
 
 # --- stage 5 -----------------------------------------------------------------------
 
-def _params_in(data: Any) -> set[str]:
-    if isinstance(data, dict):
-        found = {data["name"]} if data.get("op") == "param" else set()
-        for v in data.values():
-            found |= _params_in(v)
-        return found
-    if isinstance(data, list):
-        return set().union(*(_params_in(v) for v in data)) if data else set()
-    return set()
-
-
 def check_dates(b: Build) -> None:
     """Validity ranges, and parameters with no value on the first day a clause is in force."""
     compiled = {c["id"]: c for c in b.clauses}
@@ -620,7 +610,7 @@ def check_dates(b: Build) -> None:
                     c.node.value_loc("valid_until"), clause=m.id)
         if vf is None or m.id not in compiled:
             continue
-        for name in sorted(_params_in(compiled[m.id])):
+        for name in sorted(params_in(compiled[m.id])):
             p = b.params.get(name)
             if not p or not p["values"]:
                 continue

@@ -12,20 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
+from ..expr import params_in
 from ..source import YMap, YSeq, load_yaml
 from .model import HIERARCHY
 from .numbers import ayat_plain, literal_problems, placeholder_problems, reference_day, values_from
-
-
-def _params_in(data: Any) -> set[str]:
-    if isinstance(data, dict):
-        found = {data["name"]} if data.get("op") == "param" else set()
-        for v in data.values():
-            found |= _params_in(v)
-        return found
-    if isinstance(data, list):
-        return set().union(*(_params_in(v) for v in data)) if data else set()
-    return set()
 
 
 def _text_loc(node: Any, i: int, fallback):
@@ -44,7 +34,7 @@ def check_text(b) -> None:
     for c in reg.clauses:
         nums = [] if c.model.ayat is None else ([c.model.ayat] if isinstance(c.model.ayat, int) else list(c.model.ayat))
         for n in nums:
-            uses.setdefault((c.pasal.pasal, n), set()).update(_params_in(compiled.get(c.model.id)))
+            uses.setdefault((c.pasal.pasal, n), set()).update(params_in(compiled.get(c.model.id)))
     for file, pf, node in reg.pasal_files:
         for i, a in enumerate(pf.ayat):
             text = ayat_plain(a)
