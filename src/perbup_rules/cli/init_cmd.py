@@ -6,21 +6,21 @@ from pathlib import Path
 
 import click
 
+from ..i18n import t
 from ._common import handle_errors
 
 
-@click.command("init")
+@click.command("init", help=t("help.init"))
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--from", "source", type=click.Path(path_type=Path), default=None,
-              help="Copy this regulation folder instead of the bundled Kutai Timur draft.")
-@click.option("--force", is_flag=True, help="Write into a folder that is not empty (files of the same name are overwritten).")
+              help=t("help.init.from"))
+@click.option("--force", is_flag=True, help=t("help.init.force"))
 @handle_errors
 def command(directory, source, force):
-    """Write an editable copy of the draft (rules, params, tests) into DIRECTORY."""
+    """``perbup init`` (its help text is ``help.init`` in the i18n catalogue)."""
     from ..init_draft import init_draft, shown_path
 
     files = init_draft(directory, source, force)
     shown = shown_path(directory)  # a file name that is not UTF-8 is shown escaped, not a crash
-    click.echo(f"{len(files)} berkas ditulis ke / files written to {shown}")
-    click.echo(f"berikutnya / next: perbup check {shown} && perbup test {shown} && "
-               f"perbup render {shown} --format docx -o rancangan.docx")
+    click.echo(t("cli.init.written", count=len(files), folder=shown))
+    click.echo(t("cli.init.next", folder=shown))

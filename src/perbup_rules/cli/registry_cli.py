@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import t
 from ..registries import load_and_apply, matches_path, write_matches
 
 
@@ -24,9 +25,8 @@ def apply_and_report(dataset, registries, output: Path | None, quiet: bool, exac
     write_matches(outcome, path)
     if not quiet:
         for s in outcome.summary():
-            click.echo(f"registry {s['path']} ({s['layout']}): {s['read']} rows, {s['key']} by key, "
-                       f"{s['exact_name']} by exact name, {s['fuzzy']} fuzzy, {s['ambiguous']} ambiguous, "
-                       f"{s['unmatched']} unmatched (candidates only), {s['rejected']} rejected; "
-                       f"{s['fields_filled']} fields filled, {s['conflicts']} conflicts", err=True)
-        click.echo(f"wrote match report {path}", err=True)
+            click.echo(t("cli.registry.summary", **{k: s[k] for k in (
+                "path", "layout", "read", "key", "exact_name", "fuzzy", "ambiguous", "unmatched", "rejected",
+                "fields_filled", "conflicts")}), err=True)
+        click.echo(t("cli.registry.wrote", path=path), err=True)
     return path

@@ -7,26 +7,26 @@ from pathlib import Path
 import click
 
 from ..errors import FILE_NOT_FOUND
+from ..i18n import t
 from ._common import handle_errors, existing
 
 
-@click.command("render")
+@click.command("render", help=t("help.render"))
 @click.argument("rules", type=click.Path(path_type=Path), required=False, callback=existing(FILE_NOT_FOUND))
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "docx"]), default="md", show_default=True)
 @click.option("--view", type=click.Choice(["naskah", "annotated"]), default="naskah", show_default=True,
-              help="naskah: the legal text as it would be signed; annotated: with each ayat's machine rule, "
-                   "parameters and tests beside it.")
+              help=t("help.render.view"))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Write to FILE (required for docx).")
+              help=t("help.render.output"))
 @handle_errors
 def command(rules, fmt, view, output):
-    """Write the draft as a Perbup: judul, Menimbang, Mengingat, BAB/Pasal/ayat, penutup and signatures."""
+    """``perbup render`` (its help text is ``help.render`` in the i18n catalogue)."""
     import perbup_rules as pr
     from ..document import render_document
     from ..errors import UsageError
 
     if fmt == "docx" and output is None:
-        raise UsageError("--format docx writes a Word file: give -o FILE.docx")
+        raise UsageError(t("cli.render.docx_needs_output"))
     out = render_document(rules or pr.BUNDLED_RULES, fmt, view)
     if output:
         if isinstance(out, bytes):
