@@ -81,7 +81,7 @@ from pathlib import Path
 import duckdb
 
 #: Every clause of the draft, as Report.summary() lists them (classify clauses give no findings).
-CLAUSES = ("DEF-01", "DEF-02", "KMT-01", "KMT-02", "KMT-03", "KMT-05", "KMT-06", "KMT-06.1", "KMT-07",
+CLAUSES = ("DEF-01", "DEF-02", "KMT-01", "KMT-02", "KMT-03", "KMT-05", "KMT-06", "KMT-06.1", "KMT-06.2", "KMT-06.3", "KMT-06.4", "KMT-07",
            "KMT-11", "KMT-12.1", "KMT-12.2", "KMT-14", "KMT-15.1", "KMT-15.2", "KMT-15.3", "KMT-16")
 STATUSES = ("violation", "cannot_determine", "compliant", "not_applicable")
 #: Clauses judged per purchase: a violation is named by the purchase id alone.
@@ -93,7 +93,8 @@ COLUMNS = {
     "parties": ("id", "name", "kind", "legal_form", "capital_idr", "annual_sales_idr", "scale",
                 "kecamatan", "desa", "kabupaten", "supplies", "star_rating"),
     "purchases": ("id", "stage", "buyer_id", "ppk_id", "supplier_id", "category", "procurement_type", "method",
-                  "value_idr", "umk_value_idr", "reserved_for_umkk", "exemption_reason", "date", "currency"),
+                  "value_idr", "umk_value_idr", "reserved_for_umkk", "exemption_reason", "date", "currency",
+                  "pagu_idr", "exemption_code"),
     "partnerships": ("id", "party_id", "partner_id", "pattern", "categories", "start_date", "end_date",
                      "written", "reported_to_dinas", "purchase_id"),
 }
@@ -256,7 +257,7 @@ QUALIFY ok AND rn = min(rn) OVER (PARTITION BY id);
 -- Purchases: typed, in file order (rowid). Amounts not written as plain digits keep their
 -- text (*_text) and are parsed by the UPDATE below; cells_ok = the other cells passed.
 CREATE OR REPLACE TEMP TABLE purchase_all AS
-SELECT id, stage, buyer_id, ppk_id, supplier_id, category, ptype, value, umk, reserved, exempt, date, year(date) AS year,
+SELECT id, stage, buyer_id, ppk_id, supplier_id, category, ptype, value, umk, reserved, exempt, pagu, exempt_tech, date, year(date) AS year,
     CASE WHEN value IS NULL THEN c_value_idr END AS value_text,
     CASE WHEN umk IS NULL THEN c_umk_value_idr END AS umk_text,
     id IS NOT NULL AND stage IS NOT NULL AND cell_ok(c_procurement_type, ptype)
@@ -270,7 +271,9 @@ FROM (
         token(c_category) AS category,
         code(c_procurement_type, ['barang', 'pekerjaan_konstruksi', 'jasa_lainnya', 'jasa_konsultansi']) AS ptype,
         money_fast(c_value_idr) AS value, money_fast(c_umk_value_idr) AS umk, yesno(c_reserved_for_umkk) AS reserved,
-        txt(c_exemption_reason) IS NOT NULL AS exempt, day(c_date) AS date
+        txt(c_exemption_reason) IS NOT NULL AS exempt, day(c_date) AS date,
+        money_fast(c_pagu_idr) AS pagu,  -- issue 13: KMT-03 judges the pagu
+        coalesce(code(c_exemption_code, ['technical', 'pagu_above_ceiling', 'other']) = 'technical', false) AS exempt_tech
     FROM (SELECT __purchases_cols__ FROM __src_purchases__)
 );
 -- The amounts not written as plain digits, parsed the long way (a query per step, so each
@@ -317,32 +320,36 @@ CREATE OR REPLACE TEMP TABLE party_year AS
 WITH py AS (
     SELECT p.*, y.year, year_end(y.year) AS d
     FROM party p, (SELECT DISTINCT year FROM purchase_all) y
-), sc AS (  -- KMT-06 scale_computed: from capital, else annual sales (first case that holds; unknown stops)
-    SELECT *, CASE
-        WHEN capital IS NOT NULL AND capital <= 100 * mikro_capital_max(d) THEN 'mikro'
-        WHEN (capital IS NOT NULL AND capital <= 100 * mikro_capital_max(d)) IS NULL THEN NULL
-        WHEN capital IS NOT NULL AND capital <= 100 * kecil_capital_max(d) THEN 'kecil'
-        WHEN (capital IS NOT NULL AND capital <= 100 * kecil_capital_max(d)) IS NULL THEN NULL
-        WHEN capital IS NOT NULL AND capital <= 100 * menengah_capital_max(d) THEN 'menengah'
-        WHEN (capital IS NOT NULL AND capital <= 100 * menengah_capital_max(d)) IS NULL THEN NULL
-        WHEN capital IS NOT NULL THEN 'besar'
-        WHEN sales IS NOT NULL AND sales <= 100 * mikro_sales_max(d) THEN 'mikro'
-        WHEN (sales IS NOT NULL AND sales <= 100 * mikro_sales_max(d)) IS NULL THEN NULL
-        WHEN sales IS NOT NULL AND sales <= 100 * kecil_sales_max(d) THEN 'kecil'
-        WHEN (sales IS NOT NULL AND sales <= 100 * kecil_sales_max(d)) IS NULL THEN NULL
-        WHEN sales IS NOT NULL AND sales <= 100 * menengah_sales_max(d) THEN 'menengah'
-        WHEN (sales IS NOT NULL AND sales <= 100 * menengah_sales_max(d)) IS NULL THEN NULL
-        WHEN sales IS NOT NULL THEN 'besar' END AS scale_computed
+), cls AS (  -- KMT-06.2/06.3 (PP 7/2021, years from 2021) and KMT-06.4 (UU 20/2008, before)
+    SELECT *,
+        CASE WHEN year >= 2021 AND capital IS NOT NULL THEN CASE
+            WHEN capital <= 100 * mikro_capital_max(d) THEN 1 WHEN capital <= 100 * kecil_capital_max(d) THEN 2
+            WHEN capital <= 100 * menengah_capital_max(d) THEN 3 ELSE 4 END END AS by_capital,
+        CASE WHEN year >= 2021 AND sales IS NOT NULL THEN CASE
+            WHEN sales <= 100 * mikro_sales_max(d) THEN 1 WHEN sales <= 100 * kecil_sales_max(d) THEN 2
+            WHEN sales <= 100 * menengah_sales_max(d) THEN 3 ELSE 4 END END AS by_sales,
+        CASE WHEN year < 2021 AND sales IS NOT NULL THEN CASE
+            WHEN sales <= 100 * 300000000::BIGINT THEN 1 WHEN sales <= 100 * 2500000000::BIGINT THEN 2
+            WHEN sales <= 100 * 50000000000::BIGINT THEN 3 ELSE 4 END END AS by_sales_uu20
     FROM py
-), se AS (  -- KMT-06.1 scale_effective: the computed scale, else the declared one
-    SELECT *, coalesce(scale_computed, scale) AS scale_effective FROM sc
+), sc AS (  -- KMT-06 scale_computed: both known -> the larger class; else the one known
+    SELECT *, ['mikro', 'kecil', 'menengah', 'besar'][CASE
+        WHEN by_capital IS NOT NULL AND by_sales IS NOT NULL THEN greatest(by_capital, by_sales)
+        ELSE coalesce(by_capital, by_sales, by_sales_uu20) END] AS scale_computed
+    FROM cls
+), se AS (  -- KMT-06.1 scale_effective: the computed scale, else the declared one when no figure counts
+    SELECT *, CASE WHEN scale_computed IS NOT NULL THEN scale_computed
+                   WHEN year >= 2021 OR capital IS NULL THEN scale END AS scale_effective FROM sc
 )
 SELECT id, year, kind, scale, desa, kecamatan, desa_code, kecamatan_code, scale_computed, scale_effective,
     CASE  -- DEF-01 umkk: koperasi; mikro/kecil; menengah/besar with a known form; else unknown
-        WHEN (legal_form IS NOT NULL AND legal_form = 'koperasi') OR (kind IS NOT NULL AND kind = 'koperasi') THEN true
+        WHEN year >= 2021 AND legal_form = 'koperasi' THEN true          -- a cooperative by its form (PP 7/2021)
+        WHEN year >= 2021 AND legal_form IS NULL AND kind = 'koperasi' THEN true
         WHEN scale_effective IN ('mikro', 'kecil') THEN true
         WHEN scale_effective IS NULL THEN NULL
-        WHEN scale_effective IN ('menengah', 'besar') AND (legal_form IS NOT NULL OR kind IS NOT NULL) THEN false
+        WHEN year < 2021 THEN false                                     -- before: only if small
+        WHEN (legal_form IS NOT NULL OR kind IS NOT NULL)
+             AND NOT coalesce(kind = 'koperasi' AND legal_form <> 'koperasi', false) THEN false
         END AS umkk,
     CASE  -- DEF-02 local: Kemendagri kabupaten code 64.08 (codes from names: add_region_codes); unknown stays NULL
         WHEN kabupaten_code IS NOT NULL AND kabupaten_code = '64.08' THEN true
@@ -361,7 +368,7 @@ SELECT rn FROM rows QUALIFY rn > min(rn) OVER (PARTITION BY id);
 -- with the buyer's and supplier's attributes in the purchase's year.
 CREATE OR REPLACE TEMP TABLE purchase AS
 SELECT a.id, a.stage, a.buyer_id, a.ppk_id, a.supplier_id, a.category, a.ptype, a.value, a.umk, a.reserved,
-       a.exempt, a.date, a.year,
+       a.exempt, a.pagu, a.exempt_tech, a.date, a.year,
        b.kind AS buyer_kind, b.desa_code AS buyer_desa,
        s.umkk AS supplier_umkk, s.local AS supplier_local, s.desa_code AS supplier_desa
 FROM purchase_all a
@@ -387,12 +394,13 @@ SELECT id AS subject, year AS period, stage, CASE
     WHEN date < DATE '2018-03-22' THEN 'not_applicable'
     WHEN applies IS FALSE THEN 'not_applicable'
     WHEN require IS TRUE THEN 'compliant'
-    WHEN exempt THEN 'compliant'                                  -- unless: technical_exemption
+    WHEN exempt_tech THEN 'compliant'                             -- unless: technical_exemption (coded)
     WHEN applies AND NOT require THEN 'violation'
     ELSE 'cannot_determine' END AS status
 FROM (SELECT *,
         buyer_kind = 'perangkat_daerah' AND ptype IN ('barang', 'pekerjaan_konstruksi', 'jasa_lainnya')
-            AND value <= 100 * umkk_reserved_max(date) AS applies,
+            AND CASE WHEN pagu IS NOT NULL THEN pagu <= 100 * umkk_reserved_max(date)
+                     ELSE value <= 100 * umkk_reserved_max(date) END AS applies,  -- pagu, else the value
         (stage = 'plan' AND reserved) OR (stage <> 'plan' AND supplier_umkk) AS require
       FROM purchase)
 """

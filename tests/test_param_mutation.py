@@ -74,6 +74,10 @@ EQUIVALENT: dict[str, str] = {
        for name in ("mikro_capital_max", "kecil_capital_max", "menengah_capital_max",
                     "mikro_sales_max", "kecil_sales_max", "menengah_sales_max")
        for d in ("-1d", "+1d")},
+    **{f"{name}[2008-07-04] from{d}": ("the UU 20/2008 sales thresholds are only read by KMT-06.4, a classification made "
+                                         "on 31 December; 2008-07-03 and 2008-07-05 both lie between 31 Dec 2007 and 31 Dec 2008")
+       for name in ("uu20_mikro_sales_max", "uu20_kecil_sales_max", "uu20_menengah_sales_max")
+       for d in ("-1d", "+1d")},
 }
 
 

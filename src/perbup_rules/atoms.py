@@ -68,6 +68,8 @@ class Env:
     params: ParamTable
     #: fiscal year -> party id -> derived attribute -> value (classify clauses, per year)
     derived: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    #: fiscal year -> party id -> derived attribute -> the party fields that left it unknown
+    derived_why: dict[int, dict[str, dict[str, tuple[str, ...]]]] = field(default_factory=dict)
     default_year: int | None = None
 
     def derived_for(self, year: int | None) -> dict[str, dict[str, Any]]:

@@ -114,6 +114,10 @@ class ClassifyClause(_ClauseBase):
     cases: list[Case] = Field(min_length=1)
     default: Scalar = None
     default_from: str | None = None
+    #: the party fields named as missing when the default leaves the attribute unknown (e.g. a
+    #: kind and a legal form that contradict each other); clauses over purchases that need the
+    #: attribute name them beside it (``supplier.umkk`` and ``supplier.legal_form``)
+    default_missing: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = []
 
 
 class EachClause(_ClauseBase):

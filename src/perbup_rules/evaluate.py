@@ -27,7 +27,7 @@ from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
-from . import explain, regions
+from . import explain, regions, schema
 from .registries.match import mark_candidates
 from .compiler import decisions as D
 from .atoms import Compiled, Ctx, Env, Missing, Period, decode_const, in_force
@@ -153,12 +153,15 @@ class _Run:
         for year in self.years():
             ctx_list, rows = [], []
             for party in parties:
-                ctx = Ctx(rec=party, day=_dt.date(year, 12, 31), year=year)
+                # period: the criteria in force depend on it (PP 7/2021 from 2021-02-02, DEF-01/KMT-06)
+                ctx = Ctx(rec=party, day=_dt.date(year, 12, 31), year=year, period=Period.of(year))
                 rows.append(self.row(fns, ctx, [], {}))
                 ctx_list.append(ctx)
             labels = self.decide(clause, "case", rows)
             store = self.env.derived.setdefault(year, {})
-            for party, ctx, label in zip(parties, ctx_list, labels):
+            why_store = self.env.derived_why.setdefault(year, {})
+            dec = D.from_json(clause["decisions"]["case"])
+            for party, ctx, label, row in zip(parties, ctx_list, labels, rows):
                 if label.startswith("case:"):
                     i = int(label[5:])
                     value = getters[i](ctx) if getters[i] else decode_const(cases[i]["value"])
@@ -166,7 +169,13 @@ class _Run:
                     value = default_get(ctx) if default_get else decode_const(clause["default"]["value"])
                 else:
                     value = None
-                store.setdefault(party.id, {})[clause["attribute"]] = None if isinstance(value, Missing) else value
+                if isinstance(value, Missing):
+                    value = None
+                store.setdefault(party.id, {})[clause["attribute"]] = value
+                if value is None:
+                    why = unknown_why(clause, label, dec, fns, ctx, row, why_store.get(party.id, {}))
+                    if why:
+                        why_store.setdefault(party.id, {})[clause["attribute"]] = why
 
     def subject_parties(self) -> list:
         """Parties judged by clauses over parties, by id: all but the registry's candidates-only
@@ -234,6 +243,7 @@ class _Run:
                 missing = ["start_date" if over == "partnerships" else "date"]
             elif status is Status.CANNOT_DETERMINE:
                 missing = relevant_missing(dec, fns, ctx, row, label)
+                missing = missing + derived_missing(missing, rec, over, ctx.year, self.env)
             missing = sorted(set(missing)) if missing else []
             measured, threshold = explain.measured_threshold(atoms, row, comp, ctx, clause)
             append(Finding(
@@ -721,6 +731,47 @@ def atoms_of(logic: dict) -> list[int]:
     if "not" in logic:
         return atoms_of(logic["not"])
     return [i for part in logic.get("and", logic.get("or", [])) for i in atoms_of(part)]
+
+
+def unknown_why(clause: dict, label: str, dec: list, fns: list, ctx: Ctx, row: list[str],
+                known_why: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The party fields that left a classification unknown: the clause's ``default_missing`` when
+    its default gave no value; when a case was unknown, those recorded for the derived attributes
+    its unknown atoms read (``known_why``). A value
+    taken from an empty field (``value_from``) names nothing here: the attribute itself is named."""
+    if label == "default":
+        return tuple(clause.get("default_missing") or ())
+    if label.startswith("case:"):
+        return ()
+    out: set[str] = set()
+    for path in relevant_missing(dec, fns, ctx, row, label):
+        if path in known_why:  # fields read directly are not added: the attribute is named
+            out.update(known_why[path])
+    return tuple(sorted(out))
+
+
+def derived_missing(missing: list[str], rec: Any, over: str, year: int | None, env: Env) -> list[str]:
+    """For each missing derived attribute of a party (``supplier.umkk``, or ``umkk`` in a clause
+    over parties), the party fields recorded as leaving it unknown, on the same path
+    (``supplier.annual_sales_idr``). Only clauses of kind ``each`` name them."""
+    table = over
+    out: list[str] = []
+    for path in missing:
+        parts = path.split(".")
+        if len(parts) == 1 and table == "parties":
+            party_id, prefix = rec.id, ""
+        elif len(parts) == 2 and parts[0] in schema.RELATIONS.get(table, {}):
+            fk, target = schema.RELATIONS[table][parts[0]]
+            if target != "parties":
+                continue
+            party_id, prefix = getattr(rec, fk, None), parts[0] + "."
+        else:
+            continue
+        if party_id is None:
+            continue
+        why = env.derived_why.get(year if year is not None else env.default_year, {}).get(party_id, {}).get(parts[-1])
+        out.extend(prefix + w for w in why or ())
+    return out
 
 
 def relevant_missing(dec: list, fns: list, ctx: Ctx, row: list[str], label: str) -> list[str]:

@@ -124,9 +124,8 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
                         and a["left"]["op"] == "path"][:1]
             applies = []
         outside = [0] if atoms and atoms[0]["op"] == "in_force" else []
-        if clause is not None:
-            outside += [i for i in _logic_atoms(clause.get("logic", {}).get("applies")) if i not in outside]
-        getters = [outside]
+        applies_logic = clause.get("logic", {}).get("applies") if clause is not None else None
+        getters = [(outside, applies_logic)]
         for group in (applies, required):
             gs = []
             for i in group:
@@ -135,10 +134,14 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
                 gs.append((i, comp.value(field), comp.value(param)))
             getters.append(gs)
         comp.remember(key, atoms, getters)
-    outside, applies_g, required_g = getters
+    (outside, applies_logic), applies_g, required_g = getters
     chosen = None
-    if applies_g and any(row[i] == "f" for i in outside):
-        chosen = next((g for g in applies_g if row[g[0]] == "f"), applies_g[0])
+    # outside the clause: not in force, or ``applies`` false as a whole (an atom false inside an
+    # ``or``, KMT-03's known(pagu_idr), does not put the record outside)
+    if applies_g and (any(row[i] == "f" for i in outside) or _truth(applies_logic, row) == "f"):
+        # the comparison that failed, else one whose figures are known, else the first
+        chosen = next((g for g in applies_g if row[g[0]] == "f"), None) \
+            or next((g for g in applies_g if row[g[0]] == "t"), applies_g[0])
     if chosen is None and required_g:
         chosen = next((g for g in required_g if row[g[0]] == "f"), required_g[0])
     if chosen is None:
@@ -150,6 +153,21 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
 
 def _plain(v: Any) -> str:
     return v.isoformat() if isinstance(v, _dt.date) else str(v)
+
+
+def _truth(logic: dict | None, row: list[str]) -> str:
+    """Kleene value ('t', 'f', 'u') of a logic tree over an atom row; no tree is true."""
+    if not logic:
+        return "t"
+    if "atom" in logic:
+        return row[logic["atom"]]
+    if "not" in logic:
+        return {"t": "f", "f": "t"}.get(_truth(logic["not"], row), "u")
+    if "and" in logic:
+        vals = [_truth(p, row) for p in logic["and"]]
+        return "f" if "f" in vals else ("u" if "u" in vals else "t")
+    vals = [_truth(p, row) for p in logic.get("or", [])]
+    return "t" if "t" in vals else ("u" if "u" in vals else "f")
 
 
 def _logic_atoms(logic: dict | None) -> list[int]:

@@ -479,6 +479,8 @@ class _ClauseCompiler:
         out.update(attribute=m.attribute, type=self.b.derived.get(m.attribute),
                    cases=values, default={"value": _json_scalar(m.default), "value_from": default_from},
                    decisions={"case": self.decision(atoms, D.first_case(logics))})
+        if m.default_missing:  # only when given: compiled rulesets without it stay as they were
+            out["default_missing"] = list(m.default_missing)
         return out
 
     def each(self) -> dict:

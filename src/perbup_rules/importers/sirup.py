@@ -24,6 +24,27 @@ KIND = "sirup-rup"
 DATE_COLUMNS = ("tgl_awal_kontrak", "tgl_awal_pemanfaatan", "tgl_akhir_pemilihan")
 
 
+#: SiRUP ``alasan_non_ukm`` texts and their exemption codes (records.EXEMPTION_CODES), compared
+#: casefolded with spaces collapsed. The SiRUP form offers two reasons: the package needs
+#: competences small businesses lack (the technical exemption of Perpres 46/2025 Pasal 65), or
+#: its pagu is above the reservation ceiling (not an exemption: the pagu decides, KMT-03).
+_TECHNICAL = ("kompetensi tidak sesuai dengan usaha kecil",)
+_PAGU_ABOVE = "memiliki nilai pagu anggaran >"
+
+
+def exemption_code_of(reason: str | None) -> str | None:
+    """The exemption code of a SiRUP ``alasan_non_ukm`` text; ``other`` for a text that is
+    neither known reason (kept as written in ``exemption_reason``); None without a text."""
+    if reason is None or not reason.strip():
+        return None
+    text = " ".join(reason.split()).casefold()
+    if text.rstrip(".") in _TECHNICAL:
+        return "technical"
+    if _PAGU_ABOVE in text:
+        return "pagu_above_ceiling"
+    return "other"
+
+
 def _status_ukm(value: object) -> bool | None:
     s = cells.parse_text(value)
     if s is None:
@@ -105,6 +126,7 @@ def _row(c: Collector, row: int, cl: Cells) -> None:
         value_idr=value,
         reserved_for_umkk=reserved,
         exemption_reason=cl.get("alasan_non_ukm"),
+        exemption_code=exemption_code_of(cl.get("alasan_non_ukm")),
         date=date,
         pagu_idr=value,
         fiscal_year=year,
