@@ -121,6 +121,9 @@ class EachClause(_ClauseBase):
 
     kind: Literal["each"]
     over: Literal["purchases", "parties", "partnerships"]
+    #: who the clause speaks to (clauses over parties or partnerships): a record for which this is
+    #: false yields no finding at all, not not_applicable (docs/clause-format.md, "Subjects")
+    subjects: str | None = None
     applies: str = "true"
     require: str
     unless: list[Exception_] = []
@@ -147,6 +150,8 @@ class ExistsClause(_ClauseBase):
 
     kind: Literal["exists"]
     over: Literal["parties", "purchases"]
+    #: who the clause speaks to (clauses over parties): see EachClause.subjects
+    subjects: str | None = None
     applies: str = "true"
     related: Literal["partnerships"] = "partnerships"
     link: str

@@ -38,6 +38,7 @@ from .findings import Finding, Report, RequiredPartnership, Status
 from .as_if import as_if_in_force as _as_if, mark as _as_if_mark
 from .params import ParamTable
 from .periods import boundaries, merge_variants, possible_days, purchase_period
+from . import subjects as _subjects
 from .records import Dataset, Partnership, STAGES
 from .channel_coverage import UNKNOWN as UNKNOWN_CHANNEL, Coverage, coverage_of, link_rates_of
 from .channel_coverage import ordered as ordered_channels
@@ -98,6 +99,22 @@ class _Run:
             self.purchases = [p for p in self.purchases if purchase_period(p) is None or purchase_period(p) in keep]
         self.note_undated(self.purchases)
         self._bounds: dict[str, tuple] = {}
+        #: every purchase of the input, any stage (the bulk path reads them from its tables)
+        self.all_purchases: Callable[[], Iterable[Any]] = lambda: ds.purchases
+
+    def facts(self) -> None:
+        """Per-party facts of a period that subjects are defined by (perbup_rules.subjects)."""
+        if any("subjects" in c.get("decisions", {}) for c in self.ruleset.clauses):
+            _subjects.store(self.env.derived, self.all_purchases(), self.dataset.parties, self.years())
+
+    def is_subject(self, clause: dict, ctxs: list[Ctx]) -> list[bool]:
+        """For each context, whether its record may be a subject of the clause (``subjects`` not
+        false); all true for a clause without ``subjects``."""
+        if "subjects" not in clause["decisions"]:
+            return [True] * len(ctxs)
+        fns = self.atom_fns(clause, "subjects", clause["over"])
+        labels = self.decide(clause, "subjects", [self.row(fns, c, [], {}) for c in ctxs])
+        return [lab != "f" for lab in labels]
 
     def note_undated(self, purchases: Iterable[Any]) -> None:
         """List every judged purchase without a date once in the data-quality section."""
@@ -207,6 +224,8 @@ class _Run:
                         if active == "u":
                             day = None
                     items.append((rec, Ctx(rec=rec, day=day, year=year, period=period), []))
+            keep = self.is_subject(clause, [it[1] for it in items])
+            items = [it for it, k in zip(items, keep) if k]
         rows = []
         for n, (rec, ctx, missing) in enumerate(items):
             if given_rows is not None and n >= CHECKED_ROWS:
@@ -512,6 +531,8 @@ class _Run:
             for year in self.periods:
                 for rec in self.subject_parties():
                     subjects.append((rec, year, _dt.date(year, 12, 31)))
+            keep = self.is_subject(clause, [Ctx(rec=r, day=d, year=y, period=Period.of(y)) for r, y, d in subjects])
+            subjects = [s for s, k in zip(subjects, keep) if k]
         # match decisions for every (subject, category) x related record
         mrows, mkeys = [], []
         for si, (rec, year, day) in enumerate(subjects):
@@ -630,6 +651,7 @@ class _Run:
         for clause in self.ruleset.clauses:
             if clause["kind"] == "classify":
                 self.classify(clause)  # always: other clauses depend on derived attributes
+        self.facts()
         for clause in self.ruleset.clauses:
             if wanted is not None and clause["id"] not in wanted:
                 continue

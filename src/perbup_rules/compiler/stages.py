@@ -245,6 +245,10 @@ def derive_attributes(b: Build) -> None:
     for a in sorted(by_attr):
         visit(a, [])
     b.derived_order = [by_attr[a].model.id for a in order]
+    # computed by the evaluator itself, per party and period (perbup_rules.subjects)
+    from ..subjects import BUILTIN_DERIVED
+    for attr, typ in BUILTIN_DERIVED.items():
+        b.derived.setdefault(attr, typ)
 
 
 def _mentions(text: str, name: str) -> bool:
@@ -485,6 +489,9 @@ class _ClauseCompiler:
         scope = self.record_scope(m.over)
         atoms: list = [{"op": "in_force"}]
         applies = self.cond(m.applies, scope, atoms, self.c.node, "applies")
+        subjects = self.subjects(scope, atoms)
+        if subjects is not None:
+            applies = {"and": [subjects[0], applies]}
         require = self.cond(m.require, scope, atoms, self.c.node, "require")
         unless_node = self.c.node.get("unless")
         unless = []
@@ -495,7 +502,25 @@ class _ClauseCompiler:
         out.update(unless=[{"id": u.id, "title": u.title.model_dump()} for u in m.unless],
                    logic={"applies": applies, "require": require, "unless": unless},
                    decisions={"verdict": self.decision(atoms, D.each_verdict(0, applies, require, unless))})
+        if subjects is not None:
+            out["decisions"]["subjects"] = subjects[1]
         return out
+
+    def subjects(self, scope: schema.Scope, atoms: list) -> tuple[dict, dict] | None:
+        """``subjects``: (its logic over ``atoms``, for the verdict, where it joins ``applies`` so
+        that an unknown subject gives cannot_determine; and a decision of its own, t/f/u, that
+        drops the records it is false for before any finding is made)."""
+        m = self.m
+        if m.subjects is None:
+            return None
+        if m.over == "purchases":
+            self.err(errors.EXPR_TYPE, msg("diag.subjects_over_purchases"), self.c.node.value_loc("subjects"),
+                     hint=msg("diag.hint.subjects_use_applies"))
+            return None
+        logic = self.cond(m.subjects, scope, atoms, self.c.node, "subjects")
+        own: list = []
+        own_logic = self.cond(m.subjects, scope, own, self.c.node, "subjects")
+        return logic, self.decision(own, D.tri(own_logic))
 
     def share(self) -> dict:
         m: ShareClause = self.m
@@ -537,6 +562,9 @@ class _ClauseCompiler:
         subj_scope = self.record_scope(m.over)
         atoms: list = [{"op": "in_force"}, {"op": "fact", "name": "found"}, {"op": "fact", "name": "possible"}]
         applies = self.cond(m.applies, subj_scope, atoms, self.c.node, "applies")
+        subjects = self.subjects(subj_scope, atoms)
+        if subjects is not None:
+            applies = {"and": [subjects[0], applies]}
         rel_scope = self.record_scope(m.related)
         rel_scope.nested["subject"] = schema.table_scope(m.over, self.b.derived)
         rel_scope.fields["category"] = schema.STR
@@ -574,6 +602,8 @@ class _ClauseCompiler:
                        "verdict": self.decision(atoms, D.exists_verdict(0, applies, 1, 2)),
                        "match": self.decision(match_atoms, D.tri(match)),
                    })
+        if subjects is not None:
+            out["decisions"]["subjects"] = subjects[1]
         return out
 
 

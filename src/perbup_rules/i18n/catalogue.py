@@ -234,6 +234,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diag.not_condition": {"id": '{expr} bukan syarat', "en": '{expr} is not a condition'},
     "diag.wrong_value_type": {"id": '{expr} bertipe {type}; yang diharapkan {want}', "en": '{expr} is {type}; expected {want}'},
     "diag.too_complex": {"id": 'syarat terlalu rumit bagi mesin aturan: {error}', "en": 'condition too complex for the rule engines: {error}'},
+    "diag.subjects_over_purchases": {"id": '`subjects` hanya untuk ketentuan atas pihak atau kemitraan', "en": '`subjects` is for clauses over parties or partnerships only'},
+    "diag.hint.subjects_use_applies": {"id": 'untuk pembelian, tulis syaratnya pada `applies`', "en": 'for purchases, write the condition in `applies`'},
     "diag.hint.split_clause": {"id": 'pecah ketentuan ini menjadi ketentuan yang lebih sederhana', "en": 'split the clause into simpler clauses'},
     "diag.share_part_value": {"id": 'bagian porsi memerlukan value_from (kolom uang) atau nilai bilangan bulat', "en": 'a share part needs value_from (a money field) or an integer value'},
     "diag.at_least": {"id": 'at_least harus berupa parameter (params.NAMA) atau bilangan desimal', "en": 'at_least must be a parameter (params.NAME) or a decimal'},
