@@ -594,16 +594,35 @@ class _ClauseCompiler:
                     lg = self.cond(ptext, cscope, p_atoms, prefer_node, i)
                     prefer.append(self.decision(p_atoms, D.tri(lg)))
                 cand = {"where": self.decision(c_atoms, D.tri(where)), "prefer": prefer}
-            remedy = {"party": party, "category": category, "pattern": list(m.remedy.pattern), "candidates": cand}
+            remedy = {"party": party, "category": category, "pattern": list(m.remedy.pattern), "candidates": cand,
+                      "grouped": m.remedy.grouped}
+        if m.link_from not in schema.TABLE_FIELDS[m.over]:
+            self.err(errors.UNKNOWN_PATH, msg("diag.bad_link", link=repr(m.link_from), table=m.over),
+                     self.c.node.value_loc("link_from"),
+                     hint=msg("diag.hint.fields", fields=", ".join(sorted(schema.TABLE_FIELDS[m.over]))))
+        pool = None
+        if m.unless_no_supplier is not None:
+            pnode = self.c.node.get("unless_no_supplier")
+            pscope = schema.Scope({"category": schema.STR}, {
+                "candidate": schema.table_scope("parties", self.b.derived),
+                "subject": schema.table_scope(m.over, self.b.derived),
+            })
+            p_atoms: list = []
+            where = self.cond(m.unless_no_supplier.where, pscope, p_atoms, pnode, "where")
+            pool = {"id": m.unless_no_supplier.id, "title": m.unless_no_supplier.title.model_dump(),
+                    "decision": self.decision(p_atoms, D.tri(where))}
         out = self.base()
-        out.update(related=m.related, link=m.link, min_count=m.min_count, categories=list(m.categories),
-                   remedy=remedy, logic={"applies": applies, "match": match},
+        out.update(related=m.related, link=m.link, link_from=m.link_from, min_count=m.min_count,
+                   categories=list(m.categories), remedy=remedy, logic={"applies": applies, "match": match},
                    decisions={
                        "verdict": self.decision(atoms, D.exists_verdict(0, applies, 1, 2)),
                        "match": self.decision(match_atoms, D.tri(match)),
                    })
         if subjects is not None:
             out["decisions"]["subjects"] = subjects[1]
+        if pool is not None:
+            out["decisions"]["supplier_pool"] = pool.pop("decision")
+            out["unless_no_supplier"] = pool
         return out
 
 

@@ -397,6 +397,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "why.share.undetermined": {"id": '{who}: pangsa antara {lo} dan {hi}; ambang {thr} ada di antaranya, data belum lengkap ({unknown} belum jelas) ({cid}, {cit}).', "en": '{who}: share between {lo} and {hi}; the threshold {thr} lies between, data incomplete ({unknown} unclear) ({cid}, {cit}).'},
     "why.exists.not_in_force": {"id": '{cid} ({cit}) belum berlaku pada {year}.', "en": '{cid} ({cit}) is not in force in {year}.'},
     "why.exists.no_date": {"id": '{cid}: tanggal {subject} tidak diketahui.', "en": '{cid}: the date of {subject} is missing.'},
+    "why.exists.no_supplier": {"id": '{cid} ({cit}) tidak berlaku bagi {who}: {reason} (kategori {category}; tidak ada pelaku usaha dalam data atau registri yang dapat menjadi mitra).', "en": '{cid} ({cit}) does not apply to {who}: {reason} (category {category}; no business in the data or registries could be the partner).'},
     "why.exists.not_applicable": {"id": '{cid} ({cit}) tidak berlaku untuk {who}.', "en": '{cid} ({cit}) does not apply to {who}.'},
     "why.exists.category": {"id": ' untuk {category}', "en": ' for {category}'},
     "why.exists.compliant": {"id": '{who} memiliki {found} kemitraan yang memenuhi{cat} ({cid}, {cit}).', "en": '{who} has {found} qualifying partnership(s){cat} ({cid}, {cit}).'},
