@@ -153,8 +153,8 @@ def test_every_format_says_not_evaluated_instead_of_zeros():
     assert "*not evaluated: no record has category*" in row and "tidak dievaluasi" in row and " 0 |" not in row.split("category*")[1][:20]
     html = render(report, "html")
     assert html.count('<td class="not-evaluated" colspan="4">') >= 3 and "not evaluated: no record has category" in html
-    # with the categories back, nothing is said
-    assert pr.evaluate(KUTIM, pr.load_dataset(pr.EXAMPLE_DATA), "reference").not_evaluated == []
+    # with the categories back, only the clause that needs channel (absent from the example) is said
+    assert [d["clause"] for d in pr.evaluate(KUTIM, pr.load_dataset(pr.EXAMPLE_DATA), "reference").not_evaluated] == ["KMT-14.2"]
 
 
 def test_verdicts_a_clause_did_give_are_still_shown_beside_the_note():
