@@ -137,7 +137,9 @@ def main() -> None:
                 peak = max(x["peak_mb"] for x in runs)
                 ratio = f"{med / base_med:.2f}" if base_med else "-"
                 cratio = f"{cpu / base_cpu:.2f}" if base_cpu else "-"
-                same = "-" if not base else ("yes" if all(x["summary"] == base[0]["summary"] for x in runs) else "NO")
+                # compared on the clauses the hand-written query encodes (duckdb_baseline.OUTDATED are not)
+                same = "-" if not base else ("yes" if all({c: x["summary"][c] for c in base[0]["summary"]} == base[0]["summary"]
+                                                          for x in runs) else "NO")
                 print(f"| {approach} | {med:.2f} | {min(secs):.2f} | {max(secs):.2f} | {cpu:.2f} | {peak:.0f} | {ratio} "
                       f"| {cratio} | {same} |")
 

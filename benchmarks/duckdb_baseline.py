@@ -84,6 +84,11 @@ import duckdb
 CLAUSES = ("DEF-01", "DEF-02", "KMT-01", "KMT-02", "KMT-03", "KMT-05", "KMT-06", "KMT-06.1", "KMT-06.2", "KMT-06.3", "KMT-06.4", "KMT-07",
            "KMT-11", "KMT-12.1", "KMT-12.2", "KMT-14", "KMT-15.1", "KMT-15.2", "KMT-15.3", "KMT-16")
 STATUSES = ("violation", "cannot_determine", "compliant", "not_applicable")
+#: Clauses whose decided readings (issue 13: subjects named for KMT-07 and KMT-15, KMT-05 partnerships
+#: by supplier, category and year, KMT-14 tiers by Kemendagri code and KMT-14.2) this SQL does not
+#: encode yet. verdicts() leaves them out, and every comparison with the library skips them; the
+#: baseline must be taught them before it is used to time those clauses.
+OUTDATED = frozenset({"KMT-05", "KMT-07", "KMT-14", "KMT-14.2", "KMT-15.1", "KMT-15.2", "KMT-15.3"})
 #: Clauses judged per purchase: a violation is named by the purchase id alone.
 PER_PURCHASE = {"KMT-03", "KMT-05", "KMT-12.1", "KMT-14"}
 #: Clauses judged per party or partnership and period: (subject, period).
@@ -741,9 +746,12 @@ def verdicts(folder: str | Path) -> dict:
             # The library judges an undated purchase as a possible member of every group it may
             # belong to (exact bounds, perbup_rules.periods); this hand-written query does not.
             raise NotImplementedError(f"{undated} purchases have no date (possible members are not handled)")
-        summary = {c: {s: 0 for s in STATUSES} for c in CLAUSES}
-        violations: dict[str, list] = {c: [] for c in CLAUSES}
+        current = [c for c in CLAUSES if c not in OUTDATED]
+        summary = {c: {s: 0 for s in STATUSES} for c in current}
+        violations: dict[str, list] = {c: [] for c in current}
         for clause, sql in CLAUSE_SQL.items():
+            if clause in OUTDATED:
+                continue
             rows = con.execute(f"""
                 SELECT status, count(*),
                        list([subject, CAST(period AS VARCHAR), stage] ORDER BY subject, period, stage)

@@ -111,9 +111,11 @@ def test_the_api_refuses_read_input_without_purchases_but_judges_a_built_dataset
         assert [d.code for d in info.value.diagnostics] == ["no_data"]
         assert info.value.diagnostics[0].location.file == str(folder)
     # parties alone, built in code and judged for a named period (a scenario): judged as given
-    built = Dataset.build([Party("u1", kind="umkm", scale="mikro", capital_idr=7_000_000_000)])
-    report = pr.evaluate(rs, built, "reference", periods=[2025])
-    assert any(f.clause == "KMT-07" for f in report.findings)
+    # (a hotel that is not UMKK is a subject of KMT-15.1 in any period the Perbup's duties are in force)
+    built = Dataset.build([Party("h1", kind="hotel", legal_form="pt", scale="besar", capital_idr=20_000_000_000,
+                                 annual_sales_idr=60_000_000_000)])
+    report = pr.evaluate(rs, built, "reference", periods=[2027])
+    assert any(f.clause == "KMT-15.1" and f.subject == "h1" for f in report.findings)
 
 
 def test_some_rejected_rows_still_run_and_the_summary_says_how_many_and_why(tmp_path):

@@ -189,13 +189,13 @@ def run(*args, env=None):
 
 def test_check_in_indonesian_with_lang_and_by_locale():
     out = run("--lang", "id", "check").output
-    assert re.search(r"kutim-kemitraan: 20 ketentuan, 15 parameter, 0 galat, 0 peringatan, sidik sha256:", out)
+    assert re.search(r"kutim-kemitraan: \d+ ketentuan, \d+ parameter, 0 galat, 0 peringatan, sidik sha256:", out)
     by_locale = run("check", env={"LANG": "id_ID.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}).output
     assert by_locale == out
     unsure = run("check", env={"LANG": "C", "LC_ALL": None, "LC_MESSAGES": None}).output
     assert unsure == out
     english = run("--lang", "en", "check").output
-    assert "20 clauses, 15 parameters, 0 errors, 0 warnings, fingerprint" in english
+    assert re.search(r"\d+ clauses, \d+ parameters, 0 errors, 0 warnings, fingerprint", english)
 
 
 def test_test_in_indonesian():

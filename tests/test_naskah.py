@@ -278,13 +278,13 @@ def test_mengingat_out_of_hierarchy_order_is_located(tmp_path):
 
 def test_huruf_and_angka_lists_and_one_ayat_pasal(tmp_path):
     root = _copy(tmp_path)
-    _edit(root / "pasal-08.yaml", "      tidak tersedia.\n", "      tidak tersedia, dengan urutan:\n"
+    _edit(root / "pasal-08.yaml", "      yang dicatat.\n", "      yang dicatat, dengan urutan:\n"
           "    huruf:\n      - penyedia di desa yang sama;\n      - text: 'penyedia di desa lain, yaitu:'\n"
           "        angka:\n          - desa sekitar; atau\n          - desa lain di Daerah; dan\n"
           "      - penyedia di luar Daerah.\n")
     n = build(root)
     p8 = [p for p in n.pasal if p.number == 8][0]
-    assert p8.ayat[0].number is None
+    assert p8.ayat[0].number == 1  # Pasal 8 has two ayat (KMT-14, KMT-14.2)
     assert [(d, lbl) for d, lbl, _t in p8.ayat[0].items] == [(0, "a."), (0, "b."), (1, "1."), (1, "2."), (0, "c.")]
     md = render_naskah(root, "md")
     assert "\na. penyedia di desa yang sama;" in md and "\n    1. desa sekitar; atau" in md

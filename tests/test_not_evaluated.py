@@ -140,7 +140,8 @@ def _without(ds: Dataset, **blank) -> Dataset:
 def test_every_format_says_not_evaluated_instead_of_zeros():
     ds = _without(pr.load_dataset(pr.EXAMPLE_DATA), category=None)
     report = pr.evaluate(KUTIM, ds, "reference", periods=[2025])  # the clauses apply from 2026: no verdicts
-    assert {d["clause"] for d in report.not_evaluated} == {"KMT-11", "KMT-12.1", "KMT-12.2", "KMT-15.3"}
+    # KMT-14.2 applies by channel, which the example data does not carry
+    assert {d["clause"] for d in report.not_evaluated} == {"KMT-11", "KMT-12.1", "KMT-12.2", "KMT-14.2", "KMT-15.3"}
     assert report.summary()["KMT-11"] == {"violation": 0, "cannot_determine": 0, "compliant": 0, "not_applicable": 0}
     data = json.loads(render(report, "json"))
     assert data["not_evaluated"][0] == {"clause": "KMT-11", "fields": ["category"], "reason": "no record has category"}
@@ -152,8 +153,8 @@ def test_every_format_says_not_evaluated_instead_of_zeros():
     assert "*not evaluated: no record has category*" in row and "tidak dievaluasi" in row and " 0 |" not in row.split("category*")[1][:20]
     html = render(report, "html")
     assert html.count('<td class="not-evaluated" colspan="4">') >= 3 and "not evaluated: no record has category" in html
-    # with the categories back, nothing is said
-    assert pr.evaluate(KUTIM, pr.load_dataset(pr.EXAMPLE_DATA), "reference").not_evaluated == []
+    # with the categories back, only the clause that needs channel (absent from the example) is said
+    assert [d["clause"] for d in pr.evaluate(KUTIM, pr.load_dataset(pr.EXAMPLE_DATA), "reference").not_evaluated] == ["KMT-14.2"]
 
 
 def test_verdicts_a_clause_did_give_are_still_shown_beside_the_note():
@@ -178,7 +179,7 @@ def test_the_bulk_path_says_the_same(tmp_path):
     per_record = as_counted(pr.evaluate(KUTIM, pr.load_dataset(tmp_path), "reference"))
     bulk = audit(KUTIM, tmp_path, "reference")
     assert bulk.not_evaluated == per_record.not_evaluated
-    assert {d["clause"] for d in bulk.not_evaluated} == {"KMT-02", "KMT-11", "KMT-12.1", "KMT-12.2", "KMT-15.3"}
+    assert {d["clause"] for d in bulk.not_evaluated} == {"KMT-02", "KMT-11", "KMT-12.1", "KMT-12.2", "KMT-14.2", "KMT-15.3"}
     same_engine = dataclasses.replace(per_record, engine=bulk.engine)
     for fmt in ("text", "md", "html"):
         assert render(bulk, fmt) == render(same_engine, fmt), fmt

@@ -281,10 +281,11 @@ def test_cli_import_with_registry_writes_codes_and_matches(tmp_path):
 
 
 def test_cli_explain_shows_provenance(tmp_path):
-    dinas = write_csv(tmp_path / "d.csv", ["nama_usaha", "kabupaten", "authority"], [["Kedai Kopi Kapur", "Kutai Timur", "dinas"]])
-    res = CliRunner().invoke(main, ["explain", "--clause", "KMT-15.1", "--subject", "resto-kedai-kapur",
+    dinas = write_csv(tmp_path / "d.csv", ["nama_usaha", "kabupaten", "authority"], [["Grand Sangatta Hotel", "Kutai Timur", "dinas"]])
+    # (a hotel that is not UMKK: a subject of KMT-15.1; the example's restaurants are UMKK, so not subjects)
+    res = CliRunner().invoke(main, ["explain", "--clause", "KMT-15.1", "--subject", "hotel-grand-sangatta",
                                     "--period", "2026", "--registry", str(dinas)])
-    assert "provenance of resto-kedai-kapur" in res.output, res.output
+    assert "provenance of hotel-grand-sangatta" in res.output, res.output
     assert "kabkota.csv" in res.output
 
 

@@ -89,6 +89,18 @@ class Remedy(_Model):
     category: str | None = None
     pattern: list[str] = []
     candidates: Candidates | None = None
+    #: one required partnership per party, category and period (the subjects that need it as its
+    #: evidence) instead of one per subject
+    grouped: bool = False
+
+
+class NoSupplier(_Model):
+    """An exists clause's exception: no business that could be the partner exists at all."""
+
+    id: str
+    #: which parties could be the partner: a condition on ``candidate.`` with ``category``
+    where: str
+    title: Bilingual
 
 
 class _ClauseBase(_Model):
@@ -125,6 +137,9 @@ class EachClause(_ClauseBase):
 
     kind: Literal["each"]
     over: Literal["purchases", "parties", "partnerships"]
+    #: who the clause speaks to (clauses over parties or partnerships): a record for which this is
+    #: false yields no finding at all, not not_applicable (docs/clause-format.md, "Subjects")
+    subjects: str | None = None
     applies: str = "true"
     require: str
     unless: list[Exception_] = []
@@ -151,13 +166,20 @@ class ExistsClause(_ClauseBase):
 
     kind: Literal["exists"]
     over: Literal["parties", "purchases"]
+    #: who the clause speaks to (clauses over parties): see EachClause.subjects
+    subjects: str | None = None
     applies: str = "true"
     related: Literal["partnerships"] = "partnerships"
     link: str
+    #: the subject's field the related record's ``link`` refers to (default its id), e.g.
+    #: ``supplier_id``: partnerships of the purchase's supplier
+    link_from: str = "id"
     match: str
     min_count: Annotated[int, Field(ge=1)] = 1
     categories: list[str] = []
     remedy: Remedy | None = None
+    #: not_applicable, naming this exception, when no party meets ``where`` for the category
+    unless_no_supplier: NoSupplier | None = None
 
 
 Clause = Annotated[Union[ClassifyClause, EachClause, ShareClause, ExistsClause], Field(discriminator="kind")]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
@@ -38,6 +38,7 @@ from .findings import Finding, Report, RequiredPartnership, Status
 from .as_if import as_if_in_force as _as_if, mark as _as_if_mark
 from .params import ParamTable
 from .periods import boundaries, merge_variants, possible_days, purchase_period
+from . import subjects as _subjects
 from .records import Dataset, Partnership, STAGES
 from .channel_coverage import UNKNOWN as UNKNOWN_CHANNEL, Coverage, coverage_of, link_rates_of
 from .channel_coverage import ordered as ordered_channels
@@ -98,6 +99,23 @@ class _Run:
             self.purchases = [p for p in self.purchases if purchase_period(p) is None or purchase_period(p) in keep]
         self.note_undated(self.purchases)
         self._bounds: dict[str, tuple] = {}
+        self._pool: dict[str, dict[str, bool]] = {}
+        #: every purchase of the input, any stage (the bulk path reads them from its tables)
+        self.all_purchases: Callable[[], Iterable[Any]] = lambda: ds.purchases
+
+    def facts(self) -> None:
+        """Per-party facts of a period that subjects are defined by (perbup_rules.subjects)."""
+        if any("subjects" in c.get("decisions", {}) for c in self.ruleset.clauses):
+            _subjects.store(self.env.derived, self.all_purchases(), self.dataset.parties, self.years())
+
+    def is_subject(self, clause: dict, ctxs: list[Ctx]) -> list[bool]:
+        """For each context, whether its record may be a subject of the clause (``subjects`` not
+        false); all true for a clause without ``subjects``."""
+        if "subjects" not in clause["decisions"]:
+            return [True] * len(ctxs)
+        fns = self.atom_fns(clause, "subjects", clause["over"])
+        labels = self.decide(clause, "subjects", [self.row(fns, c, [], {}) for c in ctxs])
+        return [lab != "f" for lab in labels]
 
     def note_undated(self, purchases: Iterable[Any]) -> None:
         """List every judged purchase without a date once in the data-quality section."""
@@ -216,6 +234,8 @@ class _Run:
                         if active == "u":
                             day = None
                     items.append((rec, Ctx(rec=rec, day=day, year=year, period=period), []))
+            keep = self.is_subject(clause, [it[1] for it in items])
+            items = [it for it, k in zip(items, keep) if k]
         rows = []
         for n, (rec, ctx, missing) in enumerate(items):
             if given_rows is not None and n >= CHECKED_ROWS:
@@ -502,6 +522,7 @@ class _Run:
         vfns = self.atom_fns(clause, "verdict", over)
         mfns = self.atom_fns(clause, "match", clause["related"], over)
         link = clause["link"]
+        link_from = clause.get("link_from", "id")
         related: dict[str, list[Partnership]] = defaultdict(list)
         for k in self.dataset.partnerships:
             ref = getattr(k, link)
@@ -522,12 +543,14 @@ class _Run:
             for year in self.periods:
                 for rec in self.subject_parties():
                     subjects.append((rec, year, _dt.date(year, 12, 31)))
+            keep = self.is_subject(clause, [Ctx(rec=r, day=d, year=y, period=Period.of(y)) for r, y, d in subjects])
+            subjects = [s for s, k in zip(subjects, keep) if k]
         # match decisions for every (subject, category) x related record
         mrows, mkeys = [], []
         for si, (rec, year, day) in enumerate(subjects):
             period = Period.of(year) if year is not None else None
             for ci, cat in enumerate(categories):
-                for k in related.get(rec.id, ()):
+                for k in related.get(getattr(rec, link_from), ()) if getattr(rec, link_from) is not None else ():
                     ctx = Ctx(rec=k, subject=rec, category=cat, period=period, day=day, year=year)
                     mrows.append(self.row(mfns, ctx, [], {}))
                     mkeys.append((si, ci, k.id, ctx))
@@ -578,11 +601,47 @@ class _Run:
                                         purchase_period(rec))
                 if merged is not None:  # a violation on every possible day: the remedy of its first day
                     made[(first, ci)] = (merged, vitems[first * len(categories) + ci][5])
+        pool = clause.get("unless_no_supplier")
+        grouped: dict[tuple, RequiredPartnership] = {}
         for (si, ci), (f, ctx) in sorted(made.items()):
+            if pool is not None and f.status in (Status.VIOLATION, Status.CANNOT_DETERMINE):
+                cat = self.remedy_category(clause, ctx, f.category)
+                if cat is not None and self.no_supplier(clause, cat):
+                    f = replace(f, status=Status.NOT_APPLICABLE, exception=pool["id"], missing=(),
+                                explanation=explain.no_supplier_text(clause, pool, f.subject, f.period, cat))
             self.findings.append(f)
             if f.status is Status.VIOLATION and clause.get("remedy"):
                 rec, year, _day = subjects[si]
-                self.required.append(self.remedy(clause, rec, ctx, f.category, year))
+                need = self.remedy(clause, rec, ctx, f.category, year)
+                if not clause["remedy"].get("grouped"):
+                    self.required.append(need)
+                    continue
+                key = (need.party, need.category, need.period)
+                prev = grouped.get(key)
+                grouped[key] = need if prev is None else replace(prev, evidence=prev.evidence + need.evidence)
+        self.required.extend(grouped.values())
+
+    def remedy_category(self, clause: dict, ctx: Ctx, cat: str | None) -> str | None:
+        """The category a subject's missing partnership is for: the one judged, else the remedy's field."""
+        r = clause.get("remedy") or {}
+        if cat is None and r.get("category"):
+            c = Compiled(self.env, clause["over"]).value(r["category"])(ctx)
+            cat = None if isinstance(c, Missing) else c
+        return cat
+
+    def no_supplier(self, clause: dict, category: str) -> bool:
+        """True when no party of the data or the registries may meet ``unless_no_supplier.where``
+        for ``category`` (every one is false: an unknown one may supply it)."""
+        cache = self._pool.setdefault(clause["id"], {})
+        if category not in cache:
+            comp = Compiled(self.env, None, clause["over"])
+            fns = [comp.atom(a) for a in clause["decisions"]["supplier_pool"]["atoms"]]
+            parties = sorted(self.dataset.parties.values(), key=lambda p: p.id)
+            year = self.periods[-1] if self.periods else None
+            rows = [self.row(fns, Ctx(candidate=p, category=category, year=year), [], {}) for p in parties]
+            labels = self.decide(clause, "supplier_pool", rows)
+            cache[category] = all(lab == "f" for lab in labels)
+        return cache[category]
 
     def remedy(self, clause: dict, rec: Any, ctx: Ctx, cat: str | None, year: int | None) -> RequiredPartnership:
         r = clause["remedy"]
@@ -596,10 +655,12 @@ class _Run:
         unverified: tuple[str, ...] = ()
         if r.get("candidates"):
             candidates, unverified = self.candidates(clause, rec, category, year)
+        on_purchase = clause["over"] == "purchases"
+        grouped = bool(r.get("grouped"))
         return RequiredPartnership(
             party=None if isinstance(party, Missing) else party, clause=clause["id"], period=year, category=category,
-            candidates=candidates + unverified, purchase=rec.id if clause["over"] == "purchases" else None,
-            unverified=unverified)
+            candidates=candidates + unverified, purchase=rec.id if on_purchase and not grouped else None,
+            unverified=unverified, evidence=(rec.id,) if grouped else ())
 
     def candidates(self, clause: dict, subject: Any, category: str | None,
                    year: int | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -640,6 +701,7 @@ class _Run:
         for clause in self.ruleset.clauses:
             if clause["kind"] == "classify":
                 self.classify(clause)  # always: other clauses depend on derived attributes
+        self.facts()
         for clause in self.ruleset.clauses:
             if wanted is not None and clause["id"] not in wanted:
                 continue

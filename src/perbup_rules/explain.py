@@ -299,6 +299,14 @@ def exists_text(clause: dict, label: str, subject: str, year: int | None, catego
     return Text(out[0], out[1])
 
 
+def no_supplier_text(clause: dict, pool: dict, subject: str, year: int | None, category: str) -> Text:
+    """A clause whose partner cannot exist: no business in the data or registries supplies the category."""
+    who = f"{subject} ({year})" if year is not None else subject
+    out = [t("why.exists.no_supplier", lang, cid=clause["id"], cit=clause["citation"], who=who, category=category,
+             reason=pool["title"][lang]) for lang in ("id", "en")]
+    return Text(out[0], out[1])
+
+
 def explain_values(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx) -> list[dict]:
     """Every atom with its value, the field values it read, and the plain sentence of what held
     (``sentence``: id and en), for ``perbup explain``."""

@@ -166,6 +166,9 @@ class RequiredPartnership:
     #: the candidates (listed last in ``candidates``) whose eligibility is unknown: registry
     #: businesses whose UMKK status, for example, the register does not give
     unverified: tuple[str, ...] = ()
+    #: the subjects (purchases) that need this partnership, when a clause asks for one per
+    #: party, category and period (``remedy.grouped``) rather than one per purchase
+    evidence: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -178,6 +181,8 @@ class RequiredPartnership:
         }
         if self.unverified:
             d["unverified_candidates"] = list(self.unverified)
+        if self.evidence:
+            d["evidence"] = list(self.evidence)
         return d
 
 

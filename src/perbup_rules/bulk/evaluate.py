@@ -347,6 +347,8 @@ class _Bulk:
         for clause in self.rs.clauses:
             if clause["kind"] == "classify":
                 self.run.classify(clause)
+        self.run.all_purchases = lambda: self.data.purchases("stage IN ('award', 'contract')")
+        self.run.facts()
         self.scope = self.tables()
         self.join_sql = ""
         # Compile every purchase clause once to learn the joins (a clause that fails is judged per record).

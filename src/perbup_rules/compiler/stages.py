@@ -246,6 +246,10 @@ def derive_attributes(b: Build) -> None:
     for a in sorted(by_attr):
         visit(a, [])
     b.derived_order = [by_attr[a].model.id for a in order]
+    # computed by the evaluator itself, per party and period (perbup_rules.subjects)
+    from ..subjects import BUILTIN_DERIVED
+    for attr, typ in BUILTIN_DERIVED.items():
+        b.derived.setdefault(attr, typ)
 
 
 def _mentions(text: str, name: str) -> bool:
@@ -488,6 +492,9 @@ class _ClauseCompiler:
         scope = self.record_scope(m.over)
         atoms: list = [{"op": "in_force"}]
         applies = self.cond(m.applies, scope, atoms, self.c.node, "applies")
+        subjects = self.subjects(scope, atoms)
+        if subjects is not None:
+            applies = {"and": [subjects[0], applies]}
         require = self.cond(m.require, scope, atoms, self.c.node, "require")
         unless_node = self.c.node.get("unless")
         unless = []
@@ -498,7 +505,25 @@ class _ClauseCompiler:
         out.update(unless=[{"id": u.id, "title": u.title.model_dump()} for u in m.unless],
                    logic={"applies": applies, "require": require, "unless": unless},
                    decisions={"verdict": self.decision(atoms, D.each_verdict(0, applies, require, unless))})
+        if subjects is not None:
+            out["decisions"]["subjects"] = subjects[1]
         return out
+
+    def subjects(self, scope: schema.Scope, atoms: list) -> tuple[dict, dict] | None:
+        """``subjects``: (its logic over ``atoms``, for the verdict, where it joins ``applies`` so
+        that an unknown subject gives cannot_determine; and a decision of its own, t/f/u, that
+        drops the records it is false for before any finding is made)."""
+        m = self.m
+        if m.subjects is None:
+            return None
+        if m.over == "purchases":
+            self.err(errors.EXPR_TYPE, msg("diag.subjects_over_purchases"), self.c.node.value_loc("subjects"),
+                     hint=msg("diag.hint.subjects_use_applies"))
+            return None
+        logic = self.cond(m.subjects, scope, atoms, self.c.node, "subjects")
+        own: list = []
+        own_logic = self.cond(m.subjects, scope, own, self.c.node, "subjects")
+        return logic, self.decision(own, D.tri(own_logic))
 
     def share(self) -> dict:
         m: ShareClause = self.m
@@ -540,6 +565,9 @@ class _ClauseCompiler:
         subj_scope = self.record_scope(m.over)
         atoms: list = [{"op": "in_force"}, {"op": "fact", "name": "found"}, {"op": "fact", "name": "possible"}]
         applies = self.cond(m.applies, subj_scope, atoms, self.c.node, "applies")
+        subjects = self.subjects(subj_scope, atoms)
+        if subjects is not None:
+            applies = {"and": [subjects[0], applies]}
         rel_scope = self.record_scope(m.related)
         rel_scope.nested["subject"] = schema.table_scope(m.over, self.b.derived)
         rel_scope.fields["category"] = schema.STR
@@ -569,14 +597,35 @@ class _ClauseCompiler:
                     lg = self.cond(ptext, cscope, p_atoms, prefer_node, i)
                     prefer.append(self.decision(p_atoms, D.tri(lg)))
                 cand = {"where": self.decision(c_atoms, D.tri(where)), "prefer": prefer}
-            remedy = {"party": party, "category": category, "pattern": list(m.remedy.pattern), "candidates": cand}
+            remedy = {"party": party, "category": category, "pattern": list(m.remedy.pattern), "candidates": cand,
+                      "grouped": m.remedy.grouped}
+        if m.link_from not in schema.TABLE_FIELDS[m.over]:
+            self.err(errors.UNKNOWN_PATH, msg("diag.bad_link", link=repr(m.link_from), table=m.over),
+                     self.c.node.value_loc("link_from"),
+                     hint=msg("diag.hint.fields", fields=", ".join(sorted(schema.TABLE_FIELDS[m.over]))))
+        pool = None
+        if m.unless_no_supplier is not None:
+            pnode = self.c.node.get("unless_no_supplier")
+            pscope = schema.Scope({"category": schema.STR}, {
+                "candidate": schema.table_scope("parties", self.b.derived),
+                "subject": schema.table_scope(m.over, self.b.derived),
+            })
+            p_atoms: list = []
+            where = self.cond(m.unless_no_supplier.where, pscope, p_atoms, pnode, "where")
+            pool = {"id": m.unless_no_supplier.id, "title": m.unless_no_supplier.title.model_dump(),
+                    "decision": self.decision(p_atoms, D.tri(where))}
         out = self.base()
-        out.update(related=m.related, link=m.link, min_count=m.min_count, categories=list(m.categories),
-                   remedy=remedy, logic={"applies": applies, "match": match},
+        out.update(related=m.related, link=m.link, link_from=m.link_from, min_count=m.min_count,
+                   categories=list(m.categories), remedy=remedy, logic={"applies": applies, "match": match},
                    decisions={
                        "verdict": self.decision(atoms, D.exists_verdict(0, applies, 1, 2)),
                        "match": self.decision(match_atoms, D.tri(match)),
                    })
+        if subjects is not None:
+            out["decisions"]["subjects"] = subjects[1]
+        if pool is not None:
+            out["decisions"]["supplier_pool"] = pool.pop("decision")
+            out["unless_no_supplier"] = pool
         return out
 
 

@@ -158,13 +158,14 @@ def _boundary_hits(ruleset: Ruleset, datasets, clause: dict) -> set[tuple[str, i
         for c in ruleset.clauses:
             if c["kind"] == "classify":
                 run.classify(c)
+        run.facts()  # awards_won and the other per-period facts subjects read
         for dec_name, i, a in wanted:
             if (dec_name, i) in hits:
                 continue
             table = "partnerships" if dec_name == "match" else clause["over"]
             comp = Compiled(run.env, table, clause["over"] if dec_name == "match" else None)
             left, right = comp.value(a["left"]), comp.value(a["right"])
-            for ctx in _contexts(run, table, partnership_active):
+            for ctx in _contexts(run, table, partnership_active, clause if dec_name == "match" else None):
                 lv, rv = left(ctx), right(ctx)
                 if not isinstance(lv, Missing) and not isinstance(rv, Missing) and lv == rv:
                     hits.add((dec_name, i))
@@ -172,7 +173,7 @@ def _boundary_hits(ruleset: Ruleset, datasets, clause: dict) -> set[tuple[str, i
     return hits
 
 
-def _contexts(run, table: str, partnership_active):
+def _contexts(run, table: str, partnership_active, clause: dict | None = None):
     years = run.periods
     if table == "purchases":
         for rec in run.purchases:
@@ -186,6 +187,14 @@ def _contexts(run, table: str, partnership_active):
             p = Period.of(year)
             for rec in run.dataset.partnerships:
                 if partnership_active(rec, p) != "f":
+                    if clause is not None and clause["over"] == "purchases":
+                        # the purchases this partnership is related to (link, link_from)
+                        ref = getattr(rec, clause["link"])
+                        key = clause.get("link_from", "id")
+                        for sub in run.dataset.purchases:
+                            if ref is not None and getattr(sub, key) == ref:
+                                yield Ctx(rec=rec, subject=sub, day=sub.date, year=year, period=p)
+                        continue
                     subject = run.dataset.parties.get(rec.party_id)
                     yield Ctx(rec=rec, subject=subject, day=p.end, year=year, period=p)
 
@@ -208,14 +217,21 @@ def coverage(ruleset: Ruleset, tracer: CoverageTracer, results) -> CoverageRepor
     for clause in ruleset.clauses:
         cid = clause["id"]
         rep.citations[cid] = (clause["pasal"], tuple(clause["ayat"]), clause["citation"])
+        # a record its `subjects` rule out is dropped before the verdict (no finding at all): that
+        # is the clause's "applies false" / not_applicable branch taken
+        dropped = "f" in tracer.labels.get((cid, "subjects"), set())
         for dec_name, dec in clause["decisions"].items():
             seen = tracer.labels.get((cid, dec_name), set())
+            if dropped and dec_name == "verdict":
+                seen = seen | {"not_applicable"}
             for label in sorted(dec["outcomes"]):
                 rep.branches.append(Branch(cid, "outcome", f"{dec_name}: {label}", label in seen))
         for dec_name, name, logic in _conditions(clause):
             if "const" in logic:
                 continue  # a constant condition (e.g. applies: true) has no branch to take
             values = {_logic_value(logic, row) for row in tracer.rows.get((cid, dec_name), ())}
+            if dropped and name == "applies":
+                values.add("f")
             for v, word in (("t", "true"), ("f", "false")):
                 rep.branches.append(Branch(cid, "condition", f"{name} {word}", v in values))
         hits = _boundary_hits(ruleset, datasets, clause)

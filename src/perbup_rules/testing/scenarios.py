@@ -37,7 +37,7 @@ from ..source import YMap, YSeq, load_yaml
 
 FINDING_KEYS = {"clause", "subject", "period", "stage", "category", "status", "measured", "threshold",
                 "exception", "missing", "evidence", "citation", "as_if_in_force"}
-REQUIRED_KEYS = {"clause", "party", "period", "category", "candidates", "purchase"}
+REQUIRED_KEYS = {"clause", "party", "period", "category", "candidates", "purchase", "evidence"}
 SCENARIO_KEYS = {"name", "parties", "purchases", "partnerships", "periods", "stage", "as_if_in_force", "expect",
                  "expect_absent", "expect_required", "note"}
 _LIST_FIELDS = {"supplies", "categories"}
