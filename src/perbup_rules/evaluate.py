@@ -303,14 +303,18 @@ class _Run:
         unknown = self.share_widen(clause, groups, rest)
         self.share_verdicts(clause, groups, unknown)
 
+    def share_getters(self, clause: dict) -> tuple:
+        """A share clause's member atoms and its compiled getters: subject, subject_parent (or
+        None), total and each part's value (or None), read alike by the groups and the widening."""
+        comp = Compiled(self.env, "purchases")
+        parent = comp.value(clause["subject_parent"]) if clause.get("subject_parent") else None
+        parts = [comp.value(p["value_from"]) if p["value_from"] else None for p in clause["part"]]
+        return (self.atom_fns(clause, "member", "purchases"), comp.value(clause["subject"]), parent,
+                comp.value(clause["total"]), parts)
+
     def share_groups(self, clause: dict, purchases: list) -> dict[tuple, "_Group"]:
         """The groups of dated purchases whose subject is known, with their exact sums."""
-        fns = self.atom_fns(clause, "member", "purchases")
-        comp = Compiled(self.env, "purchases")
-        subject_get = comp.value(clause["subject"])
-        parent_get = comp.value(clause["subject_parent"]) if clause.get("subject_parent") else None
-        total_get = comp.value(clause["total"])
-        part_gets = [comp.value(p["value_from"]) if p["value_from"] else None for p in clause["part"]]
+        fns, subject_get, parent_get, total_get, part_gets = self.share_getters(clause)
         rows, ctxs = [], []
         for rec in purchases:
             d = rec.date
@@ -375,12 +379,7 @@ class _Run:
         unknown: dict[tuple, _Group] = {}
         if not purchases:
             return unknown
-        fns = self.atom_fns(clause, "member", "purchases")
-        comp = Compiled(self.env, "purchases")
-        subject_get = comp.value(clause["subject"])
-        parent_get = comp.value(clause["subject_parent"]) if clause.get("subject_parent") else None
-        total_get = comp.value(clause["total"])
-        part_gets = [comp.value(p["value_from"]) if p["value_from"] else None for p in clause["part"]]
+        fns, subject_get, parent_get, total_get, part_gets = self.share_getters(clause)
         mdec = D.from_json(clause["decisions"]["member"])
         subject_path, total_path = _path_text(clause["subject"]), _path_text(clause["total"])
         entries, rows = [], []
