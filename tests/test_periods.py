@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perbup_rules.errors import DataError
-from perbup_rules.evaluate import _Group
+from perbup_rules.judge import Group
 from perbup_rules.periods import boundaries, possible_days, purchase_period
 from perbup_rules.records import Purchase
 
@@ -29,7 +29,7 @@ def groups(draw):
         a = draw(st.integers(0, v))
         b = draw(st.integers(a, v))
         items.append((v, a, b))
-    return _Group(total=total, known=known, part_unknown=part_unknown, maybe=items)
+    return Group(total=total, known=known, part_unknown=part_unknown, maybe=items)
 
 
 @settings(max_examples=300, deadline=None)

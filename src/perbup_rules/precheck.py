@@ -13,7 +13,7 @@ misses its 40% on the strength of one package. Before award the questions are na
 Nothing else is judged. :class:`PackageChecker` indexes a context once (classifications
 and share sums per year, built on first use of that year) so each :meth:`~PackageChecker.check`
 is cheap enough for every keystroke of a form; :func:`check_package` is the one-shot entry.
-The verdicts are the evaluator's own (the same ``_Run`` code paths, the same engine
+The verdicts are the evaluator's own (the same ``Judge`` code paths, the same engine
 decisions), not a re-implementation.
 """
 
@@ -27,7 +27,7 @@ from . import errors
 from .compiler.ruleset import Ruleset
 from .engine import get_engine
 from .errors import RecordError, UsageError
-from .evaluate import _Group, _Run
+from .judge import Group, Judge
 from .findings import Finding, RequiredPartnership
 from .records import Dataset, Purchase
 
@@ -93,17 +93,17 @@ class PackageCheck:
         }
 
 
-class _IndexRun(_Run):
+class _IndexRun(Judge):
     """A run whose share clauses keep their groups instead of judging them."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.groups: dict[str, dict[tuple, _Group]] = {}
-        self.context_groups: dict[str, dict[tuple, _Group]] = {}
+        self.groups: dict[str, dict[tuple, Group]] = {}
+        self.context_groups: dict[str, dict[tuple, Group]] = {}
         self.capture = True
 
-    def share_verdicts(self, clause: dict, groups: dict[tuple, _Group],
-                       unknown: dict[tuple, _Group] | None = None) -> None:
+    def share_verdicts(self, clause: dict, groups: dict[tuple, Group],
+                       unknown: dict[tuple, Group] | None = None) -> None:
         # ``unknown``: groups of records without a subject (KMT-02 without ppk_id); a package
         # check reports the standing of the package's own subject, so they are not captured.
         if self.capture:
@@ -112,9 +112,9 @@ class _IndexRun(_Run):
             super().share_verdicts(clause, groups, unknown)
 
 
-def _light(g: _Group | None, plus: _Group | None) -> _Group:
+def _light(g: Group | None, plus: Group | None) -> Group:
     """A copy of a group's sums (without its member list, which can be 100k ids) plus another's."""
-    out = _Group()
+    out = Group()
     n = 0
     for src in (g, plus):
         if src is None:
@@ -235,7 +235,7 @@ class PackageChecker:
             run.capture = True
 
 
-def saved_groups(run: _IndexRun, clause_id: str) -> dict[tuple, _Group]:
+def saved_groups(run: _IndexRun, clause_id: str) -> dict[tuple, Group]:
     return run.context_groups.get(clause_id, {})
 
 

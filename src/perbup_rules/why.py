@@ -12,7 +12,8 @@ from typing import Any
 from .atoms import Compiled, Ctx, Missing, Period, in_force
 from .compiler import decisions as D
 from .compiler.ruleset import Ruleset
-from .evaluate import _Run, _unit, atoms_of, evaluate, partnership_active
+from .evaluate import evaluate
+from .judge import Judge, atoms_of, partnership_active, unit_of as _unit
 from .explain import explain_values
 from .i18n import get_lang, phrases, t
 from .records import Dataset
@@ -36,7 +37,7 @@ def why(ruleset: Ruleset, dataset: Dataset, clause_id: str, subject: str, period
     periods = [period] if period is not None else None
     report = evaluate(ruleset, dataset, "reference", periods=periods, clauses=[clause_id])
     found = [f for f in report.findings if f.subject == subject and (period is None or f.period == period)]
-    run = _Run(ruleset, dataset, report_engine(), sorted({f.period for f in found if f.period is not None}) or dataset.periods(), None, None)
+    run = Judge(ruleset, dataset, report_engine(), sorted({f.period for f in found if f.period is not None}) or dataset.periods(), None, None)
     for c in ruleset.clauses:
         if c["kind"] == "classify":
             run.classify(c)
@@ -56,7 +57,7 @@ def why(ruleset: Ruleset, dataset: Dataset, clause_id: str, subject: str, period
     return out
 
 
-def _provenance(run: _Run, f, item: dict) -> dict[str, dict[str, str]]:
+def _provenance(run: Judge, f, item: dict) -> dict[str, dict[str, str]]:
     """Where the fields of the parties behind a finding came from (party id -> field -> source):
     the subject when it is a party, the buyer and supplier of its evidence purchases, the parties
     of its related partnerships."""
@@ -84,7 +85,7 @@ def report_engine():
     return ReferenceEngine()
 
 
-def _record(run: _Run, table: str, rid: str):
+def _record(run: Judge, table: str, rid: str):
     if table == "parties":
         return run.dataset.parties.get(rid)
     rows = run.dataset.purchases if table == "purchases" else run.dataset.partnerships
@@ -102,7 +103,7 @@ def _conditions(clause: dict, decision: str, row: list[str], comp: Compiled, ctx
     return out
 
 
-def _each_conditions(run: _Run, clause: dict, f) -> list[dict]:
+def _each_conditions(run: Judge, clause: dict, f) -> list[dict]:
     over = clause["over"]
     rec = _record(run, over, f.subject)
     if over == "purchases":
@@ -118,7 +119,7 @@ def _each_conditions(run: _Run, clause: dict, f) -> list[dict]:
     return _conditions(clause, "verdict", row, comp, ctx)
 
 
-def _share_members(run: _Run, clause: dict, f) -> list[dict]:
+def _share_members(run: Judge, clause: dict, f) -> list[dict]:
     fns = run.atom_fns(clause, "member", "purchases")
     comp = Compiled(run.env, "purchases")
     dec = D.from_json(clause["decisions"]["member"])
@@ -138,7 +139,7 @@ def _share_members(run: _Run, clause: dict, f) -> list[dict]:
     return out
 
 
-def _exists_details(run: _Run, clause: dict, f) -> tuple[list[dict], list[dict]]:
+def _exists_details(run: Judge, clause: dict, f) -> tuple[list[dict], list[dict]]:
     over = clause["over"]
     rec = _record(run, over, f.subject)
     year = f.period

@@ -3,7 +3,7 @@
 How it divides the work (the per-record evaluator stays the definition):
 
 * Classifications, and clauses over parties and partnerships, run per record
-  (:class:`perbup_rules.evaluate._Run`): those tables are small.
+  (:class:`perbup_rules.judge.Judge`): those tables are small.
 * For a clause over purchases, SQL computes each purchase's row of atom values
   (:mod:`.sql`); the engine decides each *distinct* row once, exactly as it
   does per record; SQL then counts verdicts per period, stage and status, and
@@ -31,7 +31,8 @@ from ..compiler.ruleset import Ruleset
 from ..engine import Engine, get_engine
 from ..channel_coverage import Coverage, CoverageRow, coverage_of
 from ..errors import ENGINE_CONTRACT, DataError, EngineError, UsageError
-from ..evaluate import _STATUS, _Group, _Run, _each_status, _path_text, report_of
+from ..evaluate import report_of
+from ..judge import STATUS, Group, Judge, each_status, path_text
 from ..expr import decode_const
 from ..findings import Report, Status
 from ..nodata import no_data_diagnostic
@@ -53,7 +54,7 @@ class _Bulk:
     def __init__(self, ruleset: Ruleset, data: BulkData, engine: Engine, years: list[int], stage: str | None):
         self.rs, self.data, self.con, self.engine = ruleset, data, data.con, engine
         self.years, self.stage = years, stage
-        self.run = _Run(ruleset, data.dataset, engine, years, stage, None)
+        self.run = Judge(ruleset, data.dataset, engine, years, stage, None)
         self.run.purchases = []
         self.counted: Counter = Counter()
         self._all: list | None = None
@@ -217,7 +218,7 @@ class _Bulk:
         return " || ".join(parts) if parts else "''", operands
 
     def each(self, clause: dict) -> None:
-        self.verdicts(clause, "verdict", None, lambda label: _each_status(label, clause)[0], "NOT nodate")
+        self.verdicts(clause, "verdict", None, lambda label: each_status(label, clause)[0], "NOT nodate")
         self.undated(clause)
 
     def undated(self, clause: dict) -> None:
@@ -254,7 +255,7 @@ class _Bulk:
         linked = sorted({getattr(k, clause["link"]) for k in self.data.dataset.partnerships
                          if getattr(k, clause["link"]) is not None})
         _table(self.con, "linked", {"id": "VARCHAR"}, [[i] for i in linked])
-        self.verdicts(clause, "verdict", None, lambda label: _STATUS[label],
+        self.verdicts(clause, "verdict", None, lambda label: STATUS[label],
                       "id NOT IN (SELECT id FROM linked) AND NOT nodate")
         # Purchases with related partnerships, and undated ones: judged per record.
         recs = self.records("id IN (SELECT id FROM linked) OR nodate")[0]
@@ -308,11 +309,11 @@ class _Bulk:
                    {''.join(', ' + x for x in part_miss)}
             FROM m GROUP BY ALL"""
         rows = self.con.execute(sql).fetchall()
-        total_path = _path_text(clause["total"])
-        groups: dict[tuple, _Group] = {}
+        total_path = path_text(clause["total"])
+        groups: dict[tuple, Group] = {}
         for r in rows:
             subj_v, yr, st, n, tot, known, part_unknown, member_unknown, n_total_missing, evidence, chans = r[:11]
-            g = _Group(total=tot or 0, known=known or 0, part_unknown=part_unknown or 0,
+            g = Group(total=tot or 0, known=known or 0, part_unknown=part_unknown or 0,
                        member_unknown=member_unknown or 0, evidence=list(evidence), evidence_count=n,
                        channels=set(chans))
             extra = r[11:]
@@ -320,7 +321,7 @@ class _Bulk:
                 g.missing.update(x for x in names or () if x is not None)
             for i, flag in enumerate(extra[len(miss_cols):]):
                 if flag:
-                    g.missing.add(_path_text(clause["part"][i]["value_from"]))
+                    g.missing.add(path_text(clause["part"][i]["value_from"]))
             if n_total_missing:
                 g.total_missing = ["?"] * n_total_missing
                 g.missing.add(total_path)

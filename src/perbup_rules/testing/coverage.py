@@ -147,14 +147,14 @@ def _boundary_atoms(clause: dict) -> list[tuple[str, int, dict]]:
 def _boundary_hits(ruleset: Ruleset, datasets, clause: dict) -> set[tuple[str, int]]:
     """(decision, atom index) of ordering comparisons whose two sides were equal for some record."""
     from ..engine.reference import ReferenceEngine
-    from ..evaluate import _Run, partnership_active
+    from ..judge import Judge, partnership_active
 
     wanted = _boundary_atoms(clause)
     hits: set[tuple[str, int]] = set()
     if not wanted:
         return hits
     for ds, periods in datasets:
-        run = _Run(ruleset, ds, ReferenceEngine(), periods or ds.periods(), None, None)
+        run = Judge(ruleset, ds, ReferenceEngine(), periods or ds.periods(), None, None)
         for c in ruleset.clauses:
             if c["kind"] == "classify":
                 run.classify(c)

@@ -1,0 +1,909 @@
+"""The clause judges: one evaluation, whichever way its records are fed.
+
+:class:`Judge` holds a run (ruleset, dataset, engine, periods, stage) and judges
+each clause kind (``classify``, ``each``, ``share``, ``exists``) into findings and
+required partnerships. Two feeders use it and nothing else of each other:
+
+* :func:`perbup_rules.evaluate.evaluate` feeds it every record (the definition);
+* :mod:`perbup_rules.bulk.evaluate` computes atom rows, counts and share sums
+  column-wise in DuckDB and hands the judge the distinct rows and the groups
+  (``Judge.each(clause, given_rows)``, ``Judge.share_verdicts``, :class:`Group`).
+
+The interface the bulk feeder relies on: :class:`Judge`, :class:`Group`,
+:data:`STATUS`, :func:`each_status`, :func:`path_text`.
+
+The flow per clause kind:
+
+* ``classify``: per fiscal year and party, the engine picks the case; the
+  attribute's value is then taken from that case (per year, so thresholds in
+  force that year apply).
+* ``each``: one row of atoms per record (purchases: on the record's date;
+  parties and partnerships: per period, on its last day), one verdict each.
+* ``share``: per purchase the engine decides membership and which part case
+  applies; sums are then taken exactly (integers, :class:`~fractions.Fraction`)
+  per subject, period and stage, and the engine decides the group verdict from
+  exact comparisons of the lower and upper bounds with the threshold.
+* ``exists``: per related record the engine decides whether it matches; per
+  subject, period and category the counts give the facts for the verdict.
+
+Everything the engines need is computed here, once, so both engines see the
+same rows; determinism comes from sorting every output.
+"""
+
+from __future__ import annotations
+
+
+import datetime as _dt
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
+from typing import Any, Callable, Iterable, Sequence
+
+from . import explain, regions, schema
+from .registries.match import mark_candidates
+from .compiler import decisions as D
+from .atoms import Compiled, Ctx, Env, Missing, Period, decode_const, in_force
+from .compiler.ruleset import Ruleset
+from .engine import Engine
+from .errors import ENGINE_CONTRACT, EngineError
+from .findings import Finding, RequiredPartnership, Status
+from .params import ParamTable
+from .periods import boundaries, merge_variants, possible_days, purchase_period
+from . import subjects as _subjects
+from .records import Dataset, Partnership
+from .channel_coverage import UNKNOWN as UNKNOWN_CHANNEL
+from .channel_coverage import ordered as ordered_channels
+
+STATUS = {
+    "compliant": Status.COMPLIANT, "violation": Status.VIOLATION, "not_applicable": Status.NOT_APPLICABLE,
+    "not_in_force": Status.NOT_APPLICABLE, "no_date": Status.CANNOT_DETERMINE,
+    "cannot_determine": Status.CANNOT_DETERMINE,
+}
+
+#: Rows of given atom values (the bulk path) recomputed per record as a check, per clause.
+CHECKED_ROWS = 1000
+
+#: Tracer hooks: called as tracer(clause_id, decision, rows, labels) after each engine call.
+Tracer = Callable[[str, str, Sequence[list[str]], list[str]], None]
+
+
+def ratio_text(x: Fraction, places: int = 4) -> str:
+    """A share as a decimal string, rounded down (so 0.39999 never shows as 0.4000)."""
+    q = Decimal(x.numerator) / Decimal(x.denominator)
+    return str(q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR))
+
+
+def _text(v: Any) -> str | None:
+    if v is None or isinstance(v, Missing):
+        return None
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+@dataclass
+class Judge:
+    ruleset: Ruleset
+    dataset: Dataset
+    engine: Engine
+    periods: list[int]
+    stage: str | None
+    tracer: Tracer | None
+    env: Env = field(init=False)
+    findings: list[Finding] = field(default_factory=list)
+    required: list[RequiredPartnership] = field(default_factory=list)
+    #: (table, record id) -> fields whose absence made the record a possible member only
+    data_quality: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ds = self.dataset
+        regions.enrich(ds)  # region codes from names (idempotent): `local` and desa matching read codes
+        mark_candidates(ds)  # registry businesses written by `perbup import --registry` stay candidates only
+        self.env = Env(parties=ds.parties, purchases_by_id={p.id: p for p in ds.purchases},
+                       params=ParamTable(self.ruleset.params),
+                       default_year=max(self.periods) if self.periods else None)
+        self.purchases = [p for p in ds.purchases if self.stage is None or p.stage == self.stage]
+        if self.periods:
+            keep = set(self.periods)
+            self.purchases = [p for p in self.purchases if purchase_period(p) is None or purchase_period(p) in keep]
+        self.note_undated(self.purchases)
+        self._bounds: dict[str, tuple] = {}
+        self._pool: dict[str, dict[str, bool]] = {}
+        #: every purchase of the input, any stage (the bulk path reads them from its tables)
+        self.all_purchases: Callable[[], Iterable[Any]] = lambda: ds.purchases
+
+    def facts(self) -> None:
+        """Per-party facts of a period that subjects are defined by (perbup_rules.subjects)."""
+        if any("subjects" in c.get("decisions", {}) for c in self.ruleset.clauses):
+            _subjects.store(self.env.derived, self.all_purchases(), self.dataset.parties, self.years())
+
+    def is_subject(self, clause: dict, ctxs: list[Ctx]) -> list[bool]:
+        """For each context, whether its record may be a subject of the clause (``subjects`` not
+        false); all true for a clause without ``subjects``."""
+        if "subjects" not in clause["decisions"]:
+            return [True] * len(ctxs)
+        fns = self.atom_fns(clause, "subjects", clause["over"])
+        labels = self.decide(clause, "subjects", [self.row(fns, c, [], {}) for c in ctxs])
+        return [lab != "f" for lab in labels]
+
+    def note_undated(self, purchases: Iterable[Any]) -> None:
+        """List every judged purchase without a date once in the data-quality section."""
+        for p in purchases:
+            if p.date is None:
+                self.data_quality.setdefault(("purchases", p.id), set()).add("date")
+
+    def days_of(self, clause: dict, rec: Any) -> list[tuple[int | None, _dt.date | None]]:
+        """(period, day) pairs to judge a purchase on: its own date, or for an undated purchase a
+        representative day of every stretch of its possible dates (see :mod:`perbup_rules.periods`)."""
+        period = purchase_period(rec)
+        if rec.date is not None:
+            return [(period, rec.date)]
+        b = self._bounds.get(clause["id"])
+        if b is None:
+            b = self._bounds[clause["id"]] = boundaries(clause, self.ruleset.params)
+        years = [period] if period is not None else self.periods
+        return [(y, d) for y in years for d in possible_days(b, y)]
+
+    # engine --------------------------------------------------------------------------
+    def decide(self, clause: dict, decision: str, rows: list[list[str]]) -> list[str]:
+        labels = self.engine.decide(self.ruleset, clause["id"], decision, rows)
+        if self.tracer is not None:
+            self.tracer(clause["id"], decision, rows, labels)
+        return labels
+
+    def atom_fns(self, clause: dict, decision: str, table: str | None, subject_table: str | None = None):
+        comp = Compiled(self.env, table, subject_table)
+        fns = []
+        for a in clause["decisions"][decision]["atoms"]:
+            if a["op"] in ("in_force", "fact"):
+                fns.append(None)
+            else:
+                fns.append(comp.atom(a))
+        return fns
+
+    @staticmethod
+    def row(fns: list, ctx: Ctx, missing: list, pseudo: dict[int, str]) -> list[str]:
+        return [pseudo[i] if f is None else f(ctx, missing) for i, f in enumerate(fns)]
+
+    def base(self, clause: dict, **kw) -> dict:
+        return dict(clause=clause["id"], citation=clause["citation"], severity=clause["severity"],
+                    rule_location=clause.get("location"), **kw)
+
+    # classify --------------------------------------------------------------------------
+    def classify(self, clause: dict) -> None:
+        fns = self.atom_fns(clause, "case", "parties")
+        comp = Compiled(self.env, "parties")
+        cases = clause["cases"]
+        getters = [comp.value(c["value_from"]) if c["value_from"] else None for c in cases]
+        default_get = comp.value(clause["default"]["value_from"]) if clause["default"]["value_from"] else None
+        parties = sorted(self.dataset.parties.values(), key=lambda p: p.id)
+        for year in self.years():
+            ctx_list, rows = [], []
+            for party in parties:
+                # period: the criteria in force depend on it (PP 7/2021 from 2021-02-02, DEF-01/KMT-06)
+                ctx = Ctx(rec=party, day=_dt.date(year, 12, 31), year=year, period=Period.of(year))
+                rows.append(self.row(fns, ctx, [], {}))
+                ctx_list.append(ctx)
+            labels = self.decide(clause, "case", rows)
+            store = self.env.derived.setdefault(year, {})
+            why_store = self.env.derived_why.setdefault(year, {})
+            dec = D.from_json(clause["decisions"]["case"])
+            for party, ctx, label, row in zip(parties, ctx_list, labels, rows):
+                if label.startswith("case:"):
+                    i = int(label[5:])
+                    value = getters[i](ctx) if getters[i] else decode_const(cases[i]["value"])
+                elif label == "default":
+                    value = default_get(ctx) if default_get else decode_const(clause["default"]["value"])
+                else:
+                    value = None
+                if isinstance(value, Missing):
+                    value = None
+                store.setdefault(party.id, {})[clause["attribute"]] = value
+                if value is None:
+                    why = unknown_why(clause, label, dec, fns, ctx, row, why_store.get(party.id, {}))
+                    if why:
+                        why_store.setdefault(party.id, {})[clause["attribute"]] = why
+
+    def subject_parties(self) -> list:
+        """Parties judged by clauses over parties, by id: all but the registry's candidates-only
+        businesses (they bought and sold nothing here; they are only possible partners)."""
+        only = self.dataset.candidates_only
+        return sorted((p for p in self.dataset.parties.values() if p.id not in only), key=lambda p: p.id)
+
+    def years(self) -> list[int]:
+        """The fiscal years to classify parties for: the periods judged (never today's date,
+        so the same inputs give the same results in any year)."""
+        return self.periods
+
+    # each ----------------------------------------------------------------------------
+    def each(self, clause: dict, given_rows: list[list[str]] | None = None) -> None:
+        """``given_rows``: atom rows computed elsewhere (the bulk path's SQL) for these records; the
+        first :data:`CHECKED_ROWS` are recomputed here and must be equal."""
+        over = clause["over"]
+        fns = self.atom_fns(clause, "verdict", over)
+        items: list[tuple[Any, Ctx, list]] = []
+        undated: dict[int, list[int]] = {}  # item of an undated purchase's first day -> all its items
+        if over == "purchases":
+            for rec in self.purchases:
+                days = self.days_of(clause, rec)
+                if rec.date is None and days:
+                    undated[len(items)] = list(range(len(items), len(items) + len(days)))
+                for year, day in days:
+                    items.append((rec, Ctx(rec=rec, day=day, year=year), []))
+        else:
+            recs = self.subject_parties() if over == "parties" else self.dataset.partnerships
+            for year in self.periods:
+                period = Period.of(year)
+                for rec in recs:
+                    day = period.end
+                    if over == "partnerships":
+                        active = partnership_active(rec, period)
+                        if active == "f":
+                            continue
+                        if active == "u":
+                            day = None
+                    items.append((rec, Ctx(rec=rec, day=day, year=year, period=period), []))
+            keep = self.is_subject(clause, [it[1] for it in items])
+            items = [it for it, k in zip(items, keep) if k]
+        rows = []
+        for n, (rec, ctx, missing) in enumerate(items):
+            if given_rows is not None and n >= CHECKED_ROWS:
+                rows.append(given_rows[n])
+                continue
+            pseudo = {0: in_force(clause, ctx.day) if not (over == "partnerships" and ctx.day is None) else "u"}
+            rows.append(self.row(fns, ctx, missing, pseudo))
+            if given_rows is not None and rows[-1] != given_rows[n]:
+                raise EngineError(f"{clause['id']}: {rec.id}: atoms {''.join(given_rows[n])} computed column-wise "
+                                  f"differ from {''.join(rows[-1])} computed per record (bulk path bug)",
+                                  ENGINE_CONTRACT)
+        labels = self.decide(clause, "verdict", rows)
+        atoms = clause["decisions"]["verdict"]["atoms"]
+        comp = Compiled(self.env, over)
+        dec = D.from_json(clause["decisions"]["verdict"])
+        focus = set(atoms_of(clause["logic"]["require"]))
+        base = self.base(clause)
+        kind = over[:-3] + "y" if over == "parties" else over[:-1]
+        statuses = {label: each_status(label, clause) for label in set(labels)}
+        made: list[Finding] = []
+        append = made.append
+        for (rec, ctx, missing), row, label in zip(items, rows, labels):
+            status, exception = statuses[label]
+            if label == "no_date":
+                missing = ["start_date" if over == "partnerships" else "date"]
+            elif status is Status.CANNOT_DETERMINE:
+                missing = relevant_missing(dec, fns, ctx, row, label)
+                missing = missing + derived_missing(missing, rec, over, ctx.year, self.env)
+            missing = sorted(set(missing)) if missing else []
+            measured, threshold = explain.measured_threshold(atoms, row, comp, ctx, clause)
+            append(Finding(
+                subject=rec.id, subject_kind=kind, period=ctx.year, stage=getattr(rec, "stage", None), status=status,
+                measured=measured, threshold=threshold, evidence=(rec.id,), exception=exception,
+                missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
+                explanation=explain.each_text(clause, label, status, rec.id, exception, missing,
+                                              atoms, row, comp, ctx, focus),
+                **base))
+        if not undated:
+            self.findings.extend(made)
+            return
+        skip: set[int] = set()
+        for first, group in undated.items():
+            skip.update(group)
+            rec = items[first][0]
+            merged = merge_variants([made[i] for i in group], "date",
+                                    explain.each_text(clause, "no_date", Status.CANNOT_DETERMINE, rec.id, None, [],
+                                                      atoms, rows[first], comp, items[first][1]),
+                                    purchase_period(rec))
+            if merged is not None:
+                made[first] = merged
+                skip.discard(first)
+        self.findings.extend(f for i, f in enumerate(made) if i not in skip)
+
+    # share ---------------------------------------------------------------------------
+    def share(self, clause: dict) -> None:
+        comp = Compiled(self.env, "purchases")
+        subject_get = comp.value(clause["subject"])
+        dated, rest = [], []
+        for rec in self.purchases:
+            if rec.date is not None and not isinstance(subject_get(Ctx(rec=rec)), Missing):
+                dated.append(rec)
+            else:
+                rest.append(rec)
+        groups = self.share_groups(clause, dated)
+        unknown = self.share_widen(clause, groups, rest)
+        self.share_verdicts(clause, groups, unknown)
+
+    def share_getters(self, clause: dict) -> tuple:
+        """A share clause's member atoms and its compiled getters: subject, subject_parent (or
+        None), total and each part's value (or None), read alike by the groups and the widening."""
+        comp = Compiled(self.env, "purchases")
+        parent = comp.value(clause["subject_parent"]) if clause.get("subject_parent") else None
+        parts = [comp.value(p["value_from"]) if p["value_from"] else None for p in clause["part"]]
+        return (self.atom_fns(clause, "member", "purchases"), comp.value(clause["subject"]), parent,
+                comp.value(clause["total"]), parts)
+
+    def share_groups(self, clause: dict, purchases: list) -> dict[tuple, "Group"]:
+        """The groups of dated purchases whose subject is known, with their exact sums."""
+        fns, subject_get, parent_get, total_get, part_gets = self.share_getters(clause)
+        rows, ctxs = [], []
+        for rec in purchases:
+            d = rec.date
+            ctx = Ctx(rec=rec, day=d, year=purchase_period(rec))
+            rows.append(self.row(fns, ctx, [], {0: in_force(clause, d)}))
+            ctxs.append(ctx)
+        labels = self.decide(clause, "member", rows)
+        mdec = D.from_json(clause["decisions"]["member"])
+        total_path = path_text(clause["total"])
+        groups: dict[tuple, Group] = {}
+        for rec, ctx, row, label in zip(purchases, ctxs, rows, labels):
+            if label == "out":
+                continue
+            subj = subject_get(ctx)
+            key = (None if isinstance(subj, Missing) else subj, ctx.year,
+                   rec.stage if clause["per_stage"] else None)
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = Group()
+            if parent_get is not None:
+                par = parent_get(ctx)
+                if not isinstance(par, Missing):
+                    g.parents.add(par)
+            g.evidence.append(rec.id)
+            g.channels.add(rec.channel or UNKNOWN_CHANNEL)
+            total = total_get(ctx)
+            if isinstance(total, Missing):
+                g.total_missing.append(rec.id)
+                g.missing.add(total_path)
+                continue
+            if label == "gate_unknown":
+                g.member_unknown += total
+                g.missing.update(relevant_missing(mdec, fns, ctx, row, label))
+                continue
+            if label == "unknown":
+                g.total += total
+                g.part_unknown += total
+                g.missing.update(relevant_missing(mdec, fns, ctx, row, label))
+                continue
+            g.total += total
+            if label.startswith("case:"):
+                i = int(label[5:])
+                v = part_gets[i](ctx) if part_gets[i] else decode_const(clause["part"][i]["value"])
+            else:
+                v = 0
+            if isinstance(v, Missing):
+                g.part_unknown += total
+                g.missing.add(v.path)
+            else:
+                g.known += min(v, total)
+        return groups
+
+    def share_widen(self, clause: dict, groups: dict[tuple, "Group"], purchases: list) -> dict[tuple, "Group"]:
+        """Purchases without a date or without a subject, judged on every date they may have.
+
+        One that is a member on every possible day of a known period is a member of its group;
+        otherwise it is a *possible* member of every existing group it may belong to (its subject's
+        groups, or with an unknown subject every group of the same ``subject_parent``), which widens
+        those groups' bounds exactly. Returns the groups "subject unknown" (per parent, period and
+        stage) for records whose parent has no known subject there.
+        """
+        unknown: dict[tuple, Group] = {}
+        if not purchases:
+            return unknown
+        fns, subject_get, parent_get, total_get, part_gets = self.share_getters(clause)
+        mdec = D.from_json(clause["decisions"]["member"])
+        subject_path, total_path = path_text(clause["subject"]), path_text(clause["total"])
+        entries, rows = [], []
+        for n, rec in enumerate(purchases):
+            for year, day in self.days_of(clause, rec):
+                ctx = Ctx(rec=rec, day=day, year=year)
+                rows.append(self.row(fns, ctx, [], {0: in_force(clause, day)}))
+                entries.append((n, year, ctx))
+        labels = self.decide(clause, "member", rows) if rows else []
+        per: dict[tuple[int, int | None], list] = defaultdict(list)
+        for (n, year, ctx), row, label in zip(entries, rows, labels):
+            per[(n, year)].append((ctx, row, label))
+        certain: list[tuple] = []
+        optional: list[tuple] = []
+        for (n, year), days in per.items():
+            rec = purchases[n]
+            inside = [(ctx, row, label) for ctx, row, label in days if label != "out"]
+            if not inside:
+                continue
+            ctx0 = inside[0][0]
+            total = total_get(ctx0)
+            subj = subject_get(ctx0)
+            stage = rec.stage if clause["per_stage"] else None
+            missing: set[str] = set()
+            lo = hi = None
+            for ctx, row, label in inside:
+                if isinstance(total, Missing):
+                    break
+                if label in ("gate_unknown", "unknown"):
+                    a, b = 0, total
+                    missing.update(relevant_missing(mdec, fns, ctx, row, label))
+                elif label.startswith("case:"):
+                    i = int(label[5:])
+                    v = part_gets[i](ctx) if part_gets[i] else decode_const(clause["part"][i]["value"])
+                    if isinstance(v, Missing):
+                        a, b = 0, total
+                        missing.add(v.path)
+                    else:
+                        a = b = min(v, total)
+                else:
+                    a = b = 0
+                lo = a if lo is None else min(lo, a)
+                hi = b if hi is None else max(hi, b)
+            sure = (len(inside) == len(days) and all(label != "gate_unknown" for _c, _r, label in inside)
+                    and year == purchase_period(rec) and not isinstance(subj, Missing))
+            if rec.date is None:
+                missing.add("date")
+            item = (rec, year, stage, subj, total, lo, hi, missing, ctx0)
+            (certain if sure else optional).append(item)
+        for rec, year, stage, subj, total, lo, hi, missing, _ctx in certain:
+            g = groups.get((subj, year, stage))
+            if g is None:
+                g = groups[(subj, year, stage)] = Group()
+            g.add_evidence(rec.id)
+            if isinstance(total, Missing):
+                g.total_missing.append(rec.id)
+                g.missing.add(total_path)
+                continue
+            g.total += total
+            g.known += lo
+            g.part_unknown += hi - lo
+            if hi != lo:
+                g.missing.update(missing)
+        for rec, year, stage, subj, total, lo, hi, missing, ctx0 in optional:
+            if isinstance(subj, Missing):
+                par = parent_get(ctx0) if parent_get is not None else Missing("")
+                if isinstance(par, Missing):  # no way to place it: a group of unknown subject, as data to add
+                    targets = [(None, year, stage)]
+                    groups.setdefault(targets[0], Group())
+                else:
+                    targets = [k for k, g in groups.items() if k[1] == year and k[2] == stage and par in g.parents]
+                    self.data_quality.setdefault(("purchases", rec.id), set()).add(subject_path)
+                    if not targets:
+                        unknown.setdefault((par, year, stage), Group()).add_evidence(rec.id)
+                        continue
+                missing = missing | {subject_path}
+            else:
+                targets = [(subj, year, stage)] if (subj, year, stage) in groups else []
+            for key in targets:
+                g = groups[key]
+                g.add_evidence(rec.id)
+                if isinstance(total, Missing):
+                    g.total_missing.append(rec.id)
+                    g.missing.add(total_path)
+                    continue
+                if total:
+                    g.maybe.append((total, lo, hi))
+                g.missing.update(missing)
+        return unknown
+
+    def share_verdicts(self, clause: dict, groups: dict[tuple, "Group"],
+                       unknown: dict[tuple, "Group"] | None = None) -> None:
+        """The verdict of each share group (subject, year, stage) from its exact sums; and one
+        cannot_determine per parent, year and stage whose records all lack the subject."""
+        comp = Compiled(self.env, "purchases")
+        order = lambda k: (k[0] or "", k[1] if k[1] is not None else -1, k[2] or "")  # noqa: E731
+        keys = sorted(groups, key=order)
+        ukeys = sorted(unknown or {}, key=order)
+        grows, facts = [], []
+        for key in keys:
+            subj, year, stage = key
+            g = groups[key]
+            at_least = comp.value(clause["at_least"])(Ctx(day=_group_day(clause, year)))
+            f = g.facts(at_least, year is not None and subj is not None)
+            facts.append((at_least, f))
+            grows.append(f["row"])
+        # a subject unknown: neither bound is usable (the same facts as a share that cannot be computed)
+        grows += [["t", "f", "f", "t"] for _k in ukeys]
+        glabels = self.decide(clause, "verdict", grows)
+        subject_path = path_text(clause["subject"])
+        for key, label in zip(ukeys, glabels[len(keys):]):
+            par, year, stage = key
+            u = unknown[key]
+            self.findings.append(Finding(
+                subject=par, subject_kind=path_text(clause.get("subject_parent")), period=year, stage=stage,
+                status=STATUS[label], evidence=tuple(sorted(u.evidence)), evidence_count=u.evidence_count,
+                missing=(subject_path,) if STATUS[label] is Status.CANNOT_DETERMINE else (),
+                explanation=explain.subject_unknown_text(clause, par, year, stage, subject_path),
+                **self.base(clause)))
+        for key, (at_least, f), label in zip(keys, facts, glabels):
+            subj, year, stage = key
+            g = groups[key]
+            status = STATUS[label]
+            missing = sorted(g.missing | ({"date"} if year is None else set())
+                             | ({at_least.path} if isinstance(at_least, Missing) else set())
+                             | ({path_text(clause["subject"])} if subj is None else set()))
+            self.findings.append(Finding(
+                subject=subj, subject_kind=path_text(clause["subject"]), period=year, stage=stage, status=status,
+                measured=f["measured"], threshold=None if isinstance(at_least, Missing) else str(at_least),
+                evidence=tuple(sorted(g.evidence)), evidence_count=g.evidence_count,
+                channels=ordered_channels(g.channels),
+                missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
+                explanation=explain.share_text(clause, label, f, at_least, subj, year, stage, missing),
+                **self.base(clause)))
+
+    # exists --------------------------------------------------------------------------
+    def exists(self, clause: dict) -> None:
+        over = clause["over"]
+        vfns = self.atom_fns(clause, "verdict", over)
+        mfns = self.atom_fns(clause, "match", clause["related"], over)
+        link = clause["link"]
+        link_from = clause.get("link_from", "id")
+        related: dict[str, list[Partnership]] = defaultdict(list)
+        for k in self.dataset.partnerships:
+            ref = getattr(k, link)
+            if ref is not None:
+                related[ref].append(k)
+        categories = clause["categories"] or [None]
+        # subjects, each with its period(s)
+        subjects: list[tuple[Any, int | None, _dt.date | None]] = []
+        undated: dict[int, list[int]] = {}  # subject index of an undated purchase's first day -> all its days
+        if over == "purchases":
+            for rec in self.purchases:
+                days = self.days_of(clause, rec)
+                if rec.date is None and days:
+                    undated[len(subjects)] = list(range(len(subjects), len(subjects) + len(days)))
+                for year, day in days:
+                    subjects.append((rec, year, day))
+        else:
+            for year in self.periods:
+                for rec in self.subject_parties():
+                    subjects.append((rec, year, _dt.date(year, 12, 31)))
+            keep = self.is_subject(clause, [Ctx(rec=r, day=d, year=y, period=Period.of(y)) for r, y, d in subjects])
+            subjects = [s for s, k in zip(subjects, keep) if k]
+        # match decisions for every (subject, category) x related record
+        mrows, mkeys = [], []
+        for si, (rec, year, day) in enumerate(subjects):
+            period = Period.of(year) if year is not None else None
+            for ci, cat in enumerate(categories):
+                for k in related.get(getattr(rec, link_from), ()) if getattr(rec, link_from) is not None else ():
+                    ctx = Ctx(rec=k, subject=rec, category=cat, period=period, day=day, year=year)
+                    mrows.append(self.row(mfns, ctx, [], {}))
+                    mkeys.append((si, ci, k.id, ctx))
+        mlabels = self.decide(clause, "match", mrows)
+        mdec = D.from_json(clause["decisions"]["match"])
+        found: dict[tuple, list[str]] = defaultdict(list)
+        maybe: dict[tuple, list[str]] = defaultdict(list)
+        maybe_missing: dict[tuple, set] = defaultdict(set)
+        for (si, ci, kid, mctx), mrow, label in zip(mkeys, mrows, mlabels):
+            if label == "t":
+                found[(si, ci)].append(kid)
+            elif label == "u":
+                maybe[(si, ci)].append(kid)
+                maybe_missing[(si, ci)].update(relevant_missing(mdec, mfns, mctx, mrow, label))
+        vrows, vitems = [], []
+        for si, (rec, year, day) in enumerate(subjects):
+            period = Period.of(year) if year is not None else None
+            for ci, cat in enumerate(categories):
+                n_found, n_maybe = len(found[(si, ci)]), len(maybe[(si, ci)])
+                missing = []
+                ctx = Ctx(rec=rec, category=cat, period=period, day=day, year=year)
+                pseudo = {0: in_force(clause, day), 1: "t" if n_found >= clause["min_count"] else "f",
+                          2: "t" if n_found + n_maybe >= clause["min_count"] else "f"}
+                vrows.append(self.row(vfns, ctx, missing, pseudo))
+                vitems.append((si, ci, rec, year, cat, ctx, missing))
+        vlabels = self.decide(clause, "verdict", vrows)
+        vdec = D.from_json(clause["decisions"]["verdict"])
+        made: dict[tuple[int, int], tuple[Finding, RequiredPartnership | None]] = {}
+        for (si, ci, rec, year, cat, ctx, missing), row, label in zip(vitems, vrows, vlabels):
+            status = STATUS[label]
+            if status is Status.CANNOT_DETERMINE and label != "no_date":
+                missing = relevant_missing(vdec, vfns, ctx, row, label)
+            ev = sorted(found[(si, ci)]) or sorted(maybe[(si, ci)])
+            miss = sorted(set(missing) | maybe_missing[(si, ci)]) + (["date"] if label == "no_date" else [])
+            made[(si, ci)] = (Finding(
+                subject=rec.id, subject_kind=over[:-3] + "y" if over == "parties" else over[:-1], period=year,
+                stage=getattr(rec, "stage", None), category=cat, status=status,
+                measured=str(len(found[(si, ci)])), threshold=str(clause["min_count"]),
+                evidence=tuple(ev) if ev else (rec.id,) if over == "purchases" else (),
+                missing=tuple(miss) if status is Status.CANNOT_DETERMINE else (),
+                explanation=explain.exists_text(clause, label, rec.id, year, cat, len(found[(si, ci)]), miss),
+                **self.base(clause)), ctx)
+        for first, days in undated.items():
+            for ci, cat in enumerate(categories):
+                rec = subjects[first][0]
+                merged = merge_variants([made.pop((d, ci))[0] for d in days], "date",
+                                        explain.exists_text(clause, "no_date", rec.id, None, cat, 0, ["date"]),
+                                        purchase_period(rec))
+                if merged is not None:  # a violation on every possible day: the remedy of its first day
+                    made[(first, ci)] = (merged, vitems[first * len(categories) + ci][5])
+        pool = clause.get("unless_no_supplier")
+        grouped: dict[tuple, RequiredPartnership] = {}
+        for (si, ci), (f, ctx) in sorted(made.items()):
+            if pool is not None and f.status in (Status.VIOLATION, Status.CANNOT_DETERMINE):
+                cat = self.remedy_category(clause, ctx, f.category)
+                if cat is not None and self.no_supplier(clause, cat):
+                    f = replace(f, status=Status.NOT_APPLICABLE, exception=pool["id"], missing=(),
+                                explanation=explain.no_supplier_text(clause, pool, f.subject, f.period, cat))
+            self.findings.append(f)
+            if f.status is Status.VIOLATION and clause.get("remedy"):
+                rec, year, _day = subjects[si]
+                need = self.remedy(clause, rec, ctx, f.category, year)
+                if not clause["remedy"].get("grouped"):
+                    self.required.append(need)
+                    continue
+                key = (need.party, need.category, need.period)
+                prev = grouped.get(key)
+                grouped[key] = need if prev is None else replace(prev, evidence=prev.evidence + need.evidence)
+        self.required.extend(grouped.values())
+
+    def remedy_category(self, clause: dict, ctx: Ctx, cat: str | None) -> str | None:
+        """The category a subject's missing partnership is for: the one judged, else the remedy's field."""
+        r = clause.get("remedy") or {}
+        if cat is None and r.get("category"):
+            c = Compiled(self.env, clause["over"]).value(r["category"])(ctx)
+            cat = None if isinstance(c, Missing) else c
+        return cat
+
+    def no_supplier(self, clause: dict, category: str) -> bool:
+        """True when no party of the data or the registries may meet ``unless_no_supplier.where``
+        for ``category`` (every one is false: an unknown one may supply it)."""
+        cache = self._pool.setdefault(clause["id"], {})
+        if category not in cache:
+            comp = Compiled(self.env, None, clause["over"])
+            fns = [comp.atom(a) for a in clause["decisions"]["supplier_pool"]["atoms"]]
+            parties = sorted(self.dataset.parties.values(), key=lambda p: p.id)
+            year = self.periods[-1] if self.periods else None
+            rows = [self.row(fns, Ctx(candidate=p, category=category, year=year), [], {}) for p in parties]
+            labels = self.decide(clause, "supplier_pool", rows)
+            cache[category] = all(lab == "f" for lab in labels)
+        return cache[category]
+
+    def remedy(self, clause: dict, rec: Any, ctx: Ctx, cat: str | None, year: int | None) -> RequiredPartnership:
+        r = clause["remedy"]
+        comp = Compiled(self.env, clause["over"])
+        party = comp.value(r["party"])(ctx)
+        category = cat
+        if r.get("category"):
+            c = comp.value(r["category"])(ctx)
+            category = None if isinstance(c, Missing) else c
+        candidates: tuple[str, ...] = ()
+        unverified: tuple[str, ...] = ()
+        if r.get("candidates"):
+            candidates, unverified = self.candidates(clause, rec, category, year)
+        on_purchase = clause["over"] == "purchases"
+        grouped = bool(r.get("grouped"))
+        return RequiredPartnership(
+            party=None if isinstance(party, Missing) else party, clause=clause["id"], period=year, category=category,
+            candidates=candidates + unverified, purchase=rec.id if on_purchase and not grouped else None,
+            unverified=unverified, evidence=(rec.id,) if grouped else ())
+
+    def candidates(self, clause: dict, subject: Any, category: str | None,
+                   year: int | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(candidates whose ``where`` holds, ranked by ``prefer``; registry businesses for which it
+        is unknown, e.g. UMKK status not in the register, ranked the same way and listed after)."""
+        cand = clause["remedy"]["candidates"]
+        comp = Compiled(self.env, None, clause["over"])
+        where_fns = [comp.atom(a) for a in cand["where"]["atoms"]]
+        prefer_fns = [[comp.atom(a) for a in p["atoms"]] for p in cand["prefer"]]
+        parties = sorted(self.dataset.parties.values(), key=lambda p: p.id)
+        ctxs = [Ctx(candidate=p, subject=subject, category=category, year=year,
+                    day=_dt.date(year, 12, 31) if year else None) for p in parties]
+        labels = self._tri(clause, cand["where"], where_fns, ctxs)
+        only = self.dataset.candidates_only
+        chosen = [(p, c) for p, c, lab in zip(parties, ctxs, labels) if lab == "t"]
+        maybe = [(p, c) for p, c, lab in zip(parties, ctxs, labels) if lab == "u" and p.id in only]
+
+        def ranked(pairs: list) -> tuple[str, ...]:
+            ranks = []
+            for p, c in pairs:
+                key = []
+                for pdec, pfns in zip(cand["prefer"], prefer_fns):
+                    lab = self._tri(clause, pdec, pfns, [c])[0]
+                    key.append(0 if lab == "t" else 1)
+                ranks.append((tuple(key), p.id))
+            return tuple(pid for _k, pid in sorted(ranks))
+        return ranked(chosen), ranked(maybe)
+
+    def _tri(self, clause: dict, dec: dict, fns: list, ctxs: list[Ctx]) -> list[str]:
+        # candidate filters are ranking aids, not verdicts: evaluated with the reference
+        # semantics of the decision (same guards), so they need no engine ruleset.
+        from .compiler import decisions as D
+        d = D.from_json(dec)
+        return [D.decide(d, [f(c, []) for f in fns]) for c in ctxs]
+
+    def run(self, clause_ids: Iterable[str] | None = None) -> None:
+        wanted = None if clause_ids is None else set(clause_ids)
+        for clause in self.ruleset.clauses:
+            if clause["kind"] == "classify":
+                self.classify(clause)  # always: other clauses depend on derived attributes
+        self.facts()
+        for clause in self.ruleset.clauses:
+            if wanted is not None and clause["id"] not in wanted:
+                continue
+            kind = clause["kind"]
+            if kind == "each":
+                self.each(clause)
+            elif kind == "share":
+                self.share(clause)
+            elif kind == "exists":
+                self.exists(clause)
+
+
+@dataclass
+class Group:
+    """Exact sums for one share group (integers, or Decimal when a source gave sen)."""
+
+    total: Any = 0
+    known: Any = 0
+    part_unknown: Any = 0
+    member_unknown: Any = 0
+    evidence: list[str] = field(default_factory=list)
+    missing: set = field(default_factory=set)
+    total_missing: list[str] = field(default_factory=list)
+    #: members in all, when ``evidence`` holds only some of them (the bulk path caps it)
+    evidence_count: int | None = None
+    #: the channels the members came from (records.CHANNELS, or "unknown")
+    channels: set = field(default_factory=set)
+    #: possible members (an unknown date or subject): (value, least part, greatest part)
+    maybe: list = field(default_factory=list)
+    #: values of the ``subject_parent`` of the members (e.g. the buyers of a PPK)
+    parents: set = field(default_factory=set)
+
+    def add_evidence(self, rid: str) -> None:
+        self.evidence.append(rid)
+        if self.evidence_count is not None:
+            self.evidence_count += 1
+
+    def bounds(self) -> tuple[Fraction, Fraction] | None:
+        """The least and the greatest share the unknowns allow, exactly.
+
+        Members of unknown membership (``member_unknown``) count in the denominator of both
+        bounds with no qualifying part (lower) or all of it (upper): including them is optimal
+        for both. A possible member is included in a bound only when that moves the bound
+        outwards; taken in order of its own ratio, this greedy choice is exact for a ratio.
+        """
+        den = self.total + self.member_unknown
+        lo_num, hi_num = self.known, self.known + self.part_unknown + self.member_unknown
+        items = [(Fraction(v), Fraction(a), Fraction(b)) for v, a, b in self.maybe if v]
+        if den == 0 and not items:
+            return None
+        lo_n, lo_d = Fraction(lo_num), Fraction(den)
+        for v, a, _b in sorted(items, key=lambda t: t[1] / t[0]):
+            if lo_d == 0 or a / v < lo_n / lo_d:
+                lo_n, lo_d = lo_n + a, lo_d + v
+        hi_n, hi_d = Fraction(hi_num), Fraction(den)
+        for v, _a, b in sorted(items, key=lambda t: t[2] / t[0], reverse=True):
+            if hi_d == 0 or b / v > hi_n / hi_d:
+                hi_n, hi_d = hi_n + b, hi_d + v
+        return lo_n / lo_d, hi_n / hi_d
+
+    def facts(self, at_least: Any, period_known: bool) -> dict:
+        den = self.total + self.member_unknown
+        b = self.bounds()
+        if isinstance(at_least, Missing) or b is None or self.total_missing:
+            lower = upper = None
+        else:
+            lower, upper = b
+        t = Fraction(at_least) if not isinstance(at_least, Missing) else None
+        row = [
+            "t" if period_known else "f",
+            "t" if den == 0 and not self.maybe and not self.total_missing else "f",
+            "t" if lower is not None and lower >= t else "f",
+            "f" if (upper is not None and upper < t) else "t",
+        ]
+        if isinstance(at_least, Missing) or self.total_missing:
+            row[2], row[3] = "f", "t"  # cannot decide: neither bound is usable
+        measured = None if lower is None else ratio_text(lower)
+        if lower is not None and upper != lower:
+            measured = f"{ratio_text(lower)}..{ratio_text(upper)}"
+        return {"row": row, "measured": measured, "lower": lower, "upper": upper, "known": self.known,
+                "total": self.total,
+                "unknown": self.part_unknown + self.member_unknown + sum(v for v, _a, _b in self.maybe)}
+
+
+def atoms_of(logic: dict) -> list[int]:
+    """Indexes of the atoms a logic tree reads."""
+    if "atom" in logic:
+        return [logic["atom"]]
+    if "not" in logic:
+        return atoms_of(logic["not"])
+    return [i for part in logic.get("and", logic.get("or", [])) for i in atoms_of(part)]
+
+
+def unknown_why(clause: dict, label: str, dec: list, fns: list, ctx: Ctx, row: list[str],
+                known_why: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The party fields that left a classification unknown: the clause's ``default_missing`` when
+    its default gave no value; when a case was unknown, those recorded for the derived attributes
+    its unknown atoms read (``known_why``). A value
+    taken from an empty field (``value_from``) names nothing here: the attribute itself is named."""
+    if label == "default":
+        return tuple(clause.get("default_missing") or ())
+    if label.startswith("case:"):
+        return ()
+    out: set[str] = set()
+    for path in relevant_missing(dec, fns, ctx, row, label):
+        if path in known_why:  # fields read directly are not added: the attribute is named
+            out.update(known_why[path])
+    return tuple(sorted(out))
+
+
+def derived_missing(missing: list[str], rec: Any, over: str, year: int | None, env: Env) -> list[str]:
+    """For each missing derived attribute of a party (``supplier.umkk``, or ``umkk`` in a clause
+    over parties), the party fields recorded as leaving it unknown, on the same path
+    (``supplier.annual_sales_idr``). Only clauses of kind ``each`` name them."""
+    table = over
+    out: list[str] = []
+    for path in missing:
+        parts = path.split(".")
+        if len(parts) == 1 and table == "parties":
+            party_id, prefix = rec.id, ""
+        elif len(parts) == 2 and parts[0] in schema.RELATIONS.get(table, {}):
+            fk, target = schema.RELATIONS[table][parts[0]]
+            if target != "parties":
+                continue
+            party_id, prefix = getattr(rec, fk, None), parts[0] + "."
+        else:
+            continue
+        if party_id is None:
+            continue
+        why = env.derived_why.get(year if year is not None else env.default_year, {}).get(party_id, {}).get(parts[-1])
+        out.extend(prefix + w for w in why or ())
+    return out
+
+
+def relevant_missing(dec: list, fns: list, ctx: Ctx, row: list[str], label: str) -> list[str]:
+    """Paths read by unknown atoms whose value could change the outcome (the data worth adding)."""
+    out: list[str] = []
+    for i, (f, v) in enumerate(zip(fns, row)):
+        if f is None or v != "u":
+            continue
+        if any(D.decide(dec, row[:i] + [alt] + row[i + 1:]) != label for alt in "tf"):
+            paths: list[str] = []
+            f(ctx, paths)
+            out.extend(paths)
+    return sorted(set(out))
+
+
+def _group_day(clause: dict, year: int | None) -> _dt.date | None:
+    """The day whose parameter values judge a group: the period's last day, or the clause's
+    last day in force when it ends earlier."""
+    if year is None:
+        return None
+    day = _dt.date(year, 12, 31)
+    vu = clause.get("valid_until")
+    return min(day, _dt.date.fromisoformat(vu)) if vu else day
+
+
+def partnership_active(k: Partnership, period: Period) -> str:
+    """'t' if active at some day of the period, 'f' if not, 'u' when its start date is missing."""
+    if k.start_date is None:
+        return "u"
+    if k.start_date > period.end:
+        return "f"
+    if k.end_date is not None and k.end_date < period.start:
+        return "f"
+    return "t"
+
+
+def each_status(label: str, clause: dict) -> tuple[Status, str | None]:
+    if label.startswith("exception:"):
+        return Status.COMPLIANT, clause["unless"][int(label.split(":")[1])]["id"]
+    return STATUS[label], None
+
+
+def unit_of(ruleset: Ruleset, clause: dict) -> str | None:
+    """The unit of a clause's measured value: ratio for shares, count for exists, else the
+    unit of the parameter of the comparison its measured value comes from (explain.measured_atoms)."""
+    if clause["kind"] == "share":
+        return "ratio"
+    if clause["kind"] == "exists":
+        return "count"
+    atoms = clause.get("decisions", {}).get("verdict", {}).get("atoms", [])
+    required, applies = explain.measured_atoms(clause)
+    for i in required + applies:  # the comparisons measured/threshold come from
+        a = atoms[i]
+        param = a["right"] if a["right"].get("op") == "param" else a["left"]
+        return ruleset.params.get(param["name"], {}).get("unit")
+    return None
+
+
+def path_text(t: dict | None) -> str:
+    if not t:
+        return "?"
+    return ".".join(t["path"]) if t.get("op") == "path" else t.get("op", "?")
+
+__all__ = ["Judge", "Group", "STATUS", "each_status", "path_text", "Tracer", "CHECKED_ROWS"]
