@@ -71,6 +71,8 @@ class Env:
     #: fiscal year -> party id -> derived attribute -> the party fields that left it unknown
     derived_why: dict[int, dict[str, dict[str, tuple[str, ...]]]] = field(default_factory=dict)
     default_year: int | None = None
+    #: named assumptions turned off for this run (perbup_rules.assumptions): ``assumed(ID)`` is false
+    assume_off: frozenset = frozenset()
 
     def derived_for(self, year: int | None) -> dict[str, dict[str, Any]]:
         d = self.derived.get(year if year is not None else self.default_year)
@@ -287,6 +289,9 @@ class Compiled:
                     return "u"
                 return "t" if ((a in b) != negate) else "f"
             return member
+        if op == "assume":  # a named assumption: true unless turned off for this run
+            truth = "f" if t["id"] in self.env.assume_off else "t"
+            return lambda ctx, missing: truth
         if op == "in_force" or op == "fact":
             raise ValueError("pseudo-atoms are computed by the evaluator, not compiled")
         raise ValueError(f"not an atom: {t!r}")

@@ -101,6 +101,8 @@ class NoSupplier(_Model):
     #: which parties could be the partner: a condition on ``candidate.`` with ``category``
     where: str
     title: Bilingual
+    #: the category ``where`` is judged for, in a share clause (which judges no category of its own)
+    category: str | None = None
 
 
 class _ClauseBase(_Model):
@@ -157,8 +159,15 @@ class ShareClause(_ClauseBase):
     subject_parent: str | None = None
     per_stage: bool = True
     part: list[Case] = Field(min_length=1)
+    #: the part counted is at most the value of the first case that holds (no case: no limit; a
+    #: case that may hold before the first true one: the limit is unknown, so the part counted lies
+    #: between 0 and the part). KMT-01/02: the UMKK part from domestic products (PDN).
+    part_at_most: list[Case] = []
     total: str = "value_idr"
     at_least: str
+    #: not_applicable, naming this exception, when no party meets ``where`` (KMT-11: no licensed
+    #: local UMKK supplies sand and stone); ``category`` is unbound unless the condition names it
+    unless_no_supplier: NoSupplier | None = None
 
 
 class ExistsClause(_ClauseBase):

@@ -21,6 +21,7 @@ from .channel_coverage import Coverage, coverage_of, link_rates_of
 from .errors import DataError
 from .nodata import no_data_diagnostic, read_from_input
 from .judge import Judge, Tracer, unit_of
+from . import assumptions as _assumptions
 
 
 def evaluate(
@@ -33,6 +34,7 @@ def evaluate(
     clauses: Iterable[str] | None = None,
     tracer: Tracer | None = None,
     as_if_in_force: bool = False,
+    no_assume: Iterable[str] | None = None,
 ) -> Report:
     """Judge every clause of ``ruleset`` over ``dataset``; deterministic for the same inputs.
 
@@ -44,7 +46,11 @@ def evaluate(
         tracer: called after every engine call with the rows and labels (coverage, debugging).
         as_if_in_force: judge the draft's own obligations as if in force in every period
             (:mod:`perbup_rules.as_if`); their findings and the report say so.
+        no_assume: named assumptions to turn off (:mod:`perbup_rules.assumptions`: ``pdn``,
+            ``pagu``, ``licensed``), making the facts they supply unknown; an unknown id is a
+            :class:`UsageError`.
     """
+    off = _assumptions.off_set(no_assume)
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
     if not dataset.purchases and read_from_input(dataset):  # no data is no audit
@@ -59,7 +65,7 @@ def evaluate(
     as_if: frozenset[str] | None = None
     if as_if_in_force:
         ruleset, as_if = _as_if(ruleset)
-    run = Judge(ruleset, dataset, eng, years, stage, tracer)
+    run = Judge(ruleset, dataset, eng, years, stage, tracer, assume_off=off)
     run.run(clauses)
     report = report_of(ruleset, dataset, eng, run, as_if=as_if)
     from .not_evaluated import DatasetPresence, not_evaluated  # clauses no record lets apply
@@ -130,6 +136,7 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: Judge, *, co
         link_rates=link_rates_of(dataset),
         data_quality=[{"table": t, "id": i, "missing": sorted(m)} for (t, i), m in sorted(run.data_quality.items())],
         as_if_in_force=as_if is not None,
+        assumptions=_assumptions.section(ruleset.clauses, run.assume_off, run.assumed),
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         registries=[s for o in dataset.registries for s in o.summary()],
         provenance=party_provenance(dataset) if dataset.registries else {},

@@ -11,7 +11,8 @@ Examples::
 Grammar: ``or``/``and``/``not``; comparisons ``== != < <= > >=``; ``in`` and
 ``not in`` against a list literal or a list field; field paths (``a.b``);
 ``params.NAME``; literals: integers (``15_000_000_000``), decimals (``0.40``),
-strings, ``true``/``false``/``null``, ``date("2026-01-01")``; ``known(path)``.
+strings, ``true``/``false``/``null``, ``date("2026-01-01")``; ``known(path)``;
+``assumed(ID)``, a named assumption (true unless turned off: perbup_rules.assumptions).
 
 Parsing gives a tree of plain dicts (JSON-ready, the form stored in a compiled
 Ruleset). Every node keeps ``col``, its 1-based column within the expression.
@@ -70,7 +71,7 @@ STRING: /"(?:[^"\\\n]|\\.)*"/ | /'(?:[^'\\\n]|\\.)*'/
 _PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 KEYWORDS = {"and", "or", "not", "in", "true", "false", "null"}
-FUNCTIONS = {"known": 1, "date": 1}
+FUNCTIONS = {"known": 1, "date": 1, "assumed": 1}
 
 
 class ExprSyntaxError(ValueError):
@@ -129,6 +130,10 @@ class _ToTree(Transformer):
             if args[0]["op"] not in ("path",):
                 raise ExprSyntaxError(msg("diag.expr.known_path"), _col(meta))
             return {"op": "known", "path": args[0]["path"], "col": _col(meta)}
+        if name == "assumed":  # assumed(pdn): a named assumption (perbup_rules.assumptions)
+            if args[0]["op"] != "path" or len(args[0]["path"]) != 1:
+                raise ExprSyntaxError(msg("diag.expr.assumed_name"), _col(meta))
+            return {"op": "assume", "id": args[0]["path"][0], "col": _col(meta)}
         # date("YYYY-MM-DD")
         arg = args[0]
         if arg["op"] != "const" or not isinstance(arg["value"], str):
@@ -269,6 +274,8 @@ def to_text(node: dict) -> str:
         return f"params.{node['name']}"
     if op == "known":
         return f"known({'.'.join(node['path'])})"
+    if op == "assume":
+        return f"assumed({node['id']})"
     if op == "list":
         return "[" + ", ".join(to_text(i) for i in node["items"]) + "]"
     value = decode_const(node["value"])

@@ -119,6 +119,8 @@ class Finding:
     channels: tuple[str, ...] | None = None
     #: judged under ``--as-if-in-force`` by a clause not yet in force (the draft's own obligation)
     as_if_in_force: bool = False
+    #: the named assumptions (perbup_rules.assumptions) this verdict rests on, sorted
+    assumptions: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple:
         return (
@@ -150,6 +152,7 @@ class Finding:
             "rule_location": self.rule_location,
             "channels": None if self.channels is None else list(self.channels),
             **({"as_if_in_force": True} if self.as_if_in_force else {}),
+            **({"assumptions": list(self.assumptions)} if self.assumptions else {}),
         }
 
 
@@ -220,6 +223,8 @@ class Report:
     data_quality: list[dict[str, Any]] = field(default_factory=list)
     #: the draft's own obligations were judged as if in force in every period (``--as-if-in-force``)
     as_if_in_force: bool = False
+    #: the named assumptions (perbup_rules.assumptions.section): id, on, text, clauses, records
+    assumptions: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per clause and status (every status key present, in a fixed order)."""
@@ -262,6 +267,7 @@ class Report:
             "rejected": self.rejected,
             "coverage": None if self.coverage is None else self.coverage.to_dict(),
             "data_quality": self.data_quality,
+            "assumptions": self.assumptions,
             "clauses": self.clauses,
             "findings": [f.to_dict() for f in listed],
             "counted": self.counted,

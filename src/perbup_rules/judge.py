@@ -51,6 +51,7 @@ from .findings import Finding, RequiredPartnership, Status
 from .params import ParamTable
 from .periods import boundaries, merge_variants, possible_days, purchase_period
 from . import subjects as _subjects
+from . import assumptions as _assumptions
 from .records import Dataset, Partnership
 from .channel_coverage import UNKNOWN as UNKNOWN_CHANNEL
 from .channel_coverage import ordered as ordered_channels
@@ -95,6 +96,10 @@ class Judge:
     required: list[RequiredPartnership] = field(default_factory=list)
     #: (table, record id) -> fields whose absence made the record a possible member only
     data_quality: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    #: named assumptions turned off for this run (perbup_rules.assumptions)
+    assume_off: frozenset = frozenset()
+    #: assumption id -> (table, record id) of the records whose outcome rests on it
+    assumed: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ds = self.dataset
@@ -102,14 +107,15 @@ class Judge:
         mark_candidates(ds)  # registry businesses written by `perbup import --registry` stay candidates only
         self.env = Env(parties=ds.parties, purchases_by_id={p.id: p for p in ds.purchases},
                        params=ParamTable(self.ruleset.params),
-                       default_year=max(self.periods) if self.periods else None)
+                       default_year=max(self.periods) if self.periods else None, assume_off=self.assume_off)
         self.purchases = [p for p in ds.purchases if self.stage is None or p.stage == self.stage]
         if self.periods:
             keep = set(self.periods)
             self.purchases = [p for p in self.purchases if purchase_period(p) is None or purchase_period(p) in keep]
         self.note_undated(self.purchases)
         self._bounds: dict[str, tuple] = {}
-        self._pool: dict[str, dict[str, bool]] = {}
+        self._pool: dict[str, dict[str | None, tuple[bool, tuple[str, ...]]]] = {}
+        self._assume_pos: dict[tuple[str, str], tuple] = {}
         #: every purchase of the input, any stage (the bulk path reads them from its tables)
         self.all_purchases: Callable[[], Iterable[Any]] = lambda: ds.purchases
 
@@ -169,6 +175,33 @@ class Judge:
     def base(self, clause: dict, **kw) -> dict:
         return dict(clause=clause["id"], citation=clause["citation"], severity=clause["severity"],
                     rule_location=clause.get("location"), **kw)
+
+    # named assumptions (perbup_rules.assumptions) -----------------------------------------
+    def rests(self, clause: dict, decision: str, row: list[str], label: str) -> tuple[str, ...]:
+        """The assumptions this outcome rests on: those whose ``assumed`` atoms, flipped (true to
+        false when on, false to true when off), change the label. Empty for most clauses."""
+        key = (clause["id"], decision)
+        hit = self._assume_pos.get(key)
+        if hit is None:
+            dec = clause["decisions"][decision]
+            hit = self._assume_pos[key] = (_assumptions.positions(dec["atoms"]), D.from_json(dec))
+        pos, dec = hit
+        if not pos:
+            return ()
+        out = []
+        for aid, idx in pos.items():
+            flipped = list(row)
+            for i in idx:
+                flipped[i] = "t" if row[i] == "f" else "f"
+            if D.decide(dec, flipped) != label:
+                out.append(aid)
+        return tuple(out)
+
+    def touch(self, ids: Iterable[str], table: str, rid: str) -> tuple[str, ...]:
+        """Count a record for each assumption it rests on; the ids a finding names (those on)."""
+        for a in ids:
+            self.assumed.setdefault(a, set()).add((table, rid))
+        return tuple(sorted(a for a in ids if a not in self.assume_off))
 
     # classify --------------------------------------------------------------------------
     def classify(self, clause: dict) -> None:
@@ -276,13 +309,14 @@ class Judge:
                 missing = missing + derived_missing(missing, rec, over, ctx.year, self.env)
             missing = sorted(set(missing)) if missing else []
             measured, threshold = explain.measured_threshold(atoms, row, comp, ctx, clause)
+            assumed = self.touch(self.rests(clause, "verdict", row, label), over, rec.id)
             append(Finding(
                 subject=rec.id, subject_kind=kind, period=ctx.year, stage=getattr(rec, "stage", None), status=status,
                 measured=measured, threshold=threshold, evidence=(rec.id,), exception=exception,
                 missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
                 explanation=explain.each_text(clause, label, status, rec.id, exception, missing,
                                               atoms, row, comp, ctx, focus),
-                **base))
+                **({"assumptions": assumed} if assumed else {}), **base))
         if not undated:
             self.findings.extend(made)
             return
@@ -332,10 +366,11 @@ class Judge:
             rows.append(self.row(fns, ctx, [], {0: in_force(clause, d)}))
             ctxs.append(ctx)
         labels = self.decide(clause, "member", rows)
+        caps = self.caps(clause, ctxs)
         mdec = D.from_json(clause["decisions"]["member"])
         total_path = path_text(clause["total"])
         groups: dict[tuple, Group] = {}
-        for rec, ctx, row, label in zip(purchases, ctxs, rows, labels):
+        for n, (rec, ctx, row, label) in enumerate(zip(purchases, ctxs, rows, labels)):
             if label == "out":
                 continue
             subj = subject_get(ctx)
@@ -355,27 +390,62 @@ class Judge:
                 g.total_missing.append(rec.id)
                 g.missing.add(total_path)
                 continue
-            if label == "gate_unknown":
-                g.member_unknown += total
+            ids = self.rests(clause, "member", row, label)
+            if label in ("gate_unknown", "unknown"):
+                a, b = 0, total
                 g.missing.update(relevant_missing(mdec, fns, ctx, row, label))
-                continue
-            if label == "unknown":
-                g.total += total
-                g.part_unknown += total
-                g.missing.update(relevant_missing(mdec, fns, ctx, row, label))
-                continue
-            g.total += total
-            if label.startswith("case:"):
+            elif label.startswith("case:"):
                 i = int(label[5:])
                 v = part_gets[i](ctx) if part_gets[i] else decode_const(clause["part"][i]["value"])
+                if isinstance(v, Missing):
+                    a, b = 0, total
+                    g.missing.add(v.path)
+                else:
+                    a = b = min(v, total)
             else:
-                v = 0
-            if isinstance(v, Missing):
-                g.part_unknown += total
-                g.missing.add(v.path)
-            else:
-                g.known += min(v, total)
+                a = b = 0
+            if caps is not None:
+                cap, cap_ids = caps[n]
+                a, b = capped(a, b, cap, g.missing)
+                if b or a != b:  # the limit mattered only where some part may count
+                    ids = ids + cap_ids
+            g.assumptions.update(self.touch(ids, "purchases", rec.id))
+            if label == "gate_unknown":
+                if b == total:
+                    g.member_unknown += total
+                elif total:  # a possible member whose part is limited: exact as a possible member
+                    g.maybe.append((total, 0, b))
+                continue
+            g.total += total
+            g.known += a
+            g.part_unknown += b - a
         return groups
+
+    def caps(self, clause: dict, ctxs: list[Ctx]) -> list[tuple[Any, tuple[str, ...]]] | None:
+        """Per context, the limit ``part_at_most`` puts on the part counted, with the assumptions
+        its outcome rests on: None (no limit), a number, or a set of the fields whose absence
+        leaves the limit unknown. None for a clause without ``part_at_most``."""
+        if not clause.get("part_at_most"):
+            return None
+        fns = self.atom_fns(clause, "cap", "purchases")
+        rows = [self.row(fns, c, [], {}) for c in ctxs]
+        labels = self.decide(clause, "cap", rows) if rows else []
+        dec = D.from_json(clause["decisions"]["cap"])
+        comp = Compiled(self.env, "purchases")
+        cases = clause["part_at_most"]
+        gets = [comp.value(c["value_from"]) if c["value_from"] else None for c in cases]
+        out: list[tuple[Any, tuple[str, ...]]] = []
+        for ctx, row, label in zip(ctxs, rows, labels):
+            if label.startswith("case:"):
+                i = int(label[5:])
+                v = gets[i](ctx) if gets[i] else decode_const(cases[i]["value"])
+                cap: Any = {v.path} if isinstance(v, Missing) else v
+            elif label == "default":
+                cap = None
+            else:
+                cap = set(relevant_missing(dec, fns, ctx, row, label))
+            out.append((cap, self.rests(clause, "cap", row, label)))
+        return out
 
     def share_widen(self, clause: dict, groups: dict[tuple, "Group"], purchases: list) -> dict[tuple, "Group"]:
         """Purchases without a date or without a subject, judged on every date they may have.
@@ -399,14 +469,15 @@ class Judge:
                 rows.append(self.row(fns, ctx, [], {0: in_force(clause, day)}))
                 entries.append((n, year, ctx))
         labels = self.decide(clause, "member", rows) if rows else []
+        caps = self.caps(clause, [e[2] for e in entries])
         per: dict[tuple[int, int | None], list] = defaultdict(list)
-        for (n, year, ctx), row, label in zip(entries, rows, labels):
-            per[(n, year)].append((ctx, row, label))
+        for e, ((n, year, ctx), row, label) in enumerate(zip(entries, rows, labels)):
+            per[(n, year)].append((ctx, row, label, None if caps is None else caps[e]))
         certain: list[tuple] = []
         optional: list[tuple] = []
         for (n, year), days in per.items():
             rec = purchases[n]
-            inside = [(ctx, row, label) for ctx, row, label in days if label != "out"]
+            inside = [d for d in days if d[2] != "out"]
             if not inside:
                 continue
             ctx0 = inside[0][0]
@@ -414,10 +485,12 @@ class Judge:
             subj = subject_get(ctx0)
             stage = rec.stage if clause["per_stage"] else None
             missing: set[str] = set()
+            ids: set[str] = set()
             lo = hi = None
-            for ctx, row, label in inside:
+            for ctx, row, label, cap in inside:
                 if isinstance(total, Missing):
                     break
+                rests = self.rests(clause, "member", row, label)
                 if label in ("gate_unknown", "unknown"):
                     a, b = 0, total
                     missing.update(relevant_missing(mdec, fns, ctx, row, label))
@@ -431,19 +504,26 @@ class Judge:
                         a = b = min(v, total)
                 else:
                     a = b = 0
+                if cap is not None:
+                    a, b = capped(a, b, cap[0], missing)
+                    if b or a != b:
+                        rests = rests + cap[1]
+                ids.update(rests)
                 lo = a if lo is None else min(lo, a)
                 hi = b if hi is None else max(hi, b)
-            sure = (len(inside) == len(days) and all(label != "gate_unknown" for _c, _r, label in inside)
+            named = self.touch(sorted(ids), "purchases", rec.id)
+            sure = (len(inside) == len(days) and all(d[2] != "gate_unknown" for d in inside)
                     and year == purchase_period(rec) and not isinstance(subj, Missing))
             if rec.date is None:
                 missing.add("date")
-            item = (rec, year, stage, subj, total, lo, hi, missing, ctx0)
+            item = (rec, year, stage, subj, total, lo, hi, missing, ctx0, named)
             (certain if sure else optional).append(item)
-        for rec, year, stage, subj, total, lo, hi, missing, _ctx in certain:
+        for rec, year, stage, subj, total, lo, hi, missing, _ctx, named in certain:
             g = groups.get((subj, year, stage))
             if g is None:
                 g = groups[(subj, year, stage)] = Group()
             g.add_evidence(rec.id)
+            g.assumptions.update(named)
             if isinstance(total, Missing):
                 g.total_missing.append(rec.id)
                 g.missing.add(total_path)
@@ -453,7 +533,7 @@ class Judge:
             g.part_unknown += hi - lo
             if hi != lo:
                 g.missing.update(missing)
-        for rec, year, stage, subj, total, lo, hi, missing, ctx0 in optional:
+        for rec, year, stage, subj, total, lo, hi, missing, ctx0, named in optional:
             if isinstance(subj, Missing):
                 par = parent_get(ctx0) if parent_get is not None else Missing("")
                 if isinstance(par, Missing):  # no way to place it: a group of unknown subject, as data to add
@@ -471,6 +551,7 @@ class Judge:
             for key in targets:
                 g = groups[key]
                 g.add_evidence(rec.id)
+                g.assumptions.update(named)
                 if isinstance(total, Missing):
                     g.total_missing.append(rec.id)
                     g.missing.add(total_path)
@@ -509,6 +590,7 @@ class Judge:
                 missing=(subject_path,) if STATUS[label] is Status.CANNOT_DETERMINE else (),
                 explanation=explain.subject_unknown_text(clause, par, year, stage, subject_path),
                 **self.base(clause)))
+        pool = clause.get("unless_no_supplier")
         for key, (at_least, f), label in zip(keys, facts, glabels):
             subj, year, stage = key
             g = groups[key]
@@ -516,6 +598,19 @@ class Judge:
             missing = sorted(g.missing | ({"date"} if year is None else set())
                              | ({at_least.path} if isinstance(at_least, Missing) else set())
                              | ({path_text(clause["subject"])} if subj is None else set()))
+            if pool is not None and status in (Status.VIOLATION, Status.CANNOT_DETERMINE):
+                none, rests = self.no_supplier(clause, pool.get("category"))
+                if none:  # KMT-11: no business that could supply the part exists at all
+                    self.findings.append(Finding(
+                        subject=subj, subject_kind=path_text(clause["subject"]), period=year, stage=stage,
+                        status=Status.NOT_APPLICABLE, exception=pool["id"], measured=f["measured"],
+                        threshold=None if isinstance(at_least, Missing) else str(at_least),
+                        evidence=tuple(sorted(g.evidence)), evidence_count=g.evidence_count,
+                        channels=ordered_channels(g.channels),
+                        explanation=explain.no_supplier_text(clause, pool, subj, year, pool.get("category") or "?"),
+                        **self.base(clause)))
+                    continue
+                g.assumptions.update(a for a in rests if a not in self.assume_off)
             self.findings.append(Finding(
                 subject=subj, subject_kind=path_text(clause["subject"]), period=year, stage=stage, status=status,
                 measured=f["measured"], threshold=None if isinstance(at_least, Missing) else str(at_least),
@@ -523,6 +618,7 @@ class Judge:
                 channels=ordered_channels(g.channels),
                 missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
                 explanation=explain.share_text(clause, label, f, at_least, subj, year, stage, missing),
+                **({"assumptions": tuple(sorted(g.assumptions))} if g.assumptions else {}),
                 **self.base(clause)))
 
     # exists --------------------------------------------------------------------------
@@ -615,7 +711,7 @@ class Judge:
         for (si, ci), (f, ctx) in sorted(made.items()):
             if pool is not None and f.status in (Status.VIOLATION, Status.CANNOT_DETERMINE):
                 cat = self.remedy_category(clause, ctx, f.category)
-                if cat is not None and self.no_supplier(clause, cat):
+                if cat is not None and self.no_supplier(clause, cat)[0]:
                     f = replace(f, status=Status.NOT_APPLICABLE, exception=pool["id"], missing=(),
                                 explanation=explain.no_supplier_text(clause, pool, f.subject, f.period, cat))
             self.findings.append(f)
@@ -638,9 +734,10 @@ class Judge:
             cat = None if isinstance(c, Missing) else c
         return cat
 
-    def no_supplier(self, clause: dict, category: str) -> bool:
-        """True when no party of the data or the registries may meet ``unless_no_supplier.where``
-        for ``category`` (every one is false: an unknown one may supply it)."""
+    def no_supplier(self, clause: dict, category: str | None) -> tuple[bool, tuple[str, ...]]:
+        """(True when no party of the data or the registries may meet ``unless_no_supplier.where``
+        for ``category`` (every one is false: an unknown one may supply it); the named assumptions
+        the answer rests on: flipped, they would change it)."""
         cache = self._pool.setdefault(clause["id"], {})
         if category not in cache:
             comp = Compiled(self.env, None, clause["over"])
@@ -649,7 +746,15 @@ class Judge:
             year = self.periods[-1] if self.periods else None
             rows = [self.row(fns, Ctx(candidate=p, category=category, year=year), [], {}) for p in parties]
             labels = self.decide(clause, "supplier_pool", rows)
-            cache[category] = all(lab == "f" for lab in labels)
+            none = all(lab == "f" for lab in labels)
+            rests = []  # the answer rests on an assumption when, flipped, the answer changes
+            pos = _assumptions.positions(clause["decisions"]["supplier_pool"]["atoms"])
+            dec = D.from_json(clause["decisions"]["supplier_pool"])
+            for aid, idx in sorted(pos.items()):
+                flipped = [[("t" if r[i] == "f" else "f") if i in idx else v for i, v in enumerate(r)] for r in rows]
+                if all(D.decide(dec, r) == "f" for r in flipped) != none:
+                    rests.append(aid)
+            cache[category] = (none, tuple(rests))
         return cache[category]
 
     def remedy(self, clause: dict, rec: Any, ctx: Ctx, cat: str | None, year: int | None) -> RequiredPartnership:
@@ -742,6 +847,8 @@ class Group:
     maybe: list = field(default_factory=list)
     #: values of the ``subject_parent`` of the members (e.g. the buyers of a PPK)
     parents: set = field(default_factory=set)
+    #: named assumptions (on) that some member's part or membership rests on
+    assumptions: set = field(default_factory=set)
 
     def add_evidence(self, rid: str) -> None:
         self.evidence.append(rid)
@@ -793,6 +900,19 @@ class Group:
         return {"row": row, "measured": measured, "lower": lower, "upper": upper, "known": self.known,
                 "total": self.total,
                 "unknown": self.part_unknown + self.member_unknown + sum(v for v, _a, _b in self.maybe)}
+
+
+def capped(a: Any, b: Any, cap: Any, missing: set) -> tuple[Any, Any]:
+    """A part known to lie in [a, b], limited by ``cap`` (``part_at_most``): None is no limit, a
+    set names the fields that leave the limit unknown (the part counted then lies in [0, b])."""
+    if cap is None:
+        return a, b
+    if isinstance(cap, set):
+        if b:
+            missing.update(cap)
+            return 0, b
+        return a, b
+    return min(a, cap), min(b, cap)
 
 
 def atoms_of(logic: dict) -> list[int]:

@@ -31,7 +31,7 @@ ROLES = {
     "party": ("partnerships", "party_id", "parties"),
     "partner": ("partnerships", "partner_id", "parties"),
 }
-_NO_NEED = {"in_force", "known", "fact", "const"}
+_NO_NEED = {"in_force", "known", "fact", "const", "assume"}
 
 
 def _has(value: Any) -> bool:

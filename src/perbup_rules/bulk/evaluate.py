@@ -34,6 +34,7 @@ from ..errors import ENGINE_CONTRACT, DataError, EngineError, UsageError
 from ..evaluate import report_of
 from ..judge import STATUS, Group, Judge, each_status, path_text
 from ..expr import decode_const
+from ..assumptions import ids_in, off_set
 from ..findings import Report, Status
 from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
@@ -51,10 +52,11 @@ EVIDENCE_CAP = 50
 
 
 class _Bulk:
-    def __init__(self, ruleset: Ruleset, data: BulkData, engine: Engine, years: list[int], stage: str | None):
+    def __init__(self, ruleset: Ruleset, data: BulkData, engine: Engine, years: list[int], stage: str | None,
+                 assume_off: frozenset = frozenset()):
         self.rs, self.data, self.con, self.engine = ruleset, data, data.con, engine
         self.years, self.stage = years, stage
-        self.run = Judge(ruleset, data.dataset, engine, years, stage, None)
+        self.run = Judge(ruleset, data.dataset, engine, years, stage, None, assume_off=assume_off)
         self.run.purchases = []
         self.counted: Counter = Counter()
         self._all: list | None = None
@@ -211,6 +213,9 @@ class _Bulk:
             if i in pseudo:
                 parts.append(pseudo[i])
                 operands.append([])
+            elif a["op"] == "assume":  # a named assumption: a constant of the run
+                parts.append("'f'" if a["id"] in self.run.assume_off else "'t'")
+                operands.append([])
             else:
                 s, ops = self.scope.atom(a)
                 parts.append(s)
@@ -234,6 +239,7 @@ class _Bulk:
         rows = self.con.execute(
             f"SELECT yr, st, {key} AS k, count(*) FROM facts WHERE {extra_where} GROUP BY ALL").fetchall()
         labels = self.decide(clause, decision, sorted({r[2] for r in rows}))
+        self.assumed(clause, decision, key, labels, extra_where)
         listed_keys, expect = set(), Counter()
         for year, stage, k, n in rows:
             status = status_of(labels[k])
@@ -247,6 +253,21 @@ class _Bulk:
             where = f"({extra_where}) AND {key} IN ({keys})"
             records, given = self.records(where, key if clause["kind"] == "each" else None)
             self.judge_listed(clause, records, expect, given)
+
+    def assumed(self, clause: dict, decision: str, key: str, labels: dict[str, str], extra_where: str) -> None:
+        """Count the records whose verdict rests on a named assumption (perbup_rules.assumptions),
+        as the per-record judge does: per distinct atom row, then the ids of its records."""
+        if not ids_in(clause["decisions"][decision]["atoms"]):
+            return
+        by_ids: dict[tuple[str, ...], list[str]] = {}
+        for k, label in labels.items():
+            ids = self.run.rests(clause, decision, list(k), label)
+            if ids:
+                by_ids.setdefault(ids, []).append(k)
+        for ids, keys in sorted(by_ids.items()):
+            sql = f"SELECT id FROM facts WHERE ({extra_where}) AND {key} IN ({', '.join(literal(k) for k in keys)})"
+            for (rid,) in self.con.execute(sql).fetchall():
+                self.run.touch(ids, clause["over"], rid)
 
     def exists(self, clause: dict) -> None:
         if clause["categories"] or clause["link"] not in schema.RELATIONS.get(clause["related"], {}) and \
@@ -377,7 +398,7 @@ class _Bulk:
                 if clause["kind"] == "exists" and name == "match":
                     continue  # related records are matched per record
                 for a in dec["atoms"]:
-                    if a["op"] not in ("in_force", "fact"):
+                    if a["op"] not in ("in_force", "fact", "assume"):
                         self.scope.atom(a)
             if clause["kind"] == "share":
                 self.scope.value(clause["subject"])
@@ -387,6 +408,11 @@ class _Bulk:
                         self.scope.value(p["value_from"])
             if clause["kind"] == "exists" and (clause["categories"] or clause["link"] != "purchase_id"):
                 raise Unsupported("exists with categories or another link")
+            if clause.get("part_at_most") or clause.get("unless_no_supplier") or (
+                    clause["kind"] != "each" and ids_in(clause["decisions"])):
+                # a limited part, a supplier pool or a named assumption outside an each clause:
+                # judged per record, the same verdicts (an each clause counts its records in verdicts())
+                raise Unsupported("part_at_most, unless_no_supplier or assumed() outside each")
             return True
         except Unsupported:
             return False
@@ -414,6 +440,7 @@ def evaluate_bulk(
     stage: str | None = None,
     clauses: Iterable[str] | None = None,
     as_if_in_force: bool = False,
+    no_assume: Iterable[str] | None = None,
 ) -> Report:
     """Judge ``ruleset`` over a :class:`BulkData` column-wise (see the module docstring).
 
@@ -426,6 +453,7 @@ def evaluate_bulk(
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
     if data.con.execute("SELECT count(*) FROM purchases").fetchone()[0] == 0:  # no data is no audit
         raise DataError([no_data_diagnostic(data.dataset)])
+    off = off_set(no_assume)
     eng = get_engine(engine)
     if periods is not None:
         years = sorted(set(periods))
@@ -440,7 +468,7 @@ def evaluate_bulk(
     if as_if_in_force:
         from ..as_if import as_if_in_force as _as_if
         ruleset, as_if = _as_if(ruleset)
-    b = _Bulk(ruleset, data, eng, years, stage)
+    b = _Bulk(ruleset, data, eng, years, stage, off)
     if _uses_purchase_relation(ruleset):
         b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
     clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated

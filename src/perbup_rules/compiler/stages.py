@@ -405,6 +405,11 @@ class _ClauseCompiler:
             return
         if op == "const" and isinstance(t["value"], bool):
             return
+        if op == "assume":
+            from ..assumptions import IDS
+            if t["id"] not in IDS:
+                self.err(errors.UNKNOWN_PATH, msg("diag.unknown_assumption", name=repr(t["id"]), names=", ".join(IDS)), loc)
+            return
         self.err(errors.EXPR_TYPE, msg("diag.not_condition", expr=expr.to_text(t)), loc)
 
     def logic(self, t: dict, scope: schema.Scope, atoms: list, node: Any, key: Any) -> dict:
@@ -456,7 +461,7 @@ class _ClauseCompiler:
         # clauses over parties, which are judged on the last day of each period, or over
         # purchases, which are judged on their date or on each date an undated one may have
         # (perbup_rules.periods)
-        two_valued = {i for i, a in enumerate(atoms) if a["op"] in ("known", "const", "fact")
+        two_valued = {i for i, a in enumerate(atoms) if a["op"] in ("known", "const", "fact", "assume")
                       or (a["op"] == "in_force" and self.m.over in ("parties", "purchases"))}
         try:
             out = D.to_json(decision, two_valued)
@@ -558,6 +563,39 @@ class _ClauseCompiler:
                                                  ("period_known", "no_total", "lower_meets", "upper_meets")],
                                                 D.share_verdict()),
                    })
+        if m.part_at_most:  # only when given: compiled rulesets without it stay as they were
+            cap_node = self.c.node.get("part_at_most")
+            cap_atoms: list = []
+            cap_logics, cap_values = [], []
+            for i, case in enumerate(m.part_at_most):
+                cnode = cap_node[i] if isinstance(cap_node, YSeq) else None
+                cap_logics.append(self.cond(case.when, scope, cap_atoms, cnode, "when"))
+                vf = (self.value_expr(case.value_from, scope, cnode, "value_from", {schema.MONEY, schema.INT})
+                      if case.value_from else None)
+                if vf is None and not isinstance(case.value, int):
+                    self.err(errors.WRONG_TYPE, msg("diag.share_part_value"), self.c.node.loc)
+                cap_values.append({"value": _json_scalar(case.value), "value_from": vf})
+            out["part_at_most"] = cap_values
+            out["decisions"]["cap"] = self.decision(cap_atoms, D.first_case(cap_logics))
+        pool = self.supplier_pool(schema.Scope({"category": schema.STR}, {
+            "candidate": schema.table_scope("parties", self.b.derived)}))
+        if pool is not None:
+            out["decisions"]["supplier_pool"] = pool.pop("decision")
+            out["unless_no_supplier"] = pool
+        return out
+
+    def supplier_pool(self, pscope: schema.Scope) -> dict | None:
+        """``unless_no_supplier``: its id, title and the t/f/u decision of ``where`` per candidate."""
+        m = self.m
+        if getattr(m, "unless_no_supplier", None) is None:
+            return None
+        pnode = self.c.node.get("unless_no_supplier")
+        p_atoms: list = []
+        where = self.cond(m.unless_no_supplier.where, pscope, p_atoms, pnode, "where")
+        out = {"id": m.unless_no_supplier.id, "title": m.unless_no_supplier.title.model_dump(),
+               "decision": self.decision(p_atoms, D.tri(where))}
+        if m.unless_no_supplier.category is not None:  # only when given: older rulesets stay as they were
+            out["category"] = m.unless_no_supplier.category
         return out
 
     def exists(self) -> dict:
@@ -603,17 +641,10 @@ class _ClauseCompiler:
             self.err(errors.UNKNOWN_PATH, msg("diag.bad_link", link=repr(m.link_from), table=m.over),
                      self.c.node.value_loc("link_from"),
                      hint=msg("diag.hint.fields", fields=", ".join(sorted(schema.TABLE_FIELDS[m.over]))))
-        pool = None
-        if m.unless_no_supplier is not None:
-            pnode = self.c.node.get("unless_no_supplier")
-            pscope = schema.Scope({"category": schema.STR}, {
-                "candidate": schema.table_scope("parties", self.b.derived),
-                "subject": schema.table_scope(m.over, self.b.derived),
-            })
-            p_atoms: list = []
-            where = self.cond(m.unless_no_supplier.where, pscope, p_atoms, pnode, "where")
-            pool = {"id": m.unless_no_supplier.id, "title": m.unless_no_supplier.title.model_dump(),
-                    "decision": self.decision(p_atoms, D.tri(where))}
+        pool = self.supplier_pool(schema.Scope({"category": schema.STR}, {
+            "candidate": schema.table_scope("parties", self.b.derived),
+            "subject": schema.table_scope(m.over, self.b.derived),
+        }))
         out = self.base()
         out.update(related=m.related, link=m.link, link_from=m.link_from, min_count=m.min_count,
                    categories=list(m.categories), remedy=remedy, logic={"applies": applies, "match": match},

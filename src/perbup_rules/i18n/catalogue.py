@@ -349,6 +349,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diag.expr.unknown_function": {"id": 'fungsi {name}() tidak dikenal', "en": 'unknown function {name}()'},
     "diag.hint.functions": {"id": 'fungsi: {names}', "en": 'functions: {names}'},
     "diag.expr.arity": {"id": '{name}() menerima {n} argumen', "en": '{name}() takes {n} argument'},
+    "diag.expr.assumed_name": {"id": 'assumed() menerima nama asumsi, misalnya assumed(pdn)', "en": 'assumed() takes an assumption name, e.g. assumed(pdn)'},
+    "diag.unknown_assumption": {"id": 'asumsi {name} tidak dikenal; yang ada: {names}', "en": 'unknown assumption {name}; the assumptions are: {names}'},
     "diag.expr.known_path": {"id": 'known() menerima jalur kolom, misalnya known(capital_idr)', "en": 'known() takes a field path, e.g. known(capital_idr)'},
     "diag.expr.date_arg": {"id": 'date() menerima tanggal ISO dalam tanda kutip, misalnya date("2026-01-01")', "en": 'date() takes a quoted ISO date, e.g. date("2026-01-01")'},
     "diag.expr.not_iso_date": {"id": '{value} bukan tanggal ISO (YYYY-MM-DD)', "en": '{value} is not an ISO date (YYYY-MM-DD)'},
@@ -487,6 +489,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "op.in.f": {"id": "{left} {lv}, bukan salah satu dari {items}", "en": "{left} is {lv}, not one of {items}"},
     "op.contains.t": {"id": "{right} mencakup {lv}", "en": "{right} include {lv}"},
     "op.contains.f": {"id": "{right} tidak mencakup {lv}", "en": "{right} do not include {lv}"},
+    "op.assumed.t": {"id": "asumsi {name} dipakai", "en": "the assumption {name} is on"},
+    "op.assumed.f": {"id": "asumsi {name} dimatikan (--no-assume {name})", "en": "the assumption {name} is off (--no-assume {name})"},
     "op.known.t": {"id": "{left} tercatat", "en": "{left} is recorded"},
     "op.known.f": {"id": "{left} tidak tercatat", "en": "{left} is not recorded"},
     # what a record is called when a condition speaks of it

@@ -126,6 +126,8 @@ def sentence(atom: dict, value: str, get: Callable[[dict], Any], lang: str, tabl
         return t("phrase.in_force", lang)
     if op == "fact":
         return t("phrase.fact", lang, name=atom.get("name", "fact"))
+    if op == "assume":  # a named assumption (perbup_rules.assumptions): on or turned off
+        return t(f"op.assumed.{'t' if value == 't' else 'f'}", lang, name=atom["id"])
 
     def operand(node: dict, other: dict | None = None) -> tuple[str, str]:
         """(what it is, its value as text) of one side."""

@@ -99,6 +99,8 @@ class Verbaliser:
             return "tidak benar bahwa " + self.text(node["arg"])
         if op == "known":
             return f"{_name(node['path'])} diketahui"
+        if op == "assume":
+            return f"asumsi {node['id']} dipakai"
         if op == "in_force":
             return "ketentuan berlaku pada tanggal catatan"
         if op == "cmp":

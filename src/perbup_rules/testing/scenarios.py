@@ -36,9 +36,9 @@ from ..findings import Finding, Report
 from ..source import YMap, YSeq, load_yaml
 
 FINDING_KEYS = {"clause", "subject", "period", "stage", "category", "status", "measured", "threshold",
-                "exception", "missing", "evidence", "citation", "as_if_in_force"}
+                "exception", "missing", "evidence", "citation", "as_if_in_force", "assumptions"}
 REQUIRED_KEYS = {"clause", "party", "period", "category", "candidates", "purchase", "evidence"}
-SCENARIO_KEYS = {"name", "parties", "purchases", "partnerships", "periods", "stage", "as_if_in_force", "expect",
+SCENARIO_KEYS = {"name", "parties", "purchases", "partnerships", "periods", "stage", "as_if_in_force", "no_assume", "expect",
                  "expect_absent", "expect_required", "note"}
 _LIST_FIELDS = {"supplies", "categories"}
 
@@ -59,6 +59,8 @@ class Scenario:
     expect_locs: list[SourceLocation] = field(default_factory=list)
     #: judge the draft's own obligations as if in force (``perbup audit --as-if-in-force``)
     as_if_in_force: bool = False
+    #: named assumptions turned off (``perbup audit --no-assume ID``)
+    no_assume: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -178,13 +180,22 @@ def load_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
                 if key == "expect":
                     locs.append(eloc)
         periods = s.get("periods")
+        no_assume = s.get("no_assume") or []
+        if isinstance(no_assume, str):
+            no_assume = [no_assume]
+        from ..assumptions import IDS
+        for a in no_assume if isinstance(no_assume, list) else []:
+            if a not in IDS:
+                diags.append(Diagnostic(errors.UNKNOWN_CODE, msg("diag.unknown_assumption", name=repr(a), names=", ".join(IDS)),
+                                        s.value_loc("no_assume")))
         out.append(Scenario(
             name=name, file=str(path), location=loc, dataset=ds,
             expect=[dict(e) for e in (s.get("expect") or []) if isinstance(e, dict)],
             expect_absent=[dict(e) for e in (s.get("expect_absent") or []) if isinstance(e, dict)],
             expect_required=[dict(e) for e in (s.get("expect_required") or []) if isinstance(e, dict)],
             periods=[int(p) for p in periods] if isinstance(periods, list) else None,
-            stage=s.get("stage"), expect_locs=locs, as_if_in_force=s.get("as_if_in_force") is True))
+            stage=s.get("stage"), expect_locs=locs, as_if_in_force=s.get("as_if_in_force") is True,
+            no_assume=[str(a) for a in no_assume if a in IDS] if isinstance(no_assume, list) else []))
     return out, diags
 
 
@@ -203,6 +214,7 @@ def _finding_view(f: Finding) -> dict:
     d["missing"] = list(f.missing)
     d["evidence"] = list(f.evidence)
     d["as_if_in_force"] = f.as_if_in_force
+    d["assumptions"] = list(f.assumptions)
     return d
 
 
@@ -245,7 +257,7 @@ def check(scenario: Scenario, report: Report) -> list[str]:
 def run_scenario(scenario: Scenario, ruleset: Ruleset, engine: str = "durable", tracer=None) -> ScenarioResult:
     """Evaluate one scenario's dataset and check its expectations."""
     report = evaluate(ruleset, scenario.dataset, engine, periods=scenario.periods, stage=scenario.stage, tracer=tracer,
-                      as_if_in_force=scenario.as_if_in_force)
+                      as_if_in_force=scenario.as_if_in_force, no_assume=scenario.no_assume)
     return ScenarioResult(scenario, check(scenario, report), report)
 
 
