@@ -56,6 +56,7 @@ def _finding_row(report: Report, v: ClauseView, f: Finding) -> dict[str, Any]:
         "threshold": t if f.threshold is not None else DASH,
         "exception": f.exception or "",
         "missing": list(f.missing),
+        "assumptions": list(f.assumptions),
         "evidence": list(f.evidence[:EVIDENCE_SHOWN]),
         "evidence_more": max(0, (len(f.evidence) if f.evidence_count is None else f.evidence_count) - EVIDENCE_SHOWN),
         "explanation": f.explanation,
@@ -171,6 +172,7 @@ def context(report: Report, all_findings: bool = False) -> dict[str, Any]:
         "sources_counted": any("read" in s for s in report.sources),  # per-file counts (LKPP ISB importers)
         "inputs": input_rows(report),
         "registries": report.registries,
+        "assumptions": report.assumptions,
         "statuses": [{"status": s.value, "label": status_label(s), "n": totals[s.value]} for s in STATUS_ORDER],
         "clauses": [_clause(report, v, all_findings) for v in views],
         "required": _required(report),

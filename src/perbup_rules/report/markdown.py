@@ -99,7 +99,20 @@ def _inputs(report: Report) -> list[str]:
         lines += ["### Tautan antarsumber / Links between sources", ""] + _table(head, rows) + [
             "", "*Baris yang tak tertaut tercantum di JSON (berkas, baris). "
                 "The unlinked rows are listed in the JSON (file, row).*", ""]
-    return lines + _registries(report)
+    return lines + _registries(report) + _assumptions(report)
+
+
+def _assumptions(report: Report) -> list[str]:
+    """The named assumptions (perbup_rules.assumptions): on or off, the clauses, the records touched."""
+    if not report.assumptions:
+        return []
+    rows = [[code(a["id"]), "ya / on" if a["on"] else "**tidak / off**", f"{esc(a['text']['id'])} / {esc(a['text']['en'])}",
+             ", ".join(code(c) for c in a["clauses"]) or DASH, grouped(a["records"])] for a in report.assumptions]
+    head = ["Asumsi / assumption", "Dipakai / on", "Bunyi / statement", "Ketentuan / clauses", "Catatan / records"]
+    return (["### Asumsi bernama / Named assumptions", ""] + _table(head, rows)
+            + ["", "*Catatan: jumlah catatan yang putusannya bergantung pada asumsi (bila dimatikan dengan "
+                   "`--no-assume`, yang kini tidak diketahui). Records: how many records' outcome rests on the "
+                   "assumption (when turned off with `--no-assume`, those now unknown).*", ""])
 
 
 def _registries(report: Report) -> list[str]:
@@ -196,6 +209,8 @@ def _item(report: Report, v: ClauseView, f: Finding) -> list[str]:
         parts.append(f"pengecualian / exception {code(f.exception)}")
     if f.missing:
         parts.append("data kurang / missing: " + ", ".join(code(m) for m in f.missing))
+    if f.assumptions:
+        parts.append("asumsi / assumptions: " + ", ".join(code(a) for a in f.assumptions))
     if f.evidence:
         parts.append("bukti / evidence: " + esc(short_list(list(f.evidence), total=f.evidence_count)))
     came = channels_text(f)

@@ -301,7 +301,7 @@ def _is_archive(name: str, head: bytes) -> bool:
 
 async def create_audit(request: Request) -> Response:
     """POST /v1/audits, multipart: files (repeat), registries (repeat, optional), optional kind, engine, stage,
-    periods (comma-separated)."""
+    periods (comma-separated), no_assume (named assumptions to turn off; repeat or comma-separated)."""
     svc = _svc(request)
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data"):
@@ -348,6 +348,14 @@ async def create_audit(request: Request) -> Response:
             options["periods"] = [int(p) for p in str(periods).split(",") if p.strip()]
         except ValueError:
             return problem(400, "usage", "periods are years separated by commas, e.g. 2025,2026")
+    no_assume = [a.strip() for v in form.getlist("no_assume") for a in str(v).split(",") if a.strip()]
+    if no_assume:  # named assumptions turned off (perbup audit --no-assume)
+        from ..assumptions import IDS
+
+        unknown = [a for a in no_assume if a not in IDS]
+        if unknown:
+            return problem(400, "usage", f"unknown assumption {unknown[0]!r}; one of: {', '.join(IDS)}")
+        options["no_assume"] = sorted(set(no_assume))
     job_id = await run_in_threadpool(svc.store.create, "audit", options, files)
     svc.submit(job_id)
     job = svc.store.get(job_id)

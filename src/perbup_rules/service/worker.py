@@ -179,7 +179,8 @@ def run_audit(db_path: str, rules: str, job_id: str) -> None:
 
         progress(0.3, "menilai")
         report = pr.evaluate(ruleset, dataset, options.get("engine") or "durable",
-                             periods=options.get("periods") or None, stage=options.get("stage"), tracer=tracer)
+                             periods=options.get("periods") or None, stage=options.get("stage"), tracer=tracer,
+                             no_assume=options.get("no_assume") or None)
         progress(0.92, "menyusun laporan")
         results = {fmt: report.render(fmt).encode("utf-8") for fmt in REPORT_FORMATS}
         summary = {"totals": report.totals(), "summary": report.summary(), "input": report.input,
