@@ -62,7 +62,7 @@ def test_obligations_or_draft_values_before_promulgation_are_refused(tmp_path):
 def test_valid_from_must_name_a_date_parameter(tmp_path):
     def edit(root: Path) -> None:
         p = root / "pasal-06.yaml"
-        p.write_text(p.read_text(encoding="utf-8").replace("params.obligations_from", "params.obligation_from"),
+        p.write_text(p.read_text(encoding="utf-8").replace("params.obligations_from", "params.obligation_from", 1),
                      encoding="utf-8")
     errs = _codes(_copy(tmp_path, None, edit))
     assert [c for c, _m in errs] == ["unknown_parameter"]
