@@ -21,6 +21,8 @@ from .channel_coverage import Coverage, coverage_of, link_rates_of
 from .errors import DataError
 from .nodata import no_data_diagnostic, read_from_input
 from .judge import Judge, Tracer, unit_of
+from .duties import not_evaluated_reports
+import datetime as _dt
 
 
 def evaluate(
@@ -33,6 +35,7 @@ def evaluate(
     clauses: Iterable[str] | None = None,
     tracer: Tracer | None = None,
     as_if_in_force: bool = False,
+    as_of: _dt.date | None = None,
 ) -> Report:
     """Judge every clause of ``ruleset`` over ``dataset``; deterministic for the same inputs.
 
@@ -44,6 +47,9 @@ def evaluate(
         tracer: called after every engine call with the rows and labels (coverage, debugging).
         as_if_in_force: judge the draft's own obligations as if in force in every period
             (:mod:`perbup_rules.as_if`); their findings and the report say so.
+        as_of: the date the audit is made as of (default: the latest purchase date, partnership
+            start or reported date, or report submission date in the input; :mod:`perbup_rules.duties`):
+            a yearly report due after it is not yet due.
     """
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
@@ -59,13 +65,20 @@ def evaluate(
     as_if: frozenset[str] | None = None
     if as_if_in_force:
         ruleset, as_if = _as_if(ruleset)
-    run = Judge(ruleset, dataset, eng, years, stage, tracer)
+    run = Judge(ruleset, dataset, eng, years, stage, tracer, as_of=as_of)
     run.run(clauses)
     report = report_of(ruleset, dataset, eng, run, as_if=as_if)
     from .not_evaluated import DatasetPresence, not_evaluated  # clauses no record lets apply
 
-    report.not_evaluated = not_evaluated(ruleset, DatasetPresence(dataset), clauses)
+    report.not_evaluated = with_reports(not_evaluated(ruleset, DatasetPresence(dataset), clauses),
+                                        not_evaluated_reports(ruleset, dataset, clauses))
     return report
+
+
+def with_reports(entries: list[dict], missing_reports: list[dict]) -> list[dict]:
+    """The not_evaluated entries with those of the clauses fed by an absent reports table (one per clause)."""
+    named = {e["clause"] for e in missing_reports}
+    return sorted([e for e in entries if e["clause"] not in named] + missing_reports, key=lambda d: d["clause"])
 
 
 def party_provenance(dataset: Dataset) -> dict[str, dict[str, str]]:
@@ -130,6 +143,7 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: Judge, *, co
         link_rates=link_rates_of(dataset),
         data_quality=[{"table": t, "id": i, "missing": sorted(m)} for (t, i), m in sorted(run.data_quality.items())],
         as_if_in_force=as_if is not None,
+        as_of=run.as_of.isoformat() if run.as_of else None,
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         registries=[s for o in dataset.registries for s in o.summary()],
         provenance=party_provenance(dataset) if dataset.registries else {},
