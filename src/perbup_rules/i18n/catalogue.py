@@ -581,6 +581,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.total_idr": {"id": "nilai pembelian makanan dan laundry", "en": "food and laundry purchases"},
     "field.local_umkk_idr": {"id": "nilai pembelian dari UMKK lokal", "en": "purchases from local UMKK"},
     "field.submitted_date": {"id": "tanggal penyampaian laporan", "en": "submission date"},
+    "field.due": {"id": "batas waktu", "en": "deadline"},
     "field.local_umkk_share": {"id": "porsi pembelian dari UMKK lokal", "en": "local UMKK share"},
     "field.reports_filed": {"id": "jumlah laporan tahunan yang disampaikan", "en": "yearly reports filed"},
     "field.end": {"id": "hari terakhir", "en": "last day"},
