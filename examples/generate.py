@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the Kutai Timur example dataset: parties.csv, purchases.csv, partnerships.csv.
+"""Generate the Kutai Timur example dataset: parties.csv, purchases.csv, partnerships.csv, reports.csv.
 
 Seeded and deterministic (same seed and size -> same bytes), standard library
 only, and streaming: purchases are written one row at a time, so
@@ -48,6 +48,10 @@ PURCHASE_COLUMNS = (
 PARTNERSHIP_COLUMNS = (
     "id", "party_id", "partner_id", "pattern", "categories", "start_date", "end_date",
     "written", "reported_to_dinas", "purchase_id", "keterangan",
+)
+
+REPORT_COLUMNS = (
+    "id", "party_id", "year", "kind", "total_idr", "local_umkk_idr", "submitted_date", "keterangan",
 )
 
 M = 1_000_000
@@ -646,8 +650,38 @@ def partnerships(world: World, rng: random.Random) -> Iterator[list[str]]:
               note="rejected: unknown pattern")
 
 
+#: Yearly reports of 2027 (filed in 2028): (party, kind, local UMKK share in percent or None for
+#: "not stated", submitted date or "" for none, note). Parties not listed filed none. The latest
+#: submission (20 May 2028) is the example audit's default as_of date, so 2027 reports are due.
+PLANTED_REPORTS = (
+    ("hotel-bukit-pelangi", "hotel_purchases", 35, "2028-02-20", "KMT-15.3/15.4 compliant"),
+    ("hotel-teluk-lingga", "hotel_purchases", 12, "2028-03-10", "KMT-15.3 below 20% (warning)"),
+    ("hotel-royal-kudungga", "hotel_purchases", 20, "2028-03-31", "KMT-15.3 exactly 20%, filed on the deadline"),
+    ("hotel-swarga-inn", "hotel_purchases", 25, "2028-05-20", "KMT-15.4 late (after 31 March)"),
+    ("hotel-mesra-bengalon", "hotel_purchases", None, "2028-03-01", "KMT-15.3 local part not stated (cannot determine)"),
+    ("hotel-wahau-permai", "hotel_purchases", 22, "2028-01-30", "KMT-15.3/15.4 compliant"),
+    ("hotel-kenyamukan", "hotel_purchases", 26, "", "KMT-15.4 submission date missing (cannot determine)"),
+    # hotel-grand-sangatta filed none (KMT-15.4 violation)
+    ("resto-sari-laut", "hotel_purchases", 40, "2028-02-14", "a small restaurant (UMKK): not a subject of Pasal 9, not judged"),
+    ("resto-kedai-kapur", "hotel_purchases", 5, "2028-04-02", "a small restaurant (UMKK): not judged, though late and low"),
+    ("pt-medika-kaltim", "company_annual", None, "2028-03-20", "KMT-18 filed on time"),
+    ("pt-sangatta-bangun", "company_annual", None, "2028-04-15", "KMT-18 late"),
+    ("pt-batubara-perkasa", "company_annual", 8, "2028-02-27", "KMT-18 filed on time (a subject by its report)"),
+    # rejected by the loader: a second hotel_purchases report of the same restaurant and year
+    ("resto-sari-laut", "hotel_purchases", 60, "2028-03-15", "rejected: repeats party, year and kind"),
+)
+
+
+def reports(rng: random.Random) -> Iterator[list[str]]:
+    """reports.csv rows (KMT-15.3, KMT-15.4, KMT-18): PLANTED_REPORTS with seeded totals."""
+    for n, (party, kind, pct, submitted, note) in enumerate(PLANTED_REPORTS, start=1):
+        total = rng.randrange(200, 2000) * 5 * M
+        local = "" if pct is None else str(total * pct // 100)
+        yield [f"lap-2027-{n:03d}", party, "2027", kind, str(total), local, submitted, note]
+
+
 def write(out_dir: Path, seed: int, total: int) -> dict[str, int]:
-    """Write the three CSVs into ``out_dir``; return rows written per table."""
+    """Write the four CSVs into ``out_dir``; return rows written per table."""
     out_dir.mkdir(parents=True, exist_ok=True)
     world = World(random.Random(seed))
     counts = {}
@@ -675,6 +709,12 @@ def write(out_dir: Path, seed: int, total: int) -> dict[str, int]:
             w.writerow(row)
             n += 1
         counts["partnerships"] = n
+    with open(out_dir / "reports.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(REPORT_COLUMNS)
+        rows = list(reports(random.Random(seed + 3)))
+        w.writerows(rows)
+        counts["reports"] = len(rows)
     return counts
 
 

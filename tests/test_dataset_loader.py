@@ -85,6 +85,7 @@ def test_loads_a_folder_with_every_cell_type(tmp_path):
         "parties": {"read": 3, "accepted": 3, "rejected": 0},
         "purchases": {"read": 2, "accepted": 2, "rejected": 0},
         "partnerships": {"read": 1, "accepted": 1, "rejected": 0},
+        "reports": {"read": 0, "accepted": 0, "rejected": 0},
     }
 
 

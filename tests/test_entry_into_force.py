@@ -40,7 +40,7 @@ def test_the_draft_has_no_promulgation_date_and_its_own_obligations_start_in_202
     rs = pr.load_ruleset(RULES)
     assert "promulgated" not in rs.data["regulation"]
     own = {c["id"] for c in rs.clauses if c.get("valid_from_param") == "obligations_from"}
-    assert {"KMT-11", "KMT-12.1", "KMT-12.2", "KMT-15.1", "KMT-15.2", "KMT-15.3", "KMT-16"} <= own
+    assert {"KMT-11", "KMT-12.1", "KMT-12.2", "KMT-15.1", "KMT-15.2", "KMT-15.3", "KMT-15.4", "KMT-16", "KMT-18"} <= own
     assert all(c["valid_from"] == "2027-01-01" for c in rs.clauses if c["id"] in own)
     # national-law clauses keep their own dates
     assert rs.clause("KMT-03")["valid_from"] == "2018-03-22" and rs.clause("KMT-01")["valid_from"] == "2021-02-02"

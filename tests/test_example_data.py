@@ -20,7 +20,7 @@ from perbup_rules.importers import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "kutim"
-FILES = ("parties.csv", "purchases.csv", "partnerships.csv")
+FILES = ("parties.csv", "purchases.csv", "partnerships.csv", "reports.csv")
 B = 10**9
 
 
@@ -69,6 +69,7 @@ def test_loads_with_exactly_the_planted_rejections(ds):
         "parties": {"read": 251, "accepted": 250, "rejected": 1},
         "purchases": {"read": 3000, "accepted": 2994, "rejected": 6},
         "partnerships": {"read": 31, "accepted": 30, "rejected": 1},
+        "reports": {"read": 13, "accepted": 12, "rejected": 1},
     }
     got = sorted((r.table, r.code, r.column) for r in ds.rejected)
     assert got == sorted([
@@ -80,6 +81,7 @@ def test_loads_with_exactly_the_planted_rejections(ds):
         ("purchases", errors.BAD_VALUE, "date"),
         ("purchases", errors.UNKNOWN_REFERENCE, "supplier_id"),
         ("partnerships", errors.UNKNOWN_CODE, "pattern"),
+        ("reports", errors.DUPLICATE_ROW, "kind"),
     ])
 
 

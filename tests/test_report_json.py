@@ -12,7 +12,7 @@ try:
 except ImportError:  # tests/ is a package
     from .test_report_fixtures import make_report
 
-TOP_KEYS = ["schema_version", "regulation", "engine", "as_if_in_force", "input", "sources", "link_rates", "rejected",
+TOP_KEYS = ["schema_version", "regulation", "engine", "as_if_in_force", "as_of", "input", "sources", "link_rates", "rejected",
             "coverage", "data_quality", "assumptions", "clauses", "findings",
             "counted", "required_partnerships", "summary", "not_evaluated", "names"]
 

@@ -40,10 +40,12 @@ class Period:
     year: int
     start: _dt.date
     end: _dt.date
+    #: the deadline of a yearly duty of this period (a clause's ``due``), else None
+    due: _dt.date | None = None
 
     @classmethod
-    def of(cls, year: int) -> "Period":
-        return cls(year, _dt.date(year, 1, 1), _dt.date(year, 12, 31))
+    def of(cls, year: int, due: _dt.date | None = None) -> "Period":
+        return cls(year, _dt.date(year, 1, 1), _dt.date(year, 12, 31), due)
 
 
 @dataclass(slots=True)
@@ -96,7 +98,12 @@ def compile_path(path: list[str], table: str | None, subject_table: str | None, 
     if name0 in _ROOT_BINDINGS and not (table and name0 in schema.TABLE_FIELDS.get(table, {})):
         if name0 == "period":
             attr = path[1]
-            return lambda ctx: getattr(ctx.period, attr) if ctx.period is not None else Missing("period")
+            no_period = Missing("period")
+
+            def period_attr(ctx: Ctx) -> Any:
+                v = getattr(ctx.period, attr) if ctx.period is not None else None
+                return no_period if v is None else v
+            return period_attr
         if name0 == "category":
             return lambda ctx: ctx.category if ctx.category is not None else Missing("category")
         steps.append(("bind", name0))

@@ -105,6 +105,15 @@ class NoSupplier(_Model):
     category: str | None = None
 
 
+class Due(_Model):
+    """A yearly duty with a deadline after its period (a report to the Dinas): the deadline is
+    ``day`` (``MM-DD``) of the year after the period. ``match`` may read it as ``period.due``;
+    a period whose deadline falls after the audit's ``as_of`` date is not yet due
+    (not_applicable, exception ``not_yet_due``)."""
+
+    day: Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
 class _ClauseBase(_Model):
     id: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*-[0-9]+(\.[0-9]+)?$")]
     title: Bilingual
@@ -138,7 +147,8 @@ class EachClause(_ClauseBase):
     """Every applicable record meets a requirement, unless an exception holds."""
 
     kind: Literal["each"]
-    over: Literal["purchases", "parties", "partnerships"]
+    #: ``reports``: each yearly report (reports.csv) in the period of its ``year``
+    over: Literal["purchases", "parties", "partnerships", "reports"]
     #: who the clause speaks to (clauses over parties or partnerships): a record for which this is
     #: false yields no finding at all, not not_applicable (docs/clause-format.md, "Subjects")
     subjects: str | None = None
@@ -178,7 +188,8 @@ class ExistsClause(_ClauseBase):
     #: who the clause speaks to (clauses over parties): see EachClause.subjects
     subjects: str | None = None
     applies: str = "true"
-    related: Literal["partnerships"] = "partnerships"
+    #: the related table: partnerships, or the yearly reports (reports.csv)
+    related: Literal["partnerships", "reports"] = "partnerships"
     link: str
     #: the subject's field the related record's ``link`` refers to (default its id), e.g.
     #: ``supplier_id``: partnerships of the purchase's supplier
@@ -189,6 +200,8 @@ class ExistsClause(_ClauseBase):
     remedy: Remedy | None = None
     #: not_applicable, naming this exception, when no party meets ``where`` for the category
     unless_no_supplier: NoSupplier | None = None
+    #: a deadline after the period (``period.due`` in ``match``); not yet due before it (as_of)
+    due: Due | None = None
 
 
 Clause = Annotated[Union[ClassifyClause, EachClause, ShareClause, ExistsClause], Field(discriminator="kind")]

@@ -22,6 +22,8 @@ from .errors import DataError
 from .nodata import no_data_diagnostic, read_from_input
 from .judge import Judge, Tracer, unit_of
 from . import assumptions as _assumptions
+from .duties import not_evaluated_reports
+import datetime as _dt
 
 
 def evaluate(
@@ -35,6 +37,7 @@ def evaluate(
     tracer: Tracer | None = None,
     as_if_in_force: bool = False,
     no_assume: Iterable[str] | None = None,
+    as_of: _dt.date | None = None,
 ) -> Report:
     """Judge every clause of ``ruleset`` over ``dataset``; deterministic for the same inputs.
 
@@ -49,6 +52,9 @@ def evaluate(
         no_assume: named assumptions to turn off (:mod:`perbup_rules.assumptions`: ``pdn``,
             ``pagu``, ``licensed``), making the facts they supply unknown; an unknown id is a
             :class:`UsageError`.
+        as_of: the date the audit is made as of (default: the latest purchase date, partnership
+            start or reported date, or report submission date in the input; :mod:`perbup_rules.duties`):
+            a yearly report due after it is not yet due.
     """
     off = _assumptions.off_set(no_assume)
     if stage is not None and stage not in STAGES:
@@ -65,13 +71,20 @@ def evaluate(
     as_if: frozenset[str] | None = None
     if as_if_in_force:
         ruleset, as_if = _as_if(ruleset)
-    run = Judge(ruleset, dataset, eng, years, stage, tracer, assume_off=off)
+    run = Judge(ruleset, dataset, eng, years, stage, tracer, assume_off=off, as_of=as_of)
     run.run(clauses)
     report = report_of(ruleset, dataset, eng, run, as_if=as_if)
     from .not_evaluated import DatasetPresence, not_evaluated  # clauses no record lets apply
 
-    report.not_evaluated = not_evaluated(ruleset, DatasetPresence(dataset), clauses)
+    report.not_evaluated = with_reports(not_evaluated(ruleset, DatasetPresence(dataset), clauses),
+                                        not_evaluated_reports(ruleset, dataset, clauses))
     return report
+
+
+def with_reports(entries: list[dict], missing_reports: list[dict]) -> list[dict]:
+    """The not_evaluated entries with those of the clauses fed by an absent reports table (one per clause)."""
+    named = {e["clause"] for e in missing_reports}
+    return sorted([e for e in entries if e["clause"] not in named] + missing_reports, key=lambda d: d["clause"])
 
 
 def party_provenance(dataset: Dataset) -> dict[str, dict[str, str]]:
@@ -137,6 +150,7 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: Judge, *, co
         data_quality=[{"table": t, "id": i, "missing": sorted(m)} for (t, i), m in sorted(run.data_quality.items())],
         as_if_in_force=as_if is not None,
         assumptions=_assumptions.section(ruleset.clauses, run.assume_off, run.assumed),
+        as_of=run.as_of.isoformat() if run.as_of else None,
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         registries=[s for o in dataset.registries for s in o.summary()],
         provenance=party_provenance(dataset) if dataset.registries else {},

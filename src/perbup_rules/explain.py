@@ -152,6 +152,9 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
 
 
 def _plain(v: Any) -> str:
+    if isinstance(v, Fraction):  # an exact share (a report's local_umkk_share): 4 places, rounded down
+        q = Decimal(v.numerator) / Decimal(v.denominator)
+        return str(q.quantize(Decimal("0.0001"), rounding=ROUND_FLOOR))
     return v.isoformat() if isinstance(v, _dt.date) else str(v)
 
 
@@ -287,12 +290,14 @@ def exists_text(clause: dict, label: str, subject: str, year: int | None, catego
     if label == "not_applicable":
         return Text(*both("why.exists.not_applicable", cid=cid, cit=cit, who=who))
     out = []
+    # a clause over yearly reports (reports.csv) speaks of reports, not partnerships
+    what = "why.exists.report" if clause.get("related") == "reports" else "why.exists"
     for lang in ("id", "en"):
         cat = t("why.exists.category", lang, category=category) if category else ""
         if label == "compliant":
-            out.append(t("why.exists.compliant", lang, who=who, found=found, cat=cat, cid=cid, cit=cit))
+            out.append(t(f"{what}.compliant", lang, who=who, found=found, cat=cat, cid=cid, cit=cit))
         elif label == "violation":
-            out.append(t("why.exists.violation", lang, who=who, cat=cat, title=clause["title"][lang], cid=cid, cit=cit))
+            out.append(t(f"{what}.violation", lang, who=who, cat=cat, title=clause["title"][lang], cid=cid, cit=cit))
         else:
             out.append(t("why.exists.cannot_determine", lang, who=who, cat=cat, cid=cid, cit=cit,
                          need=", ".join(missing) or "-"))

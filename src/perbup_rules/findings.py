@@ -225,6 +225,9 @@ class Report:
     as_if_in_force: bool = False
     #: the named assumptions (perbup_rules.assumptions.section): id, on, text, clauses, records
     assumptions: list[dict[str, Any]] = field(default_factory=list)
+    #: the date the audit is made as of (ISO; ``--as-of``, default the latest date in the input):
+    #: yearly reports due after it are not yet due (perbup_rules.duties)
+    as_of: str | None = None
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per clause and status (every status key present, in a fixed order)."""
@@ -261,6 +264,7 @@ class Report:
             "regulation": self.regulation,
             "engine": self.engine,
             "as_if_in_force": self.as_if_in_force,
+            "as_of": self.as_of,
             "input": self.input,
             "sources": self.sources,
             "link_rates": self.link_rates,

@@ -53,6 +53,7 @@ from .periods import boundaries, merge_variants, possible_days, purchase_period
 from . import subjects as _subjects
 from . import assumptions as _assumptions
 from .records import Dataset, Partnership
+from .duties import NOT_YET_DUE, default_as_of, due_date, needs_reports, not_yet_due, not_yet_due_text
 from .channel_coverage import UNKNOWN as UNKNOWN_CHANNEL
 from .channel_coverage import ordered as ordered_channels
 
@@ -100,6 +101,8 @@ class Judge:
     assume_off: frozenset = frozenset()
     #: assumption id -> (table, record id) of the records whose outcome rests on it
     assumed: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    #: the date the audit is made as of: a yearly duty due after it is not yet due (perbup_rules.duties)
+    as_of: _dt.date | None = None
 
     def __post_init__(self) -> None:
         ds = self.dataset
@@ -113,6 +116,8 @@ class Judge:
             keep = set(self.periods)
             self.purchases = [p for p in self.purchases if purchase_period(p) is None or purchase_period(p) in keep]
         self.note_undated(self.purchases)
+        if self.as_of is None:  # the latest date in the input (the bulk path sets it from its tables)
+            self.as_of = default_as_of(ds)
         self._bounds: dict[str, tuple] = {}
         self._pool: dict[str, dict[str | None, tuple[bool, tuple[str, ...]]]] = {}
         self._assume_pos: dict[tuple[str, str], tuple] = {}
@@ -122,7 +127,8 @@ class Judge:
     def facts(self) -> None:
         """Per-party facts of a period that subjects are defined by (perbup_rules.subjects)."""
         if any("subjects" in c.get("decisions", {}) for c in self.ruleset.clauses):
-            _subjects.store(self.env.derived, self.all_purchases(), self.dataset.parties, self.years())
+            _subjects.store(self.env.derived, self.all_purchases(), self.dataset.parties, self.years(),
+                            reports=self.dataset.reports)
 
     def is_subject(self, clause: dict, ctxs: list[Ctx]) -> list[bool]:
         """For each context, whether its record may be a subject of the clause (``subjects`` not
@@ -254,6 +260,8 @@ class Judge:
         """``given_rows``: atom rows computed elsewhere (the bulk path's SQL) for these records; the
         first :data:`CHECKED_ROWS` are recomputed here and must be equal."""
         over = clause["over"]
+        if needs_reports(clause) and not self.dataset.reports_read:
+            return  # no reports table: not evaluated (duties.not_evaluated_reports says so)
         fns = self.atom_fns(clause, "verdict", over)
         items: list[tuple[Any, Ctx, list]] = []
         undated: dict[int, list[int]] = {}  # item of an undated purchase's first day -> all its items
@@ -265,10 +273,13 @@ class Judge:
                 for year, day in days:
                     items.append((rec, Ctx(rec=rec, day=day, year=year), []))
         else:
-            recs = self.subject_parties() if over == "parties" else self.dataset.partnerships
+            recs = {"parties": self.subject_parties, "partnerships": lambda: self.dataset.partnerships,
+                    "reports": lambda: self.dataset.reports}[over]()
             for year in self.periods:
                 period = Period.of(year)
                 for rec in recs:
+                    if over == "reports" and rec.year != year:
+                        continue  # a report belongs to the period of its year
                     day = period.end
                     if over == "partnerships":
                         active = partnership_active(rec, period)
@@ -296,7 +307,7 @@ class Judge:
         dec = D.from_json(clause["decisions"]["verdict"])
         focus = set(atoms_of(clause["logic"]["require"]))
         base = self.base(clause)
-        kind = over[:-3] + "y" if over == "parties" else over[:-1]
+        kind = over[:-3] + "y" if over in ("parties", "reports") else over[:-1]
         statuses = {label: each_status(label, clause) for label in set(labels)}
         made: list[Finding] = []
         append = made.append
@@ -311,7 +322,8 @@ class Judge:
             measured, threshold = explain.measured_threshold(atoms, row, comp, ctx, clause)
             assumed = self.touch(self.rests(clause, "verdict", row, label), over, rec.id)
             append(Finding(
-                subject=rec.id, subject_kind=kind, period=ctx.year, stage=getattr(rec, "stage", None), status=status,
+                # a report's finding is its party's (a hotel's 2027 share), with the report as evidence
+                subject=rec.party_id if over == "reports" else rec.id, subject_kind=kind, period=ctx.year, stage=getattr(rec, "stage", None), status=status,
                 measured=measured, threshold=threshold, evidence=(rec.id,), exception=exception,
                 missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
                 explanation=explain.each_text(clause, label, status, rec.id, exception, missing,
@@ -624,12 +636,14 @@ class Judge:
     # exists --------------------------------------------------------------------------
     def exists(self, clause: dict) -> None:
         over = clause["over"]
+        if needs_reports(clause) and not self.dataset.reports_read:
+            return  # no reports table: not evaluated (duties.not_evaluated_reports says so)
         vfns = self.atom_fns(clause, "verdict", over)
         mfns = self.atom_fns(clause, "match", clause["related"], over)
         link = clause["link"]
         link_from = clause.get("link_from", "id")
         related: dict[str, list[Partnership]] = defaultdict(list)
-        for k in self.dataset.partnerships:
+        for k in (self.dataset.reports if clause["related"] == "reports" else self.dataset.partnerships):
             ref = getattr(k, link)
             if ref is not None:
                 related[ref].append(k)
@@ -653,7 +667,7 @@ class Judge:
         # match decisions for every (subject, category) x related record
         mrows, mkeys = [], []
         for si, (rec, year, day) in enumerate(subjects):
-            period = Period.of(year) if year is not None else None
+            period = Period.of(year, due_date(clause, year)) if year is not None else None
             for ci, cat in enumerate(categories):
                 for k in related.get(getattr(rec, link_from), ()) if getattr(rec, link_from) is not None else ():
                     ctx = Ctx(rec=k, subject=rec, category=cat, period=period, day=day, year=year)
@@ -672,7 +686,7 @@ class Judge:
                 maybe_missing[(si, ci)].update(relevant_missing(mdec, mfns, mctx, mrow, label))
         vrows, vitems = [], []
         for si, (rec, year, day) in enumerate(subjects):
-            period = Period.of(year) if year is not None else None
+            period = Period.of(year, due_date(clause, year)) if year is not None else None
             for ci, cat in enumerate(categories):
                 n_found, n_maybe = len(found[(si, ci)]), len(maybe[(si, ci)])
                 missing = []
@@ -714,6 +728,11 @@ class Judge:
                 if cat is not None and self.no_supplier(clause, cat)[0]:
                     f = replace(f, status=Status.NOT_APPLICABLE, exception=pool["id"], missing=(),
                                 explanation=explain.no_supplier_text(clause, pool, f.subject, f.period, cat))
+            if f.status in (Status.VIOLATION, Status.CANNOT_DETERMINE) and clause.get("due"):
+                due = not_yet_due(clause, f.period, self.as_of)
+                if due is not None:  # the deadline is after the audit date: nothing is late yet
+                    f = replace(f, status=Status.NOT_APPLICABLE, exception=NOT_YET_DUE, missing=(),
+                                explanation=not_yet_due_text(clause, f.subject, f.period, due, self.as_of))
             self.findings.append(f)
             if f.status is Status.VIOLATION and clause.get("remedy"):
                 rec, year, _day = subjects[si]

@@ -100,6 +100,10 @@ def check(table: str, record: Any) -> None:
         value, umk = record.value_idr, record.umk_value_idr
         if value is not None and umk is not None and umk > value:
             raise RecordError(kind, "umk_value_idr", errors.BAD_VALUE, f"umk_value_idr {umk} exceeds value_idr {value}", umk)
+    elif table == "reports":
+        total, local = record.total_idr, record.local_umkk_idr
+        if total is not None and local is not None and local > total:
+            raise RecordError(kind, "local_umkk_idr", errors.BAD_VALUE, f"local_umkk_idr {local} exceeds total_idr {total}", local)
     elif table == "partnerships":
         start, end = record.start_date, record.end_date
         if start and end and end < start:

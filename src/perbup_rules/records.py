@@ -44,7 +44,13 @@ PATTERNS = (
     "penyumberluaran",
     "lainnya",
 )
-TABLES = ("parties", "purchases", "partnerships")
+TABLES = ("parties", "purchases", "partnerships", "reports")
+#: Tables a canonical folder may leave out: the audit says which clauses they would feed
+#: (``not_evaluated``) instead of judging them on an absence.
+OPTIONAL_TABLES = ("partnerships", "reports")
+#: What a yearly report (reports.csv) is about: a hotel's or restaurant's food and laundry
+#: purchases (KMT-15.3, KMT-15.4) or a large company's annual partnership report (KMT-18).
+REPORT_KINDS = ("hotel_purchases", "company_annual")
 #: How a purchase was made (the LKPP channel its record comes from).
 CHANNELS = ("tender", "non_tender", "e_purchasing", "toko_daring", "pencatatan", "swakelola", "other")
 #: Why a package up to the reservation ceiling is not reserved for UMKK (KMT-03); the source text is kept beside it.
@@ -130,7 +136,45 @@ class Partnership:
     extra: tuple[tuple[str, str], ...] = ()
 
 
-RECORD_TYPES = {"parties": Party, "purchases": Purchase, "partnerships": Partnership}
+@dataclass(frozen=True, slots=True)
+class AnnualReport:
+    """A yearly report a business files with the Dinas (reports.csv): one per party, year and kind.
+
+    ``hotel_purchases``: a hotel's or restaurant's food and laundry purchases of ``year``
+    (one total for both) and the part bought from local UMKK; ``company_annual``: a large
+    company's report of its procurement from local UMKK and its partnerships. Not called
+    ``Report``: that is the findings report (:class:`perbup_rules.findings.Report`).
+    """
+
+    id: str
+    party_id: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    total_idr: Money | None = None
+    local_umkk_idr: Money | None = None
+    submitted_date: _dt.date | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def local_umkk_share(self):
+        """``local_umkk_idr / total_idr`` exactly (a Fraction), for clauses over reports.
+
+        Not a column. When either amount is unknown (or the total is 0) the share is unknown,
+        and the value says which amount is missing, so a finding names ``local_umkk_idr`` or
+        ``total_idr`` (the field to add), not this derived name.
+        """
+        from fractions import Fraction
+
+        from .atoms import Missing
+
+        if self.total_idr is None or self.total_idr == 0:
+            return Missing("total_idr")
+        if self.local_umkk_idr is None:
+            return Missing("local_umkk_idr")
+        return Fraction(self.local_umkk_idr) / Fraction(self.total_idr)
+
+
+RECORD_TYPES = {"parties": Party, "purchases": Purchase, "partnerships": Partnership, "reports": AnnualReport}
 
 
 def _validated(cls: type, table: str) -> None:
@@ -271,6 +315,8 @@ class Dataset:
     parties: dict[str, Party] = field(default_factory=dict)
     purchases: list[Purchase] = field(default_factory=list)
     partnerships: list[Partnership] = field(default_factory=list)
+    #: yearly reports to the Dinas (reports.csv), an optional table: see ``reports_read``
+    reports: list[AnnualReport] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     stats: dict[str, TableStats] = field(default_factory=lambda: {t: TableStats() for t in TABLES})
     sources: list[InputFile] = field(default_factory=list)
@@ -282,6 +328,10 @@ class Dataset:
     #: registries applied to this dataset (perbup_rules.registries.Outcome), in order: the
     #: match report and its summary in the audit report
     registries: list = field(default_factory=list)
+    #: whether a reports table was given (reports.csv, a reports sheet, or ``build(reports=...)``),
+    #: even an empty one: without it the clauses fed by reports are not evaluated, with it a
+    #: missing report is a missing report
+    reports_read: bool = False
 
     @classmethod
     def build(
@@ -290,10 +340,12 @@ class Dataset:
         purchases: Iterable[Purchase] = (),
         partnerships: Iterable[Partnership] = (),
         source: str = "<memory>",
+        reports: Iterable[AnnualReport] | None = None,
     ) -> "Dataset":
         """Build a dataset from records made in code, rejecting duplicates and dangling references.
 
-        Rows are numbered from 1 in the order given, per table.
+        Rows are numbered from 1 in the order given, per table. ``reports``: the yearly reports
+        table; None (the default) means none was given, ``[]`` an empty one (see ``reports_read``).
         """
         ds = cls()
         for i, p in enumerate(parties, start=1):
@@ -327,6 +379,24 @@ class Dataset:
                 seen.add(k.id)
                 ds.partnerships.append(k)
                 ds.stats["partnerships"].accepted += 1
+        if reports is not None:
+            ds.reports_read = True
+            seen = set()
+            keys: set[tuple] = set()
+            for i, r in enumerate(reports, start=1):
+                ds.stats["reports"].read += 1
+                problem = _dangling(r, ("party_id",), ds.parties)
+                if r.id in seen:
+                    ds.reject("reports", source, i, errors.DUPLICATE_ROW, f"report id {r.id!r} repeats an earlier row", "id", r.id)
+                elif report_key(r) in keys:
+                    ds.reject("reports", source, i, errors.DUPLICATE_ROW, repeated_report(r), "kind", r.id)
+                elif problem:
+                    ds.reject("reports", source, i, errors.UNKNOWN_REFERENCE, problem[1], problem[0], r.id)
+                else:
+                    seen.add(r.id)
+                    keys.add(report_key(r))
+                    ds.reports.append(r)
+                    ds.stats["reports"].accepted += 1
         return ds
 
     def reject(
@@ -351,6 +421,16 @@ class Dataset:
     def reconciles(self) -> bool:
         """True when every table's rows read equal accepted plus rejected."""
         return all(s.read == s.accepted + s.rejected for s in self.stats.values())
+
+
+def report_key(r: AnnualReport) -> tuple:
+    """What makes a report unique: one report per party, year and kind."""
+    return (r.party_id, r.year, r.kind)
+
+
+def repeated_report(r: AnnualReport) -> str:
+    """The rejection reason of a second report of the same party, year and kind."""
+    return f"a {r.kind} report of party {r.party_id!r} for {r.year} repeats an earlier row (one per party, year and kind)"
 
 
 def _dangling(record, refs: tuple[str, ...], parties: Mapping[str, Party]) -> tuple[str, str] | None:
@@ -380,19 +460,27 @@ def merge_datasets(datasets: list[Dataset]) -> Dataset:
         out.link_rates.extend(ds.link_rates)
         out.candidates_only |= ds.candidates_only
         out.registries.extend(ds.registries)
+        out.reports_read |= ds.reports_read
         for pid, p in ds.parties.items():
             out.parties.setdefault(pid, p)
-    seen: dict[str, set[str]] = {"purchases": set(), "partnerships": set()}
+    seen: dict[str, set[str]] = {"purchases": set(), "partnerships": set(), "reports": set()}
+    report_keys: set[tuple] = set()
     for ds in datasets:
         src = ds.sources[0].path if ds.sources else "<memory>"
-        for table, rows in (("purchases", ds.purchases), ("partnerships", ds.partnerships)):
-            kept = out.purchases if table == "purchases" else out.partnerships
+        for table, rows in (("purchases", ds.purchases), ("partnerships", ds.partnerships), ("reports", ds.reports)):
+            kept = getattr(out, table)
             ids = seen[table]
             for r in rows:
                 if r.id in ids:
                     out.stats[table].accepted -= 1
                     out.reject(table, src, 0, errors.DUPLICATE_ROW, f"{table[:-1]} id {r.id!r} also appears in an earlier source", "id", r.id)
                     continue
+                if table == "reports":
+                    if report_key(r) in report_keys:
+                        out.stats[table].accepted -= 1
+                        out.reject(table, src, 0, errors.DUPLICATE_ROW, repeated_report(r), "kind", r.id)
+                        continue
+                    report_keys.add(report_key(r))
                 ids.add(r.id)
                 kept.append(r)
     return out

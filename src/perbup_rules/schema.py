@@ -27,6 +27,8 @@ CODES: dict[str, tuple[str, ...]] = {
     "channel": records.CHANNELS,
     "exemption_code": records.EXEMPTION_CODES,
 }
+#: coded fields whose name another table uses for other codes (``kind`` of a report)
+TABLE_CODES: dict[tuple[str, str], tuple[str, ...]] = {("reports", "kind"): records.REPORT_KINDS}
 
 PARTY_FIELDS = {
     "id": STR, "name": STR, "kind": CODE, "legal_form": CODE, "capital_idr": MONEY,
@@ -48,14 +50,23 @@ PARTNERSHIP_FIELDS = {
     "reported_date": DATE,
 }
 
+REPORT_FIELDS = {
+    "id": STR, "party_id": STR, "year": INT, "kind": CODE, "total_idr": MONEY, "local_umkk_idr": MONEY,
+    "submitted_date": DATE,
+    # not a column: local_umkk_idr / total_idr, exactly (records.AnnualReport.local_umkk_share)
+    "local_umkk_share": RATIO,
+}
+
 #: relation name -> (field holding the id, target table), per table
 RELATIONS: dict[str, dict[str, tuple[str, str]]] = {
     "parties": {},
     "purchases": {"buyer": ("buyer_id", "parties"), "supplier": ("supplier_id", "parties")},
     "partnerships": {"party": ("party_id", "parties"), "partner": ("partner_id", "parties"),
                      "purchase": ("purchase_id", "purchases")},
+    "reports": {"party": ("party_id", "parties")},
 }
-TABLE_FIELDS = {"parties": PARTY_FIELDS, "purchases": PURCHASE_FIELDS, "partnerships": PARTNERSHIP_FIELDS}
+TABLE_FIELDS = {"parties": PARTY_FIELDS, "purchases": PURCHASE_FIELDS, "partnerships": PARTNERSHIP_FIELDS,
+                "reports": REPORT_FIELDS}
 
 
 @dataclass
@@ -64,6 +75,17 @@ class Scope:
 
     fields: dict[str, str] = field(default_factory=dict)
     nested: dict[str, "Scope"] = field(default_factory=dict)
+    #: the table whose record this scope is (None for a binding scope): where a code is looked up
+    table: str | None = None
+
+    def table_of(self, path: list[str]) -> str | None:
+        """The table whose field ``path`` ends in (following relations), or None."""
+        scope = self
+        for name in path[:-1]:
+            scope = scope.nested.get(name)
+            if scope is None:
+                return None
+        return scope.table
 
     def names(self) -> list[str]:
         return sorted(set(self.fields) | set(self.nested))
@@ -100,9 +122,11 @@ def table_scope(table: str, derived: dict[str, str], depth: int = 2) -> Scope:
     if depth > 0:
         for rel, (_fk, target) in RELATIONS[table].items():
             nested[rel] = table_scope(target, derived, depth - 1)
-    return Scope(fields_, nested)
+    return Scope(fields_, nested, table)
 
 
-def code_values(path: list[str]) -> tuple[str, ...] | None:
-    """The allowed codes when a path ends in a coded field (kind, stage, ...)."""
-    return CODES.get(path[-1]) if path else None
+def code_values(path: list[str], table: str | None = None) -> tuple[str, ...] | None:
+    """The allowed codes when a path ends in a coded field (kind, stage, ...) of ``table``."""
+    if not path:
+        return None
+    return TABLE_CODES.get((table, path[-1])) or CODES.get(path[-1])

@@ -13,6 +13,9 @@ purchase counts in its period (``fiscal_year``, else its date's year). When no p
 counts for sure but some purchase of the party may (its period or its buyer's kind is
 unknown), the number is unknown (``None``): Kleene logic then makes the party a possible
 subject, judged cannot_determine rather than dropped or judged as certain.
+
+``reports_filed``: the number of yearly reports (reports.csv) the party filed for the period
+(KMT-18 speaks to large companies that supplied a government buyer or filed a report).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from . import schema
 from .periods import purchase_period
 
 #: attributes the evaluator computes itself, with their types (added to the party scope)
-BUILTIN_DERIVED = {"awards_won": schema.INT}
+BUILTIN_DERIVED = {"awards_won": schema.INT, "reports_filed": schema.INT}
 
 #: the buyers whose awards make a supplier a subject of KMT-07 (government buyers)
 GOVERNMENT_BUYERS = ("perangkat_daerah", "desa")
@@ -61,10 +64,22 @@ def awards_won(purchases: Iterable[Any], parties: dict[str, Any], years: Iterabl
     return out
 
 
+def reports_filed(reports: Iterable[Any], parties: dict[str, Any], years: Iterable[int]) -> dict[int, dict[str, int]]:
+    """year -> party id -> the number of yearly reports (reports.csv, any kind) it filed for that
+    year; parties with none: 0. A report's year is always known (a required column)."""
+    counts: Counter = Counter((r.year, r.party_id) for r in reports)
+    return {y: {pid: counts.get((y, pid), 0) for pid in parties} for y in years}
+
+
 def store(derived: dict[int, dict[str, dict[str, Any]]], purchases: Iterable[Any], parties: dict[str, Any],
-          years: Iterable[int]) -> None:
-    """Write ``awards_won`` into ``derived`` (Env.derived) for every party and year."""
+          years: Iterable[int], reports: Iterable[Any] = ()) -> None:
+    """Write ``awards_won`` and ``reports_filed`` into ``derived`` (Env.derived) for every party and year."""
+    years = list(years)
     for y, row in awards_won(purchases, parties, years).items():
         store_y = derived.setdefault(y, {})
         for pid, n in row.items():
             store_y.setdefault(pid, {})["awards_won"] = n
+    for y, row in reports_filed(reports, parties, years).items():
+        store_y = derived.setdefault(y, {})
+        for pid, n in row.items():
+            store_y.setdefault(pid, {})["reports_filed"] = n

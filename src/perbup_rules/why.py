@@ -69,7 +69,7 @@ def _provenance(run: Judge, f, item: dict) -> dict[str, dict[str, str]]:
         if rid in parties:
             ids.add(rid)
             continue
-        rec = _record(run, "purchases", rid) or _record(run, "partnerships", rid)
+        rec = _record(run, "purchases", rid) or _record(run, "partnerships", rid) or _record(run, "reports", rid)
         for ref in ("buyer_id", "supplier_id", "party_id", "partner_id"):
             pid = getattr(rec, ref, None)
             if pid in parties:
@@ -88,7 +88,7 @@ def report_engine():
 def _record(run: Judge, table: str, rid: str):
     if table == "parties":
         return run.dataset.parties.get(rid)
-    rows = run.dataset.purchases if table == "purchases" else run.dataset.partnerships
+    rows = {"purchases": run.dataset.purchases, "reports": run.dataset.reports}.get(table, run.dataset.partnerships)
     return next((r for r in rows if r.id == rid), None)
 
 
@@ -105,7 +105,8 @@ def _conditions(clause: dict, decision: str, row: list[str], comp: Compiled, ctx
 
 def _each_conditions(run: Judge, clause: dict, f) -> list[dict]:
     over = clause["over"]
-    rec = _record(run, over, f.subject)
+    # a finding over a yearly report is its party's; the report is the evidence
+    rec = _record(run, over, f.evidence[0] if over == "reports" and f.evidence else f.subject)
     if over == "purchases":
         ctx = Ctx(rec=rec, day=rec.date, year=rec.date.year if rec.date else None)
     else:
@@ -143,7 +144,9 @@ def _exists_details(run: Judge, clause: dict, f) -> tuple[list[dict], list[dict]
     over = clause["over"]
     rec = _record(run, over, f.subject)
     year = f.period
-    period = Period.of(year) if year is not None else None
+    from .duties import due_date
+
+    period = Period.of(year, due_date(clause, year)) if year is not None else None
     day = (rec.date if over == "purchases" else (_dt.date(year, 12, 31) if year else None))
     ctx = Ctx(rec=rec, category=f.category, period=period, day=day, year=year)
     vfns = run.atom_fns(clause, "verdict", over)
@@ -155,7 +158,7 @@ def _exists_details(run: Judge, clause: dict, f) -> tuple[list[dict], list[dict]
     mfns = run.atom_fns(clause, "match", clause["related"], over)
     mcomp = Compiled(run.env, clause["related"], over)
     related = []
-    for k in run.dataset.partnerships:
+    for k in (run.dataset.reports if clause["related"] == "reports" else run.dataset.partnerships):
         if getattr(k, clause["link"]) != rec.id:
             continue
         mctx = Ctx(rec=k, subject=rec, category=f.category, period=period, day=day, year=year)

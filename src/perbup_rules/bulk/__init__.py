@@ -28,11 +28,11 @@ __all__ = ["EVIDENCE_CAP", "LISTED", "BulkData", "as_counted", "audit", "evaluat
 def audit(ruleset: Ruleset, folder: str | Path, engine: str | Engine = "durable", *,
           periods: Iterable[int] | None = None, stage: str | None = None,
           clauses: Iterable[str] | None = None, as_if_in_force: bool = False,
-          no_assume: Iterable[str] | None = None) -> Report:
+          no_assume: Iterable[str] | None = None, as_of=None) -> Report:
     """Load a canonical folder column-wise and judge it; the DuckDB connection is closed afterwards."""
     data = load(folder)
     try:
         return evaluate_bulk(ruleset, data, engine, periods=periods, stage=stage, clauses=clauses,
-                             as_if_in_force=as_if_in_force, no_assume=no_assume)
+                             as_if_in_force=as_if_in_force, no_assume=no_assume, as_of=as_of)
     finally:
         data.close()

@@ -441,6 +441,7 @@ def evaluate_bulk(
     clauses: Iterable[str] | None = None,
     as_if_in_force: bool = False,
     no_assume: Iterable[str] | None = None,
+    as_of: Any = None,
 ) -> Report:
     """Judge ``ruleset`` over a :class:`BulkData` column-wise (see the module docstring).
 
@@ -472,6 +473,9 @@ def evaluate_bulk(
     if _uses_purchase_relation(ruleset):
         b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
     clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated
+    from ..duties import default_as_of, not_evaluated_reports
+    b.run.as_of = as_of if as_of is not None else default_as_of(  # its purchases are in DuckDB
+        data.dataset, latest_purchase=data.con.execute("SELECT max(date) FROM purchases").fetchone()[0])
     b.evaluate(clauses)
     counted = [
         {"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
@@ -483,7 +487,9 @@ def evaluate_bulk(
                        coverage=coverage_sql(data), as_if=as_if)
     from ..not_evaluated import BulkPresence, not_evaluated  # clauses no record lets apply
 
-    report.not_evaluated = not_evaluated(ruleset, BulkPresence(data), clauses)
+    from ..evaluate import with_reports
+    report.not_evaluated = with_reports(not_evaluated(ruleset, BulkPresence(data), clauses),
+                                        not_evaluated_reports(ruleset, data.dataset, clauses))
     return report
 
 

@@ -19,8 +19,8 @@ the work:
 A file the SQL reader might number differently from the per-row reader (blank
 lines between records, rows of the wrong width, amounts with sen, anything
 DuckDB's strict CSV reader refuses) is read by the per-row importer as a whole:
-slower, never different. Parties and partnerships are small and always read per
-row.
+slower, never different. Parties, partnerships and yearly reports are small and
+always read per row.
 """
 
 from __future__ import annotations
@@ -183,7 +183,7 @@ def load(folder: str | Path, con: Any = None, memory_limit: str = MEMORY_LIMIT) 
     if not folder.is_dir():
         raise DataError([Diagnostic(errors.UNREADABLE_INPUT, msg("diag.data.bulk_folder"),
                                     SourceLocation(str(folder)))])
-    paths = {t: _find(folder, f"{t}.csv") for t in ("parties", "purchases", "partnerships")}
+    paths = {t: _find(folder, f"{t}.csv") for t in ("parties", "purchases", "partnerships", "reports")}
     missing = [Diagnostic(errors.UNREADABLE_INPUT, msg("diag.data.no_table_file", file=f"{t}.csv"), SourceLocation(str(folder / f"{t}.csv")))
                for t in ("parties", "purchases") if paths[t] is None]
     if missing:
@@ -229,6 +229,11 @@ def load(folder: str | Path, con: Any = None, memory_limit: str = MEMORY_LIMIT) 
             _table_from_records(data, ds.purchases)
         if "partnerships" in plans:
             reader.read(plans["partnerships"], opened["partnerships"].rows())
+        if "reports" in plans:  # small, like partnerships: read per row (money convention first)
+            if plans["reports"].money_columns():
+                bind_money(plans["reports"], scan_money(plans["reports"], opened["reports"].fresh_rows()))
+            reader.read(plans["reports"], opened["reports"].rows())
+        ds.reports_read = "reports" in opened
         ds.sources.extend(InputFile(tab.file, tab.sha256, numbers=numbers_note(plans[t].numbers)) for t, tab in opened.items())
         return data
     finally:

@@ -49,9 +49,10 @@ def _progress(quiet: bool):
 @click.option("-q", "--quiet", is_flag=True, help=t("help.audit.quiet"))
 @click.option("--as-if-in-force", "as_if", is_flag=True, help=t("help.audit.as_if_in_force"))
 @click.option("--no-assume", "no_assume", multiple=True, metavar="ID", help=t("help.audit.no_assume"))
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help=t("help.audit.as_of"))
 @handle_errors
 def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet, as_if,
-            registries=(), no_assume=()):
+            registries=(), no_assume=(), as_of=None):
     """``perbup audit`` (its help text is ``help.audit`` in the i18n catalogue)."""
     # This process is ours: an audit builds many objects and frees few, so Python's cyclic
     # collector would only re-walk them (about 2 s at a million purchases). The library itself
@@ -66,12 +67,13 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
     from ..assumptions import off_set
 
     off_set(no_assume)  # an unknown id is refused before any data is read
+    as_of = as_of.date() if as_of is not None else None  # the audit date (perbup_rules.duties)
     if bulk and registries:
         bulk = False  # a registry changes the parties: the per-record path reads them (same verdicts)
         if not quiet:
             click.echo("perbup: " + t("cli.audit.registry_no_bulk"), err=True)
     if bulk:
-        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if, no_assume)
+        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if, no_assume, as_of)
         _write(report, fmt, all_findings, output, quiet, fail_on)
         return
     progress = _progress(quiet)
@@ -108,14 +110,14 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
                     seen.add(clause_id)
                     progress.update(etask, advance=1, description=t("cli.audit.evaluating", clause=clause_id))
         report = pr.evaluate(ruleset, dataset, engine, periods=list(periods) or None, stage=stage, tracer=tracer,
-                             as_if_in_force=as_if, no_assume=list(no_assume))
+                             as_if_in_force=as_if, no_assume=list(no_assume), as_of=as_of)
     finally:
         if progress:
             progress.stop()
     _write(report, fmt, all_findings, output, quiet, fail_on)
 
 
-def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=False, no_assume=()):
+def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=False, no_assume=(), as_of=None):
     from ..bulk import audit as bulk_audit
     from ..errors import UsageError
 
@@ -129,7 +131,7 @@ def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=
         raise UsageError(t("cli.audit.bulk_all"))
     ruleset = pr.load_ruleset(rules)
     return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage, as_if_in_force=as_if,
-                      no_assume=list(no_assume))
+                      no_assume=list(no_assume), as_of=as_of)
 
 
 def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:

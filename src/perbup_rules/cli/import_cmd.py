@@ -24,6 +24,8 @@ def summary(ds: Dataset, top: int = TOP_REASONS) -> list[str]:
     lines = [f"{t('cli.import.col.table'):<14}{t('cli.import.col.read'):>10}{t('cli.import.col.accepted'):>10}"
              f"{t('cli.import.col.rejected'):>10}"]
     for table in TABLES:
+        if table == "reports" and not ds.reports_read:
+            continue  # an optional table the input did not give
         s = ds.stats[table]
         lines.append(f"{table:<14}{s.read:>10}{s.accepted:>10}{s.rejected:>10}")
     for s in ds.sources:

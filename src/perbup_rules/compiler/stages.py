@@ -344,16 +344,18 @@ class _ClauseCompiler:
         self.err(errors.EXPR_TYPE, msg("diag.condition_not_value", expr=expr.to_text(t)), self._expr_loc(node, key, t["col"]))
         return None
 
-    def _codes_for(self, t: dict) -> tuple | None:
+    def _codes_for(self, t: dict, scope: schema.Scope | None = None) -> tuple | None:
         if t["op"] != "path":
             return None
         last = t["path"][-1]
-        if last in self.b.derived_codes:
+        table = scope.table_of(t["path"]) if scope is not None else None
+        if last in self.b.derived_codes and table in (None, "parties"):
             return self.b.derived_codes[last]
-        return schema.code_values(t["path"])
+        return schema.code_values(t["path"], table)
 
-    def _check_code(self, path_node: dict, const_node: dict, node: Any, key: Any) -> None:
-        codes = self._codes_for(path_node)
+    def _check_code(self, path_node: dict, const_node: dict, node: Any, key: Any,
+                    scope: schema.Scope | None = None) -> None:
+        codes = self._codes_for(path_node, scope)
         v = const_node.get("value")
         if codes and isinstance(v, str) and v not in codes:
             close = difflib.get_close_matches(v, codes, n=2)
@@ -388,9 +390,9 @@ class _ClauseCompiler:
             if t["cmp"] not in ("==", "!=") and lt in (schema.STR, schema.CODE, schema.BOOL):
                 self.err(errors.EXPR_TYPE, msg("diag.order_needs_numbers", op=t['cmp'], type=lt), loc)
             if t["right"]["op"] == "const":
-                self._check_code(t["left"], t["right"], node, key)
+                self._check_code(t["left"], t["right"], node, key, scope)
             if t["left"]["op"] == "const":
-                self._check_code(t["right"], t["left"], node, key)
+                self._check_code(t["right"], t["left"], node, key, scope)
             return
         if op == "in":
             lt = self.value_type(t["left"], scope, node, key)
@@ -400,7 +402,7 @@ class _ClauseCompiler:
             if t["right"]["op"] == "list" and t["left"]["op"] == "path":
                 for item in t["right"]["items"]:
                     if item["op"] == "const":
-                        self._check_code(t["left"], item, node, key)
+                        self._check_code(t["left"], item, node, key, scope)
             _ = lt
             return
         if op == "const" and isinstance(t["value"], bool):
@@ -458,11 +460,11 @@ class _ClauseCompiler:
 
     def decision(self, atoms: list, decision: D.Decision) -> dict:
         # known(...), literals and computed facts are never unknown; nor is "in force" for
-        # clauses over parties, which are judged on the last day of each period, or over
+        # clauses over parties or yearly reports, which are judged on the last day of each period, or over
         # purchases, which are judged on their date or on each date an undated one may have
         # (perbup_rules.periods)
         two_valued = {i for i, a in enumerate(atoms) if a["op"] in ("known", "const", "fact", "assume")
-                      or (a["op"] == "in_force" and self.m.over in ("parties", "purchases"))}
+                      or (a["op"] == "in_force" and self.m.over in ("parties", "purchases", "reports"))}
         try:
             out = D.to_json(decision, two_valued)
         except TooComplex as e:
@@ -609,6 +611,8 @@ class _ClauseCompiler:
         rel_scope = self.record_scope(m.related)
         rel_scope.nested["subject"] = schema.table_scope(m.over, self.b.derived)
         rel_scope.fields["category"] = schema.STR
+        if m.due is not None:  # the deadline after the period (``period.due``)
+            rel_scope.nested["period"].fields["due"] = schema.DATE
         if m.link not in schema.TABLE_FIELDS[m.related]:
             self.err(errors.UNKNOWN_PATH, msg("diag.bad_link", link=repr(m.link), table=m.related), self.c.node.value_loc("link"),
                      hint=msg("diag.hint.fields", fields=", ".join(sorted(schema.TABLE_FIELDS[m.related]))))
@@ -646,6 +650,9 @@ class _ClauseCompiler:
             "subject": schema.table_scope(m.over, self.b.derived),
         }))
         out = self.base()
+        if m.due is not None:
+            _check_due(self, m.due.day)
+            out["due"] = {"day": m.due.day}
         out.update(related=m.related, link=m.link, link_from=m.link_from, min_count=m.min_count,
                    categories=list(m.categories), remedy=remedy, logic={"applies": applies, "match": match},
                    decisions={
@@ -658,6 +665,14 @@ class _ClauseCompiler:
             out["decisions"]["supplier_pool"] = pool.pop("decision")
             out["unless_no_supplier"] = pool
         return out
+
+
+def _check_due(cc: "_ClauseCompiler", day: str) -> None:
+    """``due.day`` is a day every year has (not 02-29 or 04-31)."""
+    try:
+        _dt.date(2001, int(day[:2]), int(day[3:]))
+    except ValueError:
+        cc.err(errors.BAD_DATE, f"due.day {day} is not a day of every year", cc.c.node.loc)
 
 
 def _json_scalar(v: Any) -> Any:

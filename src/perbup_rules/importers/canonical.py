@@ -15,7 +15,7 @@ from typing import Iterator
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
 from ..i18n import msg
-from ..records import RECORD_TYPES, TABLES, Dataset, InputFile
+from ..records import RECORD_TYPES, TABLES, Dataset, InputFile, repeated_report, report_key
 from . import cells
 from .cells import CellError
 from .cells import numbers_note
@@ -31,7 +31,9 @@ class _Reader:
     def __init__(self, ds: Dataset):
         self.ds = ds
         self.rejected_parties: dict[str, int] = {}
-        self.seen: dict[str, set[str]] = {"purchases": set(), "partnerships": set()}
+        self.seen: dict[str, set[str]] = {"purchases": set(), "partnerships": set(), "reports": set()}
+        #: (party_id, year, kind) of the reports accepted so far: one report per key
+        self.report_keys: set[tuple] = set()
         self.party_rows: dict[str, int] = {}
 
     def read(self, plan: Plan, rows: Iterator[tuple[int, object]]) -> None:
@@ -59,6 +61,11 @@ class _Reader:
             if refs and (dangling := self._dangling(record, refs)):
                 ds.reject(table, file, row, errors.UNKNOWN_REFERENCE, dangling[1], dangling[0], rid)
                 continue
+            if table == "reports":
+                if report_key(record) in self.report_keys:
+                    ds.reject(table, file, row, errors.DUPLICATE_ROW, repeated_report(record), "kind", rid)
+                    continue
+                self.report_keys.add(report_key(record))
             if table == "parties":
                 ds.parties[rid] = record  # type: ignore[assignment]
                 self.party_rows[rid] = row
@@ -105,6 +112,10 @@ class _Reader:
             start, end = values[POS["start_date"]], values[POS["end_date"]]
             if start and end and end < start:
                 problems.append(("end_date", CellError(errors.BAD_VALUE, f"end_date {end} is before start_date {start}")))
+        if plan.table == "reports" and not problems:
+            total, local = values[POS["total_idr"]], values[POS["local_umkk_idr"]]
+            if total is not None and local is not None and local > total:
+                problems.append(("local_umkk_idr", CellError(errors.BAD_VALUE, f"local_umkk_idr {local} exceeds total_idr {total}")))
         if plan.table == "purchases" and not problems:
             value, umk = values[POS["value_idr"]], values[POS["umk_value_idr"]]
             if value is not None and umk is not None and umk > value:
@@ -144,7 +155,8 @@ def _filled(cell: object) -> bool:
 
 
 def load_dataset(path: str | Path) -> Dataset:
-    """Load a canonical dataset from a folder (parties.csv, purchases.csv, [partnerships.csv]) or an .xlsx workbook.
+    """Load a canonical dataset from a folder (parties.csv, purchases.csv, [partnerships.csv], [reports.csv])
+    or an .xlsx workbook (sheets of the same names).
 
     Raises:
         DataError: a file cannot be read at all (missing, not UTF-8, damaged
@@ -193,6 +205,7 @@ def _load_folder(folder: Path) -> Dataset:
             if paths[t] is not None:
                 opened[t] = CsvTable(paths[t], str(paths[t]))  # type: ignore[arg-type]
         ds, plans = _read_all({t: (tab.header, tab.file, tab.rows, tab.fresh_rows) for t, tab in opened.items()})
+        ds.reports_read = "reports" in opened
         ds.sources.extend(InputFile(tab.file, tab.sha256, numbers=numbers_note(plans[t].numbers)) for t, tab in opened.items())
         return ds
     finally:
@@ -211,6 +224,7 @@ def _load_workbook(path: Path) -> Dataset:
                 str(path),
             )
         ds, plans = _read_all({t: (s.header, s.file, s.rows, s.fresh_rows) for t, s in sheets.items() if s is not None})
+        ds.reports_read = sheets["reports"] is not None
         numbers = {f"{t}.{col}": conv for t, plan in plans.items() for col, conv in plan.numbers.items()}
         ds.sources.append(InputFile(str(path), book.sha256, numbers=numbers_note(numbers)))
         return ds

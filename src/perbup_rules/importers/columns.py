@@ -20,6 +20,7 @@ from ..records import (
     PARTY_KINDS,
     PATTERNS,
     PROCUREMENT_TYPES,
+    REPORT_KINDS,
     SCALES,
     STAGES,
 )
@@ -128,6 +129,15 @@ PARSERS: dict[str, dict[str, Parser]] = {
         "purchase_id": cells.parse_text,
         "reported_date": cells.parse_date,
     },
+    "reports": {
+        "id": cells.parse_text,
+        "party_id": cells.parse_text,
+        "year": _year,
+        "kind": _code(REPORT_KINDS, "report kind"),
+        "total_idr": cells.parse_money,
+        "local_umkk_idr": cells.parse_money,
+        "submitted_date": cells.parse_date,
+    },
 }
 
 #: Cells that must not be empty. Kept minimal: everything else may be unknown (None)
@@ -138,6 +148,8 @@ REQUIRED: dict[str, frozenset[str]] = {
     "parties": frozenset({"id"}),
     "purchases": frozenset({"id", "stage"}),
     "partnerships": frozenset({"id", "party_id", "partner_id"}),
+    # a report is one party's, for one year, of one kind (the key that may not repeat)
+    "reports": frozenset({"id", "party_id", "year", "kind"}),
 }
 
 #: Columns whose values refer to a party, per table.
@@ -145,10 +157,13 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "parties": (),
     "purchases": ("buyer_id", "supplier_id"),
     "partnerships": ("party_id", "partner_id"),
+    "reports": ("party_id",),
 }
 
 #: Position of a column in its table's value list (column names are unique across the checks below).
-POS = {col: COLUMNS[t].index(col) for t in ("purchases", "partnerships") for col in ("start_date", "end_date", "value_idr", "umk_value_idr") if col in COLUMNS[t]}
+POS = {col: COLUMNS[t].index(col) for t in ("purchases", "partnerships", "reports")
+       for col in ("start_date", "end_date", "value_idr", "umk_value_idr", "total_idr", "local_umkk_idr", "party_id", "year", "kind")
+       if col in COLUMNS[t] and not (t != "reports" and col in ("party_id", "year", "kind"))}
 
 #: Most distinct raw values remembered per column (see Column.cache).
 CACHE_LIMIT = 65_536
@@ -215,6 +230,7 @@ def bind_money(plan: Plan, scans: dict[str, cells.MoneyScan]) -> None:
 #: Columns whose values are (nearly) unique per row: caching them would only cost memory.
 UNCACHED = frozenset({
     "id", "name", "capital_idr", "annual_sales_idr", "value_idr", "umk_value_idr", "pagu_idr", "pdn_value_idr",
+    "total_idr", "local_umkk_idr",
     "kd_rup", "kd_tender", "kd_nontender", "kd_paket",
 })
 

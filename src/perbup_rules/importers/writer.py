@@ -45,7 +45,8 @@ def _write_table(path: Path, columns: tuple[str, ...], records: Iterable) -> Non
 
 
 def write_dataset(ds: Dataset, folder: str | Path) -> list[Path]:
-    """Write parties.csv, purchases.csv and partnerships.csv into ``folder`` (created if needed).
+    """Write parties.csv, purchases.csv and partnerships.csv into ``folder`` (created if needed), and
+    reports.csv when the dataset has a reports table (``Dataset.reports_read``).
 
     Returns:
         The paths written, in table order.
@@ -54,6 +55,8 @@ def write_dataset(ds: Dataset, folder: str | Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for table in TABLES:
+        if table == "reports" and not ds.reports_read:
+            continue  # an empty reports.csv would say "no business filed a report" (duties.py)
         records = ds.parties.values() if table == "parties" else getattr(ds, table)
         path = folder / f"{table}.csv"
         _write_table(path, COLUMNS[table], records)

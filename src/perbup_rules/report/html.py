@@ -167,6 +167,7 @@ def context(report: Report, all_findings: bool = False) -> dict[str, Any]:
             "fingerprint": reg.get("fingerprint") or DASH,
         },
         "engine": report.engine,
+        "as_of": report.as_of,
         "schema_version": SCHEMA_VERSION,
         "sources": sorted(report.sources, key=lambda s: (s.get("path", ""), s.get("kind", ""))),
         "sources_counted": any("read" in s for s in report.sources),  # per-file counts (LKPP ISB importers)

@@ -62,6 +62,8 @@ def _header(report: Report) -> list[str]:
         ["Status", f"**{esc(status)}**{draft}"],
         ["Sidik jari / fingerprint", code(reg.get("fingerprint", DASH))],
         ["Mesin / engine", esc(report.engine)],
+        # the audit date: yearly reports due after it are not yet due (perbup_rules.duties)
+        ["Tanggal audit / as of", esc(report.as_of or DASH)],
         ["Skema laporan / report schema", esc(SCHEMA_VERSION)],
     ]
     return lines + _table(["Butir / item", "Nilai / value"], rows) + [""]

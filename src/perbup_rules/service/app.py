@@ -301,7 +301,8 @@ def _is_archive(name: str, head: bytes) -> bool:
 
 async def create_audit(request: Request) -> Response:
     """POST /v1/audits, multipart: files (repeat), registries (repeat, optional), optional kind, engine, stage,
-    periods (comma-separated), no_assume (named assumptions to turn off; repeat or comma-separated)."""
+    periods (comma-separated), no_assume (named assumptions to turn off; repeat or comma-separated),
+    as_of (the audit date, YYYY-MM-DD)."""
     svc = _svc(request)
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data"):
@@ -356,6 +357,14 @@ async def create_audit(request: Request) -> Response:
         if unknown:
             return problem(400, "usage", f"unknown assumption {unknown[0]!r}; one of: {', '.join(IDS)}")
         options["no_assume"] = sorted(set(no_assume))
+    as_of = form.get("as_of")
+    if as_of:
+        import datetime as _dt
+
+        try:
+            options["as_of"] = _dt.date.fromisoformat(str(as_of).strip()).isoformat()
+        except ValueError:
+            return problem(400, "usage", "as_of is a date YYYY-MM-DD, e.g. 2028-04-01")
     job_id = await run_in_threadpool(svc.store.create, "audit", options, files)
     svc.submit(job_id)
     job = svc.store.get(job_id)

@@ -12,6 +12,7 @@ come back with the upload's label in place of the temporary path.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import os
 import shutil
 import tempfile
@@ -180,7 +181,8 @@ def run_audit(db_path: str, rules: str, job_id: str) -> None:
         progress(0.3, "menilai")
         report = pr.evaluate(ruleset, dataset, options.get("engine") or "durable",
                              periods=options.get("periods") or None, stage=options.get("stage"), tracer=tracer,
-                             no_assume=options.get("no_assume") or None)
+                             no_assume=options.get("no_assume") or None,
+                             as_of=_dt.date.fromisoformat(options["as_of"]) if options.get("as_of") else None)
         progress(0.92, "menyusun laporan")
         results = {fmt: report.render(fmt).encode("utf-8") for fmt in REPORT_FORMATS}
         summary = {"totals": report.totals(), "summary": report.summary(), "input": report.input,

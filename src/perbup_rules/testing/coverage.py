@@ -162,10 +162,10 @@ def _boundary_hits(ruleset: Ruleset, datasets, clause: dict) -> set[tuple[str, i
         for dec_name, i, a in wanted:
             if (dec_name, i) in hits:
                 continue
-            table = "partnerships" if dec_name == "match" else clause["over"]
+            table = clause.get("related", "partnerships") if dec_name == "match" else clause["over"]
             comp = Compiled(run.env, table, clause["over"] if dec_name == "match" else None)
             left, right = comp.value(a["left"]), comp.value(a["right"])
-            for ctx in _contexts(run, table, partnership_active, clause if dec_name == "match" else None):
+            for ctx in _contexts(run, table, partnership_active, clause if dec_name == "match" else None, clause):
                 lv, rv = left(ctx), right(ctx)
                 if not isinstance(lv, Missing) and not isinstance(rv, Missing) and lv == rv:
                     hits.add((dec_name, i))
@@ -173,8 +173,17 @@ def _boundary_hits(ruleset: Ruleset, datasets, clause: dict) -> set[tuple[str, i
     return hits
 
 
-def _contexts(run, table: str, partnership_active, clause: dict | None = None):
+def _contexts(run, table: str, partnership_active, clause: dict | None = None, judged: dict | None = None):
     years = run.periods
+    if table == "reports":  # a report in the period of its year (with the deadline of its duty)
+        from ..duties import due_date
+
+        for year in years:
+            p = Period.of(year, due_date(judged or {}, year))
+            for rec in run.dataset.reports:
+                if rec.year == year:
+                    yield Ctx(rec=rec, subject=run.dataset.parties.get(rec.party_id), day=p.end, year=year, period=p)
+        return
     if table == "purchases":
         for rec in run.purchases:
             yield Ctx(rec=rec, day=rec.date, year=rec.date.year if rec.date else None)

@@ -16,6 +16,12 @@ A scenario file (``<rules>/tests/*.yaml``)::
 Each expected finding must match one actual finding on every key it gives
 (keys not given are not compared). ``expect_absent`` lists findings that
 must not exist. A scenario may set ``periods`` and ``stage``.
+
+Yearly reports (reports.csv) are given as ``reports:`` (in the file or the scenario); a file
+or scenario that names ``reports`` (even ``reports: []``) has a reports table, one that does
+not has none, and the clauses fed by reports are then not evaluated:
+``expect_not_evaluated: [KMT-15.4]`` lists clauses the report must name as not evaluated.
+``as_of`` sets the audit date (``perbup audit --as-of``).
 """
 
 from __future__ import annotations
@@ -36,10 +42,10 @@ from ..findings import Finding, Report
 from ..source import YMap, YSeq, load_yaml
 
 FINDING_KEYS = {"clause", "subject", "period", "stage", "category", "status", "measured", "threshold",
-                "exception", "missing", "evidence", "citation", "as_if_in_force", "assumptions"}
+                "exception", "missing", "evidence", "citation", "as_if_in_force", "severity", "assumptions"}
 REQUIRED_KEYS = {"clause", "party", "period", "category", "candidates", "purchase", "evidence"}
-SCENARIO_KEYS = {"name", "parties", "purchases", "partnerships", "periods", "stage", "as_if_in_force", "no_assume", "expect",
-                 "expect_absent", "expect_required", "note"}
+SCENARIO_KEYS = {"name", "parties", "purchases", "partnerships", "reports", "periods", "stage", "as_if_in_force",
+                 "no_assume", "as_of", "expect", "expect_absent", "expect_required", "expect_not_evaluated", "note"}
 _LIST_FIELDS = {"supplies", "categories"}
 
 
@@ -61,6 +67,10 @@ class Scenario:
     as_if_in_force: bool = False
     #: named assumptions turned off (``perbup audit --no-assume ID``)
     no_assume: list[str] = field(default_factory=list)
+    #: the audit date (``perbup audit --as-of``); None: the default, the latest date in the data
+    as_of: _dt.date | None = None
+    #: clause ids the report must list as not evaluated
+    expect_not_evaluated: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -95,7 +105,7 @@ def _record(cls, data: Any, table: str, loc: SourceLocation, diags: list[Diagnos
             v = int(v) if v == v.to_integral_value() else v
         elif k in ("id", "buyer_id", "supplier_id", "ppk_id", "party_id", "partner_id", "purchase_id") and v is not None:
             v = str(v)
-        codes = {"kind": records.PARTY_KINDS, "legal_form": records.LEGAL_FORMS, "scale": records.SCALES,
+        codes = {"kind": records.REPORT_KINDS if table == "reports" else records.PARTY_KINDS, "legal_form": records.LEGAL_FORMS, "scale": records.SCALES,
                  "stage": records.STAGES, "procurement_type": records.PROCUREMENT_TYPES, "pattern": records.PATTERNS}.get(k)
         if codes and v is not None and v not in codes:
             diags.append(Diagnostic(errors.UNKNOWN_CODE, msg("diag.scen.not_code", field=k, value=repr(v), codes=", ".join(codes)),
@@ -160,7 +170,9 @@ def load_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
         own = {t: _rows(s, t, cls, t, diags, str(path)) for t, cls in records.RECORD_TYPES.items()}
         own_ids = {t: {r.id for r in rows} for t, rows in own.items()}
         merged = {t: [r for r in shared[t] if r.id not in own_ids[t]] + own[t] for t in own}
-        ds = records.Dataset.build(merged["parties"], merged["purchases"], merged["partnerships"], source=str(path))
+        given = "reports" in data or "reports" in s  # a reports table, even an empty one
+        ds = records.Dataset.build(merged["parties"], merged["purchases"], merged["partnerships"], source=str(path),
+                                   reports=merged["reports"] if given else None)
         for rej in ds.rejected:
             diags.append(Diagnostic(rej.code, msg("diag.scen.rejected", name=repr(name), table=rej.table, row=rej.record_id, reason=rej.reason), loc))
         locs = []
@@ -188,6 +200,11 @@ def load_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
             if a not in IDS:
                 diags.append(Diagnostic(errors.UNKNOWN_CODE, msg("diag.unknown_assumption", name=repr(a), names=", ".join(IDS)),
                                         s.value_loc("no_assume")))
+        as_of = s.get("as_of")
+        if as_of is not None and not isinstance(as_of, _dt.date):
+            diags.append(Diagnostic(errors.WRONG_TYPE, msg("diag.scen.as_of", value=repr(as_of)), s.value_loc("as_of")))
+            as_of = None
+        not_eval = s.get("expect_not_evaluated") or []
         out.append(Scenario(
             name=name, file=str(path), location=loc, dataset=ds,
             expect=[dict(e) for e in (s.get("expect") or []) if isinstance(e, dict)],
@@ -195,7 +212,8 @@ def load_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
             expect_required=[dict(e) for e in (s.get("expect_required") or []) if isinstance(e, dict)],
             periods=[int(p) for p in periods] if isinstance(periods, list) else None,
             stage=s.get("stage"), expect_locs=locs, as_if_in_force=s.get("as_if_in_force") is True,
-            no_assume=[str(a) for a in no_assume if a in IDS] if isinstance(no_assume, list) else []))
+            no_assume=[str(a) for a in no_assume if a in IDS] if isinstance(no_assume, list) else [],
+            as_of=as_of, expect_not_evaluated=[str(c) for c in not_eval] if isinstance(not_eval, list) else []))
     return out, diags
 
 
@@ -245,6 +263,11 @@ def check(scenario: Scenario, report: Report) -> list[str]:
         if hits:
             failures.append(msg("test.did_not_want", loc=scenario.location, what=_describe(unwanted, unwanted.keys()),
                                 count=len(hits)))
+    named = {e["clause"] for e in report.not_evaluated}
+    for cid in scenario.expect_not_evaluated:
+        if cid not in named:
+            failures.append(msg("test.wanted_not_evaluated", loc=scenario.location, clause=cid,
+                                got=", ".join(sorted(named)) or "-"))
     reqs = [r.to_dict() for r in report.required_partnerships]
     for want in scenario.expect_required:
         if not any(_matches(want, r) for r in reqs):
@@ -257,7 +280,7 @@ def check(scenario: Scenario, report: Report) -> list[str]:
 def run_scenario(scenario: Scenario, ruleset: Ruleset, engine: str = "durable", tracer=None) -> ScenarioResult:
     """Evaluate one scenario's dataset and check its expectations."""
     report = evaluate(ruleset, scenario.dataset, engine, periods=scenario.periods, stage=scenario.stage, tracer=tracer,
-                      as_if_in_force=scenario.as_if_in_force, no_assume=scenario.no_assume)
+                      as_if_in_force=scenario.as_if_in_force, no_assume=scenario.no_assume, as_of=scenario.as_of)
     return ScenarioResult(scenario, check(scenario, report), report)
 
 
