@@ -220,6 +220,9 @@ class Judge:
     def each(self, clause: dict, given_rows: list[list[str]] | None = None) -> None:
         """``given_rows``: atom rows computed elsewhere (the bulk path's SQL) for these records; the
         first :data:`CHECKED_ROWS` are recomputed here and must be equal."""
+        if clause.get("once_on"):  # a duty judged once per record, and its transitional provision
+            from .once import judge_once
+            return judge_once(self, clause)
         over = clause["over"]
         fns = self.atom_fns(clause, "verdict", over)
         items: list[tuple[Any, Ctx, list]] = []
