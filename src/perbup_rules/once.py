@@ -155,6 +155,12 @@ def undated_finding(run: "Judge", clause: dict, transition: dict | None, rec: An
         return None
     field = clause["once_on"]["field"]
     latest = getattr(rec, "end_date", None)
+    if transition is not None:
+        tday = once_day(transition, rec)
+        # with the date unknown the record may be a subject of the transition (unknown), or cannot
+        # be on any date (false: e.g. it ended before the transition's day); then only `clause` may apply
+        if tday is None or not run.is_subject(transition, [ctx_on(rec, tday)])[0]:
+            transition = None
     variants: list[Finding | None] = []
     for day in possible_days(run, [c for c in (clause, transition) if c is not None], latest):
         copy = dataclasses.replace(rec, **{field: day})

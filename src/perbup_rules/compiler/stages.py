@@ -501,10 +501,13 @@ class _ClauseCompiler:
         for i, u in enumerate(m.unless):
             unode = unless_node[i] if isinstance(unless_node, YSeq) else None
             unless.append(self.cond(u.when, scope, atoms, unode, "when"))
+        verdict = D.each_verdict(0, applies, require, unless)
+        if m.once_on is not None:  # judged only on a day it is in force (perbup_rules.once): no such outcome
+            verdict = [g for g in verdict if g[1] not in ("not_in_force", "no_date")]
         out = self.base()
         out.update(unless=[{"id": u.id, "title": u.title.model_dump()} for u in m.unless],
                    logic={"applies": applies, "require": require, "unless": unless},
-                   decisions={"verdict": self.decision(atoms, D.each_verdict(0, applies, require, unless))})
+                   decisions={"verdict": self.decision(atoms, verdict)})
         if subjects is not None:
             out["decisions"]["subjects"] = subjects[1]
         if m.once_on is not None or m.transition_of is not None:
