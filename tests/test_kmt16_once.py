@@ -161,7 +161,10 @@ def test_the_bundled_example_shows_both_clauses_with_every_status(engine):
     for clause in ("KMT-16", "KMT-16.T"):
         assert {f.status for f in mine if f.clause == clause} >= {Status.COMPLIANT, Status.VIOLATION, Status.CANNOT_DETERMINE}
     assert {f.period for f in mine if f.clause == "KMT-16.T"} == {2027}
-    assert any(f.period is None for f in mine)  # the partnership without a start date
+    assert any(f.period is None for f in mine)  # the partnership without a start date...
+    undated = [k.id for k in pr.load_dataset(pr.EXAMPLE_DATA).partnerships if k.start_date is None]
+    assert undated and all({"table": "partnerships", "id": i, "missing": ["start_date"]} in report.to_dict()["data_quality"]
+                           for i in undated)  # ...is listed once in data_quality
     # the unlisted pattern is kept, not rejected
     ds = pr.load_dataset(pr.EXAMPLE_DATA)
     assert not [r for r in ds.rejected if r.table == "partnerships"]

@@ -155,6 +155,7 @@ def undated_finding(run: "Judge", clause: dict, transition: dict | None, rec: An
         return None
     field = clause["once_on"]["field"]
     latest = getattr(rec, "end_date", None)
+    run.data_quality.setdefault((clause["over"], rec.id), set()).add(field)  # listed once, as undated purchases are
     if transition is not None:
         tday = once_day(transition, rec)
         # with the date unknown the record may be a subject of the transition (unknown), or cannot
