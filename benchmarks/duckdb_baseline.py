@@ -89,7 +89,8 @@ STATUSES = ("violation", "cannot_determine", "compliant", "not_applicable")
 #: UMKK with its "no licensed local UMKK supplies sand and stone" exception, and KMT-11.2) this SQL does not
 #: encode yet. verdicts() leaves them out, and every comparison with the library skips them; the
 #: baseline must be taught them before it is used to time those clauses.
-OUTDATED = frozenset({"KMT-05", "KMT-07", "KMT-11", "KMT-11.2", "KMT-14", "KMT-14.2", "KMT-15.1", "KMT-15.2", "KMT-15.3"})
+OUTDATED = frozenset({"KMT-05", "KMT-07", "KMT-11", "KMT-11.2", "KMT-14", "KMT-14.2", "KMT-15.1", "KMT-15.2", "KMT-15.3",
+                       "KMT-16", "KMT-16.T"})  # KMT-16 once per partnership and its transition (issue 13): not yet in SQL
 #: Clauses judged per purchase: a violation is named by the purchase id alone.
 PER_PURCHASE = {"KMT-03", "KMT-05", "KMT-12.1", "KMT-14"}
 #: Clauses judged per party or partnership and period: (subject, period).

@@ -47,7 +47,7 @@ PURCHASE_COLUMNS = (
 )
 PARTNERSHIP_COLUMNS = (
     "id", "party_id", "partner_id", "pattern", "categories", "start_date", "end_date",
-    "written", "reported_to_dinas", "purchase_id", "keterangan",
+    "written", "reported_to_dinas", "purchase_id", "reported_date", "keterangan",
 )
 
 REPORT_COLUMNS = (
@@ -590,10 +590,11 @@ def partnerships(world: World, rng: random.Random) -> Iterator[list[str]]:
     """Kemitraan rows: hotels and restaurants (KMT-15), package subcontracts (KMT-05), companies (KMT-16)."""
     n = 0
 
-    def row(party, partner, pattern, cats, start, end, written, reported, purchase=None, note=""):
+    def row(party, partner, pattern, cats, start, end, written, reported, purchase=None, note="", reported_date=""):
         nonlocal n
         n += 1
-        return [f"kmt-{n:03d}", party, partner, pattern, ";".join(cats), start, end, written, reported, purchase or "", note]
+        return [f"kmt-{n:03d}", party, partner, pattern, ";".join(cats), start, end, written, reported, purchase or "",
+                reported_date, note]
 
     food = [p["id"] for p in world.suppliers if "makanan" in p["supplies"] and is_umkk(p) and is_local(p)]
     wash = [p["id"] for p in world.suppliers if "laundry" in p["supplies"] and is_umkk(p) and is_local(p)]
@@ -609,12 +610,16 @@ def partnerships(world: World, rng: random.Random) -> Iterator[list[str]]:
             yield row(hotel, rng.choice(food), "perdagangan_umum", ("makanan",), "2024-07-01", "2025-06-30", "true", "true",
                       note="KMT-15 expired mid-2025: none active in 2026")
             continue
-        yield row(hotel, rng.choice(food), "rantai_pasok", ("makanan",), "2025-01-01", "", "true", "true", note="KMT-15 food")
+        dated = "" if slug == "bukit-pelangi" else "2027-03-15"
+        yield row(hotel, rng.choice(food), "rantai_pasok", ("makanan",), "2025-01-01", "", "true", "true",
+                  note="KMT-15 food; KMT-16.T " + ("reported, date unknown (cannot determine)" if not dated else "reported in the transition"),
+                  reported_date=dated)
         if slug == "swarga-inn":
             continue  # food but no laundry partnership (hotel violation for laundry)
         reported = "false" if slug == "wahau-permai" else "true"
         yield row(hotel, rng.choice(wash), "penyumberluaran", ("laundry",), "2025-03-01", "2027-02-28", "true", reported,
-                  note="KMT-15 laundry" + ("; KMT-16 not reported to Dinas" if reported == "false" else ""))
+                  note="KMT-15 laundry" + ("; KMT-16.T not reported to Dinas" if reported == "false" else ""),
+                  reported_date="2025-04-15" if reported == "true" else "")
     for slug, _name, _kec, profile in RESTAURANTS:
         resto = f"resto-{slug}"
         if slug in ("minang-raya", "lembah-wahau"):
@@ -625,7 +630,7 @@ def partnerships(world: World, rng: random.Random) -> Iterator[list[str]]:
             continue
         pattern = "" if slug == "bakso-manuntung" else rng.choice(("rantai_pasok", "perdagangan_umum"))
         yield row(resto, rng.choice(food), pattern, ("makanan",), "2025-01-01", "2027-12-31", "true", "true",
-                  note="KMT-16 no pattern given" if not pattern else "KMT-15 food")
+                  note="no pattern given (not a requirement)" if not pattern else "KMT-15 food")
     # KMT-05: subcontracts tied to packages above Rp15 bn.
     yield row("pt-mahakam-konstruksi", "kop-bengalon-sejahtera", "subkontrak", ("konstruksi",), "2025-07-20", "2026-06-30", "true", "true",
               purchase="kmt05-jalan-bengalon-2025", note="KMT-05 subcontract to koperasi")
@@ -636,18 +641,31 @@ def partnerships(world: World, rng: random.Random) -> Iterator[list[str]]:
     yield row("pt-mahakam-konstruksi", "cv-sangatta-jaya", "subkontrak", ("konstruksi",), "2026-07-20", "2027-06-30", "true", "true",
               purchase="kmt05-sekolah-terpadu-2026", note="KMT-05 partner is medium (violation)")
     yield row("pt-karya-beton", world.pick("konstruksi", True, True)["id"], "subkontrak", ("konstruksi",), "2025-07-20", "2026-07-19", "true", "false",
-              purchase="kmt05-rusunawa-2025", note="KMT-05 subcontract; KMT-16 not reported")
+              purchase="kmt05-rusunawa-2025", note="KMT-05 subcontract; not reported, but ended before 2027")
     yield row("pt-sangatta-bangun", world.pick("konstruksi", True, True)["id"], "subkontrak", ("konstruksi",), "2026-07-20", "2027-07-19", "false", "false",
               purchase="kmt05-terminal-2026", note="KMT-05/16 not written")
     # Large companies' kemitraan (KMT-16 subjects).
     yield row("pt-sawit-wahau", "kop-wahau", "inti_plasma", ("makanan",), "2024-01-01", "2028-12-31", "true", "true", note="plantation plasma")
     yield row("pt-agro-kaubun", "kud-kaubun", "inti_plasma", ("material_pasir_batu",), "2024-01-01", "2028-12-31", "true", "true", note="plantation plasma")
     yield row("pt-batubara-perkasa", "kop-wanita-teluk-lingga", "rantai_pasok", ("makanan",), "2025-01-01", "2026-12-31", "true", "true", note="mine catering")
-    yield row("pt-bengalon-coal", "kop-laundry-sangatta", "penyumberluaran", ("laundry",), "2025-01-01", "2025-12-31", "true", "false", note="KMT-16 not reported")
-    yield row("pt-bengalon-coal", rng.choice(food), "", ("makanan",), "2026-01-01", "2026-12-31", "true", "true", note="KMT-16 no pattern given")
-    # Rejected by the loader: 'barter' is not a kemitraan pattern.
+    yield row("pt-bengalon-coal", "kop-laundry-sangatta", "penyumberluaran", ("laundry",), "2025-01-01", "2025-12-31", "true", "false", note="ended 2025: not judged by KMT-16/16.T (before obligations_from)")
+    yield row("pt-bengalon-coal", rng.choice(food), "", ("makanan",), "2026-01-01", "2026-12-31", "true", "true", note="ended 2026: not judged by KMT-16/16.T")
+    # 'barter' is no listed pattern: another form of partnership (UU 20/2008 Ps 26: "bentuk kemitraan
+    # lain"), read as `lainnya` with its words kept; it ended before 2027, so KMT-16/16.T do not judge it.
     yield row("pt-batubara-perkasa", "ksu-batu-ampar", "barter", ("material_pasir_batu",), "2025-01-01", "2025-12-31", "true", "true",
-              note="rejected: unknown pattern")
+              note="unlisted pattern: lainnya (kept)")
+    # The draft's own obligations from 2027 (params.obligations_from): KMT-16 for partnerships made
+    # from 2027 on, KMT-16.T for those already running (deadline params.transition_deadline, 2027-06-30).
+    yield row("pt-sawit-wahau", "kop-wahau", "kerja sama CSR", ("makanan",), "2027-03-01", "", "true", "true",
+              note="KMT-16 compliant (unlisted pattern, lainnya)", reported_date="2027-03-20")
+    yield row("pt-batubara-perkasa", "kop-wanita-teluk-lingga", "rantai_pasok", ("makanan",), "2027-02-01", "2028-01-31", "false", "false",
+              note="KMT-16 not written (violation)")
+    yield row("pt-bengalon-coal", "kop-laundry-sangatta", "penyumberluaran", ("laundry",), "2027-05-01", "", "true", "",
+              note="KMT-16 report unknown (cannot determine)")
+    yield row("pt-agro-kaubun", "kud-kaubun", "bagi_hasil", ("material_pasir_batu",), "2026-06-01", "", "true", "true",
+              note="KMT-16.T reported after the transition (violation)", reported_date="2027-08-15")
+    yield row("pt-sawit-wahau", "kop-wahau", "inti_plasma", ("laundry",), "", "", "false", "",
+              note="no start date: KMT-16 or KMT-16.T, unwritten under both (violation)")
 
 
 #: Yearly reports of 2027 (filed in 2028): (party, kind, local UMKK share in percent or None for

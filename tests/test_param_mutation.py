@@ -70,6 +70,9 @@ EQUIVALENT: dict[str, str] = {
     # latest value); the date from which that value holds is not read
     "obligations_from[2027-01-01] from-1d": "the compiler reads the value of obligations_from, not its from date",
     "obligations_from[2027-01-01] from+1d": "the compiler reads the value of obligations_from, not its from date",
+    # KMT-16.T is judged once, on obligations_from (once_on), so it reads transition_deadline on
+    # 2027-01-01 only: a value in force one day earlier is read on no day
+    "transition_deadline[2027-01-01] from-1d": "KMT-16.T reads transition_deadline on obligations_from (2027-01-01) only",
     **{f"{name}[2021-02-02] from{d}": _SCALE_DATE
        for name in ("mikro_capital_max", "kecil_capital_max", "menengah_capital_max",
                     "mikro_sales_max", "kecil_sales_max", "menengah_sales_max")

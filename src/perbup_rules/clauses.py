@@ -115,7 +115,7 @@ class Due(_Model):
 
 
 class _ClauseBase(_Model):
-    id: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*-[0-9]+(\.[0-9]+)?$")]
+    id: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*-[0-9]+(\.[0-9]+)?(\.T)?$")]  # .T: a transitional provision
     title: Bilingual
     ayat: Union[StrictInt, list[StrictInt], None] = None
     text: str | None = None
@@ -155,6 +155,15 @@ class EachClause(_ClauseBase):
     applies: str = "true"
     require: str
     unless: list[Exception_] = []
+    #: judge each record once, on this day and in the period of its year, instead of in every
+    #: period in which it is active: a date field of the record (``start_date``) or ``params.NAME``
+    #: (a date parameter). Over partnerships only. A record judged on a day the clause is not in
+    #: force has no finding (docs/clause-format.md, "Once per record").
+    once_on: str | None = None
+    #: the clause this one is the transitional provision of (ketentuan peralihan): it governs the
+    #: records that clause does not reach because they began before it was in force; a record whose
+    #: date of that clause is unknown gets one finding, under that clause, from the two readings
+    transition_of: str | None = None
 
 
 class ShareClause(_ClauseBase):

@@ -259,6 +259,9 @@ class Judge:
     def each(self, clause: dict, given_rows: list[list[str]] | None = None) -> None:
         """``given_rows``: atom rows computed elsewhere (the bulk path's SQL) for these records; the
         first :data:`CHECKED_ROWS` are recomputed here and must be equal."""
+        if clause.get("once_on"):  # a duty judged once per record, and its transitional provision
+            from .once import judge_once
+            return judge_once(self, clause)
         over = clause["over"]
         if needs_reports(clause) and not self.dataset.reports_read:
             return  # no reports table: not evaluated (duties.not_evaluated_reports says so)

@@ -83,6 +83,7 @@ def check(table: str, record: Any) -> None:
     parsers, required = _tables()
     kind = type(record).__name__
     setattr_ = object.__setattr__
+    raw_pattern = record.pattern if table == "partnerships" else None
     for name, parse in parsers[table].items():
         value = getattr(record, name)
         new = _parse_field(kind, table, name, parse, value)
@@ -105,6 +106,12 @@ def check(table: str, record: Any) -> None:
         if total is not None and local is not None and local > total:
             raise RecordError(kind, "local_umkk_idr", errors.BAD_VALUE, f"local_umkk_idr {local} exceeds total_idr {total}", local)
     elif table == "partnerships":
+        if record.pattern_text is None and raw_pattern is not None:
+            from .importers.columns import pattern_text
+
+            text = pattern_text(raw_pattern)  # an unlisted pattern: `lainnya`, its words kept
+            if text is not None:
+                setattr_(record, "pattern_text", text)
         start, end = record.start_date, record.end_date
         if start and end and end < start:
             raise RecordError(kind, "end_date", errors.BAD_VALUE, f"end_date {end} is before start_date {start}", end)

@@ -44,6 +44,10 @@ PATTERNS = (
     "penyumberluaran",
     "lainnya",
 )
+#: UU 20/2008 Pasal 26 (as amended by UU 6/2023) lists patterns and ends with "bentuk kemitraan
+#: lain": the list is open. A pattern outside PATTERNS is read as this code, its text kept in
+#: ``Partnership.pattern_text`` (never a rejected row).
+OTHER_PATTERN = "lainnya"
 TABLES = ("parties", "purchases", "partnerships", "reports")
 #: Tables a canonical folder may leave out: the audit says which clauses they would feed
 #: (``not_evaluated``) instead of judging them on an absence.
@@ -133,6 +137,8 @@ class Partnership:
     reported_to_dinas: bool | None = None
     purchase_id: str | None = None
     reported_date: _dt.date | None = None
+    #: the source's own words for a pattern outside PATTERNS (``pattern`` is then ``lainnya``)
+    pattern_text: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
 
 

@@ -47,7 +47,7 @@ PURCHASE_FIELDS = {
 PARTNERSHIP_FIELDS = {
     "id": STR, "party_id": STR, "partner_id": STR, "pattern": CODE, "categories": LIST,
     "start_date": DATE, "end_date": DATE, "written": BOOL, "reported_to_dinas": BOOL, "purchase_id": STR,
-    "reported_date": DATE,
+    "reported_date": DATE, "pattern_text": STR,
 }
 
 REPORT_FIELDS = {

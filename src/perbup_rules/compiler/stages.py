@@ -508,12 +508,45 @@ class _ClauseCompiler:
         for i, u in enumerate(m.unless):
             unode = unless_node[i] if isinstance(unless_node, YSeq) else None
             unless.append(self.cond(u.when, scope, atoms, unode, "when"))
+        verdict = D.each_verdict(0, applies, require, unless)
+        if m.once_on is not None:  # judged only on a day it is in force (perbup_rules.once): no such outcome
+            verdict = [g for g in verdict if g[1] not in ("not_in_force", "no_date")]
         out = self.base()
         out.update(unless=[{"id": u.id, "title": u.title.model_dump()} for u in m.unless],
                    logic={"applies": applies, "require": require, "unless": unless},
-                   decisions={"verdict": self.decision(atoms, D.each_verdict(0, applies, require, unless))})
+                   decisions={"verdict": self.decision(atoms, verdict)})
         if subjects is not None:
             out["decisions"]["subjects"] = subjects[1]
+        if m.once_on is not None or m.transition_of is not None:
+            out.update(self.once())
+        return out
+
+    def once(self) -> dict:
+        """``once_on`` ({"field": name} or {"param": name, "day": its latest value}) and
+        ``transition_of``, checked (perbup_rules.once judges them)."""
+        m, node = self.m, self.c.node
+        out: dict = {}
+        if m.once_on is not None:
+            if m.over != "partnerships":
+                self.err(errors.EXPR_TYPE, msg("diag.once_on_table"), node.value_loc("once_on"))
+            elif m.once_on.startswith("params."):
+                p = self.b.params.get(m.once_on[len("params."):])
+                if p is None or p["unit"] != "date" or not p["values"]:
+                    self.err(errors.UNKNOWN_PARAMETER, msg("diag.once_on_value", value=m.once_on), node.value_loc("once_on"))
+                else:
+                    out["once_on"] = {"param": m.once_on[len("params."):], "day": p["values"][-1]["value"]}
+            elif schema.TABLE_FIELDS["partnerships"].get(m.once_on) == schema.DATE:
+                out["once_on"] = {"field": m.once_on}
+            else:
+                self.err(errors.UNKNOWN_PATH, msg("diag.once_on_value", value=m.once_on), node.value_loc("once_on"))
+        if m.transition_of is not None:
+            main = next((c.model for c in self.b.regulation.clauses if c.model.id == m.transition_of), None)
+            ok = (m.once_on is not None and isinstance(main, EachClause) and main.id != m.id
+                  and main.over == m.over and main.once_on is not None and not main.once_on.startswith("params."))
+            if not ok:
+                self.err(errors.UNKNOWN_PATH, msg("diag.transition_of", value=m.transition_of), node.value_loc("transition_of"))
+            else:
+                out["transition_of"] = m.transition_of
         return out
 
     def subjects(self, scope: schema.Scope, atoms: list) -> tuple[dict, dict] | None:

@@ -15,11 +15,11 @@ from typing import Iterator
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
 from ..i18n import msg
-from ..records import RECORD_TYPES, TABLES, Dataset, InputFile, repeated_report, report_key
+from ..records import OTHER_PATTERN, RECORD_TYPES, TABLES, Dataset, InputFile, repeated_report, report_key
 from . import cells
 from .cells import CellError
 from .cells import numbers_note
-from .columns import CACHE_LIMIT, POS, REFERENCES, Plan, bind_money, plan_columns, scan_money
+from .columns import CACHE_LIMIT, POS, REFERENCES, Plan, bind_money, pattern_text, plan_columns, scan_money
 from .tables import CsvTable, XlsxBook, data_error
 
 _MISS = object()
@@ -109,6 +109,10 @@ class _Reader:
         if n > plan.width and not all(not _filled(c) for c in raw[plan.width :]):
             problems.append((None, CellError(errors.BAD_VALUE, f"row has {n} cells but the header names {plan.width} columns")))
         if plan.table == "partnerships" and not problems:
+            if values[POS["pattern_text"]] is None and values[POS["pattern"]] == OTHER_PATTERN:
+                # an unlisted pattern is kept as `lainnya` with the source's own words
+                col = plan.columns[POS["pattern"]]
+                values[POS["pattern_text"]] = pattern_text(raw[col.index]) if col.index is not None and col.index < n else None
             start, end = values[POS["start_date"]], values[POS["end_date"]]
             if start and end and end < start:
                 problems.append(("end_date", CellError(errors.BAD_VALUE, f"end_date {end} is before start_date {start}")))

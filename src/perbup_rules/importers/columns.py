@@ -17,6 +17,7 @@ from ..records import (
     DESA_REASON_CODES,
     EXEMPTION_CODES,
     LEGAL_FORMS,
+    OTHER_PATTERN,
     PARTY_KINDS,
     PATTERNS,
     PROCUREMENT_TYPES,
@@ -43,6 +44,28 @@ def _currency(value: object) -> str:
 
 def _code(allowed: tuple[str, ...], what: str) -> Parser:
     return lambda v: cells.parse_code(v, allowed, what)
+
+
+def parse_pattern(value: object) -> str | None:
+    """A kemitraan pattern: a listed code (any case), else ``lainnya``: the law's list is open
+    (UU 20/2008 Pasal 26 as amended: "bentuk kemitraan lain"), so an unlisted pattern is a real
+    agreement, not a bad row; :func:`pattern_text` keeps its words."""
+    s = cells.parse_text(value)
+    if s is None:
+        return None
+    token = cells.normalise_token(s)
+    return token if token in PATTERNS else OTHER_PATTERN
+
+
+def pattern_text(value: object) -> str | None:
+    """The source's words for a pattern outside the list (None for a listed code or an empty cell)."""
+    try:
+        s = cells.parse_text(value)
+    except CellError:
+        return None
+    if s is None or cells.normalise_token(s) in PATTERNS:
+        return None
+    return s
 
 
 def _star_rating(value: object) -> int | None:
@@ -120,7 +143,7 @@ PARSERS: dict[str, dict[str, Parser]] = {
         "id": cells.parse_text,
         "party_id": cells.parse_text,
         "partner_id": cells.parse_text,
-        "pattern": _code(PATTERNS, "partnership pattern"),
+        "pattern": parse_pattern,
         "categories": cells.parse_list,
         "start_date": cells.parse_date,
         "end_date": cells.parse_date,
@@ -128,6 +151,7 @@ PARSERS: dict[str, dict[str, Parser]] = {
         "reported_to_dinas": cells.parse_bool,
         "purchase_id": cells.parse_text,
         "reported_date": cells.parse_date,
+        "pattern_text": cells.parse_text,
     },
     "reports": {
         "id": cells.parse_text,
@@ -162,7 +186,8 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 
 #: Position of a column in its table's value list (column names are unique across the checks below).
 POS = {col: COLUMNS[t].index(col) for t in ("purchases", "partnerships", "reports")
-       for col in ("start_date", "end_date", "value_idr", "umk_value_idr", "total_idr", "local_umkk_idr", "party_id", "year", "kind")
+       for col in ("start_date", "end_date", "value_idr", "umk_value_idr", "pattern", "pattern_text",
+                   "total_idr", "local_umkk_idr", "party_id", "year", "kind")
        if col in COLUMNS[t] and not (t != "reports" and col in ("party_id", "year", "kind"))}
 
 #: Most distinct raw values remembered per column (see Column.cache).

@@ -28,6 +28,7 @@ WORDS = {
     "exemption_reason": "alasan pengecualian", "exemption_code": "kode pengecualian", "buyer_id": "pembeli",
     "ppk_id": "Pejabat Pembuat Komitmen", "supplier_id": "penyedia", "pattern": "pola kemitraan",
     "categories": "kategori kemitraan", "written": "tertulis", "reported_to_dinas": "dilaporkan kepada Dinas",
+    "reported_date": "tanggal pelaporan kepada Dinas", "pattern_text": "uraian pola kemitraan",
     "start_date": "tanggal mulai", "end_date": "tanggal berakhir", "purchase_id": "paket terkait",
     "party_id": "pelaku usaha", "channel": "cara pengadaan", "licensed": "memiliki izin", "end": "akhir", "start": "awal",
     "method": "metode", "date": "tanggal", "fiscal_year": "tahun anggaran", "pdn": "produk dalam negeri",

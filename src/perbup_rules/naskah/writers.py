@@ -18,7 +18,7 @@ import re
 from .build import Naskah
 
 #: a note line that opens a clause's notes ("KMT-01 (title; ...)")
-_CLAUSE_HEAD = re.compile(r"^([A-Z][A-Z0-9]*-[0-9]+(?:\.[0-9]+)?)( \(.*)$")
+_CLAUSE_HEAD = re.compile(r"^([A-Z][A-Z0-9]*-[0-9]+(?:\.[0-9]+)?(?:\.T)?)( \(.*)$")
 
 
 def _md_note(note: str) -> str:

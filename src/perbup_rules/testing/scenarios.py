@@ -106,7 +106,7 @@ def _record(cls, data: Any, table: str, loc: SourceLocation, diags: list[Diagnos
         elif k in ("id", "buyer_id", "supplier_id", "ppk_id", "party_id", "partner_id", "purchase_id") and v is not None:
             v = str(v)
         codes = {"kind": records.REPORT_KINDS if table == "reports" else records.PARTY_KINDS, "legal_form": records.LEGAL_FORMS, "scale": records.SCALES,
-                 "stage": records.STAGES, "procurement_type": records.PROCUREMENT_TYPES, "pattern": records.PATTERNS}.get(k)
+                 "stage": records.STAGES, "procurement_type": records.PROCUREMENT_TYPES}.get(k)
         if codes and v is not None and v not in codes:
             diags.append(Diagnostic(errors.UNKNOWN_CODE, msg("diag.scen.not_code", field=k, value=repr(v), codes=", ".join(codes)),
                                     data.value_loc(k) if isinstance(data, YMap) else loc))
