@@ -156,3 +156,14 @@ def test_a_package_opening_a_group_gathers_the_contexts_possible_members():
                                    date=dt.date(2026, 5, 1)))
     _agrees(undated, undated.purchases[1])
     _agrees(undated, undated.purchases[0])
+
+
+def test_window_clauses_are_not_judged_and_say_why(example):
+    """KMT-04 (package splitting) judges packages of 30 days together: a check names it with the reason."""
+    windows = [c["id"] for c in RULES.clauses if c["kind"] == "window"]
+    assert windows == ["KMT-04"]
+    r = PackageChecker(RULES, example).check({"id": "w1", "stage": "award", "buyer_id": example.purchases[0].buyer_id,
+                                              "method": "pengadaan_langsung", "value_idr": 150_000_000,
+                                              "procurement_type": "barang", "date": "2026-03-01"})
+    assert [d["clause"] for d in r.to_dict()["not_judged"]] == ["KMT-04"]
+    assert "KMT-04" in r.not_judged[0]["reason"] and not any(f.clause == "KMT-04" for f in r.findings)

@@ -10,7 +10,8 @@ misses its 40% on the strength of one package. Before award the questions are na
   subject's standing before and after adding the package (measured share, threshold,
   status), from exactly the sums an audit of the same year would take.
 
-Nothing else is judged. :class:`PackageChecker` indexes a context once (classifications
+Nothing else is judged: window clauses (KMT-04, package splitting) judge several packages over
+30 days together, so a check lists them in ``not_judged`` with the reason instead. :class:`PackageChecker` indexes a context once (classifications
 and share sums per year, built on first use of that year) so each :meth:`~PackageChecker.check`
 is cheap enough for every keystroke of a form; :func:`check_package` is the one-shot entry.
 The verdicts are the evaluator's own (the same ``Judge`` code paths, the same engine
@@ -72,6 +73,8 @@ class PackageCheck:
     standings: list[Standing]
     not_member: list[str] = field(default_factory=list)
     required_partnerships: list[RequiredPartnership] = field(default_factory=list)
+    #: clauses a package check does not judge, with the reason (window clauses such as KMT-04)
+    not_judged: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def compliant(self) -> bool | None:
@@ -94,7 +97,13 @@ class PackageCheck:
             "shares": [s.to_dict() for s in self.standings],
             "not_member_of": self.not_member,
             "required_partnerships": [r.to_dict() for r in self.required_partnerships],
+            "not_judged": list(self.not_judged),
         }
+
+
+#: why a package check leaves window clauses out (PackageCheck.not_judged)
+WINDOW_REASON = ("a window clause judges several packages of a buyer together (package splitting, KMT-04); "
+                 "one package before award is not such a group: judge it in an audit")
 
 
 class _IndexRun(Judge):
@@ -226,6 +235,9 @@ class PackageChecker:
         self.per_package = [c for c in ruleset.clauses if c["kind"] in ("each", "exists") and c.get("over") == "purchases"]
         self.shares = [c for c in ruleset.clauses if c["kind"] == "share"]
         self.classify = [c for c in ruleset.clauses if c["kind"] == "classify"]
+        #: window clauses (KMT-04) judge several packages together over time: a split shows only among
+        #: packages of 30 days, most of them not yet in any dataset when one package is checked
+        self.not_judged = [{"clause": c["id"], "reason": WINDOW_REASON} for c in ruleset.clauses if c["kind"] == "window"]
         self.all_periods = context.periods()
         self._runs: dict[int | None, _IndexRun] = {}
         self._lock = threading.Lock()
@@ -303,7 +315,7 @@ class PackageChecker:
                                                   subject_kind=sides[1].subject_kind))
                 if not joined:
                     not_member.append(cid)
-            return PackageCheck(purchase.id, year, findings, standings, not_member, required)
+            return PackageCheck(purchase.id, year, findings, standings, not_member, required, list(self.not_judged))
         finally:
             del by_id[purchase.id]
             run.purchases, run.findings, run.required = saved
