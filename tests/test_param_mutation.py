@@ -70,6 +70,9 @@ EQUIVALENT: dict[str, str] = {
     # latest value); the date from which that value holds is not read
     "obligations_from[2027-01-01] from-1d": "the compiler reads the value of obligations_from, not its from date",
     "obligations_from[2027-01-01] from+1d": "the compiler reads the value of obligations_from, not its from date",
+    **{f"{name}[2018-07-01] from-1d": ("KMT-04 is in force from 2018-07-01 (Perpres 16/2018), so no package is "
+                                       "compared with a Pengadaan Langsung ceiling on 2018-06-30")
+       for name in ("direct_goods_max", "direct_construction_max", "direct_consultancy_max")},
     **{f"{name}[2021-02-02] from{d}": _SCALE_DATE
        for name in ("mikro_capital_max", "kecil_capital_max", "menengah_capital_max",
                     "mikro_sales_max", "kecil_sales_max", "menengah_sales_max")
