@@ -82,17 +82,18 @@ import duckdb
 
 #: Every clause of the draft, as Report.summary() lists them (classify clauses give no findings).
 CLAUSES = ("DEF-01", "DEF-02", "KMT-01", "KMT-02", "KMT-03", "KMT-05", "KMT-06", "KMT-06.1", "KMT-06.2", "KMT-06.3", "KMT-06.4", "KMT-07",
-           "KMT-11", "KMT-12.1", "KMT-12.2", "KMT-14", "KMT-15.1", "KMT-15.2", "KMT-15.3", "KMT-16")
+           "KMT-11", "KMT-12.1", "KMT-12.2", "KMT-12.3", "KMT-14", "KMT-15.1", "KMT-15.2", "KMT-15.3", "KMT-16")
 STATUSES = ("violation", "cannot_determine", "compliant", "not_applicable")
 #: Clauses whose decided readings (issue 13: subjects named for KMT-07 and KMT-15, KMT-05 partnerships
 #: by supplier, category and year, KMT-14 tiers by Kemendagri code and KMT-14.2; KMT-11 licensed local
 #: UMKK with its "no licensed local UMKK supplies sand and stone" exception, and KMT-11.2) this SQL does not
 #: encode yet. verdicts() leaves them out, and every comparison with the library skips them; the
-#: baseline must be taught them before it is used to time those clauses.
-OUTDATED = frozenset({"KMT-05", "KMT-07", "KMT-11", "KMT-11.2", "KMT-14", "KMT-14.2", "KMT-15.1", "KMT-15.2", "KMT-15.3",
-                       "KMT-16", "KMT-16.T"})  # KMT-16 once per partnership and its transition (issue 13): not yet in SQL
+#: baseline must be taught them before it is used to time those clauses. KMT-04 (package splitting,
+#: a window clause) is not written in SQL at all.
+OUTDATED = frozenset({"KMT-04", "KMT-05", "KMT-07", "KMT-11", "KMT-11.2", "KMT-14", "KMT-14.2", "KMT-15.1", "KMT-15.2",
+                       "KMT-15.3", "KMT-16", "KMT-16.T"})
 #: Clauses judged per purchase: a violation is named by the purchase id alone.
-PER_PURCHASE = {"KMT-03", "KMT-05", "KMT-12.1", "KMT-14"}
+PER_PURCHASE = {"KMT-03", "KMT-05", "KMT-12.1", "KMT-12.3", "KMT-14"}
 #: Clauses judged per party or partnership and period: (subject, period).
 PER_PERIOD = {"KMT-07", "KMT-15.1", "KMT-15.2", "KMT-16"}
 
@@ -412,19 +413,42 @@ FROM (SELECT *,
       FROM purchase)
 """
 
-# KMT-12.1 (Pasal 7 ayat 1): school and teacher uniforms of perangkat daerah go to UMKK.
-# In force 2027-01-01; no exception.
+# KMT-12.1 (Pasal 7 ayat 1 and 3): school and teacher uniform packages of perangkat daerah with a
+# pagu up to the reservation ceiling (the pagu, else the value, as KMT-03) go to UMKK, unless a
+# technical exemption is documented. In force 2027-01-01.
 CLAUSE_SQL["KMT-12.1"] = """
 SELECT id AS subject, year AS period, stage, CASE
     WHEN date IS NULL THEN 'cannot_determine'
     WHEN date < DATE '2027-01-01' THEN 'not_applicable'
     WHEN applies IS FALSE THEN 'not_applicable'
     WHEN require IS TRUE THEN 'compliant'
+    WHEN exempt_tech THEN 'compliant'                             -- unless: technical_exemption (coded)
     WHEN applies AND NOT require THEN 'violation'
     ELSE 'cannot_determine' END AS status
 FROM (SELECT *,
-        buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru') AS applies,
+        buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru')
+            AND CASE WHEN pagu IS NOT NULL THEN pagu <= 100 * umkk_reserved_max(date)
+                     ELSE value <= 100 * umkk_reserved_max(date) END AS applies,
         (stage = 'plan' AND reserved) OR (stage <> 'plan' AND supplier_umkk) AS require
+      FROM purchase)
+"""
+
+# KMT-12.3 (Pasal 7 ayat 4, a warning): uniform packages above the ceiling are preferably awarded
+# to UMKK (award and contract only), unless a technical exemption is documented. In force 2027-01-01.
+CLAUSE_SQL["KMT-12.3"] = """
+SELECT id AS subject, year AS period, stage, CASE
+    WHEN date IS NULL THEN 'cannot_determine'
+    WHEN date < DATE '2027-01-01' THEN 'not_applicable'
+    WHEN applies IS FALSE THEN 'not_applicable'
+    WHEN require IS TRUE THEN 'compliant'
+    WHEN exempt_tech THEN 'compliant'
+    WHEN applies AND NOT require THEN 'violation'
+    ELSE 'cannot_determine' END AS status
+FROM (SELECT *,
+        buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru') AND stage <> 'plan'
+            AND CASE WHEN pagu IS NOT NULL THEN pagu > 100 * umkk_reserved_max(date)
+                     ELSE value > 100 * umkk_reserved_max(date) END AS applies,
+        supplier_umkk AS require
       FROM purchase)
 """
 

@@ -13,7 +13,11 @@ from perbup_rules.records import PATTERNS, PROCUREMENT_TYPES, STAGES
 B = 1_000_000_000
 MONEY = [None, 0, 1, B, B + 1, 2 * B, 2 * B + 1, 5 * B, 5 * B + 1, 10 * B, 10 * B + 1, 15 * B, 15 * B + 1, 50 * B, 50 * B + 1]
 DATES = [None, dt.date(2018, 3, 21), dt.date(2020, 6, 1), dt.date(2021, 2, 1), dt.date(2021, 2, 2), dt.date(2025, 4, 29),
-         dt.date(2025, 4, 30), dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 7, 1), dt.date(2027, 1, 1)]
+         dt.date(2025, 4, 30), dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 7, 1), dt.date(2027, 1, 1),
+         dt.date(2026, 1, 30), dt.date(2026, 1, 31)]  # day 30 and 31 of a window from 1 January (KMT-04)
+#: values around the Pengadaan Langsung ceilings (KMT-04: Rp100, 200 and 400 juta)
+SMALL = [50_000_000, 100_000_000, 100_000_001, 150_000_000, 200_000_000, 250_000_000, 400_000_000]
+METHODS = [None, "pengadaan_langsung", "pengadaan_langsung", "tender", "e_purchasing"]
 CATEGORIES = ["makanan", "laundry", "seragam_sekolah", "seragam_guru", "material_pasir_batu", "atk", "konstruksi"]
 KECAMATAN = ["Sangatta Utara", "Sangatta Selatan", "Bengalon", None]
 DESA = ["Swarga Bara", "Singa Gembara", None]
@@ -49,7 +53,7 @@ def datasets(draw, max_purchases: int = 25) -> Dataset:
     sup_ids = [s.id for s in sup]
     purchases = []
     for j in range(draw(st.integers(0, max_purchases))):
-        value = draw(st.sampled_from(MONEY))
+        value = draw(st.sampled_from(MONEY + SMALL))
         purchases.append(Purchase(
             id=f"p{j}", stage=draw(st.sampled_from(STAGES)), buyer_id=draw(st.sampled_from([b.id for b in buyers])),
             ppk_id=draw(st.sampled_from(["ppk1", "ppk2", None])), supplier_id=draw(opt(st.sampled_from(sup_ids))),
@@ -58,7 +62,10 @@ def datasets(draw, max_purchases: int = 25) -> Dataset:
             reserved_for_umkk=draw(opt(st.booleans())), exemption_reason=draw(st.sampled_from([None, None, "teknis"])),
             date=draw(st.sampled_from(DATES)),
             # the period a purchase counts in: mostly its date's year, sometimes another fiscal year
-            fiscal_year=draw(st.sampled_from([None, None, None, 2021, 2025, 2026]))))
+            fiscal_year=draw(st.sampled_from([None, None, None, 2021, 2025, 2026])),
+            method=draw(st.sampled_from(METHODS)),
+            pagu_idr=draw(st.sampled_from([None, None, value, 15 * B, 15 * B + 1])),
+            exemption_code=draw(st.sampled_from([None, None, "technical", "pagu_above_ceiling", "other"]))))
     partnerships = []
     for k in range(draw(st.integers(0, 6))):
         start = draw(st.sampled_from(DATES))

@@ -111,3 +111,59 @@ def test_date_in_a_year_the_context_lacks(example):
     r = PackageChecker(RULES, example).check({"id": "future", "stage": "plan", "buyer_id": p.buyer_id,
                                               "value_idr": 1000, "date": dt.date(2031, 1, 5).isoformat()})
     assert r.period == 2031
+
+
+def _pd_context(*purchases: Purchase) -> Dataset:
+    parties = [Party("pd1", "Dinas", "perangkat_daerah", kabupaten="Kutai Timur"),
+               Party("s0", "Usaha", "umkm", scale="kecil", kabupaten="Kutai Timur")]
+    return Dataset.build(parties, list(purchases))
+
+
+def test_an_undated_package_is_judged_over_every_period_of_the_context():
+    """Without a date or fiscal year the package may count in any audited period, as in the audit
+    (which judges it on every period of the data): KMT-03 is not silently skipped."""
+    full = _pd_context(Purchase("p0", "plan", "pd1", ppk_id="ppk1", fiscal_year=2021),
+                       Purchase("p1", "plan", "pd1", ppk_id="ppk1"))
+    _agrees(full, full.purchases[1])
+    r = PackageChecker(RULES, _without(full, "p1")).check(full.purchases[1])
+    assert r.period is None and any(f.clause == "KMT-03" for f in r.findings)
+
+
+def test_a_package_without_ppk_stands_in_its_buyers_ppk_unknown_group():
+    """KMT-02 without ppk_id: the buyer has no known PPK that year and stage, so the audit makes one
+    cannot_determine for the buyer ("PPK unknown") holding the package; the check reports that standing."""
+    full = _pd_context(Purchase("p0", "plan", "pd1", date=dt.date(2025, 4, 30), value_idr=10))
+    _agrees(full, full.purchases[0])
+    r = PackageChecker(RULES, _without(full, "p0")).check(full.purchases[0])
+    (s,) = [s for s in r.standings if s.clause == "KMT-02"]
+    assert (s.subject, s.subject_kind, s.after.status.value) == ("pd1", "buyer_id", "cannot_determine")
+    assert "KMT-02" not in r.not_member
+
+
+def test_a_package_opening_a_group_gathers_the_contexts_possible_members():
+    """A dated package of a new PPK opens a group that the buyer's purchases without ppk_id then
+    possibly belong to (they were the buyer's "PPK unknown" group before): the after side has them."""
+    full = _pd_context(Purchase("p0", "award", "pd1", value_idr=100, date=dt.date(2026, 3, 1)),
+                       Purchase("p1", "award", "pd1", ppk_id="ppk9", supplier_id="s0", value_idr=50,
+                                date=dt.date(2026, 5, 1)))
+    _agrees(full, full.purchases[1])
+    r = PackageChecker(RULES, _without(full, "p1")).check(full.purchases[1])
+    (s,) = [s for s in r.standings if s.clause == "KMT-02"]
+    assert s.subject == "ppk9" and s.before.measured is None and ".." in s.after.measured  # p0 widens it
+    undated = _pd_context(Purchase("p0", "award", "pd1", ppk_id="ppk9", supplier_id="s0", value_idr=100,
+                                   fiscal_year=2026),
+                          Purchase("p1", "award", "pd1", ppk_id="ppk9", supplier_id="s0", value_idr=50,
+                                   date=dt.date(2026, 5, 1)))
+    _agrees(undated, undated.purchases[1])
+    _agrees(undated, undated.purchases[0])
+
+
+def test_window_clauses_are_not_judged_and_say_why(example):
+    """KMT-04 (package splitting) judges packages of 30 days together: a check names it with the reason."""
+    windows = [c["id"] for c in RULES.clauses if c["kind"] == "window"]
+    assert windows == ["KMT-04"]
+    r = PackageChecker(RULES, example).check({"id": "w1", "stage": "award", "buyer_id": example.purchases[0].buyer_id,
+                                              "method": "pengadaan_langsung", "value_idr": 150_000_000,
+                                              "procurement_type": "barang", "date": "2026-03-01"})
+    assert [d["clause"] for d in r.to_dict()["not_judged"]] == ["KMT-04"]
+    assert "KMT-04" in r.not_judged[0]["reason"] and not any(f.clause == "KMT-04" for f in r.findings)

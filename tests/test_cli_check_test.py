@@ -77,7 +77,7 @@ def test_check_lists_every_problem_with_file_line_column_and_code(broken):
     assert "did you mean 'applies'" in out
     assert "did you mean params.uniform_local_share_min" in out
     assert "Traceback" not in result.output
-    summary = re.search(r"^kutim-kemitraan: \d+ clauses, 16 parameters, (\d+) errors, 0 warnings, not compiled$", out, re.M)
+    summary = re.search(r"^kutim-kemitraan: \d+ clauses, 19 parameters, (\d+) errors, 0 warnings, not compiled$", out, re.M)
     assert summary and int(summary.group(1)) >= len(expected), out
 
 

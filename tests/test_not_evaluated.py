@@ -141,10 +141,13 @@ def test_every_format_says_not_evaluated_instead_of_zeros():
     ds = _without(pr.load_dataset(pr.EXAMPLE_DATA), category=None)
     report = pr.evaluate(KUTIM, ds, "reference", periods=[2025])  # the clauses apply from 2026: no verdicts
     # KMT-14.2 applies by channel, which the example data does not carry
-    assert {d["clause"] for d in report.not_evaluated} == {"KMT-11", "KMT-11.2", "KMT-12.1", "KMT-12.2", "KMT-14.2"}
+    # KMT-04 compares packages by category (group_by), KMT-12.3 applies by it
+    assert {d["clause"] for d in report.not_evaluated} == {"KMT-04", "KMT-11", "KMT-11.2", "KMT-12.1", "KMT-12.2", "KMT-12.3",
+                                                           "KMT-14.2"}
     assert report.summary()["KMT-11"] == {"violation": 0, "cannot_determine": 0, "compliant": 0, "not_applicable": 0}
     data = json.loads(render(report, "json"))
-    assert data["not_evaluated"][0] == {"clause": "KMT-11", "fields": ["category"], "reason": "no record has category"}
+    assert data["not_evaluated"][0] == {"clause": "KMT-04", "fields": ["category"], "reason": "no record has category"}
+    assert data["not_evaluated"][1] == {"clause": "KMT-11", "fields": ["category"], "reason": "no record has category"}
     text = render(report, "text")
     line = next(ln for ln in text.splitlines() if ln.lstrip().startswith("KMT-11 "))
     assert "not evaluated: no record has category" in line and " 0 " not in line and line.count("—") == 4
@@ -179,8 +182,8 @@ def test_the_bulk_path_says_the_same(tmp_path):
     per_record = as_counted(pr.evaluate(KUTIM, pr.load_dataset(tmp_path), "reference"))
     bulk = audit(KUTIM, tmp_path, "reference")
     assert bulk.not_evaluated == per_record.not_evaluated
-    assert {d["clause"] for d in bulk.not_evaluated} == {"KMT-02", "KMT-11", "KMT-11.2", "KMT-12.1", "KMT-12.2",
-                                                         "KMT-14.2"}
+    assert {d["clause"] for d in bulk.not_evaluated} == {"KMT-02", "KMT-04", "KMT-11", "KMT-11.2", "KMT-12.1", "KMT-12.2",
+                                                         "KMT-12.3", "KMT-14.2"}
     same_engine = dataclasses.replace(per_record, engine=bulk.engine)
     for fmt in ("text", "md", "html"):
         assert render(bulk, fmt) == render(same_engine, fmt), fmt

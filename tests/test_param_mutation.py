@@ -73,6 +73,9 @@ EQUIVALENT: dict[str, str] = {
     # KMT-16.T is judged once, on obligations_from (once_on), so it reads transition_deadline on
     # 2027-01-01 only: a value in force one day earlier is read on no day
     "transition_deadline[2027-01-01] from-1d": "KMT-16.T reads transition_deadline on obligations_from (2027-01-01) only",
+    **{f"{name}[2018-07-01] from-1d": ("KMT-04 is in force from 2018-07-01 (Perpres 16/2018), so no package is "
+                                       "compared with a Pengadaan Langsung ceiling on 2018-06-30")
+       for name in ("direct_goods_max", "direct_construction_max", "direct_consultancy_max")},
     **{f"{name}[2021-02-02] from{d}": _SCALE_DATE
        for name in ("mikro_capital_max", "kecil_capital_max", "menengah_capital_max",
                     "mikro_sales_max", "kecil_sales_max", "menengah_sales_max")

@@ -189,6 +189,24 @@ class ShareClause(_ClauseBase):
     unless_no_supplier: NoSupplier | None = None
 
 
+class WindowClause(_ClauseBase):
+    """Per subject, group, period (and stage): packages within ``days`` days, each at or below its
+    limit, must not together pass it (perbup_rules.windows; KMT-04, package splitting)."""
+
+    kind: Literal["window"]
+    over: Literal["purchases"] = "purchases"
+    applies: str = "true"
+    subject: str
+    #: the field packages are compared within (KMT-04: category)
+    group_by: str
+    per_stage: bool = True
+    #: the window length in days, both ends counted (30: day 1 and day 30 are in one window)
+    days: Annotated[int, Field(ge=1, le=366)]
+    #: ordered cases: the first true one gives a package's limit (``value_from: params.NAME``)
+    limit: list[Case] = Field(min_length=1)
+    total: str = "value_idr"
+
+
 class ExistsClause(_ClauseBase):
     """Each obligated subject has at least ``min_count`` matching related records."""
 
@@ -213,7 +231,7 @@ class ExistsClause(_ClauseBase):
     due: Due | None = None
 
 
-Clause = Annotated[Union[ClassifyClause, EachClause, ShareClause, ExistsClause], Field(discriminator="kind")]
+Clause = Annotated[Union[ClassifyClause, EachClause, ShareClause, ExistsClause, WindowClause], Field(discriminator="kind")]
 
 
 class AyatText(_Model):

@@ -279,6 +279,28 @@ def share_text(clause: dict, label: str, facts: dict, at_least: Any, subject: st
     return Text(out[0], out[1])
 
 
+def window_text(clause: dict, label: str, subject: str | None, year: int | None, stage: str | None,
+                group: str | None, shown: Any, missing: list[str]) -> Text:
+    """A window group (KMT-04): the closest or flagged window's sum against its limit."""
+    cid, cit, days = clause["id"], clause["citation"], clause["days"]
+    out = []
+    for lang in ("id", "en"):
+        who = f"{subject or '?'} {year if year is not None else '?'}"
+        if group:
+            who += t("why.window.group", lang, group=group)
+        if stage:
+            who += t("why.share.stage", lang, stage=phrases.label(f"code.stage.{stage}", stage, "id") if lang == "id" else stage)
+        common = dict(who=who, cid=cid, cit=cit, days=days)
+        if shown is None:
+            out.append(t("why.window.none", lang, **common))
+        else:
+            amounts = dict(total=rupiah(shown.certain_sum), upper=rupiah(shown.possible_sum), limit=rupiah(shown.limit),
+                           n=len(shown.certain_ids), need=", ".join(missing) or "-")
+            key = {"violation": "why.window.violation", "compliant": "why.window.compliant"}.get(label, "why.window.undetermined")
+            out.append(t(key, lang, **common, **amounts))
+    return Text(out[0], out[1])
+
+
 def exists_text(clause: dict, label: str, subject: str, year: int | None, category: str | None, found: int,
                 missing: list[str]) -> Text:
     cid, cit = clause["id"], clause["citation"]

@@ -848,6 +848,14 @@ class Judge:
                 self.share(clause)
             elif kind == "exists":
                 self.exists(clause)
+            elif kind == "window":
+                self.window(clause)
+
+    def window(self, clause: dict) -> None:
+        """A window clause (KMT-04, package splitting): see :mod:`perbup_rules.windows`."""
+        from .windows import judge_window
+
+        judge_window(self, clause)
 
 
 @dataclass
@@ -1034,6 +1042,8 @@ def unit_of(ruleset: Ruleset, clause: dict) -> str | None:
         return "ratio"
     if clause["kind"] == "exists":
         return "count"
+    if clause["kind"] == "window":
+        return "idr"
     atoms = clause.get("decisions", {}).get("verdict", {}).get("atoms", [])
     required, applies = explain.measured_atoms(clause)
     for i in required + applies:  # the comparisons measured/threshold come from

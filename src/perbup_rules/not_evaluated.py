@@ -192,9 +192,10 @@ def needed_fields(ruleset: Any, clause: dict) -> list[tuple[str, ...]]:
     logic = clause.get("logic") or {}
     applies = logic.get("applies")
     paths = _needed(applies, _gate_atoms(clause, applies)) if applies is not None else set()
-    subject = clause.get("subject")
-    if isinstance(subject, dict) and subject.get("op") == "path":
-        paths.add(tuple(subject["path"]))
+    for key in ("subject", "group_by"):  # a share's subject; a window clause's subject and group
+        node = clause.get(key)
+        if isinstance(node, dict) and node.get("op") == "path":
+            paths.add(tuple(node["path"]))
     return sorted(paths)
 
 

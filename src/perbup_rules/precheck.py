@@ -10,7 +10,8 @@ misses its 40% on the strength of one package. Before award the questions are na
   subject's standing before and after adding the package (measured share, threshold,
   status), from exactly the sums an audit of the same year would take.
 
-Nothing else is judged. :class:`PackageChecker` indexes a context once (classifications
+Nothing else is judged: window clauses (KMT-04, package splitting) judge several packages over
+30 days together, so a check lists them in ``not_judged`` with the reason instead. :class:`PackageChecker` indexes a context once (classifications
 and share sums per year, built on first use of that year) so each :meth:`~PackageChecker.check`
 is cheap enough for every keystroke of a form; :func:`check_package` is the one-shot entry.
 The verdicts are the evaluator's own (the same ``Judge`` code paths, the same engine
@@ -29,6 +30,7 @@ from .engine import get_engine
 from .errors import RecordError, UsageError
 from .judge import Group, Judge
 from .findings import Finding, RequiredPartnership
+from .periods import purchase_period
 from .records import Dataset, Purchase
 
 
@@ -43,6 +45,8 @@ class Standing:
     stage: str | None
     before: Finding
     after: Finding
+    #: what the subject is (``ppk_id``; ``buyer_id`` for the group of a buyer's purchases whose PPK is unknown)
+    subject_kind: str | None = None
 
     @property
     def flips(self) -> bool:
@@ -54,7 +58,8 @@ class Standing:
                     "members": f.evidence_count if f.evidence_count is not None else len(f.evidence),
                     "explanation": f.explanation.to_dict(), "missing": list(f.missing)}
 
-        return {"clause": self.clause, "citation": self.citation, "subject": self.subject, "period": self.period,
+        return {"clause": self.clause, "citation": self.citation, "subject": self.subject,
+                "subject_kind": self.subject_kind, "period": self.period,
                 "stage": self.stage, "before": side(self.before), "after": side(self.after), "flips": self.flips}
 
 
@@ -68,6 +73,8 @@ class PackageCheck:
     standings: list[Standing]
     not_member: list[str] = field(default_factory=list)
     required_partnerships: list[RequiredPartnership] = field(default_factory=list)
+    #: clauses a package check does not judge, with the reason (window clauses such as KMT-04)
+    not_judged: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def compliant(self) -> bool | None:
@@ -90,26 +97,96 @@ class PackageCheck:
             "shares": [s.to_dict() for s in self.standings],
             "not_member_of": self.not_member,
             "required_partnerships": [r.to_dict() for r in self.required_partnerships],
+            "not_judged": list(self.not_judged),
         }
 
 
+#: why a package check leaves window clauses out (PackageCheck.not_judged)
+WINDOW_REASON = ("a window clause judges several packages of a buyer together (package splitting, KMT-04); "
+                 "one package before award is not such a group: judge it in an audit")
+
+
 class _IndexRun(Judge):
-    """A run whose share clauses keep their groups instead of judging them."""
+    """A run that keeps the context's share groups instead of judging them, and forms them
+    again with one package added, as an audit of the context plus the package would.
+
+    An audit forms share groups in two steps (:meth:`Judge.share`): dated purchases of known
+    subject make the groups (``share_groups``); the rest (undated, or without a subject, such as
+    KMT-02 purchases without ``ppk_id``) are then members or *possible* members of the groups
+    that exist (``share_widen``). A package changes only its own groups, unless it opens a
+    group (or adds a parent to one) that the context's rest would then also join; only then is
+    the second step run again over the context's rest, which gives the same groups exactly.
+    Engine decisions are pure functions of the atom rows, so each distinct row is decided once.
+    """
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.groups: dict[str, dict[tuple, Group]] = {}
+        #: per share clause, the context's groups after the first step (sums only)
+        self.dated_groups: dict[str, dict[tuple, Group]] = {}
+        #: per share clause, the context's purchases the second step places
+        self.rest: dict[str, list[Purchase]] = {}
+        #: per share clause, the context's final groups and its groups of unknown subject
         self.context_groups: dict[str, dict[tuple, Group]] = {}
-        self.capture = True
+        self.context_unknown: dict[str, dict[tuple, Group]] = {}
+        #: a check: the groups formed with the package (those it is in, at least), and those of unknown subject
+        self.formed: tuple[dict[tuple, Group], dict[tuple, Group]] = ({}, {})
+        #: a check: the periods the package may count in
+        self.package_years: set[int | None] = set()
+        self.indexing = True
+        self._memo: dict[tuple, str] = {}
+
+    def decide(self, clause: dict, decision: str, rows: list[list[str]]) -> list[str]:
+        memo, cid = self._memo, clause["id"]
+        todo = list({tuple(r) for r in rows if (cid, decision, tuple(r)) not in memo})
+        if todo:
+            for r, label in zip(todo, super().decide(clause, decision, [list(r) for r in todo])):
+                memo[(cid, decision, r)] = label
+        return [memo[(cid, decision, tuple(r))] for r in rows]
+
+    def share_groups(self, clause: dict, purchases: list) -> dict[tuple, Group]:
+        groups = super().share_groups(clause, purchases)
+        if self.indexing:
+            self.dated_groups[clause["id"]] = {k: _light(g, None) for k, g in groups.items()}
+        return groups
+
+    def share_widen(self, clause: dict, groups: dict[tuple, Group], purchases: list) -> dict[tuple, Group]:
+        cid = clause["id"]
+        if self.indexing:
+            self.rest[cid] = list(purchases)
+            return super().share_widen(clause, groups, purchases)
+        # a check: ``groups`` holds the package's own group when it is dated with a known subject,
+        # else ``purchases`` holds the package
+        final, unknown = self.context_groups.get(cid, {}), self.context_unknown.get(cid, {})
+        if groups:
+            (key, g), = groups.items()
+            if key in final and g.parents <= final[key].parents:
+                self.formed = ({key: _light(final[key], g)}, {})
+                return {}
+            return self._again(clause, groups, [])
+        stages = {p.stage for p in purchases} if clause["per_stage"] else {None}
+        mine = {k: _light(g, None) for k, g in final.items() if k[2] in stages and k[1] in self.package_years}
+        unk = super().share_widen(clause, mine, purchases)
+        if any(k not in final and k[0] is not None for k in mine):  # it opened a group the rest may join
+            return self._again(clause, {}, purchases)
+        self.formed = (mine, {k: _light(unknown.get(k), g) for k, g in unk.items()})
+        return {}
+
+    def _again(self, clause: dict, groups: dict[tuple, Group], purchases: list) -> dict[tuple, Group]:
+        """Both steps with the package: the context's first-step groups plus the package's own,
+        then the second step over the context's rest (plus the package when it belongs there)."""
+        cid = clause["id"]
+        merged = {k: _light(g, None) for k, g in self.dated_groups.get(cid, {}).items()}
+        for k, g in groups.items():
+            merged[k] = _light(self.dated_groups.get(cid, {}).get(k), g)
+        unknown = super().share_widen(clause, merged, self.rest.get(cid, []) + list(purchases))
+        self.formed = (merged, unknown)
+        return {}
 
     def share_verdicts(self, clause: dict, groups: dict[tuple, Group],
                        unknown: dict[tuple, Group] | None = None) -> None:
-        # ``unknown``: groups of records without a subject (KMT-02 without ppk_id); a package
-        # check reports the standing of the package's own subject, so they are not captured.
-        if self.capture:
-            self.groups[clause["id"]] = groups
-        else:
-            super().share_verdicts(clause, groups, unknown)
+        if self.indexing:
+            self.context_groups[clause["id"]] = groups
+            self.context_unknown[clause["id"]] = unknown or {}
 
 
 def _light(g: Group | None, plus: Group | None) -> Group:
@@ -142,6 +219,11 @@ class PackageChecker:
         context: the records already there (this year's plan, awards and contracts; the registry).
         engine: ``"reference"`` (default: cheapest per call) or ``"durable"``; both decide alike.
 
+    A package is judged as an audit of the context plus the package, restricted to the
+    package's period (``fiscal_year``, else its date's year), would judge it; an undated
+    package without a fiscal year may belong to any period, so it is judged over every
+    period of the context, as an audit of all of them would.
+
     Thread-safe: checks are serialised by a lock (each is short).
     """
 
@@ -153,27 +235,25 @@ class PackageChecker:
         self.per_package = [c for c in ruleset.clauses if c["kind"] in ("each", "exists") and c.get("over") == "purchases"]
         self.shares = [c for c in ruleset.clauses if c["kind"] == "share"]
         self.classify = [c for c in ruleset.clauses if c["kind"] == "classify"]
-        periods = context.periods()
-        self.default_year = max(periods) if periods else None
+        #: window clauses (KMT-04) judge several packages together over time: a split shows only among
+        #: packages of 30 days, most of them not yet in any dataset when one package is checked
+        self.not_judged = [{"clause": c["id"], "reason": WINDOW_REASON} for c in ruleset.clauses if c["kind"] == "window"]
+        self.all_periods = context.periods()
         self._runs: dict[int | None, _IndexRun] = {}
         self._lock = threading.Lock()
 
     def index(self, year: int | None) -> _IndexRun:
-        """The context indexed for one fiscal year: classifications and share sums (built once)."""
+        """The context indexed for one fiscal year (None: every period of the context, for an
+        undated package without a fiscal year): classifications and share groups (built once)."""
         run = self._runs.get(year)
         if run is None:
-            run = _IndexRun(self.ruleset, self.context, self.engine, [year] if year is not None else [], None, None)
-            if year is None:  # an undated package: its parties as classified in the context's latest year
-                run.periods = [self.default_year] if self.default_year is not None else []
-                run.env.default_year = self.default_year
+            periods = [year] if year is not None else list(self.all_periods)
+            run = _IndexRun(self.ruleset, self.context, self.engine, periods, None, None)
             for c in self.classify:
                 run.classify(c)
-            if year is None:
-                run.periods = []
             for c in self.shares:
                 run.share(c)
-            run.context_groups = run.groups
-            run.groups = {}
+            run.indexing = False
             self._runs[year] = run
         return run
 
@@ -192,17 +272,18 @@ class PackageChecker:
             ref = getattr(purchase, col)
             if ref is not None and ref not in self.context.parties:
                 raise RecordError("Purchase", col, errors.UNKNOWN_REFERENCE, f"{col} {ref!r} names no party in the context dataset")
-        year = purchase.date.year if purchase.date is not None else None
+        year = purchase_period(purchase)
         with self._lock:
             run = self.index(year)
             return self._check(run, purchase, year)
 
     def _check(self, run: _IndexRun, purchase: Purchase, year: int | None) -> PackageCheck:
-        saved = run.purchases, run.findings, run.required, run.periods
+        saved = run.purchases, run.findings, run.required
         by_id = run.env.purchases_by_id
         by_id[purchase.id] = purchase
         try:
             run.purchases = [purchase]
+            run.package_years = {year} if year is not None else set(run.periods)
             run.findings, run.required = [], []
             for c in self.per_package:
                 (run.each if c["kind"] == "each" else run.exists)(c)
@@ -210,33 +291,39 @@ class PackageChecker:
             required = list(run.required)
             standings: list[Standing] = []
             not_member: list[str] = []
-            run.groups = {}
             for c in self.shares:
-                run.capture = True
-                run.share(c)
-                mine = run.groups.get(c["id"], {})
-                if not mine:
-                    not_member.append(c["id"])
-                    continue
-                (key, g), = mine.items()
-                before_g = saved_groups(run, c["id"]).get(key)
-                run.capture = False
-                sides = []
-                for grp in (_light(before_g, None), _light(before_g, g)):
-                    run.findings = []
-                    run.share_verdicts(c, {key: grp})
-                    sides.append(run.findings[0])
-                standings.append(Standing(c["id"], c["citation"], key[0], key[1], key[2], sides[0], sides[1]))
-            return PackageCheck(purchase.id, year, findings, standings, not_member, required)
+                cid = c["id"]
+                run.share(c)  # the context's groups re-formed with the package (run.formed)
+                groups, unknown = run.formed
+                joined = False
+                for of_unknown, formed, context in ((False, groups, run.context_groups.get(cid, {})),
+                                                    (True, unknown, run.context_unknown.get(cid, {}))):
+                    for key in sorted(formed, key=_order):
+                        g = formed[key]
+                        if purchase.id not in g.evidence:
+                            continue
+                        joined = True
+                        sides = []
+                        for grp in (_light(context.get(key), None), g):
+                            run.findings = []
+                            if of_unknown:
+                                Judge.share_verdicts(run, c, {}, {key: grp})
+                            else:
+                                Judge.share_verdicts(run, c, {key: grp})
+                            sides.append(run.findings[0])
+                        standings.append(Standing(cid, c["citation"], key[0], key[1], key[2], sides[0], sides[1],
+                                                  subject_kind=sides[1].subject_kind))
+                if not joined:
+                    not_member.append(cid)
+            return PackageCheck(purchase.id, year, findings, standings, not_member, required, list(self.not_judged))
         finally:
             del by_id[purchase.id]
-            run.purchases, run.findings, run.required, run.periods = saved
-            run.groups = {}
-            run.capture = True
+            run.purchases, run.findings, run.required = saved
+            run.formed = ({}, {})
 
 
-def saved_groups(run: _IndexRun, clause_id: str) -> dict[tuple, Group]:
-    return run.context_groups.get(clause_id, {})
+def _order(key: tuple) -> tuple:
+    return (key[0] or "", key[1] if key[1] is not None else -1, key[2] or "")
 
 
 def check_package(ruleset: Ruleset, purchase: Purchase | Mapping[str, Any], context: Dataset | None = None,

@@ -198,7 +198,7 @@ class _Bulk:
         del self.run.findings[before:]
         got: Counter = Counter()
         for f in new:
-            if f.status in LISTED or clause["kind"] == "share":  # share groups are always listed
+            if f.status in LISTED or clause["kind"] in ("share", "window"):  # groups are always listed
                 self.run.findings.append(f)
                 got[(f.period, f.stage, f.category, f.status)] += 1
             else:
@@ -393,6 +393,8 @@ class _Bulk:
                 self.per_record(clause)
 
     def _compiles(self, clause: dict) -> bool:
+        if clause["kind"] == "window":
+            return False  # window groups (KMT-04) are judged per record (perbup_rules.windows)
         try:
             for name, dec in clause["decisions"].items():
                 if clause["kind"] == "exists" and name == "match":

@@ -124,6 +124,17 @@ def share_verdict() -> Decision:
     ]
 
 
+def window_verdict() -> Decision:
+    """Outcome of a window group. Atoms (both two-valued): 0 the certain members contain a split,
+    1 a split is possible with the unknowns (perbup_rules.windows). A group always has a period:
+    undated packages only join groups of dated ones."""
+    return [
+        ([(A(0), "T")], "violation"),
+        ([(A(1), "F")], "compliant"),
+        ([], "cannot_determine"),
+    ]
+
+
 def exists_verdict(in_force: int, applies: dict, found: int, possible: int) -> Decision:
     """Outcome of an ``exists`` clause for one subject, period and category."""
     return [

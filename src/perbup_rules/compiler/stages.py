@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from .. import errors, expr, schema
 from ..expr import params_in
-from ..clauses import ClassifyClause, EachClause, ExistsClause, ShareClause
+from ..clauses import ClassifyClause, EachClause, ExistsClause, ShareClause, WindowClause
 from ..errors import Diagnostic, SourceLocation
 from ..i18n import msg
 from ..loader import LoadedClause, Regulation
@@ -633,6 +633,38 @@ class _ClauseCompiler:
             out["category"] = m.unless_no_supplier.category
         return out
 
+    def window(self) -> dict:
+        """A window clause (perbup_rules.windows): decisions ``member`` (in force and applies, t/f/u),
+        ``limit`` (which limit case holds) and ``verdict`` (from the group's exact facts)."""
+        m: WindowClause = self.m
+        scope = self.record_scope("purchases")
+        atoms: list = [{"op": "in_force"}]
+        applies = self.cond(m.applies, scope, atoms, self.c.node, "applies")
+        limit_node = self.c.node.get("limit")
+        l_atoms: list = []
+        logics, values = [], []
+        for i, case in enumerate(m.limit):
+            cnode = limit_node[i] if isinstance(limit_node, YSeq) else None
+            logics.append(self.cond(case.when, scope, l_atoms, cnode, "when"))
+            vf = self.value_expr(case.value_from, scope, cnode, "value_from", {schema.MONEY, schema.INT}) if case.value_from else None
+            if vf is None and not isinstance(case.value, int):
+                self.err(errors.WRONG_TYPE, msg("diag.share_part_value"), self.c.node.loc)
+            values.append({"value": _json_scalar(case.value), "value_from": vf})
+        subject = self.value_expr(m.subject, scope, self.c.node, "subject", {schema.STR, schema.CODE})
+        group_by = self.value_expr(m.group_by, scope, self.c.node, "group_by", {schema.STR, schema.CODE})
+        total = self.value_expr(m.total, scope, self.c.node, "total", {schema.MONEY, schema.INT})
+        out = self.base()
+        out.update(subject=subject, group_by=group_by, per_stage=m.per_stage, days=m.days, limit=values, total=total,
+                   logic={"applies": applies, "limit": logics},
+                   decisions={
+                       "member": self.decision(atoms, D.tri({"and": [D.A(0), applies]})),
+                       "limit": self.decision(l_atoms, D.first_case(logics)),
+                       "verdict": self.decision([{"op": "fact", "name": n} for n in
+                                                 ("split_certain", "split_possible")],
+                                                D.window_verdict()),
+                   })
+        return out
+
     def exists(self) -> dict:
         m: ExistsClause = self.m
         subj_scope = self.record_scope(m.over)
@@ -723,7 +755,8 @@ def compile_clauses(b: Build) -> None:
     for c in loaded:
         cc = _ClauseCompiler(b, c)
         kind = c.model.kind
-        out = {"classify": cc.classify, "each": cc.each, "share": cc.share, "exists": cc.exists}[kind]()
+        out = {"classify": cc.classify, "each": cc.each, "share": cc.share, "exists": cc.exists,
+               "window": cc.window}[kind]()
         b.clauses.append(out)
 
 

@@ -159,8 +159,8 @@ def describe(clause: dict, params: dict[str, dict]) -> list[str]:
                                               "'tidak dapat ditentukan')" if d["value"] is None and not d["value_from"]
                                               else _case(d, v)) + ".")
         return out
-    atoms_of = clause["decisions"]["member" if k == "share" else "verdict"]["atoms"] if k != "exists" else None
-    if k in ("each", "share") and "applies" in lg and lg["applies"] != {"const": True} \
+    atoms_of = clause["decisions"]["member" if k in ("share", "window") else "verdict"]["atoms"] if k != "exists" else None
+    if k in ("each", "share", "window") and "applies" in lg and lg["applies"] != {"const": True} \
             and v.logic(lg["applies"], atoms_of) != "selalu":
         out.append(f"Berlaku untuk {OVER.get(clause.get('over'), 'setiap catatan')} jika {_strip(v.logic(lg['applies'], atoms_of))}.")
     if k == "each":
@@ -174,6 +174,16 @@ def describe(clause: dict, params: dict[str, dict]) -> list[str]:
         atoms = clause["decisions"]["member"]["atoms"]
         for case, L in zip(clause["part"], lg.get("part", [])):
             out.append(f"Bagian yang memenuhi: {_case(case, v)} jika {_strip(v.logic(L, atoms))}.")
+    if k == "window":
+        out.append(f"Untuk setiap {v.operand(clause['subject'])} dan {v.operand(clause['group_by'])}, per tahun anggaran"
+                   + (" dan per tahap" if clause.get("per_stage") else "")
+                   + f": paket dalam {clause['days']} hari (kedua ujung dihitung), masing-masing paling banyak batasnya, "
+                   f"tidak boleh bersama-sama berjumlah {v.operand(clause['total'])} melebihi batas terbesar di antaranya "
+                   "(peringatan: indikasi pemecahan paket).")
+        l_atoms = clause["decisions"]["limit"]["atoms"]
+        for case, L in zip(clause["limit"], lg.get("limit", [])):
+            when = "selain itu" if L == {"const": True} else "jika " + _strip(v.logic(L, l_atoms))
+            out.append(f"Batas: {_case(case, v)} {when}.")
     if k == "exists":
         m_atoms = clause["decisions"]["match"]["atoms"]
         if "applies" in lg:

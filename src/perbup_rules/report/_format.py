@@ -21,7 +21,7 @@ STATUS_LABELS: dict[Status, Text] = {s: _label(f"report.label.status.{s.value}")
 
 STAGE_LABELS: dict[str, Text] = {s: _label(f"report.label.stage.{s}") for s in ("plan", "award", "contract")}
 
-KIND_LABELS: dict[str, Text] = {k: _label(f"report.label.kind.{k}") for k in ("share", "each", "exists", "classify")}
+KIND_LABELS: dict[str, Text] = {k: _label(f"report.label.kind.{k}") for k in ("share", "each", "exists", "classify", "window")}
 
 SEVERITY_LABELS: dict[str, Text] = {k: _label(f"report.label.severity.{k}") for k in ("error", "warning")}
 

@@ -121,7 +121,7 @@ def _conditions(clause: dict) -> list[tuple[str, str, dict]]:
             if g["label"].startswith("case:") and g["when"] and g["when"][0]["is"] == "T":
                 out.append(("case", f"case {int(g['label'][5:]) + 1}", g["when"][0]["logic"]))
         return out
-    main = {"each": "verdict", "share": "member", "exists": "verdict"}[k]
+    main = {"each": "verdict", "share": "member", "exists": "verdict", "window": "member"}[k]
     if "applies" in lg:
         out.append((main, "applies", lg["applies"]))
     if "require" in lg:
@@ -130,6 +130,8 @@ def _conditions(clause: dict) -> list[tuple[str, str, dict]]:
         out.append(("verdict", f"unless {u['id']}", L))
     for i, L in enumerate(lg.get("part", [])):
         out.append(("member", f"part case {i + 1}", L))
+    for i, L in enumerate(lg.get("limit", [])):
+        out.append(("limit", f"limit case {i + 1}", L))
     if "match" in lg:
         out.append(("match", "match", lg["match"]))
     return out
@@ -248,4 +250,6 @@ def coverage(ruleset: Ruleset, tracer: CoverageTracer, results) -> CoverageRepor
             rep.branches.append(Branch(cid, "boundary", f"{to_text(a['left'])} == {to_text(a['right'])}", (dec_name, i) in hits))
         if clause["kind"] == "share":
             rep.branches.append(Branch(cid, "boundary", "share exactly at the threshold", cid in share_at_threshold))
+        if clause["kind"] == "window":
+            rep.branches.append(Branch(cid, "boundary", "sum exactly at the limit", cid in share_at_threshold))
     return rep

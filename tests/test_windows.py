@@ -1,0 +1,137 @@
+"""Window clauses (perbup_rules.windows, KMT-04 package splitting): the facts against a brute-force
+search, and the clause on both evaluation paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import perbup_rules as pr
+from perbup_rules import Dataset, Party, Purchase
+from perbup_rules.bulk import as_counted, audit
+from perbup_rules.importers.writer import write_dataset
+from perbup_rules.windows import Member, window_facts
+
+RULES = pr.load_ruleset(pr.BUNDLED_RULES)
+DAY0 = dt.date(2026, 3, 1)
+LIMITS = [100, 200, 400]
+
+
+@st.composite
+def members(draw):
+    out = []
+    for i in range(draw(st.integers(0, 5))):
+        certain = draw(st.booleans())
+        if certain:
+            limits = frozenset([draw(st.sampled_from(LIMITS))])
+            value = draw(st.integers(0, min(limits)))
+            date = DAY0 + dt.timedelta(days=draw(st.integers(0, 45)))
+        else:
+            limits = frozenset(draw(st.lists(st.sampled_from(LIMITS), min_size=1, max_size=3, unique=True)))
+            value = draw(st.one_of(st.none(), st.integers(0, max(limits))))
+            date = draw(st.one_of(st.none(), st.just(DAY0 + dt.timedelta(days=draw(st.integers(0, 45))))))
+        out.append(Member(f"m{i}", date, value, limits, certain))
+    return out
+
+
+def _split(chosen: list[tuple[dt.date, int, int]], days: int) -> bool:
+    """Brute force: some window of ``days`` days holds a subset whose sum passes its largest limit."""
+    if not chosen:
+        return False
+    first = min(d for d, _v, _l in chosen)
+    last = max(d for d, _v, _l in chosen)
+    for k in range((last - first).days + 1):
+        s = first + dt.timedelta(days=k)
+        inside = [(v, lim) for d, v, lim in chosen if s <= d <= s + dt.timedelta(days=days - 1)]
+        for n in range(2, len(inside) + 1):
+            for sub in itertools.combinations(inside, n):
+                if sum(v for v, _l in sub) > max(lim for _v, lim in sub):
+                    return True
+    return False
+
+
+def _brute(ms: list[Member], days: int) -> tuple[bool, bool]:
+    certain = [(m.date, m.value, min(m.limits)) for m in ms if m.certain]
+    possible = [m for m in ms if not m.certain]
+    # each possible member: left out, or in with one of its limits, its value (or, unknown, the
+    # greatest at or below that limit), and its date (undated: any day of the range)
+    span = [DAY0 + dt.timedelta(days=k) for k in range(0, 46)]
+    choices = []
+    for m in possible:
+        opts = [None]
+        for lim in m.limits:
+            if m.value is not None and m.value > lim:
+                continue
+            for d in ([m.date] if m.date is not None else span):
+                opts.append((d, m.value if m.value is not None else lim, lim))
+        choices.append(opts)
+    maybe = False
+    for pick in itertools.product(*choices):
+        if _split(certain + [p for p in pick if p is not None], days):
+            maybe = True
+            break
+    return _split(certain, days), maybe
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ms=members(), days=st.sampled_from([1, 7, 30]))
+def test_window_facts_equal_a_brute_force_search(ms, days):
+    # keep the brute force small: undated possible members multiply the search by the span
+    if sum(1 for m in ms if not m.certain and m.date is None) > 2:
+        ms = [m for m in ms if m.certain or m.date is not None]
+    f = window_facts(ms, days)
+    assert (f.split_certain, f.split_possible) == _brute(ms, days)
+    assert f.split_possible or not f.split_certain
+    if f.split_certain:
+        assert f.shown.certain_sum > f.shown.limit
+        assert set(f.flagged) <= {m.id for m in ms if m.certain}
+
+
+def test_the_window_counts_both_ends():
+    a = Member("a", DAY0, 150, frozenset([200]), True)
+    for gap, split in ((29, True), (30, False)):  # day 1 and day 30; day 1 and day 31
+        b = Member("b", DAY0 + dt.timedelta(days=gap), 150, frozenset([200]), True)
+        assert window_facts([a, b], 30).split_certain is split
+
+
+# --- the clause on both paths -------------------------------------------------------------------
+
+PARTIES = [Party("pd", "Dinas", "perangkat_daerah", kabupaten="Kutai Timur"),
+           Party("pd2", "Dinas Dua", "perangkat_daerah", kabupaten="Kutai Timur")]
+
+
+def _pl(pid, day, value, buyer="pd", category="atk", ptype="barang", **kw):
+    return Purchase(pid, kw.pop("stage", "contract"), buyer, category=category, procurement_type=ptype,
+                    method=kw.pop("method", "pengadaan_langsung"), value_idr=value, date=day, **kw)
+
+
+SPLITS = Dataset.build(PARTIES, [
+    _pl("a1", dt.date(2026, 3, 1), 150_000_000), _pl("a2", dt.date(2026, 3, 30), 150_000_000),
+    _pl("b1", dt.date(2026, 3, 1), 150_000_000, buyer="pd2"), _pl("b2", dt.date(2026, 3, 31), 150_000_000, buyer="pd2"),
+    _pl("k1", dt.date(2025, 4, 10), 150_000_000, category="konstruksi", ptype="pekerjaan_konstruksi"),
+    _pl("k2", dt.date(2025, 4, 29), 150_000_000, category="konstruksi", ptype="pekerjaan_konstruksi"),
+    _pl("u1", None, 100_000_000, fiscal_year=2026, buyer="pd2"),
+    _pl("m1", dt.date(2026, 5, 1), 120_000_000, method=None, stage="plan"),
+    _pl("m2", dt.date(2026, 5, 2), 120_000_000, stage="plan"),
+    _pl("c1", dt.date(2026, 6, 1), 90_000_000, category="makanan"), _pl("c2", dt.date(2026, 6, 2), 90_000_000, category="makanan"),
+])
+
+
+def test_kmt04_on_both_engines_and_the_bulk_path(tmp_path):
+    ref = pr.evaluate(RULES, SPLITS, "reference", clauses=["KMT-04"])
+    dur = pr.evaluate(RULES, SPLITS, "durable", clauses=["KMT-04"])
+    assert [f.to_dict() for f in ref.findings] == [f.to_dict() for f in dur.findings]
+    got = {(f.subject, f.category, f.period, f.stage): f.status.value for f in ref.findings}
+    assert got == {("pd", "atk", 2026, "contract"): "violation", ("pd2", "atk", 2026, "contract"): "cannot_determine",
+                   ("pd", "konstruksi", 2025, "contract"): "violation", ("pd", "atk", 2026, "plan"): "cannot_determine",
+                   ("pd", "makanan", 2026, "contract"): "compliant"}
+    write_dataset(SPLITS, tmp_path / "data")
+    full = as_counted(pr.evaluate(RULES, pr.load_dataset(tmp_path / "data"), "reference")).to_dict()
+    bulk = audit(RULES, tmp_path / "data", "reference").to_dict()
+    full.pop("engine"), bulk.pop("engine")
+    assert full == bulk
+    # window groups are listed on the bulk path too, compliant ones included
+    assert sum(f["clause"] == "KMT-04" for f in bulk["findings"]) == 5
