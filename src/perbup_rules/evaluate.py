@@ -21,6 +21,7 @@ from .channel_coverage import Coverage, coverage_of, link_rates_of
 from .errors import DataError
 from .nodata import no_data_diagnostic, read_from_input
 from .judge import Judge, Tracer, unit_of
+from .candidates import MAX_CANDIDATES, check_max_candidates
 
 
 def evaluate(
@@ -33,6 +34,7 @@ def evaluate(
     clauses: Iterable[str] | None = None,
     tracer: Tracer | None = None,
     as_if_in_force: bool = False,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> Report:
     """Judge every clause of ``ruleset`` over ``dataset``; deterministic for the same inputs.
 
@@ -44,6 +46,8 @@ def evaluate(
         tracer: called after every engine call with the rows and labels (coverage, debugging).
         as_if_in_force: judge the draft's own obligations as if in force in every period
             (:mod:`perbup_rules.as_if`); their findings and the report say so.
+        max_candidates: candidates listed per required partnership, best first (0: all); each
+            carries ``candidate_count``, how many there are (:mod:`perbup_rules.candidates`).
     """
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
@@ -59,7 +63,7 @@ def evaluate(
     as_if: frozenset[str] | None = None
     if as_if_in_force:
         ruleset, as_if = _as_if(ruleset)
-    run = Judge(ruleset, dataset, eng, years, stage, tracer)
+    run = Judge(ruleset, dataset, eng, years, stage, tracer, max_candidates=check_max_candidates(max_candidates))
     run.run(clauses)
     report = report_of(ruleset, dataset, eng, run, as_if=as_if)
     from .not_evaluated import DatasetPresence, not_evaluated  # clauses no record lets apply

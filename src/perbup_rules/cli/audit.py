@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..candidates import MAX_CANDIDATES
 from ..errors import FILE_NOT_FOUND
 from ..i18n import pick, t
 from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
@@ -48,9 +49,11 @@ def _progress(quiet: bool):
               help=t("help.audit.registry"))
 @click.option("-q", "--quiet", is_flag=True, help=t("help.audit.quiet"))
 @click.option("--as-if-in-force", "as_if", is_flag=True, help=t("help.audit.as_if_in_force"))
+@click.option("--max-candidates", type=click.IntRange(min=0), default=MAX_CANDIDATES, show_default=True,
+              help=t("help.audit.max_candidates"))
 @handle_errors
 def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet, as_if,
-            registries=()):
+            registries=(), max_candidates=MAX_CANDIDATES):
     """``perbup audit`` (its help text is ``help.audit`` in the i18n catalogue)."""
     # This process is ours: an audit builds many objects and frees few, so Python's cyclic
     # collector would only re-walk them (about 2 s at a million purchases). The library itself
@@ -67,7 +70,7 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
         if not quiet:
             click.echo("perbup: " + t("cli.audit.registry_no_bulk"), err=True)
     if bulk:
-        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if)
+        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if, max_candidates)
         _write(report, fmt, all_findings, output, quiet, fail_on)
         return
     progress = _progress(quiet)
@@ -104,14 +107,14 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
                     seen.add(clause_id)
                     progress.update(etask, advance=1, description=t("cli.audit.evaluating", clause=clause_id))
         report = pr.evaluate(ruleset, dataset, engine, periods=list(periods) or None, stage=stage, tracer=tracer,
-                             as_if_in_force=as_if)
+                             as_if_in_force=as_if, max_candidates=max_candidates)
     finally:
         if progress:
             progress.stop()
     _write(report, fmt, all_findings, output, quiet, fail_on)
 
 
-def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=False):
+def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=False, max_candidates=MAX_CANDIDATES):
     from ..bulk import audit as bulk_audit
     from ..errors import UsageError
 
@@ -124,7 +127,8 @@ def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=
     if all_findings:
         raise UsageError(t("cli.audit.bulk_all"))
     ruleset = pr.load_ruleset(rules)
-    return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage, as_if_in_force=as_if)
+    return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage, as_if_in_force=as_if,
+                      max_candidates=max_candidates)
 
 
 def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:

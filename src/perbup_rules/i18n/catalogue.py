@@ -192,6 +192,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     'cli.serve.needs_token': {"id": 'menolak mendengarkan di {host} tanpa --token (atau PERBUP_TOKEN): siapa pun yang dapat menjangkaunya dapat mengunggah dan membaca audit. Gunakan --host 127.0.0.1, atau tetapkan token.', "en": 'refusing to listen on {host} without --token (or PERBUP_TOKEN): anyone who can reach it could upload and read audits. Use --host 127.0.0.1, or set a token.'},
     'cli.serve.short_token': {"id": '--token paling sedikit 16 karakter', "en": '--token must be at least 16 characters'},
     'cli.serve.listening': {"id": 'perbup serve: http://{host}:{port}/ (API /v1, /openapi.json, /docs); pekerjaan di {db}', "en": 'perbup serve: http://{host}:{port}/ (API /v1, /openapi.json, /docs); jobs in {db}'},
+    "help.audit.max_candidates": {"id": "Calon mitra yang dicantumkan per kemitraan yang diwajibkan, terbaik lebih dulu (0: semua); laporan menyebut jumlah seluruhnya (candidate_count).",
+                                  "en": "Candidates listed per required partnership, best first (0: all); the report gives how many there are (candidate_count)."},
     "help.audit.as_if_in_force": {"id": "Menilai kewajiban rancangan ini sendiri seolah-olah sudah berlaku pada setiap periode yang diaudit (bagaimana perangkat daerah akan dinilai); temuan itu dan kepala laporan menyatakannya.",
                                   "en": "Judge the draft's own obligations as if in force in every audited period (how agencies would have fared); those findings and the report header say so."},
     "help.audit.quiet": {"id": 'Tanpa bilah kemajuan dan tanpa ringkasan di stderr.', "en": 'No progress bar and no summary on stderr.'},

@@ -301,7 +301,7 @@ def _is_archive(name: str, head: bytes) -> bool:
 
 async def create_audit(request: Request) -> Response:
     """POST /v1/audits, multipart: files (repeat), registries (repeat, optional), optional kind, engine, stage,
-    periods (comma-separated)."""
+    periods (comma-separated), max_candidates."""
     svc = _svc(request)
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data"):
@@ -348,6 +348,12 @@ async def create_audit(request: Request) -> Response:
             options["periods"] = [int(p) for p in str(periods).split(",") if p.strip()]
         except ValueError:
             return problem(400, "usage", "periods are years separated by commas, e.g. 2025,2026")
+    max_candidates = form.get("max_candidates")  # as perbup audit --max-candidates (default 20, 0: all)
+    if max_candidates:
+        text = str(max_candidates).strip()
+        if not text.isdigit():
+            return problem(400, "usage", "max_candidates is a count of candidates (0 lists all)")
+        options["max_candidates"] = int(text)
     job_id = await run_in_threadpool(svc.store.create, "audit", options, files)
     svc.submit(job_id)
     job = svc.store.get(job_id)

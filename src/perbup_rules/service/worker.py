@@ -19,6 +19,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..candidates import MAX_CANDIDATES
 from .. import errors
 from ..errors import DataError, Diagnostic, PerbupError, SourceLocation, UsageError
 
@@ -179,7 +180,8 @@ def run_audit(db_path: str, rules: str, job_id: str) -> None:
 
         progress(0.3, "menilai")
         report = pr.evaluate(ruleset, dataset, options.get("engine") or "durable",
-                             periods=options.get("periods") or None, stage=options.get("stage"), tracer=tracer)
+                             periods=options.get("periods") or None, stage=options.get("stage"), tracer=tracer,
+                             max_candidates=options.get("max_candidates", MAX_CANDIDATES))
         progress(0.92, "menyusun laporan")
         results = {fmt: report.render(fmt).encode("utf-8") for fmt in REPORT_FORMATS}
         summary = {"totals": report.totals(), "summary": report.summary(), "input": report.input,
