@@ -75,6 +75,17 @@ def _reads(node: Any, root: str) -> bool:
     return False
 
 
+def _reads_category(node: Any) -> bool:
+    """True when an expression tree reads the bound ``category`` (not a record's own field)."""
+    if isinstance(node, dict):
+        if node.get("op") == "path" and node.get("path", [None])[0] == "category":
+            return True
+        return any(_reads_category(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_reads_category(v) for v in node)
+    return False
+
+
 def _key_value(v: Any) -> Any:
     if isinstance(v, Missing):
         return _MISSING
@@ -119,6 +130,10 @@ class Candidates:
         where = decisions[self.where_name]
         self.where_fns = [comp.atom(a) for a in where["atoms"]]
         self.where_subject = [comp.value(n) for n in _subject_paths(where["atoms"], {}).values()]
+        #: per atom of ``where``: (reads the category, reads a subject field); its values over the parties
+        #: per (atom, year, category if read, subject fields if read)
+        self.where_reads = [(_reads_category(a), _reads(a, "subject")) for a in where["atoms"]]
+        self.columns: dict[tuple, list[str]] = {}
         self.parties = sorted(judge.dataset.parties.values(), key=lambda p: p.id)
         self.pools: dict[tuple, _Pool] = {}
         # per prefer decision: (candidate-side getter, subject-side getter, label of t/f/u) when it is
@@ -160,7 +175,15 @@ class Candidates:
         pool = self.pools.get(key)
         if pool is None:
             ctxs = [self._ctx(p, subject, category, year) for p in self.parties]
-            rows = [[f(c, []) for f in self.where_fns] for c in ctxs]
+            columns = []
+            for n, f in enumerate(self.where_fns):
+                # an atom's values over the parties, shared by the pools whose keys agree on what it reads
+                ckey = (n, year, category if self.where_reads[n][0] else None, key[2] if self.where_reads[n][1] else None)
+                col = self.columns.get(ckey)
+                if col is None:
+                    col = self.columns[ckey] = [f(c, []) for c in ctxs]
+                columns.append(col)
+            rows = [list(r) for r in zip(*columns)] if columns else [[] for _p in self.parties]
             labels = self.judge.decide(self.clause, self.where_name, rows)
             only = self.judge.dataset.candidates_only
             chosen = [p for p, lab in zip(self.parties, labels) if lab == "t"]

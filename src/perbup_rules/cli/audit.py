@@ -132,10 +132,10 @@ def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=
 
 
 def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
-    from ..report import render
+    from ..report.stream import pieces as report_pieces
 
-    # JSON is written a finding at a time (the same bytes as render(): tests/test_report_json.py)
-    pieces = report.iter_json() if fmt == "json" else [render(report, fmt, all_findings=all_findings)]
+    # JSON and CSV are written in batches of findings (the same bytes as render(): tests/test_report_stream.py)
+    pieces = report_pieces(report, fmt, all_findings=all_findings)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         with open(output, "w", encoding="utf-8", newline="") as fh:
