@@ -87,7 +87,10 @@ def test_mini_ruleset_shape(mini):
     assert set(each["decisions"]["verdict"]["outcomes"]) >= {"compliant", "violation", "exception:0", "cannot_determine"}
     exists = mini.clause("MINI-04")
     assert exists["remedy"]["pattern"] == ["rantai_pasok"]
-    assert exists["remedy"]["candidates"]["prefer"][0]["atoms"][0]["op"] == "cmp"
+    # where and prefer are decisions of the clause (the engine decides them: perbup_rules.candidates)
+    assert exists["remedy"]["candidates"] == {"where": "candidates", "prefer": ["candidates_prefer_0"]}
+    assert exists["decisions"]["candidates_prefer_0"]["atoms"][0]["op"] == "cmp"
+    assert exists["decisions"]["candidates"]["outcomes"].keys() == {"t", "f", "u"}
     assert exists["valid_until"] == "2030-12-31"
     assert mini.id == "mini"
     assert mini.fingerprint.startswith("sha256:") and len(mini.short_id()) == 16

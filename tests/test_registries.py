@@ -180,8 +180,12 @@ def test_register_businesses_are_ranked_candidates_and_never_subjects():
     rs = pr.load_ruleset(pr.BUNDLED_RULES)
     before = pr.evaluate(rs, pr.load_dataset(pr.EXAMPLE_DATA), "reference")
     ds = pr.load_dataset(pr.EXAMPLE_DATA, registries=[KUTIM_REGISTER])
-    after = pr.evaluate(rs, ds, "reference")
+    after = pr.evaluate(rs, ds, "reference", max_candidates=0)  # every candidate: the register's come last
     assert after.summary() == before.summary()  # in the example no register row changes a verdict
+    listed = pr.evaluate(rs, ds, "reference")  # the first 20 (the default), counting all
+    assert [(r.candidates[:20], r.candidate_count) for r in after.required_partnerships] == \
+        [(r.candidates, r.candidate_count) for r in listed.required_partnerships]
+    assert all(r.candidate_count == len(r.candidates) for r in after.required_partnerships)
     assert not [f for f in after.findings if f.subject in ds.candidates_only]  # no KMT-07 (or any) finding on them
     assert [f for f in after.findings if f.clause == "KMT-07"] == [f for f in before.findings if f.clause == "KMT-07"]
     food = [r for r in after.required_partnerships if r.clause == "KMT-15.1"]

@@ -146,7 +146,7 @@ def test_share_findings_name_the_channels_of_their_own_records():
 
 def test_json_has_the_coverage_section_link_rates_and_finding_channels():
     data = json.loads(render(_report(), "json"))
-    assert data["schema_version"] == SCHEMA_VERSION == "1.3"
+    assert data["schema_version"] == SCHEMA_VERSION == "1.4"
     cov = data["coverage"]
     assert cov["channels"] == list(CHANNEL_ORDER)
     assert cov["absent"] == ["toko_daring", "pencatatan", "swakelola"] and cov["unknown"] == 1

@@ -59,7 +59,8 @@ def test_md_all_findings_lists_compliant_too():
 def test_md_required_partnerships_name_ranked_candidates():
     md = render(make_report(), "md")
     section = md.split("## Kemitraan yang diwajibkan / Required partnerships (3)", 1)[1]
-    assert ("| Hotel Royal Victoria Sangatta (`htl-royal`) | KMT-15 | 2025 | `laundry` | — | "
+    # the count of candidates, then the ranked list
+    assert ("| Hotel Royal Victoria Sangatta (`htl-royal`) | KMT-15 | 2025 | `laundry` | — | 2 | "
             "1. UD Bersih Wangi Laundry (`sup-ud-laundry`)<br>2. ") in section
 
 

@@ -24,6 +24,7 @@ from .judge import Judge, Tracer, unit_of
 from . import assumptions as _assumptions
 from .duties import not_evaluated_reports
 import datetime as _dt
+from .candidates import MAX_CANDIDATES, check_max_candidates
 
 
 def evaluate(
@@ -38,6 +39,7 @@ def evaluate(
     as_if_in_force: bool = False,
     no_assume: Iterable[str] | None = None,
     as_of: _dt.date | None = None,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> Report:
     """Judge every clause of ``ruleset`` over ``dataset``; deterministic for the same inputs.
 
@@ -55,6 +57,8 @@ def evaluate(
         as_of: the date the audit is made as of (default: the latest purchase date, partnership
             start or reported date, or report submission date in the input; :mod:`perbup_rules.duties`):
             a yearly report due after it is not yet due.
+        max_candidates: candidates listed per required partnership, best first (0: all); each
+            carries ``candidate_count``, how many there are (:mod:`perbup_rules.candidates`).
     """
     off = _assumptions.off_set(no_assume)
     if stage is not None and stage not in STAGES:
@@ -71,7 +75,8 @@ def evaluate(
     as_if: frozenset[str] | None = None
     if as_if_in_force:
         ruleset, as_if = _as_if(ruleset)
-    run = Judge(ruleset, dataset, eng, years, stage, tracer, assume_off=off, as_of=as_of)
+    run = Judge(ruleset, dataset, eng, years, stage, tracer, assume_off=off, as_of=as_of,
+                max_candidates=check_max_candidates(max_candidates))
     run.run(clauses)
     report = report_of(ruleset, dataset, eng, run, as_if=as_if)
     from .not_evaluated import DatasetPresence, not_evaluated  # clauses no record lets apply

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 class Status(str, enum.Enum):
@@ -172,6 +172,14 @@ class RequiredPartnership:
     #: the subjects (purchases) that need this partnership, when a clause asks for one per
     #: party, category and period (``remedy.grouped``) rather than one per purchase
     evidence: tuple[str, ...] = ()
+    #: how many candidates there are in all, when ``candidates`` lists only the first ones
+    #: (``--max-candidates``); None: ``candidates`` lists them all
+    candidate_count: int | None = None
+
+    @property
+    def count(self) -> int:
+        """How many candidates there are, listed or not."""
+        return len(self.candidates) if self.candidate_count is None else self.candidate_count
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -180,6 +188,7 @@ class RequiredPartnership:
             "period": self.period,
             "category": self.category,
             "purchase": self.purchase,
+            "candidate_count": self.count,
             "candidates": list(self.candidates),
         }
         if self.unverified:

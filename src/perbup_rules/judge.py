@@ -37,11 +37,13 @@ import datetime as _dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
+from itertools import islice
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
 from . import explain, regions, schema
 from .registries.match import mark_candidates
+from .candidates import MAX_CANDIDATES, Candidates
 from .compiler import decisions as D
 from .atoms import Compiled, Ctx, Env, Missing, Period, decode_const, in_force
 from .compiler.ruleset import Ruleset
@@ -103,6 +105,8 @@ class Judge:
     assumed: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     #: the date the audit is made as of: a yearly duty due after it is not yet due (perbup_rules.duties)
     as_of: _dt.date | None = None
+    #: candidates listed per required partnership (0: all); ``candidate_count`` gives how many
+    max_candidates: int = MAX_CANDIDATES
 
     def __post_init__(self) -> None:
         ds = self.dataset
@@ -121,6 +125,7 @@ class Judge:
         self._bounds: dict[str, tuple] = {}
         self._pool: dict[str, dict[str | None, tuple[bool, tuple[str, ...]]]] = {}
         self._assume_pos: dict[tuple[str, str], tuple] = {}
+        self._candidates: dict[str, Candidates] = {}
         #: every purchase of the input, any stage (the bulk path reads them from its tables)
         self.all_purchases: Callable[[], Iterable[Any]] = lambda: ds.purchases
 
@@ -739,13 +744,14 @@ class Judge:
             self.findings.append(f)
             if f.status is Status.VIOLATION and clause.get("remedy"):
                 rec, year, _day = subjects[si]
-                need = self.remedy(clause, rec, ctx, f.category, year)
                 if not clause["remedy"].get("grouped"):
-                    self.required.append(need)
+                    self.required.append(self.remedy(clause, rec, ctx, f.category, year))
                     continue
+                need = self.remedy(clause, rec, ctx, f.category, year, candidates=False)
                 key = (need.party, need.category, need.period)
                 prev = grouped.get(key)
-                grouped[key] = need if prev is None else replace(prev, evidence=prev.evidence + need.evidence)
+                grouped[key] = (self.with_candidates(clause, need, rec) if prev is None
+                                else replace(prev, evidence=prev.evidence + need.evidence))
         self.required.extend(grouped.values())
 
     def remedy_category(self, clause: dict, ctx: Ctx, cat: str | None) -> str | None:
@@ -779,7 +785,10 @@ class Judge:
             cache[category] = (none, tuple(rests))
         return cache[category]
 
-    def remedy(self, clause: dict, rec: Any, ctx: Ctx, cat: str | None, year: int | None) -> RequiredPartnership:
+    def remedy(self, clause: dict, rec: Any, ctx: Ctx, cat: str | None, year: int | None,
+               candidates: bool = True) -> RequiredPartnership:
+        """The partnership a violation asks for; its candidates too unless ``candidates`` is false
+        (a grouped remedy lists them once per party, category and period: :meth:`with_candidates`)."""
         r = clause["remedy"]
         comp = Compiled(self.env, clause["over"])
         party = comp.value(r["party"])(ctx)
@@ -787,50 +796,27 @@ class Judge:
         if r.get("category"):
             c = comp.value(r["category"])(ctx)
             category = None if isinstance(c, Missing) else c
-        candidates: tuple[str, ...] = ()
-        unverified: tuple[str, ...] = ()
-        if r.get("candidates"):
-            candidates, unverified = self.candidates(clause, rec, category, year)
         on_purchase = clause["over"] == "purchases"
         grouped = bool(r.get("grouped"))
-        return RequiredPartnership(
+        need = RequiredPartnership(
             party=None if isinstance(party, Missing) else party, clause=clause["id"], period=year, category=category,
-            candidates=candidates + unverified, purchase=rec.id if on_purchase and not grouped else None,
-            unverified=unverified, evidence=(rec.id,) if grouped else ())
+            purchase=rec.id if on_purchase and not grouped else None, evidence=(rec.id,) if grouped else (),
+            candidate_count=0)
+        return self.with_candidates(clause, need, rec) if candidates else need
 
-    def candidates(self, clause: dict, subject: Any, category: str | None,
-                   year: int | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """(candidates whose ``where`` holds, ranked by ``prefer``; registry businesses for which it
-        is unknown, e.g. UMKK status not in the register, ranked the same way and listed after)."""
-        cand = clause["remedy"]["candidates"]
-        comp = Compiled(self.env, None, clause["over"])
-        where_fns = [comp.atom(a) for a in cand["where"]["atoms"]]
-        prefer_fns = [[comp.atom(a) for a in p["atoms"]] for p in cand["prefer"]]
-        parties = sorted(self.dataset.parties.values(), key=lambda p: p.id)
-        ctxs = [Ctx(candidate=p, subject=subject, category=category, year=year,
-                    day=_dt.date(year, 12, 31) if year else None) for p in parties]
-        labels = self._tri(clause, cand["where"], where_fns, ctxs)
-        only = self.dataset.candidates_only
-        chosen = [(p, c) for p, c, lab in zip(parties, ctxs, labels) if lab == "t"]
-        maybe = [(p, c) for p, c, lab in zip(parties, ctxs, labels) if lab == "u" and p.id in only]
-
-        def ranked(pairs: list) -> tuple[str, ...]:
-            ranks = []
-            for p, c in pairs:
-                key = []
-                for pdec, pfns in zip(cand["prefer"], prefer_fns):
-                    lab = self._tri(clause, pdec, pfns, [c])[0]
-                    key.append(0 if lab == "t" else 1)
-                ranks.append((tuple(key), p.id))
-            return tuple(pid for _k, pid in sorted(ranks))
-        return ranked(chosen), ranked(maybe)
-
-    def _tri(self, clause: dict, dec: dict, fns: list, ctxs: list[Ctx]) -> list[str]:
-        # candidate filters are ranking aids, not verdicts: evaluated with the reference
-        # semantics of the decision (same guards), so they need no engine ruleset.
-        from .compiler import decisions as D
-        d = D.from_json(dec)
-        return [D.decide(d, [f(c, []) for f in fns]) for c in ctxs]
+    def with_candidates(self, clause: dict, need: RequiredPartnership, subject: Any) -> RequiredPartnership:
+        """``need`` with its ranked candidates: the first :attr:`max_candidates` (all for 0) and
+        ``candidate_count``, how many there are (perbup_rules.candidates)."""
+        if not clause["remedy"].get("candidates"):
+            return need
+        pools = self._candidates.get(clause["id"])
+        if pools is None:
+            pools = self._candidates[clause["id"]] = Candidates(self, clause)
+        ranked, count = pools.ranked(subject, need.category, need.period)
+        listed = tuple(ranked if not self.max_candidates else islice(ranked, self.max_candidates))
+        maybe = pools.unverified(subject, need.category, need.period)
+        return replace(need, candidates=listed, unverified=tuple(c for c in listed if c in maybe),
+                       candidate_count=count)
 
     def run(self, clause_ids: Iterable[str] | None = None) -> None:
         wanted = None if clause_ids is None else set(clause_ids)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from ..candidates import MAX_CANDIDATES
 from ..compiler.ruleset import Ruleset
 from ..engine import Engine
 from ..findings import Report
@@ -28,11 +29,12 @@ __all__ = ["EVIDENCE_CAP", "LISTED", "BulkData", "as_counted", "audit", "evaluat
 def audit(ruleset: Ruleset, folder: str | Path, engine: str | Engine = "durable", *,
           periods: Iterable[int] | None = None, stage: str | None = None,
           clauses: Iterable[str] | None = None, as_if_in_force: bool = False,
-          no_assume: Iterable[str] | None = None, as_of=None) -> Report:
+          no_assume: Iterable[str] | None = None, as_of=None, max_candidates: int = MAX_CANDIDATES) -> Report:
     """Load a canonical folder column-wise and judge it; the DuckDB connection is closed afterwards."""
     data = load(folder)
     try:
         return evaluate_bulk(ruleset, data, engine, periods=periods, stage=stage, clauses=clauses,
-                             as_if_in_force=as_if_in_force, no_assume=no_assume, as_of=as_of)
+                             as_if_in_force=as_if_in_force, no_assume=no_assume, as_of=as_of,
+                             max_candidates=max_candidates)
     finally:
         data.close()

@@ -33,6 +33,7 @@ from ..channel_coverage import Coverage, CoverageRow, coverage_of
 from ..errors import ENGINE_CONTRACT, DataError, EngineError, UsageError
 from ..evaluate import report_of
 from ..judge import STATUS, Group, Judge, each_status, path_text
+from ..candidates import MAX_CANDIDATES, check_max_candidates
 from ..expr import decode_const
 from ..assumptions import ids_in, off_set
 from ..findings import Report, Status
@@ -53,10 +54,11 @@ EVIDENCE_CAP = 50
 
 class _Bulk:
     def __init__(self, ruleset: Ruleset, data: BulkData, engine: Engine, years: list[int], stage: str | None,
-                 assume_off: frozenset = frozenset()):
+                 assume_off: frozenset = frozenset(), max_candidates: int = MAX_CANDIDATES):
         self.rs, self.data, self.con, self.engine = ruleset, data, data.con, engine
         self.years, self.stage = years, stage
-        self.run = Judge(ruleset, data.dataset, engine, years, stage, None, assume_off=assume_off)
+        self.run = Judge(ruleset, data.dataset, engine, years, stage, None, assume_off=assume_off,
+                         max_candidates=max_candidates)
         self.run.purchases = []
         self.counted: Counter = Counter()
         self._all: list | None = None
@@ -444,6 +446,7 @@ def evaluate_bulk(
     as_if_in_force: bool = False,
     no_assume: Iterable[str] | None = None,
     as_of: Any = None,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> Report:
     """Judge ``ruleset`` over a :class:`BulkData` column-wise (see the module docstring).
 
@@ -471,7 +474,7 @@ def evaluate_bulk(
     if as_if_in_force:
         from ..as_if import as_if_in_force as _as_if
         ruleset, as_if = _as_if(ruleset)
-    b = _Bulk(ruleset, data, eng, years, stage, off)
+    b = _Bulk(ruleset, data, eng, years, stage, off, check_max_candidates(max_candidates))
     if _uses_purchase_relation(ruleset):
         b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
     clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated

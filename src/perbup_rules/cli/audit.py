@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..candidates import MAX_CANDIDATES
 from ..errors import FILE_NOT_FOUND
 from ..i18n import pick, t
 from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
@@ -50,9 +51,11 @@ def _progress(quiet: bool):
 @click.option("--as-if-in-force", "as_if", is_flag=True, help=t("help.audit.as_if_in_force"))
 @click.option("--no-assume", "no_assume", multiple=True, metavar="ID", help=t("help.audit.no_assume"))
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help=t("help.audit.as_of"))
+@click.option("--max-candidates", type=click.IntRange(min=0), default=MAX_CANDIDATES, show_default=True,
+              help=t("help.audit.max_candidates"))
 @handle_errors
 def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet, as_if,
-            registries=(), no_assume=(), as_of=None):
+            registries=(), no_assume=(), as_of=None, max_candidates=MAX_CANDIDATES):
     """``perbup audit`` (its help text is ``help.audit`` in the i18n catalogue)."""
     # This process is ours: an audit builds many objects and frees few, so Python's cyclic
     # collector would only re-walk them (about 2 s at a million purchases). The library itself
@@ -73,7 +76,8 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
         if not quiet:
             click.echo("perbup: " + t("cli.audit.registry_no_bulk"), err=True)
     if bulk:
-        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if, no_assume, as_of)
+        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if, no_assume, as_of,
+                       max_candidates)
         _write(report, fmt, all_findings, output, quiet, fail_on)
         return
     progress = _progress(quiet)
@@ -110,14 +114,16 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
                     seen.add(clause_id)
                     progress.update(etask, advance=1, description=t("cli.audit.evaluating", clause=clause_id))
         report = pr.evaluate(ruleset, dataset, engine, periods=list(periods) or None, stage=stage, tracer=tracer,
-                             as_if_in_force=as_if, no_assume=list(no_assume), as_of=as_of)
+                             as_if_in_force=as_if, no_assume=list(no_assume), as_of=as_of,
+                             max_candidates=max_candidates)
     finally:
         if progress:
             progress.stop()
     _write(report, fmt, all_findings, output, quiet, fail_on)
 
 
-def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=False, no_assume=(), as_of=None):
+def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=False, no_assume=(), as_of=None,
+          max_candidates=MAX_CANDIDATES):
     from ..bulk import audit as bulk_audit
     from ..errors import UsageError
 
@@ -131,14 +137,14 @@ def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=
         raise UsageError(t("cli.audit.bulk_all"))
     ruleset = pr.load_ruleset(rules)
     return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage, as_if_in_force=as_if,
-                      no_assume=list(no_assume), as_of=as_of)
+                      no_assume=list(no_assume), as_of=as_of, max_candidates=max_candidates)
 
 
 def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
-    from ..report import render
+    from ..report.stream import pieces as report_pieces
 
-    # JSON is written a finding at a time (the same bytes as render(): tests/test_report_json.py)
-    pieces = report.iter_json() if fmt == "json" else [render(report, fmt, all_findings=all_findings)]
+    # JSON and CSV are written in batches of findings (the same bytes as render(): tests/test_report_stream.py)
+    pieces = report_pieces(report, fmt, all_findings=all_findings)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         with open(output, "w", encoding="utf-8", newline="") as fh:

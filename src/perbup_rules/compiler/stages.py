@@ -684,6 +684,7 @@ class _ClauseCompiler:
         match_atoms: list = []
         match = self.cond(m.match, rel_scope, match_atoms, self.c.node, "match")
         remedy = None
+        cand_decisions: dict = {}
         if m.remedy is not None:
             rnode = self.c.node.get("remedy")
             party = self.value_expr(m.remedy.party, subj_scope, rnode, "party", {schema.STR})
@@ -703,7 +704,10 @@ class _ClauseCompiler:
                     p_atoms: list = []
                     lg = self.cond(ptext, cscope, p_atoms, prefer_node, i)
                     prefer.append(self.decision(p_atoms, D.tri(lg)))
-                cand = {"where": self.decision(c_atoms, D.tri(where)), "prefer": prefer}
+                # decided by the engine like any other decision (perbup_rules.candidates): named here
+                cand = {"where": "candidates", "prefer": [f"candidates_prefer_{i}" for i in range(len(prefer))]}
+                cand_decisions = {"candidates": self.decision(c_atoms, D.tri(where)),
+                                  **{f"candidates_prefer_{i}": d for i, d in enumerate(prefer)}}
             remedy = {"party": party, "category": category, "pattern": list(m.remedy.pattern), "candidates": cand,
                       "grouped": m.remedy.grouped}
         if m.link_from not in schema.TABLE_FIELDS[m.over]:
@@ -726,6 +730,7 @@ class _ClauseCompiler:
                    })
         if subjects is not None:
             out["decisions"]["subjects"] = subjects[1]
+        out["decisions"].update(cand_decisions)
         if pool is not None:
             out["decisions"]["supplier_pool"] = pool.pop("decision")
             out["unless_no_supplier"] = pool

@@ -195,6 +195,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     'cli.serve.listening': {"id": 'perbup serve: http://{host}:{port}/ (API /v1, /openapi.json, /docs); pekerjaan di {db}', "en": 'perbup serve: http://{host}:{port}/ (API /v1, /openapi.json, /docs); jobs in {db}'},
     "help.audit.no_assume": {"id": "Mematikan asumsi bernama (pdn, pagu, licensed; boleh diulang): fakta yang diisinya menjadi tidak diketahui. Bagian 'assumptions' laporan menyebut asumsi dan jumlah catatan yang disentuhnya.",
                              "en": "Turn a named assumption off (pdn, pagu, licensed; repeatable): the facts it supplies become unknown. The report's 'assumptions' section lists the assumptions and the records each touched."},
+    "help.audit.max_candidates": {"id": "Calon mitra yang dicantumkan per kemitraan yang diwajibkan, terbaik lebih dulu (0: semua); laporan menyebut jumlah seluruhnya (candidate_count).",
+                                  "en": "Candidates listed per required partnership, best first (0: all); the report gives how many there are (candidate_count)."},
     "help.audit.as_if_in_force": {"id": "Menilai kewajiban rancangan ini sendiri seolah-olah sudah berlaku pada setiap periode yang diaudit (bagaimana perangkat daerah akan dinilai); temuan itu dan kepala laporan menyatakannya.",
                                   "en": "Judge the draft's own obligations as if in force in every audited period (how agencies would have fared); those findings and the report header say so."},
     "help.audit.as_of": {"id": "Tanggal audit (YYYY-MM-DD); bawaan: tanggal terakhir dalam data (tanggal pembelian, tanggal mulai atau tanggal pelaporan kemitraan, tanggal penyampaian laporan). Laporan tahunan yang batas waktunya sesudah tanggal ini belum jatuh tempo.",

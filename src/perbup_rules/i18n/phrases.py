@@ -23,13 +23,30 @@ _OPS = {"==": "eq", "!=": "ne", "<=": "le", "<": "lt", ">=": "ge", ">": "gt"}
 _ROOTS = {"subject", "candidate", "period", "category"}
 
 
+#: the words of the static parts of a sentence (labels, path names), per their arguments: a report
+#: explains thousands of findings with the same few fields; the catalogue does not change in a process
+_WORDS: dict[tuple, Any] = {}
+
+
 def label(msgid: str, fallback: str, lang: str) -> str:
     """The catalogue text of ``msgid``, or ``fallback`` (a drafter's own name) when it has none."""
-    return t(msgid, lang) if msgid in MESSAGES else fallback.replace("_", " ")
+    key = ("label", msgid, fallback, lang)
+    hit = _WORDS.get(key)
+    if hit is None:
+        hit = _WORDS[key] = t(msgid, lang) if msgid in MESSAGES else fallback.replace("_", " ")
+    return hit
 
 
 def path_info(path: list[str], table: str | None, subject_table: str | None = None) -> tuple[list[str], str | None, str | None]:
     """(relation names walked, table of the last record, field type or None) of a field path."""
+    key = ("info", tuple(path), table, subject_table)
+    hit = _WORDS.get(key)
+    if hit is None:
+        hit = _WORDS[key] = _path_info(path, table, subject_table)
+    return list(hit[0]), hit[1], hit[2]
+
+
+def _path_info(path: list[str], table: str | None, subject_table: str | None) -> tuple[tuple[str, ...], str | None, str | None]:
     rels: list[str] = []
     cur = table
     rest = list(path)
@@ -42,7 +59,7 @@ def path_info(path: list[str], table: str | None, subject_table: str | None = No
         rels.append(name)
         cur = rel[1] if rel else None
     ftype = schema.TABLE_FIELDS.get(cur or "", {}).get(rest[-1]) if rest else None
-    return rels, cur, ftype
+    return tuple(rels), cur, ftype
 
 
 _REL_OF_TABLE = {"purchases": "purchase", "parties": "party", "partnerships": "partnership"}
@@ -50,6 +67,14 @@ _REL_OF_TABLE = {"purchases": "purchase", "parties": "party", "partnerships": "p
 
 def path_label(path: list[str], table: str | None, lang: str, subject_table: str | None = None) -> str:
     """"nilai paket", "jenis pembeli" / "value of the package", "kind of the buyer"."""
+    key = ("path", tuple(path), table, lang, subject_table)
+    hit = _WORDS.get(key)
+    if hit is None:
+        hit = _WORDS[key] = _path_label(path, table, lang, subject_table)
+    return hit
+
+
+def _path_label(path: list[str], table: str | None, lang: str, subject_table: str | None) -> str:
     rels, _cur, _ftype = path_info(path, table, subject_table)
     field = label(f"field.{path[-1]}", path[-1], lang)
     rel = rels[-1] if rels else _REL_OF_TABLE.get(table or "")

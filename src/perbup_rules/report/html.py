@@ -120,6 +120,8 @@ def _required(report: Report) -> list[dict[str, Any]]:
             "category": r.category or DASH,
             "purchase": r.purchase or DASH,
             "candidates": [{"id": c, "name": name_of(report, c) if name_of(report, c) != c else ""} for c in r.candidates],
+            "candidate_count": r.count,
+            "candidates_more": r.count - len(r.candidates),
         })
     return out
 

@@ -275,11 +275,15 @@ def _required(report: Report) -> list[str]:
     rows = []
     for r in req:
         cands = "<br>".join(f"{i}. {who(report, c)}" for i, c in enumerate(r.candidates, 1))
+        more = r.count - len(r.candidates)
+        if more > 0:
+            cands += f"<br>… {grouped(more)} lainnya / {grouped(more)} more (JSON: `--max-candidates 0`)"
         rows.append([who(report, r.party), esc(r.clause),
                      DASH if r.period is None else str(r.period), code(r.category) if r.category else DASH,
-                     code(r.purchase) if r.purchase else DASH, cands or "tidak ada calon / no candidates"])
+                     code(r.purchase) if r.purchase else DASH, grouped(r.count),
+                     cands or "tidak ada calon / no candidates"])
     head = ["Pihak / party", "Pasal / clause", "Periode / period", "Kategori / category", "Paket / purchase",
-            "Calon mitra (berperingkat) / candidates (ranked)"]
+            "Jumlah calon / candidates", "Calon mitra (berperingkat) / candidates (ranked)"]
     return lines + _table(head, rows) + [""]
 
 

@@ -302,7 +302,7 @@ def _is_archive(name: str, head: bytes) -> bool:
 async def create_audit(request: Request) -> Response:
     """POST /v1/audits, multipart: files (repeat), registries (repeat, optional), optional kind, engine, stage,
     periods (comma-separated), no_assume (named assumptions to turn off; repeat or comma-separated),
-    as_of (the audit date, YYYY-MM-DD)."""
+    as_of (the audit date, YYYY-MM-DD), max_candidates."""
     svc = _svc(request)
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data"):
@@ -365,6 +365,12 @@ async def create_audit(request: Request) -> Response:
             options["as_of"] = _dt.date.fromisoformat(str(as_of).strip()).isoformat()
         except ValueError:
             return problem(400, "usage", "as_of is a date YYYY-MM-DD, e.g. 2028-04-01")
+    max_candidates = form.get("max_candidates")  # as perbup audit --max-candidates (default 20, 0: all)
+    if max_candidates:
+        text = str(max_candidates).strip()
+        if not text.isdigit():
+            return problem(400, "usage", "max_candidates is a count of candidates (0 lists all)")
+        options["max_candidates"] = int(text)
     job_id = await run_in_threadpool(svc.store.create, "audit", options, files)
     svc.submit(job_id)
     job = svc.store.get(job_id)

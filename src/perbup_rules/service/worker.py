@@ -20,6 +20,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..candidates import MAX_CANDIDATES
 from .. import errors
 from ..errors import DataError, Diagnostic, PerbupError, SourceLocation, UsageError
 
@@ -182,7 +183,8 @@ def run_audit(db_path: str, rules: str, job_id: str) -> None:
         report = pr.evaluate(ruleset, dataset, options.get("engine") or "durable",
                              periods=options.get("periods") or None, stage=options.get("stage"), tracer=tracer,
                              no_assume=options.get("no_assume") or None,
-                             as_of=_dt.date.fromisoformat(options["as_of"]) if options.get("as_of") else None)
+                             as_of=_dt.date.fromisoformat(options["as_of"]) if options.get("as_of") else None,
+                             max_candidates=options.get("max_candidates", MAX_CANDIDATES))
         progress(0.92, "menyusun laporan")
         results = {fmt: report.render(fmt).encode("utf-8") for fmt in REPORT_FORMATS}
         summary = {"totals": report.totals(), "summary": report.summary(), "input": report.input,
