@@ -54,7 +54,9 @@ def test_a_changed_copy_on_disk_lists_the_parameter_and_the_flips(tmp_path):
 
 def _direct_kmt01_shares(dataset) -> dict:
     """KMT-01 at award stage from SPSE records, computed without the engine: sum of the stated
-    UMK value over the sum of contract values, per satker; None when a value is missing."""
+    UMK value, at most the domestic (PDN) value where stated, over the sum of contract values,
+    per satker; None when a value is missing. A record with neither a PDN value nor a flag is
+    domestic (the named assumption pdn, on by default)."""
     num, den, incomplete = defaultdict(int), defaultdict(int), set()
     for p in dataset.purchases:
         if p.date is None or p.date < __import__("datetime").date(2021, 2, 2):
@@ -62,7 +64,9 @@ def _direct_kmt01_shares(dataset) -> dict:
         if p.value_idr is None or p.umk_value_idr is None:
             incomplete.add(p.buyer_id)
             continue
-        num[p.buyer_id] += min(p.umk_value_idr, p.value_idr)
+        domestic = (p.pdn_value_idr if p.pdn_value_idr is not None
+                    else p.value_idr if p.pdn is None or p.pdn else 0)
+        num[p.buyer_id] += min(p.umk_value_idr, p.value_idr, domestic)
         den[p.buyer_id] += p.value_idr
     return {b: (None if b in incomplete or den[b] == 0 else Fraction(num[b]) / Fraction(den[b])) for b in set(den) | incomplete}
 

@@ -205,6 +205,7 @@ def _light(g: Group | None, plus: Group | None) -> Group:
         out.channels |= src.channels
         out.maybe.extend(src.maybe)  # possible members (undated records) widen the bounds
         out.parents |= src.parents
+        out.assumptions |= src.assumptions  # named assumptions the members rest on
         n += src.evidence_count if src.evidence_count is not None else len(src.evidence)
     out.evidence = list(plus.evidence) if plus is not None else []
     out.evidence_count = n
