@@ -67,7 +67,8 @@ def command(kind: str, src: Path, out: Path, registries=()) -> None:
 
 def _echo_summary(ds: Dataset, written: list) -> None:
     used = ", ".join(f"{Path(s.path).name} ({s.kind})" for s in ds.sources)
-    click.echo(t("cli.import.read", used=used) if len(ds.sources) <= 3 else t("cli.import.read_many", count=len(ds.sources)))
+    # (a canonical folder has up to four tables: parties, purchases, partnerships, reports)
+    click.echo(t("cli.import.read", used=used) if len(ds.sources) <= 4 else t("cli.import.read_many", count=len(ds.sources)))
     for line in summary(ds):
         click.echo(line)
     for line in file_lines(ds) + link_lines(ds):
