@@ -63,7 +63,6 @@ EQUIVALENT: dict[str, str] = {
     "local_material_share_min[2027-01-01] from+1d": _LAST_DAY,
     "uniform_local_share_min[2027-01-01] from-1d": "KMT-12.2 is not in force in 2026, so no 2026 group exists",
     "uniform_local_share_min[2027-01-01] from+1d": _LAST_DAY,
-    "hotel_local_share_min[2027-01-01] from-1d": "KMT-15.3 is not in force in 2026, so no 2026 group exists",
     "hotel_local_share_min[2027-01-01] from+1d": _LAST_DAY,
     "hotel_local_share_min[2028-01-01] from+1d": _LAST_DAY,
     # obligations_from is read once, by the compiler (valid_from: params.obligations_from takes its

@@ -44,7 +44,7 @@ def client(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def done_audit(client):
-    r = client.post("/v1/audits", files=_files("parties.csv", "purchases.csv", "partnerships.csv"),
+    r = client.post("/v1/audits", files=_files("parties.csv", "purchases.csv", "partnerships.csv", "reports.csv"),
                     data={"engine": "reference"})
     assert r.status_code == 202, r.text
     assert r.headers["location"] == f"/v1/audits/{r.json()['id']}"
@@ -91,7 +91,7 @@ def test_audit_by_upload_gives_the_reports_the_library_gives(client, done_audit)
     expected = pr.evaluate(pr.load_ruleset(pr.BUNDLED_RULES), pr.load_dataset(EXAMPLE), "reference")
     assert done_audit["summary"]["totals"] == expected.totals()
     assert done_audit["progress"] == 1 and done_audit["summary"]["reconciles"] is True
-    assert [f["name"] for f in done_audit["files"]] == ["parties.csv", "purchases.csv", "partnerships.csv"]
+    assert [f["name"] for f in done_audit["files"]] == ["parties.csv", "purchases.csv", "partnerships.csv", "reports.csv"]
     csv_ = client.get(f"/v1/audits/{job_id}/report.csv")
     assert csv_.headers["content-type"].startswith("text/csv")
     assert csv_.content == expected.to_csv().encode()
@@ -264,7 +264,7 @@ def test_an_audit_with_a_registry_joins_it_and_links_exports(client):
     register = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "kutim_umkm_registry_excerpt.csv"
     if not register.is_file():
         pytest.skip("shared/data/real is not beside the repository")
-    files = _files("parties.csv", "purchases.csv", "partnerships.csv")
+    files = _files("parties.csv", "purchases.csv", "partnerships.csv", "reports.csv")
     files.append(("registries", ("umkm-kutim.csv", register.read_bytes(), "text/csv")))
     r = client.post("/v1/audits", files=files, data={"engine": "reference"})
     assert r.status_code == 202, r.text

@@ -3,7 +3,7 @@
 Uploads are written to a fresh temporary folder under names this module makes up
 (``upload-3.csv``): the name a client sent is only a label (shown in errors and the
 report) and decides nothing but which of the canonical tables a file is
-(``parties.csv``, ``purchases.csv``, ``partnerships.csv``, matched exactly, any case)
+(``parties.csv``, ``purchases.csv``, ``partnerships.csv``, ``reports.csv``, matched exactly, any case)
 and which known suffix it keeps. Everything else goes through the same importers as
 ``perbup audit --data`` (kind detected, or the one named), and their located errors
 come back with the upload's label in place of the temporary path.
@@ -25,7 +25,7 @@ from .. import errors
 from ..errors import DataError, Diagnostic, PerbupError, SourceLocation, UsageError
 
 #: Canonical table files, recognised by exact (case-insensitive) name.
-CANONICAL = ("parties.csv", "purchases.csv", "partnerships.csv")
+CANONICAL = ("parties.csv", "purchases.csv", "partnerships.csv", "reports.csv")
 #: Suffixes an upload keeps (the importers detect a kind partly by suffix); others get ".dat".
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".tsv", ".txt")
 #: Report formats stored for every audit.
