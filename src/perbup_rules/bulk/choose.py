@@ -47,7 +47,7 @@ PATHS = ("auto", "per-record", "column")
 ENV = "PERBUP_ENGINE_PATH"
 
 #: From this many purchases on, ``auto`` judges column-wise (measured: docs/performance.md).
-COLUMN_FROM = 5000
+COLUMN_FROM = 3000
 
 
 def asked(path: str | None) -> str:

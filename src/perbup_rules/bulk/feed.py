@@ -88,6 +88,9 @@ def fill(con: Any, name: str, records: list[Purchase], types: dict[str, str] | N
     for c in COLUMNS["purchases"]:
         values = [getattr(p, c) for p in records]
         t = types[c]
+        if all(v is None or v == () for v in values):  # a column the source does not have: no array to convert
+            cols.append(f'CAST(NULL AS {t}) AS "{c}"')
+            continue
         if c in LIST_COLUMNS:  # kept ';'-joined, NULL when empty (load.split_lists undoes it)
             values = [";".join(v) if v else None for v in values]
         elif t.startswith("DECIMAL") or t == "HUGEINT":  # exact through text: never a float
