@@ -289,3 +289,20 @@ def test_cli_all_lists_every_verdict_on_both_paths(tmp_path):
     assert outs[0] == outs[1]
     data = json.loads(outs[0])
     assert not data["counted"] and any(f["status"] == "compliant" for f in data["findings"])
+
+
+# --- any Dataset, fed from records ---------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from strategies import datasets  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ds=datasets())
+def test_any_dataset_gives_the_same_report_fed_column_wise(ds):
+    import copy
+
+    a = pr.audit(KUTIM, copy.deepcopy(ds), "reference", path="per-record")
+    b = pr.audit(KUTIM, copy.deepcopy(ds), "reference", path="column")
+    assert a.to_dict() == b.to_dict()
