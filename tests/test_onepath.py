@@ -184,6 +184,7 @@ def test_categories_filled_in_the_duckdb_table(tmp_path):
 
 
 def test_auto_chooses_by_size(monkeypatch):
+    monkeypatch.setattr(choose, "COLUMN_FROM", 10**9)
     small = choose.read([pr.EXAMPLE_DATA])
     n = small.purchase_count()
     monkeypatch.setattr(choose, "COLUMN_FROM", n + 1)

@@ -171,7 +171,7 @@ def judge(ruleset: Ruleset, inp: Input, engine: str | Engine = "durable", *,
             report = as_counted(report)
     else:
         try:
-            report = evaluate_bulk(ruleset, data, eng, listed=ALL if all_findings else LISTED, **kw)
+            report = evaluate_bulk(ruleset, data, eng, listed=ALL if all_findings else LISTED, tracer=tracer, **kw)
         finally:
             if own:
                 data.close()

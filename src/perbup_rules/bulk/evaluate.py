@@ -62,13 +62,14 @@ def capped(f: Finding) -> Finding:
 
 class _Bulk:
     def __init__(self, ruleset: Ruleset, data: BulkData, engine: Engine, years: list[int], stage: str | None,
-                 listed: frozenset = LISTED):
+                 listed: frozenset = LISTED, tracer=None):
         self.rs, self.data, self.con, self.engine = ruleset, data, data.con, engine
         self.years, self.stage = years, stage
         #: statuses listed one by one (the others are counted); every status: nothing counted, nothing capped
         self.listed = listed
         self.capped = listed != ALL
-        self.run = Judge(ruleset, data.dataset, engine, years, stage, None)
+        self.run = Judge(ruleset, data.dataset, engine, years, stage, tracer)
+        self.tracer = tracer
         self.run.purchases = []
         self.counted: Counter = Counter()
         self._all: list | None = None
@@ -182,7 +183,10 @@ class _Bulk:
             self.run.data_quality.setdefault(("purchases", pid), set()).add("date")
 
     def decide(self, clause: dict, decision: str, keys: list[str]) -> dict[str, str]:
-        labels = self.engine.decide(self.rs, clause["id"], decision, [list(k) for k in keys])
+        rows = [list(k) for k in keys]
+        labels = self.engine.decide(self.rs, clause["id"], decision, rows)
+        if self.tracer is not None:  # each distinct row once (progress bars, coverage)
+            self.tracer(clause["id"], decision, rows, labels)
         return dict(zip(keys, labels))
 
     # clause kinds --------------------------------------------------------------------
@@ -431,6 +435,7 @@ def evaluate_bulk(
     clauses: Iterable[str] | None = None,
     as_if_in_force: bool = False,
     listed: frozenset = LISTED,
+    tracer=None,
 ) -> Report:
     """Judge ``ruleset`` over a :class:`BulkData` column-wise (see the module docstring).
 
@@ -459,7 +464,7 @@ def evaluate_bulk(
     if as_if_in_force:
         from ..as_if import as_if_in_force as _as_if
         ruleset, as_if = _as_if(ruleset)
-    b = _Bulk(ruleset, data, eng, years, stage, listed)
+    b = _Bulk(ruleset, data, eng, years, stage, listed, tracer)
     if _uses_purchase_relation(ruleset):
         b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
     clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated
