@@ -253,7 +253,7 @@ def test_perbup_audit_categorises_a_sirup_export_and_judges_the_uniform_clause(t
     src.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "report.json"
     res = CliRunner().invoke(main, ["audit", "--data", str(src), "--from", "sirup-rup", "--format", "json", "-o", str(out),
-                                    "--engine", "reference"], catch_exceptions=False)
+                                    "--engine", "reference", "--all"], catch_exceptions=False)  # --all: list not_applicable too
     assert res.exit_code == 0, res.output
     assert "seragam_sekolah 1" in res.output and "makanan 1" in res.output and "1 unmatched" in res.output
     data = __import__("json").loads(out.read_text(encoding="utf-8"))

@@ -33,6 +33,7 @@ PUBLIC_API = {
     "Status",
     "Text",
     "UsageError",
+    "audit",
     "categorize",
     "compile_ruleset",
     "check_package",

@@ -265,9 +265,9 @@ def test_cli_audit_writes_the_match_report_beside_the_report(tmp_path):
     assert data["registries"][0]["read"] == 110 and "provenance" in data
 
 
-def test_cli_bulk_with_registry_falls_back_to_the_same_report(tmp_path):
+def test_cli_with_registry_gives_the_same_report_on_both_paths(tmp_path):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    for flags, out in ((["--bulk"], a), ([], b)):
+    for flags, out in ((["--engine-path", "column"], a), (["--engine-path", "per-record"], b)):
         res = CliRunner().invoke(main, ["audit", "--data", str(pr.EXAMPLE_DATA), "--registry", str(KUTIM_REGISTER),
                                         "--format", "json", "-q", "-o", str(out), *flags])
         assert res.exit_code == 0, res.output

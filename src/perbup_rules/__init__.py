@@ -8,6 +8,8 @@ The public API, in the order of use::
     report = pr.evaluate(ruleset, dataset, engine="durable")
     report.to_json()
 
+    report = pr.audit(pr.BUNDLED_RULES, "data/")          # all in one, the fastest way (``perbup audit``)
+
 Everything else is internal and may change.
 """
 
@@ -67,6 +69,30 @@ def categorize(dataset: Dataset, rules: str | Path | Ruleset):
     return categorize_for(dataset, rules)
 
 
+def audit(rules: str | Path | Ruleset, data, engine: str = "durable", *, kind: str | None = None,
+          registries: list[str | Path] = (), periods=None, stage: str | None = None, clauses=None,
+          as_if_in_force: bool = False, all_findings: bool = False, path: str | None = None,
+          no_assume=None, as_of=None, max_candidates: int = 20) -> Report:
+    """``perbup audit`` as one call: read ``data``, apply ``registries`` and the regulation's
+    categories.yaml, and judge it per record or column-wise, whichever is faster; the report
+    is the same either way (tests/test_onepath.py).
+
+    ``data``: a canonical folder, an Excel workbook or any export (``kind`` or detected), a
+    list of them (linked as one), or a Dataset already read (registries and categories are
+    then applied to it in place). By default compliant and not-applicable verdicts over
+    purchases are counted (``Report.counted``), not listed, so millions of purchases fit in
+    memory; ``all_findings=True`` lists every verdict, as :func:`evaluate` does.
+    ``path``: ``"per-record"`` or ``"column"`` forces a way (tests, debugging; default: chosen
+    by size, or ``$PERBUP_ENGINE_PATH``). ``no_assume``, ``as_of``, ``max_candidates``: as in
+    :func:`evaluate` (``perbup audit --no-assume``, ``--as-of``, ``--max-candidates``).
+    """
+    from .bulk.choose import audit as _audit
+
+    return _audit(rules, data, engine, kind=kind, registries=registries, periods=periods, stage=stage,
+                  clauses=clauses, as_if_in_force=as_if_in_force, all_findings=all_findings, path=path,
+                  no_assume=no_assume, as_of=as_of, max_candidates=max_candidates)
+
+
 def load_dataset(source: str | Path, kind: str | None = None, *, registries: list[str | Path] = ()) -> Dataset:
     """Load a canonical dataset folder, an Excel workbook, or a real export (``kind`` or detected).
 
@@ -107,6 +133,7 @@ __all__ = [
     "Status",
     "Text",
     "UsageError",
+    "audit",
     "categorize",
     "compile_ruleset",
     "check_package",

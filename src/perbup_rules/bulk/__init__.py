@@ -1,4 +1,7 @@
-"""The bulk path: a canonical CSV folder loaded column-wise into DuckDB and judged column-wise.
+"""The column-wise evaluator: purchases held in DuckDB (a canonical CSV folder read by DuckDB, or
+any Dataset fed to it, :mod:`.feed`) and judged column-wise. ``perbup audit`` and
+:func:`perbup_rules.audit` choose it by themselves (:mod:`.choose`); this module's ``audit``
+forces it on one canonical folder.
 
 Same Ruleset, same engines, same verdicts as :func:`perbup_rules.evaluate`
 (``tests/test_bulk.py`` checks the reports are equal); compliant and
@@ -20,10 +23,11 @@ from ..candidates import MAX_CANDIDATES
 from ..compiler.ruleset import Ruleset
 from ..engine import Engine
 from ..findings import Report
-from .evaluate import EVIDENCE_CAP, LISTED, as_counted, evaluate_bulk
+from .evaluate import ALL, EVIDENCE_CAP, LISTED, as_counted, evaluate_bulk
+from .feed import from_dataset
 from .load import BulkData, load
 
-__all__ = ["EVIDENCE_CAP", "LISTED", "BulkData", "as_counted", "audit", "evaluate_bulk", "load"]
+__all__ = ["ALL", "EVIDENCE_CAP", "LISTED", "BulkData", "as_counted", "audit", "evaluate_bulk", "from_dataset", "load"]
 
 
 def audit(ruleset: Ruleset, folder: str | Path, engine: str | Engine = "durable", *,

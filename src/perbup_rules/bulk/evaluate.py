@@ -36,7 +36,7 @@ from ..judge import STATUS, Group, Judge, each_status, path_text
 from ..candidates import MAX_CANDIDATES, check_max_candidates
 from ..expr import decode_const
 from ..assumptions import ids_in, off_set
-from ..findings import Report, Status
+from ..findings import Finding, Report, Status
 from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
 from .load import BulkData, _table, split_lists
@@ -48,17 +48,32 @@ _Row = namedtuple("_Row", COLUMNS["purchases"] + ("extra",), defaults=((),))
 #: Statuses listed per record for clauses over purchases; the others are counted.
 LISTED = frozenset({Status.VIOLATION, Status.CANNOT_DETERMINE})
 
+#: Every status: ``evaluate_bulk(..., listed=ALL)`` lists every verdict, as the per-record evaluator does.
+ALL = frozenset(Status)
+
 #: Evidence ids kept per share group (the count is always complete).
 EVIDENCE_CAP = 50
 
 
+def capped(f: Finding) -> Finding:
+    """A share group's finding in the counted form: its first ``EVIDENCE_CAP`` evidence ids and their count."""
+    import dataclasses
+
+    return dataclasses.replace(f, evidence=f.evidence[:EVIDENCE_CAP], evidence_count=len(f.evidence))
+
+
 class _Bulk:
     def __init__(self, ruleset: Ruleset, data: BulkData, engine: Engine, years: list[int], stage: str | None,
-                 assume_off: frozenset = frozenset(), max_candidates: int = MAX_CANDIDATES):
+                 assume_off: frozenset = frozenset(), max_candidates: int = MAX_CANDIDATES,
+                 listed: frozenset = LISTED, tracer=None):
         self.rs, self.data, self.con, self.engine = ruleset, data, data.con, engine
         self.years, self.stage = years, stage
-        self.run = Judge(ruleset, data.dataset, engine, years, stage, None, assume_off=assume_off,
+        #: statuses listed one by one (the others are counted); every status: nothing counted, nothing capped
+        self.listed = listed
+        self.capped = listed != ALL
+        self.run = Judge(ruleset, data.dataset, engine, years, stage, tracer, assume_off=assume_off,
                          max_candidates=max_candidates)
+        self.tracer = tracer
         self.run.purchases = []
         self.counted: Counter = Counter()
         self._all: list | None = None
@@ -172,7 +187,10 @@ class _Bulk:
             self.run.data_quality.setdefault(("purchases", pid), set()).add("date")
 
     def decide(self, clause: dict, decision: str, keys: list[str]) -> dict[str, str]:
-        labels = self.engine.decide(self.rs, clause["id"], decision, [list(k) for k in keys])
+        rows = [list(k) for k in keys]
+        labels = self.engine.decide(self.rs, clause["id"], decision, rows)
+        if self.tracer is not None:  # each distinct row once (progress bars, coverage)
+            self.tracer(clause["id"], decision, rows, labels)
         return dict(zip(keys, labels))
 
     # clause kinds --------------------------------------------------------------------
@@ -200,7 +218,9 @@ class _Bulk:
         del self.run.findings[before:]
         got: Counter = Counter()
         for f in new:
-            if f.status in LISTED or clause["kind"] in ("share", "window"):  # groups are always listed
+            if f.status in self.listed or clause["kind"] in ("share", "window"):  # groups are always listed
+                if clause["kind"] == "share" and self.capped:
+                    f = capped(f)
                 self.run.findings.append(f)
                 got[(f.period, f.stage, f.category, f.status)] += 1
             else:
@@ -245,7 +265,7 @@ class _Bulk:
         listed_keys, expect = set(), Counter()
         for year, stage, k, n in rows:
             status = status_of(labels[k])
-            if status in LISTED:
+            if status in self.listed:
                 listed_keys.add(k)
                 expect[(year, stage, category, status)] += n
             else:
@@ -389,8 +409,8 @@ class _Bulk:
             if clause.get("over") != "purchases":
                 self.run.purchases = []
                 getattr(self.run, clause["kind"])(clause)
-            elif sql_ok[clause["id"]]:
-                getattr(self, clause["kind"])(clause)
+            elif sql_ok[clause["id"]] and (self.capped or clause["kind"] != "share"):
+                getattr(self, clause["kind"])(clause)  # (uncapped, a share group lists every member: per record)
             else:
                 self.per_record(clause)
 
@@ -447,13 +467,17 @@ def evaluate_bulk(
     no_assume: Iterable[str] | None = None,
     as_of: Any = None,
     max_candidates: int = MAX_CANDIDATES,
+    listed: frozenset = LISTED,
+    tracer=None,
 ) -> Report:
     """Judge ``ruleset`` over a :class:`BulkData` column-wise (see the module docstring).
 
     The result equals :func:`perbup_rules.evaluate` on the same data, except that
     compliant and not-applicable verdicts over purchases are counted in
     ``Report.counted`` instead of listed, and share groups list at most
-    ``EVIDENCE_CAP`` evidence ids (``evidence_count`` gives them all).
+    ``EVIDENCE_CAP`` evidence ids (``evidence_count`` gives them all): that is,
+    ``as_counted(evaluate(...))``. With ``listed=ALL`` every verdict is listed and
+    nothing is capped: the result equals ``evaluate(...)`` itself (engine name aside).
     """
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
@@ -474,7 +498,7 @@ def evaluate_bulk(
     if as_if_in_force:
         from ..as_if import as_if_in_force as _as_if
         ruleset, as_if = _as_if(ruleset)
-    b = _Bulk(ruleset, data, eng, years, stage, off, check_max_candidates(max_candidates))
+    b = _Bulk(ruleset, data, eng, years, stage, off, check_max_candidates(max_candidates), listed, tracer)
     if _uses_purchase_relation(ruleset):
         b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
     clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated
@@ -526,7 +550,7 @@ def as_counted(report: Report) -> Report:
             counted[(f.clause, f.period, f.stage, f.category, f.status)] += 1
             continue
         if kind == "share":
-            f = dataclasses.replace(f, evidence=f.evidence[:EVIDENCE_CAP], evidence_count=len(f.evidence))
+            f = capped(f)
         findings.append(f)
     rows = [{"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
             for (c, y, s, cat, st), n in counted.items()]

@@ -11,6 +11,7 @@ import click
 from ..candidates import MAX_CANDIDATES
 from ..errors import FILE_NOT_FOUND
 from ..i18n import pick, t
+from ..bulk.choose import PATHS
 from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
 
 FORMATS = ("text", "json", "csv", "md", "html")
@@ -43,8 +44,10 @@ def _progress(quiet: bool):
 @click.option("--all", "all_findings", is_flag=True, help=t("help.audit.all"))
 @click.option("--fail-on", type=click.Choice(["violation", "cannot_determine"]), default=None,
               help=t("help.audit.fail_on"))
-@click.option("--bulk", is_flag=True,
-              help=t("help.audit.bulk"))
+@click.option("--bulk", is_flag=True, help=t("help.audit.bulk"))  # a no-op kept for old scripts
+@click.option("--engine-path", "engine_path", type=click.Choice(PATHS), default=None, hidden=True,
+              help=t("help.audit.engine_path"))
+@click.option("-v", "--verbose", is_flag=True, help=t("help.audit.verbose"))
 @click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path),
               help=t("help.audit.registry"))
 @click.option("-q", "--quiet", is_flag=True, help=t("help.audit.quiet"))
@@ -55,15 +58,20 @@ def _progress(quiet: bool):
               help=t("help.audit.max_candidates"))
 @handle_errors
 def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings, fail_on, bulk, quiet, as_if,
-            registries=(), no_assume=(), as_of=None, max_candidates=MAX_CANDIDATES):
-    """``perbup audit`` (its help text is ``help.audit`` in the i18n catalogue)."""
+            registries=(), no_assume=(), as_of=None, max_candidates=MAX_CANDIDATES,
+            engine_path=None, verbose=False):
+    """``perbup audit`` (its help text is ``help.audit`` in the i18n catalogue).
+
+    One path for every input: :mod:`perbup_rules.bulk.choose` reads the data and judges it per
+    record or column-wise, whichever is faster, with the same report (``--bulk`` is accepted and
+    changes nothing; ``--engine-path`` or ``$PERBUP_ENGINE_PATH`` forces a way, for tests).
+    """
     # This process is ours: an audit builds many objects and frees few, so Python's cyclic
     # collector would only re-walk them (about 2 s at a million purchases). The library itself
     # never touches the collector.
     gc.disable()
     import perbup_rules as pr
-    from ..nodata import require_purchases
-    from ..importers.registry import load_many
+    from ..bulk import choose
 
     rules = rules or pr.BUNDLED_RULES
     sources = list(data) or [pr.EXAMPLE_DATA]
@@ -71,15 +79,7 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
 
     off_set(no_assume)  # an unknown id is refused before any data is read
     as_of = as_of.date() if as_of is not None else None  # the audit date (perbup_rules.duties)
-    if bulk and registries:
-        bulk = False  # a registry changes the parties: the per-record path reads them (same verdicts)
-        if not quiet:
-            click.echo("perbup: " + t("cli.audit.registry_no_bulk"), err=True)
-    if bulk:
-        report = _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if, no_assume, as_of,
-                       max_candidates)
-        _write(report, fmt, all_findings, output, quiet, fail_on)
-        return
+    path = choose.asked(engine_path)
     progress = _progress(quiet)
     if progress is not None:
         progress.start()
@@ -90,54 +90,42 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
             progress.advance(task)
         if progress:
             progress.update(task, description="loading data")
-        # Every --data is read with its own kind and linked with the others as one (importers.link).
-        dataset = load_many(sources, kind)
-        if progress:
-            progress.advance(task, len(sources))
-        # No data is no audit: exit 2 before any report, so --fail-on never passes on nothing.
-        require_purchases(dataset, str(sources[0]) if len(sources) == 1 else None)
-        if registries:
-            from .registry_cli import apply_and_report
-            apply_and_report(dataset, registries, output, quiet)
-        # What was bought: the regulation's categories.yaml fills `category` where the source gave none.
-        categorized = pr.categorize(dataset, ruleset)
-        if not quiet and output is not None and (categorized.found or categorized.ambiguous):
-            click.echo(t("cli.audit.categories_from", line=_categories_line(categorized)), err=True)  # beside the "wrote" line
-        tracer = None
-        if progress:
-            judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]
-            etask = progress.add_task(t("cli.audit.evaluating", clause=""), total=len(judged))
-            seen: set[str] = set()
+        # Every --data is read with its own kind and linked with the others as one (importers.link);
+        # one large canonical folder is read by DuckDB's CSV reader instead (the same records).
+        inp = choose.read(sources, kind, path)
+        try:
+            if progress:
+                progress.advance(task, len(sources))
+            # No data is no audit: exit 2 before any report, so --fail-on never passes on nothing.
+            inp.require_purchases(str(sources[0]) if len(sources) == 1 else None)
+            if registries:
+                from .registry_cli import apply_and_report
+                apply_and_report(inp.dataset, registries, output, quiet)
+            # What was bought: the regulation's categories.yaml fills `category` where the source gave none.
+            categorized = choose.categorize(inp, ruleset)
+            if not quiet and output is not None and (categorized.found or categorized.ambiguous):
+                click.echo(t("cli.audit.categories_from", line=_categories_line(categorized)), err=True)  # beside the "wrote" line
+            tracer = None
+            if progress:
+                judged = [c["id"] for c in ruleset.clauses if c["kind"] != "classify"]
+                etask = progress.add_task(t("cli.audit.evaluating", clause=""), total=len(judged))
+                seen: set[str] = set()
 
-            def tracer(clause_id, decision, rows, labels):
-                if clause_id in judged and clause_id not in seen and decision in ("verdict",):
-                    seen.add(clause_id)
-                    progress.update(etask, advance=1, description=t("cli.audit.evaluating", clause=clause_id))
-        report = pr.evaluate(ruleset, dataset, engine, periods=list(periods) or None, stage=stage, tracer=tracer,
-                             as_if_in_force=as_if, no_assume=list(no_assume), as_of=as_of,
-                             max_candidates=max_candidates)
+                def tracer(clause_id, decision, rows, labels):
+                    if clause_id in judged and clause_id not in seen and decision in ("verdict",):
+                        seen.add(clause_id)
+                        progress.update(etask, advance=1, description=t("cli.audit.evaluating", clause=clause_id))
+            report = choose.judge(ruleset, inp, engine, periods=list(periods) or None, stage=stage,
+                                  as_if_in_force=as_if, all_findings=all_findings, path=path, tracer=tracer,
+                                  no_assume=list(no_assume), as_of=as_of, max_candidates=max_candidates)
+        finally:
+            inp.close()
     finally:
         if progress:
             progress.stop()
+    if verbose and not quiet:  # which way was taken (never part of the report)
+        click.echo(t("cli.audit.path", path=inp.path, why=inp.why), err=True)
     _write(report, fmt, all_findings, output, quiet, fail_on)
-
-
-def _bulk(pr, rules, sources, kind, stage, periods, engine, all_findings, as_if=False, no_assume=(), as_of=None,
-          max_candidates=MAX_CANDIDATES):
-    from ..bulk import audit as bulk_audit
-    from ..errors import UsageError
-
-    if len(sources) != 1 or kind not in (None, "canonical", "auto") or not Path(sources[0]).is_dir():
-        raise UsageError(t("cli.audit.bulk_one_folder"))
-    from ..importers.detect import detect_kind
-
-    if detect_kind(sources[0]) != "canonical":
-        raise UsageError(t("cli.audit.bulk_exports", source=sources[0]))
-    if all_findings:
-        raise UsageError(t("cli.audit.bulk_all"))
-    ruleset = pr.load_ruleset(rules)
-    return bulk_audit(ruleset, sources[0], engine, periods=list(periods) or None, stage=stage, as_if_in_force=as_if,
-                      no_assume=list(no_assume), as_of=as_of, max_candidates=max_candidates)
 
 
 def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
