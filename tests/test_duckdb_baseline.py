@@ -224,12 +224,13 @@ def _write(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
-def _edge() -> dict[str, str]:
+def _edge(dated: bool = True) -> dict[str, str]:
     """The edge files a year later (the draft's own obligations start on params.obligations_from,
     2027-01-01, so the 2026 rows reach them only when moved to 2027), without their undated
-    purchases (the baseline refuses those; see test_undated_purchases_are_refused_not_guessed)."""
+    purchases unless ``dated`` is false (test_undated_purchases)."""
     later = lambda text: re.sub(r"\b(20[0-9]{2})-([01][0-9])-", lambda m: f"{int(m[1]) + 1}-{m[2]}-", text)  # noqa: E731
-    return _dated({name: later(text) for name, text in EDGE.items()})
+    files = {name: later(text) for name, text in EDGE.items()}
+    return _dated(files) if dated else files
 
 
 def _dated(files: dict[str, str]) -> dict[str, str]:
@@ -240,9 +241,23 @@ def _dated(files: dict[str, str]) -> dict[str, str]:
     return {**files, "purchases.csv": "\n".join(kept) + "\n"}
 
 
-def test_undated_purchases_are_refused_not_guessed(tmp_path):
-    with pytest.raises(NotImplementedError, match="no date"):
-        baseline.verdicts(_write(tmp_path, EDGE))
+# Undated purchases (possible members, exact bounds; merged per-purchase verdicts): of a PPK-less
+# agency award, a non-UMKK winner with partnerships, a desa, a hotel, a uniform package.
+UNDATED = """pnd-4,award,pd-a,,umkm-m,atk,barang,x,100000000,,,,,IDR
+pnd-5,award,pd-a,ppk-a,pt-big,konstruksi,pekerjaan_konstruksi,x,20000000000,,,,,IDR
+pnd-6,contract,desa-x,,kop-k,makanan,barang,x,5000000,,,,,IDR
+pnd-7,contract,hotel-h,,umkm-far,laundry,jasa_lainnya,x,40000000,,,,,IDR
+pnd-8,award,pd-b,ppk-b,pt-big,seragam_guru,barang,x,100000000,,,,,IDR
+pnd-9,contract,resto-r,,umkm-m,makanan,barang,x,,,,,,IDR
+"""
+
+
+@pytest.mark.parametrize("later", [False, True])
+def test_undated_purchases(ruleset, tmp_path, later):
+    files = _edge(dated=False) if later else dict(EDGE)
+    files["purchases.csv"] += UNDATED
+    summary = _check(ruleset, _write(tmp_path, files))
+    assert sum(summary[c]["cannot_determine"] for c in summary) > 0
 
 
 def test_edge_cases(ruleset, tmp_path):
