@@ -96,6 +96,7 @@ def main() -> None:
     ap.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES))
     ap.add_argument("--formats", nargs="+", default=list(FORMATS), choices=list(FORMATS))
     ap.add_argument("--seed", type=int, default=20250601)
+    ap.add_argument("--only", default=None, help="comma-separated approaches, e.g. query,default/json,bulk/json")
     ap.add_argument("--json", type=Path, default=None, help="write the results (every run) as JSON here")
     ap.add_argument("--markdown", type=Path, default=None, help="write the table as Markdown here")
     ap.add_argument("--keep", type=Path, default=None, help="keep the generated data and reports under this folder")
@@ -124,6 +125,9 @@ def main() -> None:
                     for fmt in args.formats:
                         approaches[f"{mode}/{fmt}"] = perbup_cmd() + ["audit", *MODES[mode], "--data", str(data), "--format",
                                                                       fmt, "-o", str(top / f"{shape}-{n}.{mode}.{fmt}"), "-q"]
+                if args.only:
+                    keep = set(args.only.split(",")) | {"query"}  # the query always runs: it is the yardstick
+                    approaches = {k: v for k, v in approaches.items() if k in keep}
                 runs: dict[str, list[tuple[float, float, int]]] = {a: [] for a in approaches}
                 for _ in range(args.repeat):
                     for name, cmd in approaches.items():

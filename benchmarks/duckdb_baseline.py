@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Hand-written DuckDB baseline: the Kutim draft's verdict counts over a canonical dataset folder.
+"""Hand-written DuckDB baseline: the Kutim draft's findings over a canonical dataset folder.
 
-    python benchmarks/duckdb_baseline.py FOLDER [--repeat 3]
+    python benchmarks/duckdb_baseline.py FOLDER [--repeat 3] [--out FILE] [--max-candidates N]
 
 The "practical limit" a person reaches by writing the audit as SQL by hand: read the three
 canonical CSVs (parties.csv, purchases.csv, partnerships.csv) with DuckDB's read_csv (every
@@ -10,12 +10,16 @@ rejects, and judge every clause of rules/kutim-kemitraan with one SQL block per 
 Nothing here is generated from the compiled Ruleset: the clauses, their dates and the
 parameters (params.yaml) are copied by hand, so a change to the draft needs a change here.
 
-``verdicts(folder)`` returns what ``perbup_rules.evaluate(ruleset, dataset, "reference")``
-gives as ``Report.summary()`` (``{clause: {status: count}}``, classify clauses with zeros), plus
-``{clause: sorted violating subjects}``: a purchase id for clauses judged per purchase (KMT-03,
-KMT-05, KMT-12.1, KMT-14), ``(subject, period)`` for clauses per party or partnership and year
-(KMT-07, KMT-15.1, KMT-15.2, KMT-16) and ``(subject, period, stage)`` for share groups (KMT-01,
-KMT-02, KMT-11, KMT-12.2, KMT-15.3; every share clause of the draft is per stage).
+``verdicts(folder, out)`` returns, in the terms of ``report_terms`` (the library's JSON report
+read the same way), the summary (``{clause: {status: count}}``, classify clauses with zeros),
+every listed finding (violation and cannot_determine) as (clause, subject, period, stage,
+category, status), and every required partnership (KMT-05 per supplier, category and year;
+KMT-15.1/15.2 per party, category and year) with its candidate count and ranked candidates.
+With ``out`` it also writes them, with DuckDB's COPY, as the library's report writes its own:
+the comparison is of equal work (``--out`` on the command line; ``read_output`` reads them
+back). ``differences(library, query)`` names where the two differ, on the clauses the query
+encodes; a clause of the library's report the query does not encode (one a newer draft adds)
+is not in the query's summary and is named by benchmarks/audit.py, never compared silently.
 
 How it runs: the CSVs are read once into typed tables in file order (purchase_all holds every
 purchase row with its parsed cells), the accepted purchases are materialised once with their
@@ -34,10 +38,14 @@ Semantics reproduced (src/perbup_rules/evaluate.py, atoms.py, compiler/decisions
   compliant even when "applies" is unknown.
 * Money is HUGEINT sen (rupiah x 100) and shares are compared by integer cross-multiplication
   with the ratio parameter as a whole percentage: never floats.
-* A purchase without a date is "no date" for every clause (cannot_determine), and in share
-  clauses joins the group (subject, no period, stage) as a member of unknown membership; its
-  derived supplier attributes are therefore never needed (the engine would take them from the
-  latest period).
+* A purchase without a date (perbup_rules.periods; view purchase_x) is judged on a
+  representative day of every stretch of every audited period, with its parties' attributes of
+  that period: per-purchase clauses merge the days (compliant wherever in scope; a violation on
+  every day; else cannot_determine; no period), share clauses take it as a possible member of its
+  subject's group in each such period, with its least and greatest part (exact bounds).
+* Subjects (perbup_rules.subjects): KMT-07 speaks to suppliers that won from a perangkat daerah
+  or desa in the period (unknown when only purchases of unknown buyer kind or date may count);
+  KMT-15.1/15.2/15.3 to hotels and restaurants that are not UMKK.
 
 Importer rejections reproduced (importers/canonical.py, columns.py, cells.py): a repeated id
 (the first row with an id is the only candidate, even when it is itself rejected); an empty
@@ -55,7 +63,9 @@ Not handled (arbitrary messy data; the generated data has none of it):
 
 * amounts with more than two non-zero decimal places (sen are exact; finer fractions raise
   NotImplementedError rather than being rounded);
-* purchases without a date (the library's possible-member bounds; NotImplementedError);
+* purchases with a ``fiscal_year`` and parties with Kemendagri code columns
+  (NotImplementedError: periods come from dates, codes from names here);
+* registries, ``--period``/``--stage`` filters and the as-if-in-force switch;
 * rows with more cells than the header (DuckDB refuses the file), NUL characters in cells
   (the importer rejects the row), non-UTF-8 files, repeated header names and near-miss header
   spellings (the importer refuses the file; here they are read or fail differently);
