@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import warnings
 import importlib.util
 from pathlib import Path
 
@@ -53,9 +54,13 @@ def _check(ruleset: pr.Ruleset, folder: Path, tmp_path: Path | None = None) -> d
     know (none today), and what it writes to a file reads back the same."""
     lib = _library(ruleset, folder)
     got = baseline.verdicts(folder, None if tmp_path is None else tmp_path / "query.json")
-    assert set(lib["summary"]) - set(got["summary"]) == set(baseline.OUTDATED)
+    assert not set(got["summary"]) - set(lib["summary"])  # nothing encoded that the draft lacks
+    newer = set(lib["summary"]) - set(got["summary"]) - set(baseline.OUTDATED)
+    if newer:  # clauses added to the draft after the baseline was written: named, not compared
+        warnings.warn(f"the DuckDB baseline does not encode {sorted(newer)}", stacklevel=2)
     assert baseline.differences(lib, got) == []
-    assert {k: v for k, v in lib["required"].items()} == got["required"]  # every candidate, in order
+    encoded = {k: v for k, v in lib["required"].items() if k[0] in got["summary"]}
+    assert encoded == got["required"]  # every candidate, in order
     if tmp_path is not None:
         written = baseline.read_output(tmp_path / "query.json")
         assert written["listed"] == got["listed"] and written["required"] == got["required"]
@@ -326,3 +331,17 @@ def test_finer_than_sen_is_refused_not_rounded(tmp_path):
     with pytest.raises(NotImplementedError):
         baseline.verdicts(_write(tmp_path, files))
 
+
+
+def test_clauses_the_query_does_not_encode_are_not_compared_but_the_rest_are():
+    """A clause a newer draft adds (here KMT-99) is left out of the comparison, not failed on;
+    a difference on an encoded clause is named."""
+    zero = {s: 0 for s in baseline.STATUSES}
+    query = {"summary": {"KMT-03": dict(zero, violation=1)}, "listed": {("KMT-03", "p1", 2026, "award", None, "violation")},
+             "required": {}}
+    lib = {"summary": {"KMT-03": dict(zero, violation=1), "KMT-99": dict(zero, violation=2)},
+           "listed": {("KMT-03", "p1", 2026, "award", None, "violation"), ("KMT-99", "x", 2026, None, None, "violation")},
+           "required": {("KMT-99", "x", 2026, "atk"): (3, ("a", "b", "c"))}}
+    assert baseline.differences(lib, query) == []
+    lib["listed"] = {("KMT-03", "p2", 2026, "award", None, "violation")}
+    assert len(baseline.differences(lib, query)) == 2
