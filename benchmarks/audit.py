@@ -52,8 +52,9 @@ MODES = {"default": [], "bulk": ["--bulk"]}
 FORMATS = ("json", "html", "csv")
 
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB of the child, return code) of one child process."""
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS in MB of the child, return code, CPU seconds of the child) of one child
+    process. CPU time (user + system, every thread) is the steadier figure on a loaded machine."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -63,7 +64,7 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
     if proc.returncode not in (0, 1):  # 1: --fail-on style exits are not used, but tolerate them
         print(f"  ! {' '.join(cmd[:6])} ... exited {proc.returncode}: {err[-2000:]}", file=sys.stderr)
     kb = usage.ru_maxrss  # Linux: kilobytes
-    return secs, kb / 1024, proc.returncode
+    return secs, kb / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def perbup_cmd() -> list[str]:
@@ -108,8 +109,9 @@ def main() -> None:
             f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(head)
     results: list[dict] = []
-    lines = ["| shape | purchases | approach | median s | min s | max s | peak MB | x query | verdicts equal | not in query |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| shape | purchases | approach | median s | min s | max s | median CPU s | peak MB | x query (wall) "
+             "| x query (CPU) | verdicts equal | not in query |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     print("\n".join(lines), flush=True)
     tmpctx = tempfile.TemporaryDirectory() if args.keep is None else None
     top = Path(tmpctx.name) if tmpctx else args.keep
@@ -128,33 +130,37 @@ def main() -> None:
                 if args.only:
                     keep = set(args.only.split(",")) | {"query"}  # the query always runs: it is the yardstick
                     approaches = {k: v for k, v in approaches.items() if k in keep}
-                runs: dict[str, list[tuple[float, float, int]]] = {a: [] for a in approaches}
+                runs: dict[str, list[tuple[float, float, int, float]]] = {a: [] for a in approaches}
                 for _ in range(args.repeat):
                     for name, cmd in approaches.items():
                         runs[name].append(timed(cmd))
                 query = baseline.read_output(top / f"{shape}-{n}.query.json")
-                qmed = statistics.median(s for s, _m, _rc in runs["query"])
+                qmed = statistics.median(r[0] for r in runs["query"])
+                qcpu = statistics.median(r[3] for r in runs["query"])
                 checks: dict[str, tuple] = {}
                 for mode in args.modes:
                     rep = top / f"{shape}-{n}.{mode}.json"
                     if "json" in args.formats and rep.exists():
                         checks[mode] = compare(library_findings(rep), query)
                 for name, rs in runs.items():
-                    secs = [s for s, _m, _rc in rs]
+                    secs = [r[0] for r in rs]
+                    cpu = statistics.median(r[3] for r in rs)
                     mode = name.split("/")[0]
                     eq, diffs, missing = checks.get(mode, (None, [], []))
-                    failed = any(rc not in (0, 1) for _s, _m, rc in rs)
+                    failed = any(r[2] not in (0, 1) for r in rs)
                     row = {"shape": shape, "purchases": n, "approach": name, "secs": secs,
-                           "peak_mb": [m for _s, m, _rc in rs], "median": statistics.median(secs),
-                           "ratio": statistics.median(secs) / qmed if qmed else None, "failed": failed,
+                           "peak_mb": [r[1] for r in rs], "median": statistics.median(secs), "cpu": [r[3] for r in rs],
+                           "ratio": statistics.median(secs) / qmed if qmed else None,
+                           "cpu_ratio": cpu / qcpu if qcpu else None, "failed": failed,
                            "equal": None if name == "query" else eq, "not_in_query": missing if name != "query" else [],
                            "differences": diffs[:20] if name.endswith("/json") else []}
                     results.append(row)
                     equal = "-" if name == "query" or eq is None else ("yes" if eq else "NO")
                     if failed:
                         equal = "FAILED"
-                    line = (f"| {shape} | {n:,} | {name} | {row['median']:.2f} | {min(secs):.2f} | {max(secs):.2f} | "
-                            f"{max(row['peak_mb']):.0f} | {row['ratio']:.1f} | {equal} | {', '.join(row['not_in_query'])} |")
+                    line = (f"| {shape} | {n:,} | {name} | {row['median']:.2f} | {min(secs):.2f} | {max(secs):.2f} | {cpu:.2f} | "
+                            f"{max(row['peak_mb']):.0f} | {row['ratio']:.1f} | {row['cpu_ratio']:.1f} | {equal} "
+                            f"| {', '.join(row['not_in_query'])} |")
                     lines.append(line)
                     print(line, flush=True)
                     for d in row["differences"]:
