@@ -17,8 +17,9 @@ approach, then run 2, ...), each in its own child process:
   default/<fmt>   perbup audit --data D --format <fmt> -o F -q       (whatever the CLI chooses)
   bulk/<fmt>      perbup audit --bulk --data D --format <fmt> -o F -q
 
-Wall time is measured around the child, peak memory is the child's own peak RSS (``os.wait4``
-rusage, the figure /usr/bin/time -v prints as "Maximum resident set size"). The table gives the
+Wall time is measured around the child, peak memory is the child's own peak RSS (
+``/usr/bin/time -f %M``, the figure ``/usr/bin/time -v`` prints as "Maximum resident set size";
+``os.wait4`` rusage where there is no GNU time). The table gives the
 median, fastest and slowest wall time, the largest peak RSS and the ratio of the median to the
 query's median.
 
@@ -55,6 +56,15 @@ FORMATS = ("json", "html", "csv")
 def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, int, float]:
     """(wall seconds, peak RSS in MB of the child, return code, CPU seconds of the child) of one child
     process. CPU time (user + system, every thread) is the steadier figure on a loaded machine."""
+    # The peak RSS comes from /usr/bin/time (GNU time's %M) when there is one: a child forked from
+    # this process inherits its high-water mark (ru_maxrss counts the pages of the parent copied at
+    # fork, before exec), and this process grows when it reads the reports it checks. time is
+    # small when it forks the command, so its figure is the command's own.
+    gnu_time = Path("/usr/bin/time")
+    with tempfile.NamedTemporaryFile("r", suffix=".rss", delete=False) as fh:
+        rss_file = Path(fh.name)
+    if gnu_time.exists():
+        cmd = [str(gnu_time), "-f", "%M", "-o", str(rss_file)] + cmd
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -62,8 +72,13 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, int, f
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     if proc.returncode not in (0, 1):  # 1: --fail-on style exits are not used, but tolerate them
-        print(f"  ! {' '.join(cmd[:6])} ... exited {proc.returncode}: {err[-2000:]}", file=sys.stderr)
-    kb = usage.ru_maxrss  # Linux: kilobytes
+        print(f"  ! {' '.join(cmd[:8])} ... exited {proc.returncode}: {err[-2000:]}", file=sys.stderr)
+    kb = usage.ru_maxrss  # Linux: kilobytes (an upper bound, see above)
+    try:
+        kb = int(rss_file.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        pass
+    rss_file.unlink(missing_ok=True)
     return secs, kb / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
