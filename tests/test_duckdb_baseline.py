@@ -1,10 +1,12 @@
 """The hand-written DuckDB baseline (benchmarks/duckdb_baseline.py) gives the reference engine's verdicts.
 
-The baseline is the yardstick of the column-wise path (docs/performance.md): it must compute
-the same verdicts, so its summary and its violating subjects are compared with
-``evaluate(..., "reference")`` on the bundled example, on generated data, and on a small
-hand-made dataset of edge cases the generator does not plant (missing dates, unknown
-membership, parameters not yet in force, rows the importer rejects, odd cell spellings).
+The baseline is the yardstick of the audit (docs/performance.md, benchmarks/audit.py): it must
+write the same findings, so its summary, its listed findings (violation and cannot_determine,
+with period, stage and category) and its required partnerships with their ranked candidates are
+compared with the JSON report of ``evaluate(..., "reference")`` on the bundled example, on
+generated data of the example's and the hard shape, and on small hand-made datasets of edge
+cases the generator does not plant (undated purchases, unknown membership, parameters not yet in
+force, rows the importer rejects, odd cell spellings, desa channels and reason codes).
 """
 
 from __future__ import annotations
