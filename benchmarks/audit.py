@@ -1,35 +1,42 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark of whole audits on the same generated data, next to a hand-written DuckDB query.
+"""Side-by-side benchmark of whole audits on two data shapes, next to a hand-written DuckDB query.
 
-    python benchmarks/audit.py --purchases 100000 1000000 --repeat 3
-    python benchmarks/audit.py --purchases 1000000 --only duckdb-query,bulk-durable
+    python benchmarks/audit.py --purchases 100000 300000 --repeat 3
+    python benchmarks/audit.py --purchases 1000000 --shapes hard --formats json --modes default per-record
+    python benchmarks/audit.py --purchases 100000 --json out.json --markdown out.md
 
-Each approach runs in its own process (so its peak memory is its own), on the same
-folder generated once per size by ``examples/generate.py`` (seeded), ``--repeat``
-times; the table gives the median wall time, the fastest and slowest run, and the
-peak RSS of the slowest-memory run. Approaches:
+For each size and shape (``examples/generate.py --shape``: ``example`` is the bundled example's
+shape, ``hard`` the one issue 14 describes: many parties, partnerships and non-UMKK winners,
+about 1,500 required partnerships with over 1,000 local candidates each at 1M purchases) the data
+are generated once, then every approach runs ``--repeat`` times, interleaved (run 1 of every
+approach, then run 2, ...), each in its own child process:
 
-  duckdb-query      benchmarks/duckdb_baseline.py: hand-written SQL computing the same
-                    verdict counts and violation lists from the same CSV files (the limit)
-  bulk-durable      perbup audit --bulk (durable-rules decides each distinct atom row)
-  bulk-reference    perbup audit --bulk --engine reference
-  bulk-durable-json perbup audit --bulk --format json -o FILE (every listed finding written)
-  durable           perbup audit (per record, durable-rules)
-  reference         perbup audit --engine reference (per record)
+  query           benchmarks/duckdb_baseline.py FOLDER --out FILE: the hand-written SQL, reading
+                  the same CSVs and writing the same findings (ids, statuses, periods, stages,
+                  categories, required partnerships with their ranked candidates) to a file
+  default/<fmt>   perbup audit --data D --format <fmt> -o F -q       (whatever the CLI chooses)
+  per-record/<fmt>  perbup audit --engine-path per-record --data D --format <fmt> -o F -q
+  column/<fmt>    perbup audit --engine-path column --data D --format <fmt> -o F -q
 
-Per-record approaches are skipped above 200,000 purchases unless ``--per-record-all``
-(they hold every finding in memory: minutes and gigabytes at a million). Every approach's
-verdict counts are checked against the DuckDB query's: a benchmark of wrong answers is
-worthless.
+Wall time is measured around the child, peak memory is the child's own peak RSS (
+``/usr/bin/time -f %M``, the figure ``/usr/bin/time -v`` prints as "Maximum resident set size";
+``os.wait4`` rusage where there is no GNU time). The table gives the
+median, fastest and slowest wall time, the largest peak RSS and the ratio of the median to the
+query's median.
+
+Every JSON report is checked against the query's findings in the same run: verdict counts,
+violating and cannot_determine subjects and required partnerships, on every clause the query
+encodes; clauses it does not encode are named in the table (column "not in query"), never
+compared silently. A mismatch is printed and marks the row "NO". HTML and CSV reports are not
+parsed; their runs are timed only (the JSON run of the same mode checks the verdicts).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import datetime as dt
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -39,109 +46,153 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
 
-APPROACHES = {
-    "duckdb-query": None,
-    "bulk-durable": ["audit", "--bulk", "-q"],
-    "bulk-reference": ["audit", "--bulk", "--engine", "reference", "-q"],
-    "bulk-durable-json": ["audit", "--bulk", "--format", "json", "-q"],
-    "durable": ["audit", "-q"],
-    "reference": ["audit", "--engine", "reference", "-q"],
-}
-PER_RECORD = {"durable", "reference"}
+import duckdb_baseline as baseline  # noqa: E402
+
+#: "default": what a user gets (the path chosen by size); "per-record": the per-record evaluator forced
+#: (the definition, the old default); "column": the column-wise path forced. (--bulk is a no-op now.)
+MODES = {"default": [], "per-record": ["--engine-path", "per-record"], "column": ["--engine-path", "column"]}
+FORMATS = ("json", "html", "csv")
 
 
-def child(approach: str, data: Path, out: Path) -> None:
-    """Run one approach in this process; write its wall time, peak RSS and verdict counts to ``out``."""
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS in MB of the child, return code, CPU seconds of the child) of one child
+    process. CPU time (user + system, every thread) is the steadier figure on a loaded machine."""
+    # The peak RSS comes from /usr/bin/time (GNU time's %M) when there is one: a child forked from
+    # this process inherits its high-water mark (ru_maxrss counts the pages of the parent copied at
+    # fork, before exec), and this process grows when it reads the reports it checks. time is
+    # small when it forks the command, so its figure is the command's own.
+    gnu_time = Path("/usr/bin/time")
+    with tempfile.NamedTemporaryFile("r", suffix=".rss", delete=False) as fh:
+        rss_file = Path(fh.name)
+    if gnu_time.exists():
+        cmd = [str(gnu_time), "-f", "%M", "-o", str(rss_file)] + cmd
     t0 = time.perf_counter()
-    usage0 = resource.getrusage(resource.RUSAGE_SELF)
-    cpu0 = usage0.ru_utime + usage0.ru_stime
-    if approach == "duckdb-query":
-        spec = importlib.util.spec_from_file_location("duckdb_baseline", HERE / "duckdb_baseline.py")
-        mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        spec.loader.exec_module(mod)  # type: ignore[union-attr]
-        summary = mod.verdicts(data)["summary"]
-    else:
-        import perbup_rules.cli as cli
-
-        audit_cmd = importlib.import_module("perbup_rules.cli.audit")
-        captured = {}
-        real_write = audit_cmd._write
-
-        def write(report, *a, **kw):  # keep the summary for the correctness check
-            captured["summary"] = report.summary()
-            return real_write(report, *a, **kw)
-
-        audit_cmd._write = write
-        argv = APPROACHES[approach] + ["--data", str(data)]
-        if "json" in approach:
-            argv += ["-o", str(out) + ".report.json"]
-        else:
-            argv += ["-o", os.devnull]
-        try:
-            cli.main(argv, standalone_mode=False)
-        except SystemExit:
-            pass
-        summary = captured["summary"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _pid, status, usage = os.wait4(proc.pid, 0)
     secs = time.perf_counter() - t0
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = usage.ru_utime + usage.ru_stime - cpu0
-    out.write_text(json.dumps({"secs": secs, "cpu": cpu, "peak_mb": usage.ru_maxrss / 1024, "summary": summary}),
-                   encoding="utf-8")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1):  # 1: --fail-on style exits are not used, but tolerate them
+        print(f"  ! {' '.join(cmd[:8])} ... exited {proc.returncode}: {err[-2000:]}", file=sys.stderr)
+    kb = usage.ru_maxrss  # Linux: kilobytes (an upper bound, see above)
+    try:
+        kb = int(rss_file.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        pass
+    rss_file.unlink(missing_ok=True)
+    return secs, kb / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
-def run(approach: str, data: Path, tmp: Path) -> dict:
-    out = tmp / f"{approach}.json"
-    subprocess.run([sys.executable, __file__, "--child", approach, "--data", str(data), "--out", str(out)],
-                   check=True)
-    return json.loads(out.read_text(encoding="utf-8"))
+def perbup_cmd() -> list[str]:
+    return [sys.executable, "-c", "import sys; from perbup_rules.cli import main; sys.exit(main())"]
+
+
+def generate(shape: str, n: int, out: Path, seed: int) -> None:
+    subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "--shape", shape, "--purchases", str(n),
+                    "--seed", str(seed), "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+
+
+def library_findings(report_path: Path) -> dict:
+    """The library's JSON report in the baseline's terms (baseline.report_terms)."""
+    return baseline.report_terms(json.loads(report_path.read_text(encoding="utf-8")))
+
+
+def compare(lib: dict, query: dict) -> tuple[bool, list[str], list[str]]:
+    """(equal on the clauses the query encodes, differences, clauses the query does not encode)."""
+    encoded = set(query["summary"])
+    missing = sorted(set(lib["summary"]) - encoded)
+    diffs = baseline.differences(lib, query)
+    return not diffs, diffs, missing
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--purchases", type=int, nargs="+", default=[100_000])
+    ap.add_argument("--shapes", nargs="+", default=["example", "hard"])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--only", default=None, help="comma-separated approaches")
-    ap.add_argument("--per-record-all", action="store_true", help="run the per-record audits at any size")
-    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--data", type=Path, default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--modes", nargs="+", default=["default"], choices=list(MODES))
+    ap.add_argument("--formats", nargs="+", default=list(FORMATS), choices=list(FORMATS))
+    ap.add_argument("--seed", type=int, default=20250601)
+    ap.add_argument("--only", default=None, help="comma-separated approaches, e.g. query,default/json,per-record/json")
+    ap.add_argument("--json", type=Path, default=None, help="write the results (every run) as JSON here")
+    ap.add_argument("--markdown", type=Path, default=None, help="write the table as Markdown here")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the generated data and reports under this folder")
     args = ap.parse_args()
-    if args.child:
-        child(args.child, args.data, args.out)
-        return
-    chosen = args.only.split(",") if args.only else list(APPROACHES)
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; repeat {args.repeat}")
-    for n in args.purchases:
-        with tempfile.TemporaryDirectory() as tmpdir:
-            tmp = Path(tmpdir)
-            data = tmp / "data"
-            subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "--purchases", str(n),
-                            "--out", str(data)], check=True, stdout=subprocess.DEVNULL)
-            results: dict[str, list[dict]] = {}
-            for r in range(args.repeat):
-                for approach in chosen:  # interleaved: a slow minute of the machine hits every approach
-                    if approach in PER_RECORD and n > 200_000 and not args.per_record_all:
-                        continue
-                    results.setdefault(approach, []).append(run(approach, data, tmp))
-            base = results.get("duckdb-query")
-            print(f"\n### {n:,} purchases\n")
-            print("| approach | median s | min s | max s | median CPU s | peak MB | x query (wall) | x query (CPU) "
-                  "| verdicts equal the query's |")
-            print("|---|---|---|---|---|---|---|---|---|")
-            base_med = statistics.median(x["secs"] for x in base) if base else None
-            base_cpu = statistics.median(x["cpu"] for x in base) if base else None
-            for approach, runs in results.items():
-                secs = [x["secs"] for x in runs]
-                med, cpu = statistics.median(secs), statistics.median(x["cpu"] for x in runs)
-                peak = max(x["peak_mb"] for x in runs)
-                ratio = f"{med / base_med:.2f}" if base_med else "-"
-                cratio = f"{cpu / base_cpu:.2f}" if base_cpu else "-"
-                # compared on the clauses the hand-written query encodes (duckdb_baseline.OUTDATED are not)
-                same = "-" if not base else ("yes" if all({c: x["summary"][c] for c in base[0]["summary"]} == base[0]["summary"]
-                                                          for x in runs) else "NO")
-                print(f"| {approach} | {med:.2f} | {min(secs):.2f} | {max(secs):.2f} | {cpu:.2f} | {peak:.0f} | {ratio} "
-                      f"| {cratio} | {same} |")
+
+    load = os.getloadavg()
+    head = (f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores; python "
+            f"{sys.version.split()[0]}; repeat {args.repeat} (median of interleaved runs); load at start "
+            f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(head)
+    results: list[dict] = []
+    lines = ["| shape | purchases | approach | median s | min s | max s | median CPU s | peak MB | x query (wall) "
+             "| x query (CPU) | verdicts equal | not in query |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    print("\n".join(lines), flush=True)
+    tmpctx = tempfile.TemporaryDirectory() if args.keep is None else None
+    top = Path(tmpctx.name) if tmpctx else args.keep
+    top.mkdir(parents=True, exist_ok=True)
+    try:
+        for n in args.purchases:
+            for shape in args.shapes:
+                data = top / f"{shape}-{n}"
+                generate(shape, n, data, args.seed)
+                approaches = {"query": [sys.executable, str(HERE / "duckdb_baseline.py"), str(data), "--repeat", "1",
+                                        "--out", str(top / f"{shape}-{n}.query.json")]}
+                for mode in args.modes:
+                    for fmt in args.formats:
+                        approaches[f"{mode}/{fmt}"] = perbup_cmd() + ["audit", *MODES[mode], "--data", str(data), "--format",
+                                                                      fmt, "-o", str(top / f"{shape}-{n}.{mode}.{fmt}"), "-q"]
+                if args.only:
+                    keep = set(args.only.split(",")) | {"query"}  # the query always runs: it is the yardstick
+                    approaches = {k: v for k, v in approaches.items() if k in keep}
+                runs: dict[str, list[tuple[float, float, int, float]]] = {a: [] for a in approaches}
+                for _ in range(args.repeat):
+                    for name, cmd in approaches.items():
+                        runs[name].append(timed(cmd))
+                query = baseline.read_output(top / f"{shape}-{n}.query.json")
+                qmed = statistics.median(r[0] for r in runs["query"])
+                qcpu = statistics.median(r[3] for r in runs["query"])
+                checks: dict[str, tuple] = {}
+                for mode in args.modes:
+                    rep = top / f"{shape}-{n}.{mode}.json"
+                    if "json" in args.formats and rep.exists():
+                        checks[mode] = compare(library_findings(rep), query)
+                for name, rs in runs.items():
+                    secs = [r[0] for r in rs]
+                    cpu = statistics.median(r[3] for r in rs)
+                    mode = name.split("/")[0]
+                    eq, diffs, missing = checks.get(mode, (None, [], []))
+                    failed = any(r[2] not in (0, 1) for r in rs)
+                    row = {"shape": shape, "purchases": n, "approach": name, "secs": secs,
+                           "peak_mb": [r[1] for r in rs], "median": statistics.median(secs), "cpu": [r[3] for r in rs],
+                           "ratio": statistics.median(secs) / qmed if qmed else None,
+                           "cpu_ratio": cpu / qcpu if qcpu else None, "failed": failed,
+                           "equal": None if name == "query" else eq, "not_in_query": missing if name != "query" else [],
+                           "differences": diffs[:20] if name.endswith("/json") else []}
+                    results.append(row)
+                    equal = "-" if name == "query" or eq is None else ("yes" if eq else "NO")
+                    if failed:
+                        equal = "FAILED"
+                    line = (f"| {shape} | {n:,} | {name} | {row['median']:.2f} | {min(secs):.2f} | {max(secs):.2f} | {cpu:.2f} | "
+                            f"{max(row['peak_mb']):.0f} | {row['ratio']:.1f} | {row['cpu_ratio']:.1f} | {equal} "
+                            f"| {', '.join(row['not_in_query'])} |")
+                    lines.append(line)
+                    print(line, flush=True)
+                    for d in row["differences"]:
+                        print(f"    differs: {d}", file=sys.stderr)
+    finally:
+        if tmpctx:
+            tmpctx.cleanup()
+    end = os.getloadavg()
+    tail = f"load at end {end[0]:.2f} {end[1]:.2f} {end[2]:.2f}"
+    print(tail)
+    if args.json:
+        args.json.write_text(json.dumps({"header": head, "footer": tail, "results": results}, indent=1), encoding="utf-8")
+    if args.markdown:
+        args.markdown.write_text(head + "\n\n" + "\n".join(lines) + "\n\n" + tail + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

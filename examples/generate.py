@@ -24,7 +24,7 @@ import datetime as dt
 import itertools
 import random
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 KABUPATEN = "Kutai Timur"
 YEARS = (2025, 2026, 2027)
@@ -56,6 +56,61 @@ REPORT_COLUMNS = (
 
 M = 1_000_000
 B = 1_000_000_000
+
+
+class Shape(NamedTuple):
+    """Knobs for benchmark data (issue 14: benchmarks that cannot be tuned to one dataset).
+
+    ``None`` everywhere is the example's own shape (the bundled examples/kutim, byte for byte).
+    Any knob set adds generated parties and partnerships after the example's, drawn from their
+    own random streams, so the example's rows stay as they are and only the knobs' rows change:
+
+    * ``parties``: total party rows (generated UMKM and non-UMKK firms fill up to it);
+    * ``non_umkk_suppliers``: generated non-UMKK firms (capital above Rp10 bn) that win agency
+      packages; each (firm, category, year) they win in without a partnership is one required
+      partnership of KMT-05;
+    * ``partnerships``: total partnership rows; ``covered`` of the firms' (firm, category) pairs
+      get a written partnership with a local UMKK covering every year (they comply), the rest go
+      to firms that do not supply agencies (KMT-16 subjects only);
+    * ``non_umkk_rate``: the share of agency awards and contracts (every package is at most
+      Rp15 bn) won by non-UMKK suppliers, replacing each agency's own habit;
+    * ``categories_per_supplier``: categories each generated supplier supplies;
+    * ``candidates_per_category``: about how many local UMKK supply each category (the
+      candidates of a required partnership); the other generated UMKM are outside Kutai Timur.
+    """
+
+    parties: int | None = None
+    partnerships: int | None = None
+    non_umkk_suppliers: int = 0
+    non_umkk_rate: float | None = None
+    categories_per_supplier: int = 2
+    candidates_per_category: int | None = None
+    covered: float = 0.2
+
+    @property
+    def example(self) -> bool:
+        return self == Shape()
+
+
+#: Named shapes, at 1,000,000 purchases (scaled in proportion to the purchases asked for).
+SHAPES_AT_1M = {
+    "example": {},
+    # issue 14: 50,000 parties, 6,000 partnerships, ~25% of packages up to Rp15 bn won by
+    # non-UMKK, ~1,500 required partnerships each with over 1,000 local candidates.
+    "hard": {"parties": 50_000, "partnerships": 6_000, "non_umkk_suppliers": 320, "non_umkk_rate": 0.25,
+             "categories_per_supplier": 2, "candidates_per_category": 1_200},
+}
+
+
+def shape(name: str, purchases: int, **overrides) -> Shape:
+    """The named shape scaled to ``purchases`` (counts in proportion, rates as they are), with overrides."""
+    base = dict(SHAPES_AT_1M[name])
+    f = purchases / 1_000_000
+    for k in ("parties", "partnerships", "non_umkk_suppliers", "candidates_per_category"):
+        if k in base:
+            base[k] = max(1, round(base[k] * f))
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    return Shape(**base)
 
 #: category -> procurement type
 TYPE_OF = {
@@ -229,8 +284,10 @@ def is_local(p: dict) -> bool:
 class World:
     """Every party, built first (a few hundred rows), and the lookups purchases need."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, shape: Shape | None = None):
         self.rng = rng
+        self.shape = shape or Shape()
+        self.firms: list[dict] = []  # generated non-UMKK suppliers (Shape.non_umkk_suppliers)
         self.parties: list[dict] = []
         self.by_id: dict[str, dict] = {}
         self.agencies: list[tuple[str, tuple[str, ...], float]] = []  # (id, categories, umkk share)
@@ -281,6 +338,8 @@ class World:
         # Nothing is known about this one's size: clauses that need it cannot decide.
         self.add(_party(id="umkm-tanpa-data", name="CV Serba Ada Sangatta", kind="umkm", legal_form="cv",
                         kecamatan="Sangatta Utara", kabupaten=KABUPATEN, supplies=("atk", "makanan")))
+        if not self.shape.example:
+            self._generated(random.Random(self.rng.getrandbits(64)))
         self.suppliers = [p for p in self.parties if p["supplies"] and p["id"] != "umkm-tanpa-data"]
 
     def _umkm(self) -> None:
@@ -328,6 +387,34 @@ class World:
             self.add(_party(id=f"umkm-{n:03d}", name=name, kind="umkm", legal_form=form, capital_idr=cap,
                             annual_sales_idr=sales, scale=declared, kecamatan=kec, desa=desa, kabupaten=kab,
                             supplies=tuple(supplies)))
+
+    def _generated(self, rng: random.Random) -> None:
+        """The knobs' parties (Shape): non-UMKK firms, then UMKM up to ``parties``, local ones first."""
+        sh = self.shape
+        cats = sorted(TYPE_OF)
+        k = max(1, min(sh.categories_per_supplier, len(cats)))
+        for i in range(1, sh.non_umkk_suppliers + 1):
+            local = rng.random() < 0.5
+            kab, kec = (KABUPATEN, rng.choice(KECAMATAN)) if local else rng.choice((("Samarinda", "Samarinda Ulu"), ("Kutai Kartanegara", "Tenggarong")))
+            firm = self.add(_party(id=f"gen-pt-{i:05d}", name=f"PT {rng.choice(WORDS)} {rng.choice(WORDS)} {i}", kind="company",
+                                   legal_form="pt", capital_idr=rng.randrange(11, 300) * B, scale="besar", kecamatan=kec,
+                                   kabupaten=kab, supplies=tuple(sorted(rng.sample(cats, k)))))
+            self.firms.append(firm)
+        rest = max(0, (sh.parties or 0) - len(self.parties) - 1)  # - 1: the rejected party row
+        local_n = rest if sh.candidates_per_category is None else min(rest, -(-sh.candidates_per_category * len(cats) // k))
+        weights = [6 if kk.startswith("Sangatta") else 1 for kk in KECAMATAN]
+        for i in range(1, rest + 1):
+            if i <= local_n:
+                kab, kec = KABUPATEN, rng.choices(KECAMATAN, weights)[0]
+            else:
+                kab, kec = rng.choice((("Samarinda", "Samarinda Ulu"), ("Kutai Kartanegara", "Tenggarong"), ("Bontang", "Bontang Utara")))
+            supplies = tuple(sorted(rng.sample(cats, k)))
+            first = next((c for c in supplies if c in UMKM_NAMES), "atk")
+            name = rng.choice(UMKM_NAMES[first]).format(w=rng.choice(WORDS), p=rng.choice(PERSONS))
+            cap = rng.randrange(50, 4_900) * M
+            self.add(_party(id=f"gen-umkm-{i:06d}", name=f"{name} {i}", kind="umkm", legal_form=rng.choice(("ud", "cv", "perorangan")),
+                            capital_idr=cap, scale="mikro" if cap <= B else "kecil", kecamatan=kec, kabupaten=kab,
+                            supplies=supplies))
 
     def pick(self, category: str, umkk: bool, local: bool | None = None) -> dict:
         """A supplier of ``category`` whose UMKK status (and, if given, locality) matches."""
@@ -416,6 +503,8 @@ def _agency_rows(world: World, rng: random.Random, out: Writer, n: int) -> Itera
     seq = {y: 0 for y in YEARS}
     for _ in range(n):
         buyer, cats, share = rng.choices(world.agencies, cum_weights=agency_cum)[0]
+        if world.shape.non_umkk_rate is not None:
+            share = 1 - world.shape.non_umkk_rate
         year = rng.choice(YEARS)
         stage = rng.choices(("plan", "award", "contract"), cum_weights=stage_cum)[0]
         seq[year] += 1
@@ -666,6 +755,26 @@ def partnerships(world: World, rng: random.Random) -> Iterator[list[str]]:
               note="KMT-16.T reported after the transition (violation)", reported_date="2027-08-15")
     yield row("pt-sawit-wahau", "kop-wahau", "inti_plasma", ("laundry",), "", "", "false", "",
               note="no start date: KMT-16 or KMT-16.T, unwritten under both (violation)")
+    if world.shape.example or not world.firms:
+        return
+    # Shape.partnerships: first the covered (firm, category) pairs, then partnerships of the
+    # firms in categories they do not supply (no help for KMT-05; KMT-16 subjects).
+    sh = world.shape
+    wanted = max(0, (sh.partnerships or 0) - n)
+    local_umkk = [p["id"] for p in world.suppliers if p["id"].startswith("gen-umkm-") and is_local(p)] or food
+    pairs = [(f["id"], c) for f in world.firms for c in f["supplies"]]
+    covered = [pc for pc in pairs if rng.random() < sh.covered][:wanted]
+    for firm, cat in covered:
+        yield row(firm, rng.choice(local_umkk), "subkontrak", (cat,), "2025-01-01", "2027-12-31", "true", "true", note="covers the category")
+    cats = sorted(TYPE_OF)
+    for i in range(wanted - len(covered)):
+        firm = rng.choice(world.firms)
+        other = [c for c in cats if c not in firm["supplies"]] or cats
+        start = dt.date(rng.choice(YEARS), 1, 1) + dt.timedelta(days=rng.randrange(0, 365))
+        yield row(firm["id"], rng.choice(local_umkk), rng.choice(("rantai_pasok", "subkontrak", "")), (rng.choice(other),),
+                  start.isoformat(), (start + dt.timedelta(days=rng.randrange(90, 900))).isoformat(),
+                  "true" if rng.random() < 0.9 else "false", "true" if rng.random() < 0.8 else "false")
+
 
 
 #: Yearly reports of 2027 (filed in 2028): (party, kind, local UMKK share in percent or None for
@@ -698,10 +807,10 @@ def reports(rng: random.Random) -> Iterator[list[str]]:
         yield [f"lap-2027-{n:03d}", party, "2027", kind, str(total), local, submitted, note]
 
 
-def write(out_dir: Path, seed: int, total: int) -> dict[str, int]:
-    """Write the four CSVs into ``out_dir``; return rows written per table."""
+def write(out_dir: Path, seed: int, total: int, shape: Shape | None = None) -> dict[str, int]:
+    """Write the four CSVs into ``out_dir``; return rows written per table (``shape``: the knobs)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    world = World(random.Random(seed))
+    world = World(random.Random(seed), shape)
     counts = {}
     with open(out_dir / "parties.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
@@ -741,8 +850,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default %(default)s)")
     ap.add_argument("--purchases", type=int, default=DEFAULT_PURCHASES, help="about how many purchases (default %(default)s)")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "kutim", help="output folder (default examples/kutim)")
+    ap.add_argument("--shape", choices=sorted(SHAPES_AT_1M), default="example",
+                    help="named shape (counts given at 1M purchases, scaled to --purchases; default %(default)s)")
+    ap.add_argument("--parties", type=int, help="total party rows")
+    ap.add_argument("--partnerships", type=int, help="total partnership rows")
+    ap.add_argument("--non-umkk-suppliers", type=int, help="generated non-UMKK firms winning agency packages")
+    ap.add_argument("--non-umkk-rate", type=float, help="share of agency awards/contracts won by non-UMKK (0..1)")
+    ap.add_argument("--categories-per-supplier", type=int, help="categories each generated supplier supplies")
+    ap.add_argument("--candidates-per-category", type=int, help="about how many local UMKK supply each category")
+    ap.add_argument("--covered", type=float, help="share of the firms' (firm, category) pairs with a covering partnership")
     args = ap.parse_args(argv)
-    counts = write(args.out, args.seed, args.purchases)
+    knobs = {k: getattr(args, k) for k in ("parties", "partnerships", "non_umkk_suppliers", "non_umkk_rate",
+                                           "categories_per_supplier", "candidates_per_category", "covered")}
+    counts = write(args.out, args.seed, args.purchases, shape(args.shape, args.purchases, **knobs))
     print(f"wrote {args.out}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
 
 

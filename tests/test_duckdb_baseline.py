@@ -1,16 +1,20 @@
 """The hand-written DuckDB baseline (benchmarks/duckdb_baseline.py) gives the reference engine's verdicts.
 
-The baseline is the yardstick of the column-wise path (docs/performance.md): it must compute
-the same verdicts, so its summary and its violating subjects are compared with
-``evaluate(..., "reference")`` on the bundled example, on generated data, and on a small
-hand-made dataset of edge cases the generator does not plant (missing dates, unknown
-membership, parameters not yet in force, rows the importer rejects, odd cell spellings).
+The baseline is the yardstick of the audit (docs/performance.md, benchmarks/audit.py): it must
+write the same findings, so its summary, its listed findings (violation and cannot_determine,
+with period, stage and category) and its required partnerships with their ranked candidates are
+compared with the JSON report of ``evaluate(..., "reference")`` on the bundled example, on
+generated data of the example's and the hard shape, and on small hand-made datasets of edge
+cases the generator does not plant (undated purchases, unknown membership, parameters not yet in
+force, rows the importer rejects, odd cell spellings, desa channels and reason codes).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import re
+import warnings
 import importlib.util
 from pathlib import Path
 
@@ -18,6 +22,7 @@ import duckdb  # noqa: F401  (a dependency of the project: the baseline needs it
 import pytest
 
 import perbup_rules as pr
+from perbup_rules.report import render
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,42 +43,66 @@ def ruleset() -> pr.Ruleset:
     return pr.load_ruleset(ROOT / "rules" / "kutim-kemitraan")
 
 
-def _reference(ruleset: pr.Ruleset, folder: Path) -> tuple[dict, dict]:
-    """The reference engine's summary, and its violations keyed as the baseline keys them."""
-    report = pr.evaluate(ruleset, pr.load_dataset(folder), "reference")
-    violations: dict[str, list] = {c: [] for c in report.summary()}
-    for f in report.findings:
-        if f.status is pr.Status.VIOLATION:
-            if f.subject_kind == "purchase":
-                key = f.subject
-            elif f.stage is None:
-                key = (f.subject, f.period)
-            else:
-                key = (f.subject, f.period, f.stage)
-            violations[f.clause].append(key)
-    return report.summary(), {c: sorted(v) for c, v in violations.items()}
+def _library(ruleset: pr.Ruleset, folder: Path) -> dict:
+    """The reference engine's report, as its JSON says it, in the baseline's terms."""
+    report = pr.evaluate(ruleset, pr.load_dataset(folder), "reference", max_candidates=0)  # every candidate
+    return baseline.report_terms(json.loads(render(report, "json")))
 
 
-def _check(ruleset: pr.Ruleset, folder: Path) -> dict:
-    """The baseline's verdicts equal the library's on every clause it encodes; the rest are exactly
-    the clauses it says it does not encode yet (baseline.OUTDATED), nothing more."""
-    summary, violations = _reference(ruleset, folder)
-    got = baseline.verdicts(folder)
-    assert set(summary) == set(got["summary"]) | baseline.OUTDATED
-    assert got["summary"] == {c: v for c, v in summary.items() if c not in baseline.OUTDATED}
-    assert got["violations"] == {c: v for c, v in violations.items() if c not in baseline.OUTDATED}
-    return summary
+def _check(ruleset: pr.Ruleset, folder: Path, tmp_path: Path | None = None) -> dict:
+    """The baseline's findings (counts, listed violations and cannot_determine with period, stage
+    and category, required partnerships with their ranked candidates) equal the library's on every
+    clause it encodes; the clauses it does not encode are exactly those of the draft it does not
+    know (none today), and what it writes to a file reads back the same."""
+    lib = _library(ruleset, folder)
+    got = baseline.verdicts(folder, None if tmp_path is None else tmp_path / "query.json")
+    assert not set(got["summary"]) - set(lib["summary"])  # nothing encoded that the draft lacks
+    newer = set(lib["summary"]) - set(got["summary"]) - set(baseline.OUTDATED)
+    if newer:  # clauses added to the draft after the baseline was written: named, not compared
+        warnings.warn(f"the DuckDB baseline does not encode {sorted(newer)}", stacklevel=2)
+    assert baseline.differences(lib, got) == []
+    encoded = {k: v for k, v in lib["required"].items() if k[0] in got["summary"]}
+    assert encoded == got["required"]  # every candidate, in order
+    if tmp_path is not None:
+        written = baseline.read_output(tmp_path / "query.json")
+        assert written["listed"] == got["listed"] and written["required"] == got["required"]
+        assert written["summary"] == got["summary"]
+    return lib["summary"]
 
 
-def test_example_data(ruleset):
-    summary = _check(ruleset, ROOT / "examples" / "kutim")
-    assert summary["KMT-03"]["violation"] > 0
+def test_example_data(ruleset, tmp_path):
+    summary = _check(ruleset, ROOT / "examples" / "kutim", tmp_path)
+    assert summary["KMT-03"]["violation"] > 0 and summary["KMT-05"]["violation"] > 0
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_generated(ruleset, tmp_path, seed):
     generate.write(tmp_path, seed, 5000)
     _check(ruleset, tmp_path)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_generated_hard_shape(ruleset, tmp_path, seed):
+    """The hard shape (issue 14) scaled down: many firms without partnerships, so many required
+    partnerships, each with its ranked local candidates."""
+    shape = generate.shape("hard", 20_000)
+    generate.write(tmp_path / "d", seed, 6000, shape)
+    summary = _check(ruleset, tmp_path / "d", tmp_path)
+    got = baseline.verdicts(tmp_path / "d")
+    assert summary["KMT-05"]["violation"] > 100
+    assert len([k for k in got["required"] if k[0] == "KMT-05"]) > 30
+    assert min(n for n, _c in got["required"].values()) > 0
+
+
+def test_generator_knobs_change_the_data_the_default_does_not(tmp_path):
+    """An empty Shape is the example's own shape; the knobs add parties and partnerships."""
+    generate.write(tmp_path / "a", 7, 2000)
+    generate.write(tmp_path / "b", 7, 2000, generate.Shape())
+    for name in ("parties.csv", "purchases.csv", "partnerships.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    counts = generate.write(tmp_path / "c", 7, 2000, generate.Shape(parties=900, partnerships=80, non_umkk_suppliers=12,
+                                                                   non_umkk_rate=0.5, candidates_per_category=30))
+    assert counts["parties"] == 900 and counts["partnerships"] == 80
 
 
 # Edge cases: a 2020 period (classification thresholds not yet in force, KMT-07 not in force),
@@ -202,12 +231,13 @@ def _write(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
-def _edge() -> dict[str, str]:
+def _edge(dated: bool = True) -> dict[str, str]:
     """The edge files a year later (the draft's own obligations start on params.obligations_from,
     2027-01-01, so the 2026 rows reach them only when moved to 2027), without their undated
-    purchases (the baseline refuses those; see test_undated_purchases_are_refused_not_guessed)."""
+    purchases unless ``dated`` is false (test_undated_purchases)."""
     later = lambda text: re.sub(r"\b(20[0-9]{2})-([01][0-9])-", lambda m: f"{int(m[1]) + 1}-{m[2]}-", text)  # noqa: E731
-    return _dated({name: later(text) for name, text in EDGE.items()})
+    files = {name: later(text) for name, text in EDGE.items()}
+    return _dated(files) if dated else files
 
 
 def _dated(files: dict[str, str]) -> dict[str, str]:
@@ -218,19 +248,68 @@ def _dated(files: dict[str, str]) -> dict[str, str]:
     return {**files, "purchases.csv": "\n".join(kept) + "\n"}
 
 
-def test_undated_purchases_are_refused_not_guessed(tmp_path):
-    with pytest.raises(NotImplementedError, match="no date"):
-        baseline.verdicts(_write(tmp_path, EDGE))
+# Undated purchases (possible members, exact bounds; merged per-purchase verdicts): of a PPK-less
+# agency award, a non-UMKK winner with partnerships, a desa, a hotel, a uniform package.
+UNDATED = """pnd-4,award,pd-a,,umkm-m,atk,barang,x,100000000,,,,,IDR
+pnd-5,award,pd-a,ppk-a,pt-big,konstruksi,pekerjaan_konstruksi,x,20000000000,,,,,IDR
+pnd-6,contract,desa-x,,kop-k,makanan,barang,x,5000000,,,,,IDR
+pnd-7,contract,hotel-h,,umkm-far,laundry,jasa_lainnya,x,40000000,,,,,IDR
+pnd-8,award,pd-b,ppk-b,pt-big,seragam_guru,barang,x,100000000,,,,,IDR
+pnd-9,contract,resto-r,,umkm-m,makanan,barang,x,,,,,,IDR
+"""
+
+
+@pytest.mark.parametrize("later", [False, True])
+def test_undated_purchases(ruleset, tmp_path, later):
+    files = _edge(dated=False) if later else dict(EDGE)
+    files["purchases.csv"] += UNDATED
+    summary = _check(ruleset, _write(tmp_path, files))
+    assert sum(summary[c]["cannot_determine"] for c in summary) > 0
 
 
 def test_edge_cases(ruleset, tmp_path):
     summary = _check(ruleset, _write(tmp_path, _edge()))
     # the unknowns reach the verdicts, and every judged clause the baseline encodes finds a violation
-    # (a clause with only not_applicable findings, such as KMT-12.3 here, has nothing to judge)
-    judged = [c for c, counts in summary.items() if any(n for s, n in counts.items() if s != "not_applicable")
-              and c not in baseline.OUTDATED]
-    assert judged == ["KMT-01", "KMT-02", "KMT-03", "KMT-12.1", "KMT-12.2"]
-    assert all(summary[c]["violation"] and summary[c]["cannot_determine"] for c in judged)
+    judged = [c for c, counts in summary.items() if any(counts.values()) and c not in baseline.OUTDATED
+              and c in baseline.CLAUSE_SQL]
+    assert judged == sorted(judged) and {"KMT-01", "KMT-05", "KMT-07", "KMT-14", "KMT-15.1"} <= set(judged)
+    assert all(summary[c]["violation"] for c in judged if c != "KMT-14.2")  # KMT-14.2: test_desa_channels_and_reasons
+
+
+# Desa purchases with channels and reason codes (KMT-14 tiers, KMT-14.2 from 2027-04-30): same desa,
+# another Kutim desa with and without not_available_in_desa, outside Kutim with the wrong and the
+# right code, e-purchasing, swakelola, tender with e_purchasing_not_available, unknown channel, and
+# a row with a reason code the importer refuses.
+DESA_ROWS = [
+    ("d1", "desa-x", "umkm-m", "tender", ""),
+    ("d2", "desa-x", "kop-k", "tender", "not_available_in_desa"),
+    ("d3", "desa-x", "kop-k", "e_purchasing", ""),
+    ("d4", "desa-x", "umkm-far", "tender", "not_available_in_desa"),
+    ("d5", "desa-x", "umkm-far", "non_tender", "not_available_in_kabupaten; e_purchasing_not_available"),
+    ("d6", "desa-x", "umkm-y", "swakelola", ""),
+    ("d7", "desa-x", "umkm-m", "", "E-Purchasing Not Available"),
+    ("d8", "desa-x", "umkm-m", "tender", "no_reason_code"),
+    ("d9", "desa-nodesa", "kop-k", "pencatatan", "not_available_in_desa"),
+    ("d10", "desa-x", "umkm-m", "", ""),
+]
+
+
+def test_desa_channels_and_reasons(ruleset, tmp_path):
+    files = _edge()
+    rows = list(csv.reader(files["purchases.csv"].splitlines()))
+    rows[0] += ["channel", "desa_reason_code"]
+    rows[1:] = [r + [""] * (len(rows[0]) - len(r)) for r in rows[1:]]
+    for pid, buyer, supplier, channel, reasons in DESA_ROWS:
+        for month in ("03", "08"):  # before and after KMT-14.2's 2027-04-30
+            r = dict(zip(rows[0], [""] * len(rows[0])), id=f"{pid}-{month}", stage="contract", buyer_id=buyer,
+                     supplier_id=supplier, category="makanan", procurement_type="barang", value_idr="5000000",
+                     date=f"2027-{month}-10", currency="IDR", channel=channel, desa_reason_code=reasons)
+            rows.append([r[c] for c in rows[0]])
+    with open(tmp_path / "purchases.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    _write(tmp_path, {k: v for k, v in files.items() if k != "purchases.csv"})
+    summary = _check(ruleset, tmp_path)
+    assert all(summary[c][s] for c in ("KMT-14", "KMT-14.2") for s in ("violation", "compliant", "cannot_determine"))
 
 
 def test_semicolons_header_order_and_no_partnerships(ruleset, tmp_path):
@@ -255,3 +334,17 @@ def test_finer_than_sen_is_refused_not_rounded(tmp_path):
     with pytest.raises(NotImplementedError):
         baseline.verdicts(_write(tmp_path, files))
 
+
+
+def test_clauses_the_query_does_not_encode_are_not_compared_but_the_rest_are():
+    """A clause a newer draft adds (here KMT-99) is left out of the comparison, not failed on;
+    a difference on an encoded clause is named."""
+    zero = {s: 0 for s in baseline.STATUSES}
+    query = {"summary": {"KMT-03": dict(zero, violation=1)}, "listed": {("KMT-03", "p1", 2026, "award", None, "violation")},
+             "required": {}}
+    lib = {"summary": {"KMT-03": dict(zero, violation=1), "KMT-99": dict(zero, violation=2)},
+           "listed": {("KMT-03", "p1", 2026, "award", None, "violation"), ("KMT-99", "x", 2026, None, None, "violation")},
+           "required": {("KMT-99", "x", 2026, "atk"): (3, ("a", "b", "c"))}}
+    assert baseline.differences(lib, query) == []
+    lib["listed"] = {("KMT-03", "p2", 2026, "award", None, "violation")}
+    assert len(baseline.differences(lib, query)) == 2
