@@ -177,7 +177,7 @@ def test_error_hints():
     assert "a field name" in info.value.hint
     with pytest.raises(ExprSyntaxError) as info:
         parse("foo(x)")
-    assert info.value.hint == "functions: date, known"
+    assert info.value.hint == "functions: assumed, date, known"
 
 
 def test_syntax_error_is_a_value_error():

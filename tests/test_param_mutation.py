@@ -59,7 +59,6 @@ _SCALE_DATE = ("the scale thresholds are only read by KMT-06, a classification m
 EQUIVALENT: dict[str, str] = {
     "umkk_share_min[2021-02-02] from-1d": "KMT-01 and KMT-02 are not in force on 2021-02-01, so no group reads the value",
     "umkk_share_min[2021-02-02] from+1d": _LAST_DAY,
-    "local_material_share_min[2027-01-01] from-1d": "KMT-11 is not in force in 2026, so no 2026 group exists",
     "local_material_share_min[2027-01-01] from+1d": _LAST_DAY,
     "uniform_local_share_min[2027-01-01] from-1d": "KMT-12.2 is not in force in 2026, so no 2026 group exists",
     "uniform_local_share_min[2027-01-01] from+1d": _LAST_DAY,
@@ -68,7 +67,6 @@ EQUIVALENT: dict[str, str] = {
     # obligations_from is read once, by the compiler (valid_from: params.obligations_from takes its
     # latest value); the date from which that value holds is not read
     "obligations_from[2027-01-01] from-1d": "the compiler reads the value of obligations_from, not its from date",
-    "obligations_from[2027-01-01] from+1d": "the compiler reads the value of obligations_from, not its from date",
     # KMT-16.T is judged once, on obligations_from (once_on), so it reads transition_deadline on
     # 2027-01-01 only: a value in force one day earlier is read on no day
     "transition_deadline[2027-01-01] from-1d": "KMT-16.T reads transition_deadline on obligations_from (2027-01-01) only",
