@@ -225,6 +225,20 @@ class Categorized:
         return {"found": dict(sorted(self.found.items())), "ambiguous": len(self.ambiguous),
                 "unmatched": self.unmatched, "kept_from_source": self.kept}
 
+    def tally(self, cmap: "CategoryMap", p: Any):
+        """Classify a purchase the source left without a category and count the outcome (found,
+        ambiguous with its rivals, or unmatched); the match, or None. Both the per-record and the
+        DuckDB categorisation count through here."""
+        match, rivals = cmap.classify_purchase(p)
+        if match is None:
+            if rivals:
+                self.ambiguous.append((p.id, tuple(rivals)))
+            else:
+                self.unmatched += 1
+            return None
+        self.found[match.category] += 1
+        return match
+
 
 def categorize(dataset: Dataset, cmap: "CategoryMap | None") -> Categorized:
     """Set ``category`` on every purchase the source left without one, from the map.
@@ -241,15 +255,10 @@ def categorize(dataset: Dataset, cmap: "CategoryMap | None") -> Categorized:
             result.kept += 1
             out.append(p)
             continue
-        match, rivals = cmap.classify_purchase(p)
+        match = result.tally(cmap, p)
         if match is None:
-            if rivals:
-                result.ambiguous.append((p.id, tuple(rivals)))
-            else:
-                result.unmatched += 1
             out.append(p)
             continue
-        result.found[match.category] += 1
         out.append(replace(p, category=match.category,
                            provenance=p.provenance + (("category", match.note(Path(cmap.file).name)),)))
     dataset.purchases = out

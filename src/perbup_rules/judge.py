@@ -163,6 +163,19 @@ class Judge:
         return [(y, d) for y in years for d in possible_days(b, y)]
 
     # engine --------------------------------------------------------------------------
+    def purchase_days(self, clause: dict) -> tuple[list[tuple[Any, int | None, _dt.date | None]], dict[int, list[int]]]:
+        """Every (purchase, period, day) the clause judges (an undated purchase on each of its
+        representative days), and, for an undated purchase, the index of its first day -> the
+        indexes of all its days (their outcomes are merged into one)."""
+        out: list[tuple[Any, int | None, _dt.date | None]] = []
+        undated: dict[int, list[int]] = {}
+        for rec in self.purchases:
+            days = self.days_of(clause, rec)
+            if rec.date is None and days:
+                undated[len(out)] = list(range(len(out), len(out) + len(days)))
+            out.extend((rec, year, day) for year, day in days)
+        return out, undated
+
     def decide(self, clause: dict, decision: str, rows: list[list[str]]) -> list[str]:
         labels = self.engine.decide(self.ruleset, clause["id"], decision, rows)
         if self.tracer is not None:
@@ -274,12 +287,8 @@ class Judge:
         items: list[tuple[Any, Ctx, list]] = []
         undated: dict[int, list[int]] = {}  # item of an undated purchase's first day -> all its items
         if over == "purchases":
-            for rec in self.purchases:
-                days = self.days_of(clause, rec)
-                if rec.date is None and days:
-                    undated[len(items)] = list(range(len(items), len(items) + len(days)))
-                for year, day in days:
-                    items.append((rec, Ctx(rec=rec, day=day, year=year), []))
+            judged, undated = self.purchase_days(clause)
+            items = [(rec, Ctx(rec=rec, day=day, year=year), []) for rec, year, day in judged]
         else:
             recs = {"parties": self.subject_parties, "partnerships": lambda: self.dataset.partnerships,
                     "reports": lambda: self.dataset.reports}[over]()
@@ -660,12 +669,7 @@ class Judge:
         subjects: list[tuple[Any, int | None, _dt.date | None]] = []
         undated: dict[int, list[int]] = {}  # subject index of an undated purchase's first day -> all its days
         if over == "purchases":
-            for rec in self.purchases:
-                days = self.days_of(clause, rec)
-                if rec.date is None and days:
-                    undated[len(subjects)] = list(range(len(subjects), len(subjects) + len(days)))
-                for year, day in days:
-                    subjects.append((rec, year, day))
+            subjects, undated = self.purchase_days(clause)
         else:
             for year in self.periods:
                 for rec in self.subject_parties():

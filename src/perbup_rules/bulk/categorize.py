@@ -30,15 +30,9 @@ def categorize_table(data: BulkData, cmap: Any) -> Categorized:
             "SELECT rownum FROM purchases WHERE category IS NULL ORDER BY rownum").fetchall()]
         found = []
         for row, p in zip(rownums, data.purchases("category IS NULL")):
-            match, rivals = cmap.classify_purchase(p)
-            if match is None:
-                if rivals:
-                    result.ambiguous.append((p.id, tuple(rivals)))
-                else:
-                    result.unmatched += 1
-                continue
-            result.found[match.category] += 1
-            found.append((row, match.category))
+            match = result.tally(cmap, p)
+            if match is not None:
+                found.append((row, match.category))
     if found:
         con.execute("CREATE TEMP TABLE found_category AS SELECT unnest($1::BIGINT[]) AS rownum, "
                     "unnest($2::VARCHAR[]) AS category", [[r for r, _c in found], [c for _r, c in found]])
