@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from perbup_rules import Dataset, Partnership, Party, Purchase
-from perbup_rules.records import PATTERNS, PROCUREMENT_TYPES, STAGES
+from perbup_rules.records import CHANNELS, DESA_REASON_CODES, PATTERNS, PROCUREMENT_TYPES, STAGES
 
 B = 1_000_000_000
 MONEY = [None, 0, 1, B, B + 1, 2 * B, 2 * B + 1, 5 * B, 5 * B + 1, 10 * B, 10 * B + 1, 15 * B, 15 * B + 1, 50 * B, 50 * B + 1]
@@ -22,6 +22,9 @@ CATEGORIES = ["makanan", "laundry", "seragam_sekolah", "seragam_guru", "material
 KECAMATAN = ["Sangatta Utara", "Sangatta Selatan", "Bengalon", None]
 DESA = ["Swarga Bara", "Singa Gembara", None]
 KABUPATEN = ["Kutai Timur", "Kutai Timur", "Samarinda", None]
+#: Kemendagri codes: Kutai Timur (64.08) and its desa, Samarinda (64.72), unknown
+KABUPATEN_CODE = ["64.08", "64.08", "64.72", None]
+DESA_CODE = ["64.08.01.2001", "64.08.01.2002", None]
 
 opt = lambda s: st.one_of(st.none(), s)  # noqa: E731
 
@@ -36,6 +39,8 @@ def suppliers(draw, i: int) -> Party:
         kecamatan=draw(st.sampled_from(KECAMATAN)), desa=draw(st.sampled_from(DESA)),
         kabupaten=draw(st.sampled_from(KABUPATEN)),
         supplies=tuple(draw(st.lists(st.sampled_from(CATEGORIES), max_size=3, unique=True))),
+        licensed=draw(opt(st.booleans())), kabupaten_code=draw(st.sampled_from(KABUPATEN_CODE)),
+        desa_code=draw(st.sampled_from(DESA_CODE)),
     )
 
 
@@ -44,7 +49,8 @@ def datasets(draw, max_purchases: int = 25) -> Dataset:
     buyers = [
         Party("pd1", "Dinas Pendidikan", "perangkat_daerah", kabupaten="Kutai Timur"),
         Party("pd2", "Dinas PUPR", "perangkat_daerah", kabupaten="Kutai Timur"),
-        Party("desa1", "Desa Swarga Bara", "desa", desa="Swarga Bara", kabupaten="Kutai Timur"),
+        Party("desa1", "Desa Swarga Bara", "desa", desa="Swarga Bara", kabupaten="Kutai Timur",
+              kabupaten_code="64.08", desa_code="64.08.01.2001"),
         Party("h1", "Hotel", "hotel", kecamatan=draw(st.sampled_from(KECAMATAN)), kabupaten="Kutai Timur"),
         Party("r1", "Restoran", "restaurant", kecamatan="Bengalon", kabupaten="Kutai Timur"),
     ]
@@ -65,7 +71,12 @@ def datasets(draw, max_purchases: int = 25) -> Dataset:
             fiscal_year=draw(st.sampled_from([None, None, None, 2021, 2025, 2026])),
             method=draw(st.sampled_from(METHODS)),
             pagu_idr=draw(st.sampled_from([None, None, value, 15 * B, 15 * B + 1])),
-            exemption_code=draw(st.sampled_from([None, None, "technical", "pagu_above_ceiling", "other"]))))
+            exemption_code=draw(st.sampled_from([None, None, "technical", "pagu_above_ceiling", "other"])),
+            # PDN (KMT-01/02 count only domestic products), the channel, and a desa's reason codes (KMT-14)
+            pdn=draw(opt(st.booleans())),
+            pdn_value_idr=draw(st.sampled_from([None, None, None, 0, value // 2 if value else None, value])),
+            channel=draw(opt(st.sampled_from(CHANNELS))),
+            desa_reason_code=tuple(draw(st.lists(st.sampled_from(DESA_REASON_CODES), max_size=2, unique=True)))))
     partnerships = []
     for k in range(draw(st.integers(0, 6))):
         start = draw(st.sampled_from(DATES))

@@ -45,6 +45,9 @@ from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
 #: A read-only purchase record for the listed verdicts (the extra columns play no part in them).
 _Row = namedtuple("_Row", COLUMNS["purchases"] + ("extra",), defaults=((),))
 
+#: Awards and contracts alike in what ``subjects.awards_won`` reads, ``count`` of them.
+_Won = namedtuple("_Won", "stage supplier_id buyer_id fiscal_year date count")
+
 #: Statuses listed per record for clauses over purchases; the others are counted.
 LISTED = frozenset({Status.VIOLATION, Status.CANNOT_DETERMINE})
 
@@ -79,6 +82,15 @@ class _Bulk:
         self._all: list | None = None
 
     # setup -------------------------------------------------------------------------
+    def won(self) -> list:
+        """The awards and contracts ``subjects.awards_won`` counts, grouped in SQL by stage, supplier,
+        buyer and period (the period in ``fiscal_year``, as ``purchase_period`` reads it), each
+        with its ``count``: every field that function reads, not a record per purchase."""
+        rows = self.con.execute(
+            "SELECT stage, supplier_id, buyer_id, coalesce(fiscal_year, year(date)), count(*) FROM purchases "
+            "WHERE stage IN ('award', 'contract') GROUP BY ALL ORDER BY ALL").fetchall()
+        return [_Won(st, sup, buyer, year, None, n) for st, sup, buyer, year, n in rows]
+
     def tables(self) -> PurchaseScope:
         """``party_year``: per party and judged year, its fields and derived attributes; the scope
         that compiles purchase atoms against it."""
@@ -87,7 +99,8 @@ class _Bulk:
         for name in schema.PARTY_FIELDS:
             t = sql_type([getattr(p, name) for p in parties])
             if t is not None and name not in ("supplies", "id"):
-                party_types[name] = t
+                # a field the schema declares true/false is BOOLEAN even when no party gives it
+                party_types[name] = "BOOLEAN" if schema.PARTY_FIELDS[name] == schema.BOOL else t
         derived = self.run.env.derived
         derived_types = {}  # the compiler's types: true/false or text codes
         for c in self.rs.clauses:
@@ -391,7 +404,7 @@ class _Bulk:
         for clause in self.rs.clauses:
             if clause["kind"] == "classify":
                 self.run.classify(clause)
-        self.run.all_purchases = lambda: self.data.purchases("stage IN ('award', 'contract')")
+        self.run.all_purchases = self.won
         self.run.facts()
         self.scope = self.tables()
         self.join_sql = ""

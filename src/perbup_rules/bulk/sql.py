@@ -130,13 +130,11 @@ class PurchaseScope:
         if op in ("cmp", "in"):
             a, an = self.value(t["left"])
             if op == "in":
-                if t["right"]["op"] != "list":
-                    raise Unsupported("membership in a field")
-                items = [decode_const(i["value"]) for i in t["right"]["items"]]
-                if not items:
-                    cond = "FALSE"
+                if t["right"]["op"] == "list":
+                    items = [decode_const(i["value"]) for i in t["right"]["items"]]
+                    cond = f"{a} IN ({', '.join(literal(i) for i in items)})" if items else "FALSE"
                 else:
-                    cond = f"{a} IN ({', '.join(literal(i) for i in items)})"
+                    cond = self.list_member(t["left"], a, t["right"])
                 if t["negate"]:
                     cond = f"NOT ({cond})"
                 operands = [(a, an)]
@@ -149,9 +147,27 @@ class PurchaseScope:
             return tri(cond, unknown), nullable  # type: ignore[return-value]
         raise Unsupported(f"atom {op}")
 
+    def list_member(self, left: dict, a: str, right: dict) -> str:
+        """``text in <list field of the purchase>``. A list column holds its items joined by ';'
+        (bulk.load.split_lists), empty or NULL for no items; a record's list is never missing
+        (``()`` per record), so only the left operand can make the atom unknown. Items compare
+        as exact text, as Python's ``in`` on a tuple of str does: a left operand that is not text
+        has no column-wise form here."""
+        if right["op"] != "path" or len(right["path"]) != 1 or \
+                schema.PURCHASE_FIELDS.get(right["path"][0]) != schema.LIST:
+            raise Unsupported("membership in a field that is not a purchase's list")
+        if left["op"] == "const":
+            if not isinstance(decode_const(left["value"]), str):
+                raise Unsupported("membership of a non-text value in a list")
+        elif left["op"] != "path" or self._type_of(left["path"]) != "VARCHAR":
+            raise Unsupported("membership of a non-text value in a list")
+        col = f'p."{right["path"][0]}"'
+        return f"coalesce(list_contains(string_split(nullif({col}, ''), ';'), {a}), FALSE)"
+
     def _type_of(self, path: list[str]) -> str | None:
         if len(path) == 1:
-            return {"reserved_for_umkk": "BOOLEAN"}.get(path[0])
+            kind = schema.PURCHASE_FIELDS.get(path[0])
+            return {schema.BOOL: "BOOLEAN", schema.STR: "VARCHAR", schema.CODE: "VARCHAR"}.get(kind)  # type: ignore[arg-type]
         name = path[-1]
         if name in schema.PARTY_FIELDS:
             return self.party_types.get(name)
