@@ -83,12 +83,18 @@ class _Bulk:
 
     # setup -------------------------------------------------------------------------
     def won(self) -> list:
-        """The awards and contracts ``subjects.awards_won`` counts, grouped in SQL by stage, supplier,
-        buyer and period (the period in ``fiscal_year``, as ``purchase_period`` reads it), each
-        with its ``count``: every field that function reads, not a record per purchase."""
+        """The awards and contracts ``subjects.awards_won`` counts, grouped in SQL by what that
+        function reads: supplier, the buyer's kind and the period (in ``fiscal_year``, as
+        ``purchase_period`` reads it), each with its ``count`` and one of its buyers (all of that
+        kind) instead of a record per purchase."""
+        kinds = sorted((p.id, p.kind) for p in self.data.dataset.parties.values())
+        _table(self.con, "buyer_kind", {"id": "VARCHAR", "kind": "VARCHAR"}, kinds)
         rows = self.con.execute(
-            "SELECT stage, supplier_id, buyer_id, coalesce(fiscal_year, year(date)), count(*) FROM purchases "
-            "WHERE stage IN ('award', 'contract') GROUP BY ALL ORDER BY ALL").fetchall()
+            "SELECT min(p.stage), p.supplier_id, min(p.buyer_id), coalesce(p.fiscal_year, year(p.date)) AS y, "
+            "count(*) FROM purchases p LEFT JOIN buyer_kind k ON k.id = p.buyer_id "
+            "WHERE p.stage IN ('award', 'contract') AND p.supplier_id IS NOT NULL "
+            "GROUP BY p.supplier_id, y, k.kind, p.buyer_id IS NULL OR k.id IS NULL ORDER BY ALL").fetchall()
+        self.con.execute("DROP TABLE buyer_kind")
         return [_Won(st, sup, buyer, year, None, n) for st, sup, buyer, year, n in rows]
 
     def tables(self) -> PurchaseScope:
