@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import perbup_rules as pr
 from perbup_rules import Dataset, Party, Purchase
-from perbup_rules.bulk import as_counted, audit
+from perbup_rules.bulk import as_counted, audit, evaluate_bulk, from_dataset
 from perbup_rules.importers.writer import write_dataset
 from perbup_rules.windows import Member, window_facts
 
@@ -135,3 +135,118 @@ def test_kmt04_on_both_engines_and_the_bulk_path(tmp_path):
     assert full == bulk
     # window groups are listed on the bulk path too, compliant ones included
     assert sum(f["clause"] == "KMT-04" for f in bulk["findings"]) == 5
+
+
+# --- the bulk path: only the purchases that can be window members are judged per record ---------
+
+PARTIES3 = [*PARTIES, Party("desa1", "Desa Swarga Bara", "desa", desa="Swarga Bara", kabupaten="Kutai Timur")]
+M = 1_000_000
+NEAR = [None, 0, 90 * M, 100 * M, 100 * M + 1, 150 * M, 200 * M - 1, 200 * M, 200 * M + 1, 400 * M, 400 * M + 1]
+WDATES = [None, dt.date(2018, 6, 30), dt.date(2018, 7, 1), dt.date(2025, 4, 1), dt.date(2025, 4, 29),
+          dt.date(2025, 4, 30), dt.date(2025, 5, 29), dt.date(2026, 3, 1), dt.date(2026, 3, 30), dt.date(2026, 3, 31)]
+
+
+@st.composite
+def window_data(draw) -> Dataset:
+    """Purchases of few buyers and categories close in time, values at and around every ceiling,
+    unknown types, methods, values and dates."""
+    purchases = []
+    for j in range(draw(st.integers(1, 14))):
+        day = draw(st.sampled_from(WDATES))
+        purchases.append(Purchase(
+            f"w{j}", draw(st.sampled_from(["contract", "contract", "plan"])),
+            draw(st.sampled_from(["pd", "pd2", "desa1"])),
+            category=draw(st.sampled_from(["atk", "atk", "konstruksi", None])),
+            procurement_type=draw(st.sampled_from([None, "barang", "pekerjaan_konstruksi", "jasa_konsultansi"])),
+            method=draw(st.sampled_from(["pengadaan_langsung", "pengadaan_langsung", None, "tender"])),
+            value_idr=draw(st.sampled_from(NEAR)), date=day,
+            fiscal_year=draw(st.sampled_from([None, None, 2025, 2026])) if day is None else None))
+    return Dataset.build(PARTIES3, purchases)
+
+
+def _may_be_member(p: Purchase) -> bool:
+    """KMT-04 read by hand: a dated purchase can be a window member when the clause is in force on
+    its date, its buyer is a perangkat daerah, its method may be pengadaan langsung and its value
+    may be at or below its ceiling (any ceiling, the largest 400 juta, when its type is unknown)."""
+    if p.date is None:
+        return True  # judged on every day it may have
+    if p.date < dt.date(2018, 7, 1) or p.buyer_id == "desa1" or p.method not in (None, "pengadaan_langsung"):
+        return False
+    ceiling = {"jasa_konsultansi": 100 * M, "barang": 200 * M, None: 400 * M,
+               "pekerjaan_konstruksi": 400 * M if p.date >= dt.date(2025, 4, 30) else 200 * M}[p.procurement_type]
+    return p.value_idr is None or p.value_idr <= ceiling
+
+
+def _bulk_judges_only_members(ds: Dataset, folder, monkeypatch, **kw) -> pr.Report:
+    """The bulk report, checking that KMT-04 never ran per record over all purchases and that the
+    window judge was handed exactly the purchases that can be members."""
+    from perbup_rules.bulk import evaluate as bulk_evaluate
+    from perbup_rules.judge import Judge
+
+    handed: list[list[str]] = []
+    window = Judge.window
+
+    def spy(self, clause):
+        handed.append([p.id for p in self.purchases])
+        return window(self, clause)
+
+    def per_record(self, clause):
+        assert clause["kind"] != "window", "a window clause was judged per record over all purchases"
+        return per_record_before(self, clause)
+
+    per_record_before = bulk_evaluate._Bulk.per_record
+    with monkeypatch.context() as mp:
+        mp.setattr(Judge, "window", spy)
+        mp.setattr(bulk_evaluate._Bulk, "per_record", per_record)
+        report = audit(RULES, folder, "reference", **kw)
+    assert len(handed) == 1
+    assert handed[0] == [p.id for p in ds.purchases if _may_be_member(p)]  # in file order
+    return report
+
+
+FIXED = Dataset.build(PARTIES3, [
+    _pl("x1", dt.date(2026, 3, 1), 200 * M), _pl("x2", dt.date(2026, 3, 30), 1),  # just above, on day 30
+    _pl("x3", dt.date(2026, 3, 31), 200 * M + 1),  # above its ceiling: never a member
+    _pl("y1", dt.date(2025, 4, 29), 200 * M, category="konstruksi", ptype="pekerjaan_konstruksi"),
+    _pl("y2", dt.date(2025, 4, 30), 400 * M, category="konstruksi", ptype="pekerjaan_konstruksi"),
+    _pl("y3", dt.date(2025, 4, 29), 200 * M + 1, category="konstruksi", ptype="pekerjaan_konstruksi"),
+    _pl("z1", dt.date(2026, 3, 2), 100 * M, ptype="jasa_konsultansi"),
+    _pl("z2", dt.date(2026, 3, 3), 100 * M + 1, ptype="jasa_konsultansi"),
+    _pl("n1", dt.date(2026, 3, 4), 300 * M, ptype=None), _pl("n2", dt.date(2026, 3, 5), None),
+    _pl("t1", dt.date(2026, 3, 6), 50 * M, method="tender"), _pl("d1", dt.date(2026, 3, 6), 50 * M, buyer="desa1"),
+    _pl("o1", dt.date(2018, 6, 30), 50 * M), _pl("o2", dt.date(2018, 7, 1), 150 * M), _pl("o3", dt.date(2018, 7, 20), 150 * M),
+    _pl("u1", None, 150 * M, fiscal_year=2026), _pl("u2", None, 500 * M, fiscal_year=2026, category=None),
+    _pl("u3", None, 60 * M, method="tender"), _pl("u4", None, 150 * M, fiscal_year=2026, buyer="pd2"),
+    _pl("g1", dt.date(2026, 3, 10), 120 * M, category=None), _pl("g2", dt.date(2026, 3, 12), 90 * M, buyer="pd2"),
+    _pl("c1", dt.date(2025, 5, 1), 100 * M, buyer="pd2", category="konstruksi", ptype="pekerjaan_konstruksi"),
+])
+
+
+def test_the_bulk_path_judges_only_possible_window_members_and_gives_the_per_record_report(tmp_path, monkeypatch):
+    write_dataset(FIXED, tmp_path / "data")
+    full = as_counted(pr.evaluate(RULES, pr.load_dataset(tmp_path / "data"), "reference")).to_dict()
+    bulk = _bulk_judges_only_members(FIXED, tmp_path / "data", monkeypatch).to_dict()
+    full.pop("engine"), bulk.pop("engine")
+    assert full == bulk
+    kmt04 = [f for f in bulk["findings"] if f["clause"] == "KMT-04"]
+    assert {f["status"] for f in kmt04} == {"violation", "compliant", "cannot_determine"}
+    # a Dataset fed to DuckDB (any importer's records are the truth there) gives the same groups
+    data = from_dataset(FIXED)
+    try:
+        fed = evaluate_bulk(RULES, data, "reference", clauses=["KMT-04"]).to_dict()
+    finally:
+        data.close()
+    own = as_counted(pr.evaluate(RULES, FIXED, "reference", clauses=["KMT-04"])).to_dict()
+    fed.pop("engine"), own.pop("engine")
+    assert fed == own
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(ds=window_data())
+def test_bulk_window_groups_equal_the_per_record_ones(ds, tmp_path_factory, monkeypatch):
+    folder = tmp_path_factory.mktemp("w") / "data"
+    write_dataset(ds, folder)
+    full = as_counted(pr.evaluate(RULES, pr.load_dataset(folder), "reference", clauses=["KMT-04"])).to_dict()
+    bulk = _bulk_judges_only_members(ds, folder, monkeypatch, clauses=["KMT-04"]).to_dict()
+    full.pop("engine"), bulk.pop("engine")
+    assert full == bulk

@@ -16,6 +16,10 @@ How it divides the work (the per-record evaluator stays the definition):
 * Compliant and not-applicable verdicts over purchases are counted, not
   listed (``Report.counted``): a million findings nobody reads would cost
   gigabytes. Share groups are listed, with their first evidence ids.
+* Window clauses (KMT-04): SQL and the engine decide which dated purchases can
+  be members of a window group at all (per distinct member and limit row, and
+  the value against the limit); only those, and the undated ones, are judged
+  per record, and every group is listed (``_Bulk.window``).
 * A clause with an expression outside the column-wise subset is judged per
   record over all its purchases (slow, never different).
 """
@@ -39,6 +43,7 @@ from ..assumptions import ids_in, off_set
 from ..findings import Finding, Report, Status
 from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
+from ..windows import all_limits
 from .load import BulkData, _table, split_lists
 from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
 
@@ -179,6 +184,12 @@ class _Bulk:
             elif kind == "exists":
                 found = "'t'" if clause["min_count"] <= 0 else "'f'"
                 key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause), 1: found, 2: found})
+            elif kind == "window":  # what decides whether a dated purchase can be a member (see window())
+                key, _ = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
+                c["limit"] = col(self.atoms_sql(clause, "limit", {})[0])
+                c["total"] = col(self.scope.value(clause["total"])[0])
+                c["limits"] = [f"f.{col(self.scope.value(case['value_from'])[0])}" if case["value_from"]
+                               else literal(decode_const(case["value"])) for case in clause["limit"]]
             else:
                 key, operands = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
                 c["subject"] = col(self.scope.value(clause["subject"])[0])
@@ -294,6 +305,38 @@ class _Bulk:
             where = f"({extra_where}) AND {key} IN ({keys})"
             records, given = self.records(where, key if clause["kind"] == "each" else None)
             self.judge_listed(clause, records, expect, given)
+
+    def window(self, clause: dict) -> None:
+        """A window clause (KMT-04): only the purchases that can be members are judged per record.
+
+        A dated purchase is a member of a window group (``windows.judge_window``) when its
+        ``member`` label is not ``f``, its ``limit`` label is not ``default``, and its value, when
+        known, is at or below its limit (the case's value on its date; when that value or the case
+        is unknown, any limit the clause has: the largest one). The engine decides each distinct
+        member and limit row once; SQL keeps the dated purchases that pass, exactly those
+        ``judge_window`` would keep (a purchase it drops changes no group). Undated purchases
+        (judged on several possible days) are all kept. The per-record judge then builds the groups
+        and their findings from these records, as it does from all of them.
+        """
+        c = self.cols[clause["id"]]
+        k, lk, total = f"f.k_{c['n']}", f"f.{c['limit']}", f"f.{c['total']}"
+        pairs = self.con.execute(f"SELECT DISTINCT {k}, {lk} FROM facts f WHERE NOT nodate").fetchall()
+        members = self.decide(clause, "member", sorted({m for m, _ in pairs}))
+        limits = self.decide(clause, "limit", sorted({lim for _, lim in pairs}))
+        every = all_limits(clause, self.rs.params)
+        top = literal(max(every)) if every else "NULL"
+        in_scope = [m for m, label in members.items() if label != "f"]
+        bounds = {lim: (f"coalesce({c['limits'][int(label[5:])]}, {top})" if label.startswith("case:") else top)
+                  for lim, label in limits.items() if label != "default"}
+        if in_scope and bounds:
+            bound = "(CASE " + " ".join(f"WHEN {lk} = {literal(lim)} THEN {b}" for lim, b in sorted(bounds.items())) + " END)"
+            member = (f"{k} IN ({', '.join(literal(m) for m in sorted(in_scope))}) "
+                      f"AND {lk} IN ({', '.join(literal(lim) for lim in sorted(bounds))}) "
+                      f"AND {bound} IS NOT NULL AND ({total} IS NULL OR {total} <= {bound})")
+        else:
+            member = "FALSE"
+        where = f"nodate OR rownum IN (SELECT f.rownum FROM facts f WHERE NOT f.nodate AND {member})"
+        self.judge_listed(clause, self.records(where)[0], expect=None)
 
     def assumed(self, clause: dict, decision: str, key: str, labels: dict[str, str], extra_where: str) -> None:
         """Count the records whose verdict rests on a named assumption (perbup_rules.assumptions),
@@ -434,8 +477,6 @@ class _Bulk:
                 self.per_record(clause)
 
     def _compiles(self, clause: dict) -> bool:
-        if clause["kind"] == "window":
-            return False  # window groups (KMT-04) are judged per record (perbup_rules.windows)
         try:
             for name, dec in clause["decisions"].items():
                 if clause["kind"] == "exists" and name == "match":
@@ -443,6 +484,11 @@ class _Bulk:
                 for a in dec["atoms"]:
                     if a["op"] not in ("in_force", "fact", "assume"):
                         self.scope.atom(a)
+            if clause["kind"] == "window":  # the value and limits that decide membership (window())
+                self.scope.value(clause["total"])
+                for case in clause["limit"]:
+                    if case["value_from"]:
+                        self.scope.value(case["value_from"])
             if clause["kind"] == "share":
                 self.scope.value(clause["subject"])
                 self.scope.value(clause["total"])
