@@ -85,6 +85,7 @@ class _Bulk:
         self.run.purchases = []
         self.counted: Counter = Counter()
         self._all: list | None = None
+        self._party_types: dict[str, str] | None = None
 
     # setup -------------------------------------------------------------------------
     def won(self) -> list:
@@ -102,16 +103,32 @@ class _Bulk:
         self.con.execute("DROP TABLE buyer_kind")
         return [_Won(st, sup, buyer, year, None, n) for st, sup, buyer, year, n in rows]
 
+    def party_types(self) -> dict[str, str]:
+        """The SQL type of each party field that has a column-wise form."""
+        if self._party_types is None:
+            parties = list(self.data.dataset.parties.values())
+            self._party_types = {}
+            for name in schema.PARTY_FIELDS:
+                t = sql_type([getattr(p, name) for p in parties])
+                if t is not None and name not in ("supplies", "id"):
+                    # a field the schema declares true/false is BOOLEAN even when no party gives it
+                    self._party_types[name] = "BOOLEAN" if schema.PARTY_FIELDS[name] == schema.BOOL else t
+        return self._party_types
+
+    def classify(self) -> None:
+        """Every classify clause, in order, column-wise where it can (.classify)."""
+        from .classify import Classifier
+        classifier = Classifier(self.run, self.con, self.decide, self.party_types())
+        try:
+            classifier.run_all([c for c in self.rs.clauses if c["kind"] == "classify"])
+        finally:
+            classifier.close()
+
     def tables(self) -> PurchaseScope:
         """``party_year``: per party and judged year, its fields and derived attributes; the scope
         that compiles purchase atoms against it."""
         parties = list(self.data.dataset.parties.values())
-        party_types: dict[str, str] = {}
-        for name in schema.PARTY_FIELDS:
-            t = sql_type([getattr(p, name) for p in parties])
-            if t is not None and name not in ("supplies", "id"):
-                # a field the schema declares true/false is BOOLEAN even when no party gives it
-                party_types[name] = "BOOLEAN" if schema.PARTY_FIELDS[name] == schema.BOOL else t
+        party_types = self.party_types()
         derived = self.run.env.derived
         derived_types = {}  # the compiler's types: true/false or text codes
         for c in self.rs.clauses:
@@ -450,9 +467,7 @@ class _Bulk:
     # driver -------------------------------------------------------------------------
     def evaluate(self, clause_ids: Iterable[str] | None) -> None:
         wanted = None if clause_ids is None else set(clause_ids)
-        for clause in self.rs.clauses:
-            if clause["kind"] == "classify":
-                self.run.classify(clause)
+        self.classify()
         self.run.all_purchases = self.won
         self.run.facts()
         self.scope = self.tables()
