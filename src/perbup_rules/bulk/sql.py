@@ -150,8 +150,8 @@ class PurchaseScope:
         raise Unsupported(f"atom {op}")
 
     def _type_of(self, path: list[str]) -> str | None:
-        if len(path) == 1:
-            return {"reserved_for_umkk": "BOOLEAN"}.get(path[0])
+        if len(path) == 1:  # a purchase field: its declared type
+            return "BOOLEAN" if schema.PURCHASE_FIELDS.get(path[0]) == schema.BOOL else None
         name = path[-1]
         if name in schema.PARTY_FIELDS:
             return self.party_types.get(name)
