@@ -9,9 +9,10 @@ back to the per-record judge without leaving anything half-stored.
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from regbuilder import write_regulation
+from strategies import datasets
 
 import perbup_rules as pr
 from perbup_rules.bulk import evaluate as bulk_evaluate
@@ -19,8 +20,6 @@ from perbup_rules.bulk import load
 from perbup_rules.bulk.classify import Classifier
 from perbup_rules.engine import get_engine
 from perbup_rules.importers.writer import write_dataset
-from regbuilder import write_regulation
-from strategies import datasets
 
 KUTIM = pr.load_ruleset(pr.BUNDLED_RULES)
 YEARS = [2018, 2020, 2021, 2025, 2026]

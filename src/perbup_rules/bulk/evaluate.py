@@ -7,7 +7,9 @@ How it divides the work (the per-record evaluator stays the definition):
 * For a clause over purchases, SQL computes each purchase's row of atom values
   (:mod:`.sql`); the engine decides each *distinct* row once, exactly as it
   does per record; SQL then counts verdicts per period, stage and status, and
-  sums share groups exactly (HUGEINT).
+  sums share groups exactly (HUGEINT), each part limited as ``part_at_most``
+  says (the limit's atom row decided per distinct row too), and counts the
+  records resting on named assumptions per distinct combination of rows.
 * Violations and cannot-determine verdicts are listed one by one: those
   purchases are read back as records and judged by the per-record evaluator,
   so their findings (measured value, evidence, missing fields, explanation,
@@ -194,6 +196,28 @@ class _Bulk:
                 cols.append(f"{sql} AS {named[sql]}")
             return named[sql]
 
+        def value_of(p: dict) -> str:
+            """A part's (or a limit's) value: a constant, or a facts column."""
+            if not p["value_from"]:
+                return literal(decode_const(p["value"]))
+            return f"f.{col(self.scope.value(p['value_from'])[0])}"
+
+        def name_of(p: dict) -> str | None:
+            """What a part's (or a limit's) value names when it is missing: SQL text, or None."""
+            name = self.scope.value(p["value_from"])[1] if p["value_from"] else None
+            return name if name is None or name.startswith("'") else f"f.{col(name)}"
+
+        def null_operands(operands: list) -> dict[int, list[tuple[str, str]]]:
+            """Per atom, (column: operand IS NULL, missing name: literal or column) of its operands."""
+            out: dict[int, list[tuple[str, str]]] = {}
+            for i, ops in enumerate(operands):
+                for sql, name in ops:
+                    flag = col(f"({sql}) IS NULL")
+                    if not name.startswith("'"):
+                        name = col(name)
+                    out.setdefault(i, []).append((flag, name))
+            return out
+
         for n, clause in enumerate(clauses):
             kind, c = clause["kind"], {}
             if kind == "each":
@@ -213,17 +237,15 @@ class _Bulk:
                 if clause.get("subject_parent"):
                     c["parent"] = col(self.scope.value(clause["subject_parent"])[0])
                 c["total"] = col(self.scope.value(clause["total"])[0])
-                c["parts"] = []
-                for p in clause["part"]:
-                    v = self.scope.value(p["value_from"])[0] if p["value_from"] else literal(decode_const(p["value"]))
-                    c["parts"].append(v if not p["value_from"] else f"f.{col(v)}")
-                c["operands"] = {}
-                for i, ops in enumerate(operands):
-                    for sql, name in ops:
-                        flag = col(f"({sql}) IS NULL")
-                        if not name.startswith("'"):
-                            name = col(name)
-                        c["operands"].setdefault(i, []).append((flag, name))
+                c["parts"] = [value_of(p) for p in clause["part"]]
+                c["part_names"] = [name_of(p) for p in clause["part"]]
+                c["operands"] = null_operands(operands)
+                if clause.get("part_at_most"):  # the limit's own atom row and values (Judge.caps)
+                    cap_key, cap_ops = self.atoms_sql(clause, "cap", {})
+                    cols.append(f"{cap_key} AS kc_{n}")
+                    c["caps"] = [value_of(p) for p in clause["part_at_most"]]
+                    c["cap_names"] = [name_of(p) for p in clause["part_at_most"]]
+                    c["cap_operands"] = null_operands(cap_ops)
             cols.append(f"{key} AS k_{n}")
             c["n"] = n
             self.cols[clause["id"]] = c
@@ -386,83 +408,166 @@ class _Bulk:
         self.con.execute("DROP TABLE linked")
 
     def share(self, clause: dict) -> None:
+        """Share groups summed in SQL as :meth:`Judge.share_groups` sums them (member labels, part
+        limits, missing fields, named assumptions); undated and subject-less purchases widen them
+        per record (:meth:`Judge.share_widen`), then the judge gives the verdicts."""
         c = self.cols[clause["id"]]
-        n = c["n"]
+        n, subject = c["n"], c["subject"]
+        dated = f"NOT nodate AND {subject} IS NOT NULL"
         distinct = [r[0] for r in self.con.execute(f"SELECT DISTINCT k_{n} FROM facts WHERE NOT nodate").fetchall()]
         labels = self.decide(clause, "member", sorted(distinct))
-        mdec = D.from_json(clause["decisions"]["member"])
         _table(self.con, "labels", {"k": "VARCHAR", "label": "VARCHAR"}, sorted(labels.items()))
-        parts = range(len(clause["part"]))
-        part_sql = "(CASE l.label " + " ".join(f"WHEN 'case:{j}' THEN {v}" for j, v in enumerate(c["parts"])) + " END)"
-        # Missing fields worth adding: per atom, its NULL operands, on rows whose outcome they could change.
-        op_cols, miss_cols = [], []
-        for i, ops in sorted(c["operands"].items()):
-            relevant = [k for k, lab in labels.items() if lab in ("gate_unknown", "unknown") and k[i] == "u"
-                        and any(D.decide(mdec, list(k[:i] + alt + k[i + 1:])) != lab for alt in "tf")]
-            if not relevant:
-                continue
-            for flag, name in ops:
-                op_cols += [f", f.{flag}"] + ([] if name.startswith("'") else [f", f.{name}"])
-            names = "[" + ", ".join(f"CASE WHEN m.{flag} THEN {name if name.startswith(chr(39)) else 'm.' + name} END"
-                                    for flag, name in ops) + "]"
-            in_keys = ", ".join(literal(k) for k in relevant)
-            miss_cols.append(f"list_distinct(flatten(list({names}) FILTER "
-                             f"(WHERE m.total IS NOT NULL AND m.k IN ({in_keys}))))")
-        part_miss = [f"bool_or(m.label = 'case:{j}' AND m.total IS NOT NULL AND m.part IS NULL)" for j in parts]
-        stage = "f.st" if clause["per_stage"] else "CAST(NULL AS VARCHAR)"
-        sql = f"""
-            WITH m AS (
-                SELECT f.id, f.{c["subject"]} AS subj, f.yr, {stage} AS st, f.{c["total"]} AS total, l.label,
-                       f.k_{n} AS k, f.ch,
-                       {part_sql} AS part {''.join(dict.fromkeys(op_cols))}
-                FROM facts f JOIN labels l ON l.k = f.k_{n}
-                WHERE l.label <> 'out' AND NOT f.nodate AND f.{c["subject"]} IS NOT NULL
-            )
-            SELECT m.subj, m.yr, m.st, count(*),
-                   sum(m.total) FILTER (WHERE m.total IS NOT NULL AND m.label <> 'gate_unknown'),
-                   sum(least(m.part, m.total)) FILTER (WHERE m.total IS NOT NULL AND m.label LIKE 'case:%'
-                                                        AND m.part IS NOT NULL),
-                   sum(m.total) FILTER (WHERE m.total IS NOT NULL AND (m.label = 'unknown'
-                                        OR (m.label LIKE 'case:%' AND m.part IS NULL))),
-                   sum(m.total) FILTER (WHERE m.total IS NOT NULL AND m.label = 'gate_unknown'),
-                   count(*) FILTER (WHERE m.total IS NULL),
-                   min(m.id, {EVIDENCE_CAP}), list_distinct(list(m.ch))
-                   {''.join(', ' + x for x in miss_cols)}
-                   {''.join(', ' + x for x in part_miss)}
-            FROM m GROUP BY ALL"""
-        rows = self.con.execute(sql).fetchall()
+        cap_labels: dict[str, str] = {}
+        if "caps" in c:
+            keys = [r[0] for r in self.con.execute(f"SELECT DISTINCT kc_{n} FROM facts WHERE {dated}").fetchall()]
+            cap_labels = self.decide(clause, "cap", sorted(keys)) if keys else {}
+            _table(self.con, "cap_labels", {"k": "VARCHAR", "label": "VARCHAR"}, sorted(cap_labels.items()))
+        members = self.share_members(clause, c)
+        missing = self.share_missing(clause, c, labels, cap_labels)
+        rests = self.share_rests(clause, labels, cap_labels)
+        combos = ("list(DISTINCT [k, ck, CASE WHEN cm THEN 't' ELSE 'f' END]) FILTER (WHERE total IS NOT NULL)"
+                  if rests else "NULL")
+        rows = self.con.execute(f"""
+            WITH m AS ({members})
+            SELECT subj, yr, gst, count(*),
+                   sum(total) FILTER (WHERE total IS NOT NULL AND label <> 'gate_unknown'),
+                   sum(a) FILTER (WHERE total IS NOT NULL AND label <> 'gate_unknown'),
+                   sum(b - a) FILTER (WHERE total IS NOT NULL AND label <> 'gate_unknown'),
+                   sum(total) FILTER (WHERE total IS NOT NULL AND label = 'gate_unknown' AND b = total),
+                   list([total, b] ORDER BY rownum) FILTER (WHERE total IS NOT NULL AND label = 'gate_unknown'
+                                                            AND b <> total AND total <> 0),
+                   count(*) FILTER (WHERE total IS NULL),
+                   min(id, {EVIDENCE_CAP}), list_distinct(list(ch)), {combos}
+                   {''.join(', ' + x for x in missing)}
+            FROM m GROUP BY ALL""").fetchall()
         total_path = path_text(clause["total"])
         groups: dict[tuple, Group] = {}
         for r in rows:
-            subj_v, yr, st, n, tot, known, part_unknown, member_unknown, n_total_missing, evidence, chans = r[:11]
+            subj_v, yr, st, count, tot, known, part_unknown, member_unknown, maybe, n_total_missing = r[:10]
+            evidence, chans, combo = r[10:13]
             g = Group(total=tot or 0, known=known or 0, part_unknown=part_unknown or 0,
-                       member_unknown=member_unknown or 0, evidence=list(evidence), evidence_count=n,
-                       channels=set(chans))
-            extra = r[11:]
-            for names in extra[:len(miss_cols)]:
+                      member_unknown=member_unknown or 0, evidence=list(evidence), evidence_count=count,
+                      channels=set(chans), maybe=[(v, 0, hi) for v, hi in maybe or ()])
+            for names in r[13:]:
                 g.missing.update(x for x in names or () if x is not None)
-            for i, flag in enumerate(extra[len(miss_cols):]):
-                if flag:
-                    g.missing.add(path_text(clause["part"][i]["value_from"]))
+            for k, ck, cm in combo or ():
+                g.assumptions.update(a for a in rests.get((k, ck, cm), ()) if a not in self.run.assume_off)
             if n_total_missing:
                 g.total_missing = ["?"] * n_total_missing
                 g.missing.add(total_path)
             groups[(subj_v, yr, st)] = g
+        if rests:  # the records counted per assumption (Judge.touch), per combination of rows
+            for k, ck, cm, ids in self.con.execute(
+                    f"WITH m AS ({members}) SELECT k, ck, CASE WHEN cm THEN 't' ELSE 'f' END, list(id) FROM m "
+                    f"WHERE total IS NOT NULL GROUP BY ALL").fetchall():
+                on = rests.get((k, ck, cm))
+                for rid in ids if on else ():
+                    self.run.touch(on, "purchases", rid)
         if "parent" in c:
+            stage = "f.st" if clause["per_stage"] else "CAST(NULL AS VARCHAR)"
             for subj_v, yr, st, par in self.con.execute(
-                    f"SELECT DISTINCT f.{c['subject']}, f.yr, {stage}, f.{c['parent']} FROM facts f "
-                    f"JOIN labels l ON l.k = f.k_{c['n']} WHERE l.label <> 'out' AND NOT f.nodate "
-                    f"AND f.{c['subject']} IS NOT NULL AND f.{c['parent']} IS NOT NULL").fetchall():
+                    f"SELECT DISTINCT f.{subject}, f.yr, {stage}, f.{c['parent']} FROM facts f "
+                    f"JOIN labels l ON l.k = f.k_{n} WHERE l.label <> 'out' AND NOT f.nodate "
+                    f"AND f.{subject} IS NOT NULL AND f.{c['parent']} IS NOT NULL").fetchall():
                 groups[(subj_v, yr, st)].parents.add(par)
         self.con.execute("DROP TABLE labels")
+        if "caps" in c:
+            self.con.execute("DROP TABLE cap_labels")
         # undated purchases and those without a subject: possible members, judged per record
-        rest = self.records(f"nodate OR {c['subject']} IS NULL")[0]
+        rest = self.records(f"nodate OR {subject} IS NULL")[0]
         unknown = self.run.share_widen(clause, groups, rest)
         for g in [*groups.values(), *unknown.values()]:  # the bulk form: a count and the first ids
             if g.evidence_count is None:
                 g.evidence_count = len(g.evidence)
             g.evidence = sorted(g.evidence)[:EVIDENCE_CAP]
         self.run.share_verdicts(clause, groups, unknown)
+
+    @staticmethod
+    def share_members(clause: dict, c: dict) -> str:
+        """SQL of the dated purchases with a subject that are not out: per purchase its member label,
+        its part [a, b] after the limit (``capped()`` in perbup_rules.judge), and ``cm``, whether the
+        limit mattered (then the limit's assumptions count too: ``b or a != b``)."""
+        n = c["n"]
+
+        def cases(label: str, values: list[str]) -> str:
+            return f"(CASE {label} " + " ".join(f"WHEN 'case:{j}' THEN {v}" for j, v in enumerate(values)) + " END)"
+
+        stage = "f.st" if clause["per_stage"] else "CAST(NULL AS VARCHAR)"
+        if "caps" in c:
+            cap_cols = f"cl.label AS clabel, f.kc_{n} AS ck, {cases('cl.label', c['caps'])} AS cap"
+            cap_join = f"JOIN cap_labels cl ON cl.k = f.kc_{n}"
+            # default: no limit; a case with its value: a number; otherwise the fields leaving it unknown
+            kind = "CASE WHEN clabel = 'default' THEN 'n' WHEN clabel LIKE 'case:%' AND cap IS NOT NULL THEN 'v' ELSE 's' END"
+            mattered = "(b <> 0 OR a <> b)"
+        else:
+            cap_cols, cap_join, kind, mattered = "NULL AS clabel, '' AS ck, NULL AS cap", "", "'n'", "FALSE"
+        return f"""
+            WITH m0 AS (
+                SELECT f.*, {stage} AS gst, f.{c["subject"]} AS subj, f.{c["total"]} AS total, l.label,
+                       f.k_{n} AS k, {cases('l.label', c['parts'])} AS part, {cap_cols}
+                FROM facts f JOIN labels l ON l.k = f.k_{n} {cap_join}
+                WHERE l.label <> 'out' AND NOT f.nodate AND f.{c["subject"]} IS NOT NULL
+            ), m1 AS (
+                SELECT *,
+                       CASE WHEN label LIKE 'case:%' AND part IS NOT NULL THEN least(part, total) ELSE 0 END AS a0,
+                       CASE WHEN label LIKE 'case:%' AND part IS NOT NULL THEN least(part, total)
+                            WHEN label LIKE 'case:%' OR label IN ('gate_unknown', 'unknown') THEN total
+                            ELSE 0 END AS b0,
+                       {kind} AS ckind
+                FROM m0
+            ), m2 AS (
+                SELECT *,
+                       CASE ckind WHEN 'v' THEN least(a0, cap) WHEN 's' THEN (CASE WHEN b0 <> 0 THEN 0 ELSE a0 END)
+                                  ELSE a0 END AS a,
+                       CASE ckind WHEN 'v' THEN least(b0, cap) ELSE b0 END AS b
+                FROM m1
+            )
+            SELECT *, {mattered} AS cm FROM m2"""
+
+    def share_missing(self, clause: dict, c: dict, labels: dict[str, str], cap_labels: dict[str, str]) -> list[str]:
+        """Aggregates (lists of names) of the fields a group misses, as :meth:`Judge.share_groups`
+        adds them: the unknown member atoms that could change the label, the parts missing, and,
+        where a limit is unknown and some part may count, what leaves the limit unknown."""
+        out = []
+
+        def names(dec: dict, keys: dict[str, str], unknown: tuple[str, ...], operands: dict, column: str,
+                  where: str) -> None:
+            for i, ops in sorted(operands.items()):
+                relevant = [k for k, lab in keys.items() if lab in unknown and k[i] == "u"
+                            and any(D.decide(dec, list(k[:i] + alt + k[i + 1:])) != lab for alt in "tf")]
+                if relevant:
+                    got = ", ".join(f"CASE WHEN {flag} THEN {name} END" for flag, name in ops)
+                    out.append(f"list_distinct(flatten(list([{got}]) FILTER "
+                               f"(WHERE {where} AND {column} IN ({', '.join(literal(k) for k in relevant)}))))")
+
+        names(D.from_json(clause["decisions"]["member"]), labels, ("gate_unknown", "unknown"), c["operands"], "k",
+              "total IS NOT NULL")
+        out += [f"list_distinct(list({name.removeprefix('f.')}) FILTER (WHERE label = 'case:{j}' "
+                f"AND total IS NOT NULL AND part IS NULL))"
+                for j, name in enumerate(c["part_names"]) if name is not None]
+        if "caps" in c:
+            limited = "total IS NOT NULL AND ckind = 's' AND b0 <> 0"
+            names(D.from_json(clause["decisions"]["cap"]), cap_labels, ("unknown",), c["cap_operands"], "ck", limited)
+            out += [f"list_distinct(list({name.removeprefix('f.')}) FILTER (WHERE {limited} AND clabel = 'case:{j}'))"
+                    for j, name in enumerate(c["cap_names"]) if name is not None]
+        return out
+
+    def share_rests(self, clause: dict, labels: dict[str, str], cap_labels: dict[str, str]) -> dict[tuple, tuple]:
+        """(member row, limit row, whether the limit mattered) -> the assumptions a member's outcome
+        rests on (:meth:`Judge.rests`), for the combinations resting on some; empty for most clauses."""
+        decs = clause["decisions"]
+        if not ids_in(decs["member"]["atoms"]) and not ids_in(decs.get("cap", {}).get("atoms", [])):
+            return {}
+        member = {k: self.run.rests(clause, "member", list(k), lab) for k, lab in labels.items() if lab != "out"}
+        cap = {k: self.run.rests(clause, "cap", list(k), lab) for k, lab in cap_labels.items()} or {"": ()}
+        out = {}
+        for k, ids in member.items():
+            for ck, cids in cap.items():
+                for cm in "tf":
+                    both = ids + cids if cm == "t" else ids
+                    if both:
+                        out[(k, ck, cm)] = both
+        return out
 
     # driver -------------------------------------------------------------------------
     def evaluate(self, clause_ids: Iterable[str] | None) -> None:
@@ -496,6 +601,8 @@ class _Bulk:
             for name, dec in clause["decisions"].items():
                 if clause["kind"] == "exists" and name == "match":
                     continue  # related records are matched per record
+                if name == "supplier_pool":
+                    continue  # the parties that may supply: judged per record (Judge.no_supplier)
                 for a in dec["atoms"]:
                     if a["op"] not in ("in_force", "fact", "assume"):
                         self.scope.atom(a)
@@ -507,16 +614,17 @@ class _Bulk:
             if clause["kind"] == "share":
                 self.scope.value(clause["subject"])
                 self.scope.value(clause["total"])
-                for p in clause["part"]:
+                for p in clause["part"] + (clause.get("part_at_most") or []):
                     if p["value_from"]:
                         self.scope.value(p["value_from"])
             if clause["kind"] == "exists" and (clause["categories"] or clause["link"] != "purchase_id"):
                 raise Unsupported("exists with categories or another link")
-            if clause.get("part_at_most") or clause.get("unless_no_supplier") or (
-                    clause["kind"] != "each" and ids_in(clause["decisions"])):
-                # a limited part, a supplier pool or a named assumption outside an each clause:
-                # judged per record, the same verdicts (an each clause counts its records in verdicts())
-                raise Unsupported("part_at_most, unless_no_supplier or assumed() outside each")
+            if clause["kind"] != "share" and (clause.get("unless_no_supplier") or clause.get("part_at_most")
+                                               or clause["kind"] != "each" and ids_in(clause["decisions"])):
+                # a supplier pool, a limited part or a named assumption outside a share (or each) clause:
+                # judged per record, the same verdicts (each clauses count their records in verdicts(),
+                # share clauses in share())
+                raise Unsupported("unless_no_supplier, part_at_most or assumed() outside share")
             return True
         except Unsupported:
             return False
