@@ -125,6 +125,7 @@ class Judge:
         self._bounds: dict[str, tuple] = {}
         self._pool: dict[str, dict[str | None, tuple[bool, tuple[str, ...]]]] = {}
         self._assume_pos: dict[tuple[str, str], tuple] = {}
+        self._rests_memo: dict[tuple, tuple[str, ...]] = {}
         self._candidates: dict[str, Candidates] = {}
         #: every purchase of the input, any stage (the bulk path reads them from its tables)
         self.all_purchases: Callable[[], Iterable[Any]] = lambda: ds.purchases
@@ -212,6 +213,10 @@ class Judge:
         pos, dec = hit
         if not pos:
             return ()
+        memo_key = (key, tuple(row), label)  # a pure function of the row: records share few rows
+        got = self._rests_memo.get(memo_key)
+        if got is not None:
+            return got
         out = []
         for aid, idx in pos.items():
             flipped = list(row)
@@ -219,7 +224,8 @@ class Judge:
                 flipped[i] = "t" if row[i] == "f" else "f"
             if D.decide(dec, flipped) != label:
                 out.append(aid)
-        return tuple(out)
+        got = self._rests_memo[memo_key] = tuple(out)
+        return got
 
     def touch(self, ids: Iterable[str], table: str, rid: str) -> tuple[str, ...]:
         """Count a record for each assumption it rests on; the ids a finding names (those on)."""
