@@ -12,7 +12,7 @@ import datetime as _dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import perbup_rules as pr
@@ -145,4 +145,5 @@ def limited_shares(draw):
                                                                  HealthCheck.function_scoped_fixture])
 @given(limited_shares(), st.sampled_from([(), ("pdn",), ("licensed",), IDS]))
 def test_generated_limited_shares_agree(column_wise_only, ds, off):
+    assume(ds.purchases)  # every purchase rejected (an unknown buyer): no audit on either path
     _same(ds, off)
