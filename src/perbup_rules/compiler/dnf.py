@@ -46,11 +46,20 @@ def _subsumes(a: Term, b: Term) -> bool:
 
 
 def simplify(d: Iterable[Term]) -> DNF:
-    terms: list[Term] = []
+    # (key set, term) pairs: the key sets compare in C first, the values only where they can matter
+    kept: list[tuple[frozenset, Term]] = []
+    seen: set[frozenset] = set()
     for t in sorted(d, key=len):
-        if any(_subsumes(s, t) for s in terms):
+        whole = frozenset(t.items())
+        if whole in seen:  # the same term again (conj and disj make many): subsumed by itself
             continue
-        terms = [s for s in terms if not _subsumes(t, s)] + [t]
+        seen.add(whole)
+        tk = frozenset(t)
+        if any(sk <= tk and all(t[k] <= v for k, v in s.items()) for sk, s in kept):
+            continue  # an earlier term subsumes t (_subsumes(s, t))
+        # terms come shortest first, so t (its keys all in s) can only subsume one with its own keys
+        kept = [(sk, s) for sk, s in kept if sk != tk or not all(s[k] <= v for k, v in t.items())] + [(tk, t)]
+    terms = [s for _sk, s in kept]
     if len(terms) > MAX_TERMS:
         raise TooComplex(f"condition expands to {len(terms)} rule terms (limit {MAX_TERMS})")
     return terms
