@@ -16,6 +16,10 @@ How it divides the work (the per-record evaluator stays the definition):
 * Compliant and not-applicable verdicts over purchases are counted, not
   listed (``Report.counted``): a million findings nobody reads would cost
   gigabytes. Share groups are listed, with their first evidence ids.
+* An exists clause over purchases: SQL decides the purchases whose verdict no
+  related record can change (most have none under the link); those with
+  related records that could, the undated ones and the listed ones are judged
+  per record in one call (:meth:`_Bulk.exists`).
 * A clause with an expression outside the column-wise subset is judged per
   record over all its purchases (slow, never different).
 """
@@ -513,9 +517,8 @@ class _Bulk:
                 self._exists_compiles(clause)
             elif clause.get("part_at_most") or clause.get("unless_no_supplier") or (
                     clause["kind"] != "each" and ids_in(clause["decisions"])):
-                # a limited part, a supplier pool or a named assumption outside an each or exists
-                # clause: judged per record, the same verdicts (an each clause counts its records in
-                # verdicts(); Judge.exists records no assumption, its verdict's are run constants)
+                # a limited part, a supplier pool or a named assumption outside an each clause:
+                # judged per record, the same verdicts (an each clause counts its records in verdicts())
                 raise Unsupported("part_at_most, unless_no_supplier or assumed() outside each and exists")
             return True
         except Unsupported:
@@ -524,13 +527,13 @@ class _Bulk:
     def _exists_compiles(self, clause: dict) -> None:
         """Raise :class:`Unsupported` unless :meth:`exists` gives this exists clause's verdicts:
         the link compares text ids, as Judge.exists's dict lookup does; the remedy's category
-        (``unless_no_supplier`` reads it) is a text field, the same value per record and in SQL."""
+        (``unless_no_supplier`` reads it) is a text field, the same value per record and in SQL.
+        Named assumptions are no obstacle: in the verdict they are constants of the run
+        (:meth:`atoms_sql`), and Judge.exists records no record as resting on one."""
         link_from = clause.get("link_from", "id")
         if schema.PURCHASE_FIELDS.get(link_from) != schema.STR or \
                 schema.TABLE_FIELDS[clause["related"]].get(clause["link"]) != schema.STR:
             raise Unsupported("exists linked by a field that is not a text id")
-        if clause.get("part_at_most"):
-            raise Unsupported("part_at_most")
         cat = (clause.get("remedy") or {}).get("category")
         if cat:
             if cat.get("op") != "path" or len(cat["path"]) != 1 or \
