@@ -22,6 +22,10 @@ How it divides the work (the per-record evaluator stays the definition):
   be members of a window group at all (per distinct member and limit row, and
   the value against the limit); only those, and the undated ones, are judged
   per record, and every group is listed (``_Bulk.window``).
+* An exists clause over purchases: SQL decides the purchases whose verdict no
+  related record can change (most have none under the link); those with
+  related records that could, the undated ones and the listed ones are judged
+  per record in one call (:meth:`_Bulk.exists`).
 * A clause with an expression outside the column-wise subset is judged per
   record over all its purchases (slow, never different).
 """
@@ -46,6 +50,7 @@ from ..findings import Finding, Report, Status
 from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
 from ..windows import all_limits
+from ..duties import needs_reports, not_yet_due
 from .load import BulkData, _table, split_lists
 from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
 
@@ -222,9 +227,12 @@ class _Bulk:
             kind, c = clause["kind"], {}
             if kind == "each":
                 key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause)})
-            elif kind == "exists":
+            elif kind == "exists":  # the verdict row of a purchase with no related record: 0 found
                 found = "'t'" if clause["min_count"] <= 0 else "'f'"
                 key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause), 1: found, 2: found})
+                c["link"] = col(f'p."{clause.get("link_from", "id")}"')
+                if (clause.get("remedy") or {}).get("category"):
+                    c["rcat"] = col(self.scope.value(clause["remedy"]["category"])[0])
             elif kind == "window":  # what decides whether a dated purchase can be a member (see window())
                 key, _ = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
                 c["limit"] = col(self.atoms_sql(clause, "limit", {})[0])
@@ -270,9 +278,13 @@ class _Bulk:
         self.run.purchases = self._all
         self.judge_listed(clause, self._all, expect=None)
 
-    def judge_listed(self, clause: dict, purchases: list, expect: Counter | None, given: list | None = None) -> None:
+    def judge_listed(self, clause: dict, purchases: list, expect: Counter | None, given: list | None = None,
+                     checked: set | None = None) -> None:
         """Judge these purchases per record; list LISTED findings, count the others.
 
+        ``expect``: per (period, stage, category, status), the column-wise verdicts of the
+        listed findings, or with ``checked`` (purchase ids), of every finding of those
+        purchases (the others were not judged column-wise); any difference stops evaluation.
         ``given``: the atom rows SQL computed for them (``each`` only); the per-record
         evaluator recomputes the first ones and stops on any difference.
         """
@@ -287,11 +299,14 @@ class _Bulk:
         del self.run.findings[before:]
         got: Counter = Counter()
         for f in new:
+            if checked is not None and f.subject in checked:
+                got[(f.period, f.stage, f.category, f.status)] += 1
             if f.status in self.listed or clause["kind"] in ("share", "window"):  # groups are always listed
                 if clause["kind"] == "share" and self.capped:
                     f = capped(f)
                 self.run.findings.append(f)
-                got[(f.period, f.stage, f.category, f.status)] += 1
+                if checked is None:
+                    got[(f.period, f.stage, f.category, f.status)] += 1
             else:
                 self.counted[(f.clause, f.period, f.stage, f.category, f.status)] += 1
         if expect is not None and got != expect:
@@ -393,19 +408,85 @@ class _Bulk:
                 self.run.touch(ids, clause["over"], rid)
 
     def exists(self, clause: dict) -> None:
-        if clause["categories"] or clause["link"] not in schema.RELATIONS.get(clause["related"], {}) and \
-                clause["link"] != "purchase_id":
-            raise Unsupported("exists with categories or another link")
-        linked = sorted({getattr(k, clause["link"]) for k in self.data.dataset.partnerships
-                         if getattr(k, clause["link"]) is not None})
-        _table(self.con, "linked", {"id": "VARCHAR"}, [[i] for i in linked])
-        self.verdicts(clause, "verdict", None, lambda label: STATUS[label],
-                      "id NOT IN (SELECT id FROM linked) AND NOT nodate")
-        # Purchases with related partnerships, and undated ones: judged per record.
-        recs = self.records("id IN (SELECT id FROM linked) OR nodate")[0]
-        if recs:
-            self.judge_listed(clause, recs, expect=None)
+        """An exists clause over purchases, with any link, categories and remedy.
+
+        SQL gives each dated purchase its verdict atom row but for ``found`` and ``possible``
+        (pseudo-atoms 1 and 2), which come from matching related records. A purchase with no
+        related record under the link (most of them: the related tables are small) matches
+        nothing, so its row is known; for one with related records, the rows for every count
+        are tried (none found, some possible, some found): when they agree, matching cannot
+        change its verdict (a plan, a UMKK winner: not applicable). The row gives the same
+        verdict for every category; the status is the verdict's, turned not applicable by
+        ``unless_no_supplier`` or ``due`` as :meth:`Judge.exists` turns it
+        (:meth:`exists_status`). Purchases whose statuses are all known and counted are
+        counted here. Every other one is judged by ONE :meth:`Judge.exists` call, in file
+        order, so that required partnerships group (and take their candidates) across them
+        exactly as per record: the listed ones, those whose verdict rests on matching, and
+        the undated ones. For those without related records, every status (listed or
+        counted) must be SQL's, or evaluation stops.
+        """
+        if needs_reports(clause) and not self.data.dataset.reports_read:
+            return  # Judge.exists judges nothing either (duties.not_evaluated_reports says so)
+        c = self.cols[clause["id"]]
+        key, link = f"facts.k_{c['n']}", clause["link"]
+        table = self.data.dataset.reports if clause["related"] == "reports" else self.data.dataset.partnerships
+        values = sorted({getattr(k, link) for k in table if getattr(k, link) is not None})
+        _table(self.con, "linked", {"v": "VARCHAR"}, [[v] for v in values])
+        rcat = f"facts.{c['rcat']}" if "rcat" in c else "CAST(NULL AS VARCHAR)"
+        related = f"coalesce(facts.{c['link']} IN (SELECT v FROM linked), FALSE)"
+        rows = self.con.execute(f"SELECT yr, st, {key}, {rcat}, {related}, count(*) FROM facts "
+                                f"WHERE NOT facts.nodate GROUP BY ALL").fetchall()
+
+        def variants(k: str, rel: bool) -> list[str]:
+            """The verdict rows a purchase may have (with min_count <= 0, found holds whatever matches)."""
+            if not rel or clause["min_count"] <= 0:
+                return [k]
+            return [k[0] + f + m + k[3:] for f, m in ("ff", "ft", "tt")]
+
+        labels = self.decide(clause, "verdict", sorted({v for r in rows for v in variants(r[2], r[4])}))
+        categories = clause["categories"] or [None]
+        chosen: set[tuple] = set()  # (year, atom row, remedy category, related) of those judged per record
+        expect: Counter = Counter()
+        for year, stage, k, rc, rel, n in rows:
+            each = [[(cat, self.exists_status(clause, labels[v], cat, rc, year)) for cat in categories]
+                    for v in variants(k, rel)]
+            statuses = each[0]
+            if all(e == statuses for e in each) and not any(s in self.listed for _cat, s in statuses):
+                for cat, s in statuses:
+                    self.counted[(clause["id"], year, stage, cat, s)] += n
+                continue
+            chosen.add((year, k, rc, rel))
+            if not rel:
+                for cat, s in statuses:
+                    expect[(year, stage, cat, s)] += n
+        picked = "FALSE"
+        if chosen:
+            groups = ", ".join(f"({literal(y)}, {literal(k)}, {literal(rc)}, {literal(rel)})"
+                               for y, k, rc, rel in sorted(chosen, key=lambda t: (t[0], t[1], t[2] or "", t[3])))
+            picked = (f"NOT facts.nodate AND EXISTS (SELECT 1 FROM (VALUES {groups}) g(yr, k, rc, rel) "
+                      f"WHERE g.yr = facts.yr AND g.k = {key} AND g.rc IS NOT DISTINCT FROM {rcat} "
+                      f"AND g.rel = {related})")
+        checked = {r[0] for r in self.con.execute(f"SELECT id FROM facts WHERE ({picked}) AND NOT {related}")
+                   .fetchall()}
+        recs = self.records(f"facts.nodate OR ({picked})")[0]
         self.con.execute("DROP TABLE linked")
+        if recs or expect:
+            self.judge_listed(clause, recs, expect, checked=checked)
+
+    def exists_status(self, clause: dict, label: str, cat: str | None, remedy_cat: str | None,
+                      year: int | None) -> Status:
+        """The status :meth:`Judge.exists` gives a subject's verdict ``label`` for category ``cat``:
+        a violation or cannot-determine is not applicable when no party may supply the remedy's
+        category (``unless_no_supplier``) or when the duty is not yet due (``due``)."""
+        status = STATUS[label]
+        if status not in (Status.VIOLATION, Status.CANNOT_DETERMINE):
+            return status
+        cat = cat if cat is not None else remedy_cat  # Judge.remedy_category
+        if clause.get("unless_no_supplier") is not None and cat is not None and self.run.no_supplier(clause, cat)[0]:
+            return Status.NOT_APPLICABLE
+        if clause.get("due") and not_yet_due(clause, year, self.run.as_of) is not None:
+            return Status.NOT_APPLICABLE
+        return status
 
     def share(self, clause: dict) -> None:
         """Share groups summed in SQL as :meth:`Judge.share_groups` sums them (member labels, part
@@ -599,8 +680,10 @@ class _Bulk:
     def _compiles(self, clause: dict) -> bool:
         try:
             for name, dec in clause["decisions"].items():
-                if clause["kind"] == "exists" and name == "match":
-                    continue  # related records are matched per record
+                if clause["kind"] == "exists" and name != "verdict":
+                    # related records are matched per record; candidates and the supplier pool
+                    # bind ``candidate``, read for the listed violations only (Judge.exists)
+                    continue
                 if name == "supplier_pool":
                     continue  # the parties that may supply: judged per record (Judge.no_supplier)
                 for a in dec["atoms"]:
@@ -617,17 +700,34 @@ class _Bulk:
                 for p in clause["part"] + (clause.get("part_at_most") or []):
                     if p["value_from"]:
                         self.scope.value(p["value_from"])
-            if clause["kind"] == "exists" and (clause["categories"] or clause["link"] != "purchase_id"):
-                raise Unsupported("exists with categories or another link")
-            if clause["kind"] != "share" and (clause.get("unless_no_supplier") or clause.get("part_at_most")
-                                               or clause["kind"] != "each" and ids_in(clause["decisions"])):
+            if clause["kind"] == "exists":
+                self._exists_compiles(clause)
+            elif clause["kind"] != "share" and (clause.get("unless_no_supplier") or clause.get("part_at_most")
+                                                 or clause["kind"] != "each" and ids_in(clause["decisions"])):
                 # a supplier pool, a limited part or a named assumption outside a share (or each) clause:
                 # judged per record, the same verdicts (each clauses count their records in verdicts(),
                 # share clauses in share())
-                raise Unsupported("unless_no_supplier, part_at_most or assumed() outside share")
+                raise Unsupported("unless_no_supplier, part_at_most or assumed() outside share, each and exists")
             return True
         except Unsupported:
             return False
+
+    def _exists_compiles(self, clause: dict) -> None:
+        """Raise :class:`Unsupported` unless :meth:`exists` gives this exists clause's verdicts:
+        the link compares text ids, as Judge.exists's dict lookup does; the remedy's category
+        (``unless_no_supplier`` reads it) is a text field, the same value per record and in SQL.
+        Named assumptions are no obstacle: in the verdict they are constants of the run
+        (:meth:`atoms_sql`), and Judge.exists records no record as resting on one."""
+        link_from = clause.get("link_from", "id")
+        if schema.PURCHASE_FIELDS.get(link_from) != schema.STR or \
+                schema.TABLE_FIELDS[clause["related"]].get(clause["link"]) != schema.STR:
+            raise Unsupported("exists linked by a field that is not a text id")
+        cat = (clause.get("remedy") or {}).get("category")
+        if cat:
+            if cat.get("op") != "path" or len(cat["path"]) != 1 or \
+                    schema.PURCHASE_FIELDS.get(cat["path"][0]) not in (schema.STR, schema.CODE):
+                raise Unsupported("a remedy category that is not a text field of the purchase")
+            self.scope.value(cat)
 
 
 def _uses_purchase_relation(ruleset: Ruleset) -> bool:
