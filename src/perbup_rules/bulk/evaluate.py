@@ -2,8 +2,11 @@
 
 How it divides the work (the per-record evaluator stays the definition):
 
-* Classifications, and clauses over parties and partnerships, run per record
-  (:class:`perbup_rules.judge.Judge`): those tables are small.
+* Classifications run column-wise too (:mod:`.classify`: one row per party and
+  judged year, each distinct atom row decided once); clauses over parties,
+  partnerships and reports run per record (:class:`perbup_rules.judge.Judge`):
+  those tables are small. ``awards_won`` (KMT-07's subjects) is counted from
+  awards grouped in SQL (:meth:`_Bulk.won`).
 * For a clause over purchases, SQL computes each purchase's row of atom values
   (:mod:`.sql`); the engine decides each *distinct* row once, exactly as it
   does per record; SQL then counts verdicts per period, stage and status, and
@@ -27,7 +30,8 @@ How it divides the work (the per-record evaluator stays the definition):
   related records that could, the undated ones and the listed ones are judged
   per record in one call (:meth:`_Bulk.exists`).
 * A clause with an expression outside the column-wise subset is judged per
-  record over all its purchases (slow, never different).
+  record over all its purchases (slow, never different). No clause of the
+  bundled draft is (tests/test_bulk.py names the ones that would be).
 """
 
 from __future__ import annotations
