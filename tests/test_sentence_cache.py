@@ -110,3 +110,20 @@ def test_finding_encoder_gives_way_when_to_dict_changes(example, monkeypatch):
 def test_finding_status_is_its_code(example):
     f = dataclasses.replace(example.findings[0], status=Status.CANNOT_DETERMINE)
     assert '"status": "cannot_determine"' in stream.finding(f)
+
+
+def test_a_template_is_trusted_only_after_a_second_value_gave_what_it_predicts():
+    tpl = sentence_cache._Template(("nilai Rp5 melebihi batas", "value Rp5 exceeds the limit"), ("Rp5", "Rp5"))
+    assert not tpl.trusted
+    tpl.check(("nilai Rp7 melebihi batas", "value Rp7 exceeds the limit"), ("Rp7", "Rp7"))
+    assert tpl.trusted
+    assert tpl.fill(("Rp9", "Rp9")) == ("nilai Rp9 melebihi batas", "value Rp9 exceeds the limit")
+
+
+def test_no_template_where_the_value_is_not_shown_once():
+    twice = sentence_cache._Template(("Rp5 melebihi Rp5", "Rp5 exceeds Rp5"), ("Rp5", "Rp5"))
+    assert twice.parts is None
+    # "5" happens to be in the constant text, not the value: the second record shows it
+    unshown = sentence_cache._Template(("pasal 5 dilanggar", "clause 5 broken"), ("5", "5"))
+    unshown.check(("pasal 5 dilanggar", "clause 5 broken"), ("7", "7"))
+    assert unshown.parts is None and not unshown.trusted

@@ -10,6 +10,11 @@ remembered under exactly those, with each value keyed by its type and a text tha
 apart every value that could print differently (``Decimal("1.0")`` and ``Decimal("1")``
 are two keys; a set is keyed in its iteration order).
 
+A comparison of a field whose value seldom repeats (``value_idr <= params.umkk_reserved_max``:
+every package its own value) is built from a template instead: the sentence pair around the
+value's text (``phrases.value_text``), made from one record and trusted once a second record
+with another value gave exactly the sentences it predicts.
+
 The memory is bounded: at :data:`LIMIT` sentences a table is emptied and starts again,
 so a million distinct package values never all stay.
 """
@@ -60,28 +65,92 @@ def _nodes(atom: dict) -> tuple[dict, ...]:
     return tuple(sides + [i for n in sides if n.get("op") == "list" for i in n["items"]])
 
 
+def _varying(atom: dict, comp: Compiled) -> tuple[int, str | None, str] | None:
+    """(index among :func:`_nodes`, field type, field name) of the one field side of a comparison or
+    membership, whose value a sentence shows as ``{lv}``; None for other atoms."""
+    if atom.get("op") not in ("cmp", "in"):
+        return None
+    sides = [n for n in (atom.get("left"), atom.get("right")) if n]
+    paths = [i for i, n in enumerate(sides) if n.get("op") == "path"]
+    if len(paths) != 1:
+        return None
+    path = sides[paths[0]]["path"]
+    return paths[0], phrases.path_info(path, comp.table, comp.subject_table)[2], path[-1]
+
+
+class _Template:
+    """A sentence pair around the text of the varying value: (prefix, suffix) per language.
+
+    Made from a first record where that text occurs exactly once in each sentence, trusted only
+    after a second record with another text gave exactly the sentences it predicts (so a message
+    that does not show the value, or shows it twice, is never used as a template)."""
+
+    __slots__ = ("parts", "shown", "trusted")
+
+    def __init__(self, sentences: tuple[str, ...], shown: tuple[str, ...]):
+        self.shown, self.trusted = shown, False
+        self.parts: tuple[tuple[str, str], ...] | None = None
+        if all(s.count(v) == 1 for s, v in zip(sentences, shown)):
+            self.parts = tuple(tuple(s.split(v)) for s, v in zip(sentences, shown))  # type: ignore[misc]
+
+    def fill(self, shown: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(p + v + q for (p, q), v in zip(self.parts, shown))  # type: ignore[union-attr]
+
+    def check(self, sentences: tuple[str, ...], shown: tuple[str, ...]) -> None:
+        if self.parts is not None and shown != self.shown:
+            if self.fill(shown) == sentences and all(v not in p + q for (p, q), v in zip(self.parts, shown)):
+                self.trusted = True
+            else:
+                self.parts = None
+
+
+#: value types a template stands in for: numbers and dates, shown by ``phrases.value_text`` alone
+_TEMPLATED = (int, Decimal, _dt.date)
+
+
 def sentences(atom: dict, value: str, comp: Compiled, ctx: Ctx) -> tuple[str, str]:
     """``(phrases.sentence(..., "id"), phrases.sentence(..., "en"))`` of one atom for one record."""
     plan = comp.memo(("sentence-plan", id(atom)), atom)
     if plan is None:
-        plan = (tuple(comp.value(n) for n in _nodes(atom)), {})
+        plan = (tuple(comp.value(n) for n in _nodes(atom)), {}, _varying(atom, comp), {})
         comp.remember(("sentence-plan", id(atom)), atom, plan)
-    getters, table = plan
+    getters, table, varying, templates = plan
     try:
-        vals = tuple(_key(g(ctx)) for g in getters)
+        raw = tuple(g(ctx) for g in getters)
     except Exception:  # noqa: BLE001 - a getter the sentence may not call: explain without remembering
-        vals = (None,)
+        raw = None
+    vals = (None,) if raw is None else tuple(_key(v) for v in raw)
     key = (value, vals)
-    hit = table.get(key) if None not in vals else None
+    cacheable = None not in vals
+    hit = table.get(key) if cacheable else None
     if hit is not None:
         return hit
 
-    def get(node: dict) -> Any:
-        return comp.value(node)(ctx)
+    # a comparison of a field whose value seldom repeats (a package's value): the sentence is the
+    # same but for the value's text, a template around it
+    template = tkey = shown = None
+    if cacheable and varying is not None and value in ("t", "f") and type(raw[varying[0]]) in _TEMPLATED:
+        i, ftype, field = varying
+        tkey = (value, vals[:i] + (("templated", type(raw[i])),) + vals[i + 1:])
+        shown = tuple(phrases.value_text(raw[i], lang, ftype, field) for lang in ("id", "en"))
+        template = templates.get(tkey)
+        if template is not None and template.trusted:
+            hit = template.fill(shown)
 
-    hit = tuple(phrases.sentence(atom, value, get, lang, comp.table, comp.subject_table, _is_missing)
-                for lang in ("id", "en"))
-    if None not in vals:
+    if hit is None:
+        def get(node: dict) -> Any:
+            return comp.value(node)(ctx)
+
+        hit = tuple(phrases.sentence(atom, value, get, lang, comp.table, comp.subject_table, _is_missing)
+                    for lang in ("id", "en"))
+        if tkey is not None:
+            if template is None:
+                if len(templates) >= LIMIT:
+                    templates.clear()
+                templates[tkey] = _Template(hit, shown)
+            else:
+                template.check(hit, shown)
+    if cacheable:
         if len(table) >= LIMIT:
             table.clear()
         table[key] = hit
