@@ -135,21 +135,20 @@ def sentences(atom: dict, value: str, comp: Compiled, ctx: Ctx) -> tuple[str, st
         shown = tuple(phrases.value_text(raw[i], lang, ftype, field) for lang in ("id", "en"))
         template = templates.get(tkey)
         if template is not None and template.trusted:
-            hit = template.fill(shown)
+            return template.fill(shown)  # as cheap as a look-up: not remembered, the table keeps room
 
-    if hit is None:
-        def get(node: dict) -> Any:
-            return comp.value(node)(ctx)
+    def get(node: dict) -> Any:
+        return comp.value(node)(ctx)
 
-        hit = tuple(phrases.sentence(atom, value, get, lang, comp.table, comp.subject_table, _is_missing)
-                    for lang in ("id", "en"))
-        if tkey is not None:
-            if template is None:
-                if len(templates) >= LIMIT:
-                    templates.clear()
-                templates[tkey] = _Template(hit, shown)
-            else:
-                template.check(hit, shown)
+    hit = tuple(phrases.sentence(atom, value, get, lang, comp.table, comp.subject_table, _is_missing)
+                for lang in ("id", "en"))
+    if tkey is not None:
+        if template is None:
+            if len(templates) >= LIMIT:
+                templates.clear()
+            templates[tkey] = _Template(hit, shown)
+        else:
+            template.check(hit, shown)
     if cacheable:
         if len(table) >= LIMIT:
             table.clear()
