@@ -12,7 +12,7 @@ from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any, Iterable
 
-from . import expr
+from . import expr, sentence_cache
 from .atoms import Compiled, Ctx, Missing
 from .findings import LazyText, Status, Text
 from .i18n import both, phrases, t
@@ -188,19 +188,32 @@ def atom_sentences(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx, 
                    among: Iterable[int] | None = None) -> tuple[list[str], list[str]]:
     """The atoms whose value is in ``which`` (only those ``among`` the given indexes, in that
     order) as plain sentences: (Indonesian, English)."""
-    def get(node: dict) -> Any:
-        return comp.value(node)(ctx)
-
     ids, ens = [], []
     seen: set[int] = set()
     for i in (range(len(atoms)) if among is None else among):
         if i in seen or row[i] not in which or atoms[i]["op"] in ("in_force", "fact"):
             continue
         seen.add(i)
-        for lang, out in (("id", ids), ("en", ens)):
-            out.append(phrases.sentence(atoms[i], row[i], get, lang, comp.table, comp.subject_table,
-                                        lambda v: isinstance(v, Missing)))
+        # phrases.sentence in both languages, remembered per the values read (perbup_rules.sentence_cache)
+        id_, en = sentence_cache.sentences(atoms[i], row[i], comp, ctx)
+        ids.append(id_)
+        ens.append(en)
     return ids, ens
+
+
+_FALSE, _TRUE = frozenset("f"), frozenset("t")
+
+
+def _violation_atoms(clause: dict, comp: Compiled) -> tuple[list[int], list[int]]:
+    """(atoms ``require`` reads, atoms ``applies`` reads) of a clause, in order: the same for every
+    violation it explains, so worked out once per clause and compiled scope."""
+    key = ("violation-atoms", id(clause))
+    hit = comp.memo(key, clause)
+    if hit is None:
+        logic = clause.get("logic", {})
+        hit = (_logic_atoms(logic.get("require")), _logic_atoms(logic.get("applies")))
+        comp.remember(key, clause, hit)
+    return hit
 
 
 def each_text(clause: dict, label: str, status: Status, subject: str, exception: str | None,
@@ -224,11 +237,10 @@ def each_text(clause: dict, label: str, status: Status, subject: str, exception:
                     t("why.each.compliant", "en", cid=cid, cit=cit, subject=subject, title=t_en))
     if status is Status.VIOLATION:  # the common listed verdict: its text is built when read
         def make() -> tuple[str, str]:
-            logic = clause.get("logic", {})
-            require = _logic_atoms(logic.get("require"))
-            among = [i for i in require if focus is None or i in focus]
-            f_id, f_en = atom_sentences(atoms, row, comp, ctx, {"f"}, among)
-            a_id, a_en = atom_sentences(atoms, row, comp, ctx, {"t"}, _logic_atoms(logic.get("applies")))
+            require, applies_atoms = _violation_atoms(clause, comp)
+            among = require if focus is None else [i for i in require if i in focus]
+            f_id, f_en = atom_sentences(atoms, row, comp, ctx, _FALSE, among)
+            a_id, a_en = atom_sentences(atoms, row, comp, ctx, _TRUE, applies_atoms)
             out = []
             for lang, title, failed, applied in (("id", t_id, f_id, a_id), ("en", t_en, f_en, a_en)):
                 applies = t("why.each.applies", lang, facts="; ".join(applied)) if applied else ""

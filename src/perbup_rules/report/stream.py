@@ -7,8 +7,12 @@ most of its writing time there and held the whole text in memory. Here:
 * JSON: the report's skeleton (every key but ``findings``) is dumped as before; the findings
   are encoded by :func:`dump`, an indent-2 encoder for the plain data ``Finding.to_dict()``
   gives (str through the C string encoder, int, None, bool, lists, dicts; anything else
-  through :func:`json.dumps`), joined and written in batches of :data:`BATCH`. New keys in
-  ``Finding.to_dict()`` or new report sections need no change here.
+  through :func:`json.dumps`), joined and written in batches of :data:`BATCH`. A finding is
+  encoded by :func:`finding` straight from its fields (constant keys, no dict), about three
+  times cheaper; it checks itself against ``dump(f.to_dict())`` on the first finding and
+  against Finding's fields, and gives way to the generic encoder when they differ, so new
+  keys in ``Finding.to_dict()`` or new report sections are never lost (add them to
+  :func:`finding` to keep the speed).
 * CSV: rows written with ``csv.writer.writerows`` a batch at a time, straight to the file.
 * Markdown, HTML and text: list at most 500 rows per section (``--all`` lifts it) and are
   rendered whole, as before.
@@ -66,6 +70,68 @@ def _fallback(o: Any, indent: str) -> str:
     return json.dumps(o, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
 
 
+#: the fields of Finding :func:`finding` was written for; another set (a field added) uses :func:`dump`
+_FIELDS = ("clause", "citation", "subject", "period", "status", "explanation", "subject_kind", "stage",
+           "category", "measured", "threshold", "evidence", "evidence_count", "exception", "missing",
+           "severity", "rule_location", "channels", "as_if_in_force", "assumptions")
+#: a finding's keys are indented 6 spaces in the report (the findings list is at depth 2)
+_IN = "      "
+_IN2 = _IN + "  "
+_K = {k: f",\n{_IN}{_enc(k)}: " for k in _FIELDS}
+
+
+def finding(f: Finding) -> str:
+    """``dump(f.to_dict(), "    ")`` without building the dict: the keys are constants, the common
+    values (str, None) go straight to the C string encoder, anything else through :func:`dump`.
+    Written after ``Finding.to_dict``; :func:`_finding_encoder` checks it still agrees."""
+    enc, k = _enc, _K
+
+    def v(x: Any) -> str:
+        return enc(x) if type(x) is str else ("null" if x is None else dump(x, _IN))
+
+    ev, miss, ch, expl = f.evidence, f.missing, f.channels, f.explanation
+    parts = [
+        '{\n      "clause": ', v(f.clause),
+        k["citation"], v(f.citation),
+        k["subject"], v(f.subject),
+        k["subject_kind"], v(f.subject_kind),
+        k["period"], v(f.period),
+        k["stage"], v(f.stage),
+        k["category"], v(f.category),
+        k["status"], v(f.status.value),
+        k["measured"], v(f.measured),
+        k["threshold"], v(f.threshold),
+        k["evidence"], dump(list(ev), _IN) if ev else "[]",
+        k["evidence_count"], dump(len(ev) if f.evidence_count is None else f.evidence_count, _IN),
+        k["exception"], v(f.exception),
+        k["missing"], dump(list(miss), _IN) if miss else "[]",
+        k["severity"], v(f.severity),
+        k["explanation"], '{\n        "id": ', dump(expl.id, _IN2), ',\n        "en": ', dump(expl.en, _IN2), "\n      }",
+        k["rule_location"], v(f.rule_location),
+        k["channels"], "null" if ch is None else (dump(list(ch), _IN) if ch else "[]"),
+    ]
+    if f.as_if_in_force:
+        parts += (k["as_if_in_force"], "true")
+    if f.assumptions:
+        parts += (k["assumptions"], dump(list(f.assumptions), _IN))
+    parts.append("\n    }")
+    return "".join(parts)
+
+
+def _generic(f: Finding) -> str:
+    return dump(f.to_dict(), "    ")
+
+
+def _finding_encoder(sample: Finding):
+    """:func:`finding` when it gives the bytes of the generic way for ``sample`` and Finding has the
+    fields it knows; else the generic way (``Finding.to_dict`` changed and :func:`finding` did not)."""
+    from dataclasses import fields
+
+    if tuple(fl.name for fl in fields(Finding)) != _FIELDS or finding(sample) != _generic(sample):
+        return _generic
+    return finding
+
+
 def iter_json(report: Report, include: Iterable[Status] | None = None) -> Iterator[str]:
     """``report.to_json(include)`` in pieces of :data:`BATCH` findings."""
     keep = None if include is None else {Status(s) for s in include}
@@ -80,13 +146,14 @@ def iter_json(report: Report, include: Iterable[Status] | None = None) -> Iterat
     text = json.dumps(skeleton, ensure_ascii=False, indent=2, sort_keys=False)
     head, tail = text.split(f'"{marker}"')
     yield head + "[\n    "
+    encode = _finding_encoder(listed[0])
     it = iter(listed)
     first = True
     while True:
         batch = list(islice(it, BATCH))
         if not batch:
             break
-        chunk = ",\n    ".join(dump(f.to_dict(), "    ") for f in batch)
+        chunk = ",\n    ".join(map(encode, batch))
         yield chunk if first else ",\n    " + chunk
         first = False
     yield "\n  ]" + tail + "\n"
