@@ -83,3 +83,26 @@ def test_a_clause_outside_the_subset_is_classified_per_record(tmp_path):
     assert slow == ["C-01"]
     assert got.derived == want.derived and got.derived_why == want.derived_why
     assert any(a.get("besar") for a in got.derived[2025].values())
+
+
+def test_party_year_is_made_from_the_classification_s_table(monkeypatch):
+    """The purchase clauses' party_year table comes from the classification's own table (no
+    second pass over every party and year in Python), and the report is still the per-record one."""
+    made = []
+    real = bulk_evaluate._table
+
+    def spy(con, name, *a, **k):
+        made.append(name)
+        return real(con, name, *a, **k)
+
+    monkeypatch.setattr(bulk_evaluate, "_table", spy)
+    data = load(pr.EXAMPLE_DATA)
+    try:
+        got = bulk_evaluate.evaluate_bulk(KUTIM, data, "reference")
+    finally:
+        data.close()
+    assert "party_year" not in made
+    want = bulk_evaluate.as_counted(pr.evaluate(KUTIM, pr.load_dataset(pr.EXAMPLE_DATA), "reference"))
+    a, b = got.to_dict(), want.to_dict()
+    a.pop("engine"), b.pop("engine")
+    assert a == b

@@ -82,14 +82,19 @@ class Classifier:
         self.run, self.con, self.decide = judge, con, decide
         self.party_types = party_types
         self.derived_types: dict[str, str] = {}
+        # every party's fields once (``party_fields``, kept for party_year), then one row per judged year
         parties = sorted(judge.dataset.parties.values(), key=lambda p: p.id)
-        self.parties = parties
-        rows = [[y, p.id, *[getattr(p, n) for n in party_types]] for y in judge.years() for p in parties]
-        _table(con, "classified", {"year": "INTEGER", "id": "VARCHAR", **{f"f_{n}": t for n, t in party_types.items()}},
-               rows)
+        _table(con, "party_fields", {"id": "VARCHAR", **{f"f_{n}": t for n, t in party_types.items()}},
+               [[p.id, *[getattr(p, n) for n in party_types]] for p in parties])
+        years = ", ".join(str(y) for y in judge.years())
+        con.execute(f"CREATE TEMP TABLE classified AS SELECT CAST(y.year AS INTEGER) AS year, f.* FROM party_fields f "
+                    f"CROSS JOIN (SELECT unnest([{years}]) AS year) y" if years else
+                    "CREATE TEMP TABLE classified AS SELECT CAST(NULL AS INTEGER) AS year, f.* FROM party_fields f LIMIT 0")
 
     def close(self) -> None:
-        self.con.execute("DROP TABLE IF EXISTS classified")
+        """Drop the work tables (``party_fields`` and ``classified`` stay: _Bulk.tables reads them)."""
+        for t in ("labels", "classified_k", "attr_values"):
+            self.con.execute(f"DROP TABLE IF EXISTS {t}")
 
     def run_all(self, clauses: list[dict]) -> list[str]:
         """Classify with every clause in order; the ids classified per record (outside the subset)."""

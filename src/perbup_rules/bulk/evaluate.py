@@ -97,6 +97,8 @@ class _Bulk:
         self.counted: Counter = Counter()
         self._all: list | None = None
         self._party_types: dict[str, str] | None = None
+        #: attribute -> SQL type of the ``classified`` table .classify left (None: no such table)
+        self._classified: dict[str, str] | None = None
 
     # setup -------------------------------------------------------------------------
     def won(self) -> list:
@@ -132,6 +134,7 @@ class _Bulk:
         classifier = Classifier(self.run, self.con, self.decide, self.party_types())
         try:
             classifier.run_all([c for c in self.rs.clauses if c["kind"] == "classify"])
+            self._classified = dict(classifier.derived_types)  # party_year may be made from its table
         finally:
             classifier.close()
 
@@ -150,6 +153,18 @@ class _Bulk:
                 derived_types[c["attribute"]] = "BOOLEAN" if any(isinstance(v, bool) for v in consts) else "VARCHAR"
         columns = {"year": "INTEGER", "id": "VARCHAR", **{f"f_{n}": t for n, t in party_types.items()},
                    **{f"d_{a}": t for a, t in derived_types.items()}}
+        if self._classified == derived_types and set(derived) <= set(self.years):
+            # the classification's own table holds every party, year and attribute, typed alike
+            f_cols = "".join(f', "f_{n}"' for n in party_types)
+            d_cols = "".join(f', "d_{a}"' for a in derived_types)
+            d_null = "".join(f', CAST(NULL AS {t}) AS "d_{a}"' for a, t in derived_types.items())
+            self.con.execute(f"CREATE TEMP TABLE party_year AS SELECT CAST(-1 AS INTEGER) AS year, id{f_cols}{d_null} "
+                             f"FROM party_fields UNION ALL SELECT year, id{f_cols}{d_cols} FROM classified")
+            self.con.execute("DROP TABLE classified")
+            self.con.execute("DROP TABLE party_fields")
+            return PurchaseScope(self.run.env.params, derived_types, party_types, self.run.env.default_year)
+        self.con.execute("DROP TABLE IF EXISTS classified")
+        self.con.execute("DROP TABLE IF EXISTS party_fields")
         rows = []
         # -1: an undated record when no period is judged (no default year): fields, no derived values
         for year in [-1, *sorted(set(self.years) | set(derived))]:
