@@ -96,15 +96,15 @@ import duckdb
 CLASSIFY = ("DEF-01", "DEF-02", "KMT-06", "KMT-06.1", "KMT-06.2", "KMT-06.3", "KMT-06.4")
 STATUSES = ("violation", "cannot_determine", "compliant", "not_applicable")
 #: Clauses of CLAUSE_SQL whose current reading this SQL does not follow (left out of every comparison):
-#: the readings that landed beside this rewrite (issue 13): KMT-11 counts licensed local UMKK with its
-#: "no licensed supplier" exception, KMT-12.1 reads the pagu with the technical exemption, KMT-15.3 is
-#: judged from reports.csv, KMT-16 once per partnership. (KMT-04, 11.2, 12.3, 15.4, 16.T and 18 are
-#: not in CLAUSE_SQL at all: every comparison names them as not encoded.)
-OUTDATED: frozenset[str] = frozenset({"KMT-11", "KMT-12.1", "KMT-15.3", "KMT-16"})
+#: readings that landed beside this rewrite (issue 13): KMT-15.3 is judged from reports.csv, KMT-16
+#: once per partnership. (KMT-04, 15.4, 16.T and 18 are not in CLAUSE_SQL at all: every comparison
+#: names them as not encoded.)
+OUTDATED: frozenset[str] = frozenset({"KMT-15.3", "KMT-16"})
 
 COLUMNS = {
     "parties": ("id", "name", "kind", "legal_form", "capital_idr", "annual_sales_idr", "scale",
-                "kecamatan", "desa", "kabupaten", "supplies", "star_rating", "kabupaten_code", "kecamatan_code", "desa_code"),
+                "kecamatan", "desa", "kabupaten", "supplies", "star_rating", "kabupaten_code", "kecamatan_code", "desa_code",
+                "licensed"),
     "purchases": ("id", "stage", "buyer_id", "ppk_id", "supplier_id", "category", "procurement_type", "method",
                   "value_idr", "umk_value_idr", "reserved_for_umkk", "exemption_reason", "date", "currency",
                   "pagu_idr", "exemption_code", "channel", "desa_reason_code", "fiscal_year"),
@@ -248,19 +248,19 @@ CREATE OR REPLACE TEMP MACRO col_grouped(c) AS coalesce((SELECT grouped FROM mon
 -- Parties: typed, in file order (rowid), with the importer's cell checks.
 CREATE OR REPLACE TEMP TABLE party_all AS
 SELECT trimmed(c_id) AS id, trimmed(c_kecamatan) AS kecamatan, trimmed(c_desa) AS desa, trimmed(c_kabupaten) AS kabupaten,
-    kind, legal_form, capital, sales, scale,
+    kind, legal_form, capital, sales, scale, licensed,
     coalesce(list_transform(list_filter(string_split(trimmed(c_supplies), ';'), lambda x: trimmed(x) IS NOT NULL),
                             lambda x: tok(trimmed(x))), []::VARCHAR[]) AS supplies,
     trimmed(c_kabupaten_code) IS NOT NULL OR trimmed(c_kecamatan_code) IS NOT NULL OR trimmed(c_desa_code) IS NOT NULL AS has_codes,
     trimmed(c_id) IS NOT NULL AND cell_ok(c_kind, kind) AND cell_ok(c_legal_form, legal_form)
     AND cell_ok(c_capital_idr, capital) AND cell_ok(c_annual_sales_idr, sales) AND cell_ok(c_scale, scale)
-    AND cell_ok(c_star_rating, star) AS ok
+    AND cell_ok(c_star_rating, star) AND cell_ok(c_licensed, licensed) AS ok
 FROM (
     SELECT *,
         code(c_kind, ['perangkat_daerah', 'desa', 'hotel', 'restaurant', 'company', 'umkm', 'koperasi']) AS kind,
         code(c_legal_form, ['pt', 'cv', 'ud', 'firma', 'koperasi', 'perorangan', 'other']) AS legal_form,
         money(c_capital_idr, g_capital) AS capital, money(c_annual_sales_idr, g_sales) AS sales,
-        code(c_scale, ['mikro', 'kecil', 'menengah', 'besar']) AS scale,
+        code(c_scale, ['mikro', 'kecil', 'menengah', 'besar']) AS scale, yesno(c_licensed) AS licensed,
         CASE WHEN regexp_full_match(trimmed(c_star_rating), '[0-9]{1,18}')
               AND CAST(trimmed(c_star_rating) AS HUGEINT) BETWEEN 1 AND 5 THEN 1 END AS star
     FROM (SELECT __parties_cols__, col_grouped('capital') AS g_capital, col_grouped('sales') AS g_sales FROM __src_parties__)
@@ -366,7 +366,7 @@ WITH py AS (
     SELECT *, CASE WHEN scale_computed IS NOT NULL THEN scale_computed
                    WHEN year >= 2021 OR capital IS NULL THEN scale END AS scale_effective FROM sc
 )
-SELECT id, year, kind, scale, desa, kecamatan, desa_code, kecamatan_code, kabupaten_code, supplies, scale_computed, scale_effective,
+SELECT id, year, kind, scale, licensed, desa, kecamatan, desa_code, kecamatan_code, kabupaten_code, supplies, scale_computed, scale_effective,
     CASE  -- DEF-01 umkk: koperasi; mikro/kecil; menengah/besar with a known form; else unknown
         WHEN year >= 2021 AND legal_form = 'koperasi' THEN true          -- a cooperative by its form (PP 7/2021)
         WHEN year >= 2021 AND legal_form IS NULL AND kind = 'koperasi' THEN true
@@ -396,7 +396,7 @@ SELECT a.id, a.stage, a.buyer_id, a.ppk_id, a.supplier_id, a.category, a.ptype, 
        a.exempt, a.pagu, a.exempt_tech, a.date, a.year, a.channel, a.reasons, a.rowid AS rn,
        b.kind AS buyer_kind, b.desa_code AS buyer_desa, b.umkk AS buyer_umkk,
        s.umkk AS supplier_umkk, s.local AS supplier_local, s.desa_code AS supplier_desa,
-       s.kabupaten_code AS supplier_kab, s.kecamatan_code AS supplier_kec
+       s.kabupaten_code AS supplier_kab, s.kecamatan_code AS supplier_kec, s.licensed AS supplier_licensed
 FROM purchase_all a
 LEFT JOIN party_year b ON b.id = a.buyer_id AND b.year IS NOT DISTINCT FROM a.year
 LEFT JOIN party_year s ON s.id = a.supplier_id AND s.year IS NOT DISTINCT FROM a.year
@@ -467,9 +467,49 @@ FROM (SELECT *,
       FROM purchase_x)
 """)
 
-# KMT-12.1 (Pasal 7 ayat 1): school and teacher uniforms of perangkat daerah go to UMKK.
-# In force 2027-01-01; no exception.
+# KMT-12.1 (Pasal 7 ayat 1 and 3, issue 13): uniform packages of perangkat daerah with a pagu up to
+# the reservation ceiling go to UMKK, the pagu read as in KMT-03 (unknown: the value), with KMT-03's
+# technical exemption. In force params.obligations_from (2027-01-01).
 CLAUSE_SQL["KMT-12.1"] = _merged("""
+SELECT id AS subject, year AS period, stage, NULL AS category, undated, CASE
+    WHEN date < DATE '2027-01-01' THEN 'not_applicable'
+    WHEN applies IS FALSE THEN 'not_applicable'
+    WHEN require IS TRUE THEN 'compliant'
+    WHEN exempt_tech THEN 'compliant'                             -- unless: technical_exemption (coded)
+    WHEN applies AND NOT require THEN 'violation'
+    ELSE 'cannot_determine' END AS status
+FROM (SELECT *,
+        buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru')
+            AND CASE WHEN pagu IS NOT NULL THEN pagu <= 100 * umkk_reserved_max(date)
+                     ELSE value <= 100 * umkk_reserved_max(date) END AS applies,
+        (stage = 'plan' AND reserved) OR (stage <> 'plan' AND supplier_umkk) AS require
+      FROM purchase_x)
+""")
+
+# KMT-12.3 (Pasal 7 ayat 4): uniform packages above the reservation ceiling (the pagu read as in
+# KMT-12.1) prefer UMKK at award and contract; KMT-03's technical exemption excuses. A warning.
+# In force params.obligations_from (2027-01-01).
+CLAUSE_SQL["KMT-12.3"] = _merged("""
+SELECT id AS subject, year AS period, stage, NULL AS category, undated, CASE
+    WHEN date < DATE '2027-01-01' THEN 'not_applicable'
+    WHEN applies IS FALSE THEN 'not_applicable'
+    WHEN require IS TRUE THEN 'compliant'
+    WHEN exempt_tech THEN 'compliant'                             -- unless: technical_exemption (coded)
+    WHEN applies AND NOT require THEN 'violation'
+    ELSE 'cannot_determine' END AS status
+FROM (SELECT *,
+        buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru') AND stage <> 'plan'
+            AND CASE WHEN pagu IS NOT NULL THEN pagu > 100 * umkk_reserved_max(date)
+                     ELSE value > 100 * umkk_reserved_max(date) END AS applies,
+        supplier_umkk AS require
+      FROM purchase_x)
+""")
+
+# KMT-11.2 (Pasal 6 ayat 2): sand and stone bought by a perangkat daerah (award/contract) come from a
+# licensed supplier. Under the named assumption licensed (on: the baseline has no --no-assume) an
+# unknown licence, or no supplier, counts as held: only a supplier known to be unlicensed violates.
+# In force params.obligations_from (2027-01-01).
+CLAUSE_SQL["KMT-11.2"] = _merged("""
 SELECT id AS subject, year AS period, stage, NULL AS category, undated, CASE
     WHEN date < DATE '2027-01-01' THEN 'not_applicable'
     WHEN applies IS FALSE THEN 'not_applicable'
@@ -477,8 +517,8 @@ SELECT id AS subject, year AS period, stage, NULL AS category, undated, CASE
     WHEN applies AND NOT require THEN 'violation'
     ELSE 'cannot_determine' END AS status
 FROM (SELECT *,
-        buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru') AS applies,
-        (stage = 'plan' AND reserved) OR (stage <> 'plan' AND supplier_umkk) AS require
+        category = 'material_pasir_batu' AND stage <> 'plan' AND buyer_kind = 'perangkat_daerah' AS applies,
+        coalesce(supplier_licensed, true) AS require               -- assumed(licensed)
       FROM purchase_x)
 """)
 
@@ -759,11 +799,29 @@ CLAUSE_SQL["KMT-01"] = _share(subject="buyer_id", valid_from="2021-02-02", appli
 # KMT-02 (Pasal 3 ayat 2): each PPK of a perangkat daerah allocates at least 40% to UMKK.
 CLAUSE_SQL["KMT-02"] = _share(subject="ppk_id", valid_from="2025-04-30", applies="buyer_kind = 'perangkat_daerah'",
                               part=_UMKK_PART, pct="umkk_share_min_pct", parent="buyer_id")
-# KMT-11 (Pasal 6 ayat 1): at least 50% of a perangkat daerah's sand and stone from local UMKK.
-CLAUSE_SQL["KMT-11"] = _share(
+# KMT-11 (Pasal 6 ayat 1): at least 50% of a perangkat daerah's sand and stone from licensed local
+# UMKK (an unknown licence counts as held: assumed(licensed), on). Unless no party may be a licensed
+# local UMKK supplying sand and stone (judged on the last period's attributes, every party of the
+# data): then its violations and cannot_determine are not_applicable (unless_no_supplier).
+CLAUSE_SQL["KMT-11"] = """
+WITH judged AS (""" + _share(
     subject="buyer_id", valid_from="2027-01-01",
     applies="buyer_kind = 'perangkat_daerah' AND category = 'material_pasir_batu' AND stage <> 'plan'",
-    part=_LOCAL_PART, pct="local_material_share_min_pct")
+    part="""CASE
+        WHEN supplier_umkk AND supplier_local AND coalesce(supplier_licensed, true) THEN value
+        WHEN (supplier_umkk AND supplier_local AND coalesce(supplier_licensed, true)) IS NULL THEN NULL
+        ELSE 0 END""", pct="local_material_share_min_pct") + """
+), pool AS (  -- a party that may be a licensed local UMKK supplying sand and stone
+    SELECT count(*) AS n FROM party_year
+    WHERE year IS NOT DISTINCT FROM (SELECT max(year) FROM period)
+      AND (umkk AND kabupaten_code = '64.08' AND list_contains(supplies, 'material_pasir_batu')
+           AND coalesce(licensed, true)) IS NOT FALSE
+)
+SELECT subject, period, stage, category, CASE
+    WHEN status IN ('violation', 'cannot_determine') AND (SELECT n FROM pool) = 0 THEN 'not_applicable'
+    ELSE status END AS status
+FROM judged
+"""
 # KMT-12.2 (Pasal 7 ayat 2): at least 70% of uniforms from local UMKK.
 CLAUSE_SQL["KMT-12.2"] = _share(
     subject="buyer_id", valid_from="2027-01-01",

@@ -273,7 +273,70 @@ def test_edge_cases(ruleset, tmp_path):
     judged = [c for c, counts in summary.items() if any(counts.values()) and c not in baseline.OUTDATED
               and c in baseline.CLAUSE_SQL]
     assert judged == sorted(judged) and {"KMT-01", "KMT-05", "KMT-07", "KMT-14", "KMT-15.1"} <= set(judged)
-    assert all(summary[c]["violation"] for c in judged if c != "KMT-14.2")  # KMT-14.2: test_desa_channels_and_reasons
+    # KMT-14.2: test_desa_channels_and_reasons; KMT-11 (here: no licensed local supplier, not applicable),
+    # KMT-11.2 and KMT-12.3: test_sand_stone_licences_and_uniform_pagu
+    assert all(summary[c]["violation"] for c in judged if c not in ("KMT-14.2", "KMT-11", "KMT-11.2", "KMT-12.3"))
+    assert summary["KMT-11"]["not_applicable"] > 0  # unless_no_supplier: no licensed local UMKK supplies it
+
+
+# Sand and stone with licences (KMT-11 licensed local UMKK, assumed(licensed) for an unknown licence;
+# KMT-11.2), and uniform packages read on the pagu (KMT-12.1 up to the ceiling, KMT-12.3 above it,
+# the technical exemption, an unknown pagu read as the value, an unknown value), in 2027; a party
+# with a licence cell the importer refuses (and the purchase naming it) is rejected.
+SAND_PARTIES = """sb-lic,UD Pasir Lic,umkm,ud,500000000,,mikro,Bengalon,,Kutai Timur,material_pasir_batu,,true
+sb-unlic,UD Pasir Unlic,umkm,ud,500000000,,mikro,Bengalon,,Kutai Timur,material_pasir_batu,,tidak
+sb-unk,UD Pasir Unk,umkm,ud,500000000,,mikro,Bengalon,,Kutai Timur,material_pasir_batu,,
+sb-far,UD Pasir Far,umkm,ud,500000000,,mikro,Samarinda Ulu,,Samarinda,material_pasir_batu,,Ya
+sb-bad,UD Pasir Bad,umkm,ud,500000000,,mikro,Bengalon,,Kutai Timur,material_pasir_batu,,maybe
+"""
+# id, stage, buyer, supplier, category, value, pagu, exemption_code, date
+SAND_ROWS = [
+    ("s1", "award", "pd-a", "sb-lic", "material_pasir_batu", "100000000", "", "", "2027-05-01"),
+    ("s2", "award", "pd-a", "sb-unlic", "material_pasir_batu", "100000000", "", "", "2027-05-02"),
+    ("s3", "award", "pd-a", "sb-unk", "material_pasir_batu", "100000000", "", "", "2027-05-03"),
+    ("s4", "contract", "pd-b", "sb-unlic", "material_pasir_batu", "300000000", "", "", "2027-05-04"),
+    ("s5", "contract", "pd-b", "sb-lic", "material_pasir_batu", "50000000", "", "", "2027-05-05"),
+    ("s6", "award", "pd-b", "sb-far", "material_pasir_batu", "50000000", "", "", "2027-05-06"),
+    ("s7", "award", "pd-b", "sb-bad", "material_pasir_batu", "50000000", "", "", "2027-05-07"),
+    ("s8", "award", "pd-b", "", "material_pasir_batu", "50000000", "", "", "2027-05-08"),
+    ("s9", "plan", "pd-b", "", "material_pasir_batu", "50000000", "", "", "2027-01-08"),
+    ("s10", "award", "pd-a", "sb-unlic", "material_pasir_batu", "100000000", "", "", "2026-05-02"),
+    ("u1", "award", "pd-a", "pt-big", "seragam_sekolah", "20000000000", "", "", "2027-06-01"),
+    ("u2", "award", "pd-a", "umkm-m", "seragam_sekolah", "1000000000", "16000000000", "", "2027-06-02"),
+    ("u3", "contract", "pd-a", "pt-big", "seragam_guru", "1000000000", "16000000000", "technical", "2027-06-03"),
+    ("u4", "award", "pd-a", "pt-big", "seragam_guru", "20000000000", "1000000000", "", "2027-06-04"),
+    ("u5", "award", "pd-a", "pt-big", "seragam_guru", "", "", "", "2027-06-05"),
+    ("u6", "plan", "pd-a", "", "seragam_guru", "20000000000", "", "", "2027-01-06"),
+    ("u7", "award", "pd-a", "umkm-unk", "seragam_guru", "20000000000", "", "", "2027-06-07"),
+    ("u8", "award", "pd-a", "pt-big", "seragam_guru", "16000000000", "", "pagu_above_ceiling", "2027-06-08"),
+    ("u9", "award", "pd-nokind", "pt-big", "seragam_guru", "16000000000", "", "", "2027-06-09"),
+    ("u10", "award", "pd-a", "pt-big", "seragam_guru", "100000000", "", "technical", "2027-06-10"),
+    ("u11", "award", "pd-a", "pt-big", "seragam_guru", "16000000000", "", "", "2026-06-10"),
+]
+
+
+@pytest.mark.parametrize("undated", [False, True])
+def test_sand_stone_licences_and_uniform_pagu(ruleset, tmp_path, undated):
+    files = _edge()
+    parties = files["parties.csv"].splitlines()
+    parties = [parties[0] + ",licensed"] + [ln + "," for ln in parties[1:]] + SAND_PARTIES.splitlines()
+    rows = list(csv.reader(files["purchases.csv"].splitlines()))
+    rows[0] += ["pagu_idr", "exemption_code"]
+    rows[1:] = [r + [""] * (len(rows[0]) - len(r)) for r in rows[1:]]
+    for pid, stage, buyer, supplier, category, value, pagu, code, date in SAND_ROWS:
+        if undated and pid in ("s2", "u1", "u4"):
+            date = ""
+        r = dict(zip(rows[0], [""] * len(rows[0])), id=pid, stage=stage, buyer_id=buyer, supplier_id=supplier,
+                 category=category, procurement_type="barang", value_idr=value, date=date, currency="IDR",
+                 pagu_idr=pagu, exemption_code=code)
+        rows.append([r[c] for c in rows[0]])
+    _write(tmp_path, {**files, "parties.csv": "\n".join(parties) + "\n"})
+    with open(tmp_path / "purchases.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    summary = _check(ruleset, tmp_path)
+    for c in ("KMT-11", "KMT-11.2", "KMT-12.1", "KMT-12.3"):
+        assert summary[c]["violation"] and summary[c]["compliant"], c
+    assert summary["KMT-12.3"]["cannot_determine"] and summary["KMT-12.1"]["cannot_determine"]
 
 
 # Desa purchases with channels and reason codes (KMT-14 tiers, KMT-14.2 from 2027-04-30): same desa,
