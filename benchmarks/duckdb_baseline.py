@@ -96,10 +96,9 @@ import duckdb
 CLASSIFY = ("DEF-01", "DEF-02", "KMT-06", "KMT-06.1", "KMT-06.2", "KMT-06.3", "KMT-06.4")
 STATUSES = ("violation", "cannot_determine", "compliant", "not_applicable")
 #: Clauses of CLAUSE_SQL whose current reading this SQL does not follow (left out of every comparison):
-#: readings that landed beside this rewrite (issue 13): KMT-15.3 is judged from reports.csv, KMT-16
-#: once per partnership. (KMT-04, 15.4, 16.T and 18 are not in CLAUSE_SQL at all: every comparison
-#: names them as not encoded.)
-OUTDATED: frozenset[str] = frozenset({"KMT-15.3", "KMT-16"})
+#: a reading that landed beside this rewrite (issue 13): KMT-15.3 is judged from reports.csv. (KMT-04,
+#: 15.4 and 18 are not in CLAUSE_SQL at all: every comparison names them as not encoded.)
+OUTDATED: frozenset[str] = frozenset({"KMT-15.3"})
 
 COLUMNS = {
     "parties": ("id", "name", "kind", "legal_form", "capital_idr", "annual_sales_idr", "scale",
@@ -109,7 +108,7 @@ COLUMNS = {
                   "value_idr", "umk_value_idr", "reserved_for_umkk", "exemption_reason", "date", "currency",
                   "pagu_idr", "exemption_code", "channel", "desa_reason_code", "fiscal_year"),
     "partnerships": ("id", "party_id", "partner_id", "pattern", "categories", "start_date", "end_date",
-                     "written", "reported_to_dinas", "purchase_id"),
+                     "written", "reported_to_dinas", "purchase_id", "reported_date"),
 }
 
 # What Python's str.strip() removes (str.isspace), so trimmed cells match parse_text.
@@ -316,20 +315,23 @@ UPDATE purchase_all SET umk = f.sen FROM amount_fix f WHERE purchase_all.rowid =
 -- Partnerships (a few rows).
 CREATE OR REPLACE TEMP TABLE partnership_all AS
 SELECT trimmed(c_id) AS id, trimmed(c_party_id) AS party_id, trimmed(c_partner_id) AS partner_id, trimmed(c_purchase_id) AS purchase_id,
-    pattern, categories, start_date, end_date, written, reported,
+    pattern, categories, start_date, end_date, written, reported, reported_date,
     trimmed(c_id) IS NOT NULL AND trimmed(c_party_id) IS NOT NULL AND trimmed(c_partner_id) IS NOT NULL
-    AND cell_ok(c_pattern, pattern) AND cell_ok(c_start_date, start_date) AND cell_ok(c_end_date, end_date)
+    AND cell_ok(c_start_date, start_date) AND cell_ok(c_end_date, end_date)
     AND cell_ok(c_written, written) AND cell_ok(c_reported_to_dinas, reported)
+    AND cell_ok(c_reported_date, reported_date)
     AND NOT coalesce(end_date < start_date, false) AS ok
 FROM (
     SELECT *,
-        code(c_pattern, ['inti_plasma', 'subkontrak', 'waralaba', 'perdagangan_umum', 'distribusi_keagenan',
-                         'rantai_pasok', 'bagi_hasil', 'kerja_sama_operasional', 'usaha_patungan',
-                         'penyumberluaran', 'lainnya']) AS pattern,
+        -- parse_pattern: a listed code, else lainnya (the law's list is open): never refused
+        CASE WHEN trimmed(c_pattern) IS NOT NULL THEN coalesce(
+            code(c_pattern, ['inti_plasma', 'subkontrak', 'waralaba', 'perdagangan_umum', 'distribusi_keagenan',
+                             'rantai_pasok', 'bagi_hasil', 'kerja_sama_operasional', 'usaha_patungan',
+                             'penyumberluaran', 'lainnya']), 'lainnya') END AS pattern,
         coalesce(list_transform(list_filter(string_split(trimmed(c_categories), ';'), lambda x: trimmed(x) IS NOT NULL),
                                 lambda x: tok(trimmed(x))), []::VARCHAR[]) AS categories,
         day(c_start_date) AS start_date, day(c_end_date) AS end_date,
-        yesno(c_written) AS written, yesno(c_reported_to_dinas) AS reported
+        yesno(c_written) AS written, yesno(c_reported_to_dinas) AS reported, day(c_reported_date) AS reported_date
     FROM (SELECT __partnerships_cols__ FROM __src_partnerships__)
 );
 CREATE OR REPLACE TEMP TABLE partnership AS
@@ -631,23 +633,42 @@ SELECT id AS subject, year AS period, NULL AS stage, NULL AS category, CASE
 FROM judged WHERE applies IS NOT FALSE
 """
 
-# KMT-16 (Pasal 10 ayat 1-2): a partnership active in the period is written, of a listed
-# pattern and reported to the Dinas. Per partnership and period; a partnership without a
-# start date cannot be placed in a period. In force 2027-01-01.
-CLAUSE_SQL["KMT-16"] = """
-SELECT id AS subject, year AS period, NULL AS stage, NULL AS category, CASE
-    WHEN start_date IS NULL THEN 'cannot_determine'
-    WHEN year_end(year) < DATE '2027-01-01' THEN 'not_applicable'
-    WHEN require IS TRUE THEN 'compliant'
-    WHEN NOT require THEN 'violation'
-    ELSE 'cannot_determine' END AS status
-FROM (SELECT k.*, y.year,
-        written AND reported AND pattern IN ('inti_plasma', 'subkontrak', 'waralaba', 'perdagangan_umum',
-            'distribusi_keagenan', 'rantai_pasok', 'bagi_hasil', 'kerja_sama_operasional', 'usaha_patungan',
-            'penyumberluaran', 'lainnya') AS require
-      FROM partnership k, period y
-      WHERE k.start_date IS NULL
-         OR (k.start_date <= year_end(y.year) AND (k.end_date IS NULL OR k.end_date >= make_date(y.year, 1, 1))))
+# KMT-16 (Pasal 10 ayat 1-2) and its transitional KMT-16.T (Pasal 12), judged once per partnership
+# (perbup_rules.once), both in force from params.obligations_from (2027-01-01):
+# * KMT-16: a partnership started on or after that day is written and reported (a reported_date,
+#   else the reported_to_dinas flag); judged on its start date, in that year if it is audited.
+# * KMT-16.T: one started before and still running on it (no end date or one on or after it) is
+#   written and reported by params.transition_deadline (2027-06-30): a reported_date on or before
+#   it; with only the flag, true leaves the date unknown and false fails; judged on 2027-01-01.
+# * A partnership without a start date (judged when an audited period reaches 2027): one finding
+#   under KMT-16 with no period from both readings (perbup_rules.once.undated_finding): ended
+#   before 2027-01-01, none; else KMT-16.T's outcome (began 2026-12-31) and KMT-16's (began on or
+#   after 2027-01-01): the same compliant or violation, that; otherwise cannot_determine.
+_KMT16_REQUIRE = "written AND (reported_date IS NOT NULL OR reported)"
+_KMT16T_REQUIRE = ("written AND ((reported_date IS NOT NULL AND reported_date <= DATE '2027-06-30')"
+                   " OR (reported_date IS NULL AND reported AND NULL::BOOLEAN))")
+
+
+def _status(require: str) -> str:
+    return f"CASE WHEN ({require}) THEN 'compliant' WHEN NOT ({require}) THEN 'violation' ELSE 'cannot_determine' END"
+
+
+CLAUSE_SQL["KMT-16"] = f"""
+SELECT id AS subject, year(start_date) AS period, NULL AS stage, NULL AS category, {_status(_KMT16_REQUIRE)} AS status
+FROM partnership
+WHERE start_date >= DATE '2027-01-01' AND year(start_date) IN (SELECT year FROM period)
+UNION ALL
+SELECT id, NULL, NULL, NULL, CASE
+    WHEN s16 = sT THEN s16 ELSE 'cannot_determine' END
+FROM (SELECT id, {_status(_KMT16_REQUIRE)} AS s16, {_status(_KMT16T_REQUIRE)} AS sT FROM partnership
+      WHERE start_date IS NULL AND (SELECT max(year) FROM period) >= 2027
+        AND NOT coalesce(end_date < DATE '2027-01-01', false))
+"""
+CLAUSE_SQL["KMT-16.T"] = f"""
+SELECT id AS subject, 2027 AS period, NULL AS stage, NULL AS category, {_status(_KMT16T_REQUIRE)} AS status
+FROM partnership
+WHERE start_date < DATE '2027-01-01' AND (end_date IS NULL OR end_date >= DATE '2027-01-01')
+  AND 2027 IN (SELECT year FROM period)
 """
 
 

@@ -375,6 +375,48 @@ def test_desa_channels_and_reasons(ruleset, tmp_path):
     assert all(summary[c][s] for c in ("KMT-14", "KMT-14.2") for s in ("violation", "compliant", "cannot_determine"))
 
 
+# KMT-16 once per partnership on its start date and the transitional KMT-16.T (Pasal 12) on
+# obligations_from: a reported_date or only the flag, a report after the transition deadline, an
+# end before obligations_from (no finding), undated partnerships (one KMT-16 finding from both
+# readings, or none), an unlisted pattern (read as lainnya, not refused), a start in a year not
+# audited, and a reported_date the importer refuses.
+# id, start_date, end_date, written, reported_to_dinas, reported_date, pattern
+ONCE_ROWS = [
+    ("o1", "2027-02-01", "", "true", "false", "2027-03-01", "rantai_pasok"),
+    ("o2", "2027-02-01", "", "true", "false", "", "rantai_pasok"),
+    ("o3", "2027-02-01", "", "", "true", "", "rantai_pasok"),
+    ("o4", "2025-01-01", "", "true", "true", "2027-07-01", "subkontrak"),
+    ("o5", "2025-01-01", "2027-03-01", "true", "true", "", "subkontrak"),
+    ("o6", "2025-01-01", "2026-06-01", "false", "false", "", "subkontrak"),
+    ("o7", "", "", "true", "", "2027-05-01", "subkontrak"),
+    ("o8", "", "", "true", "true", "", "subkontrak"),
+    ("o9", "", "", "false", "true", "", "subkontrak"),
+    ("o10", "", "2026-05-01", "false", "false", "", "subkontrak"),
+    ("o11", "2027-03-01", "", "true", "true", "", "Arisan Dagang"),
+    ("o12", "2030-01-05", "", "false", "false", "", "subkontrak"),
+    ("o13", "2027-03-01", "", "true", "true", "bukan tanggal", "subkontrak"),
+    ("o14", "2026-03-01", "", "true", "", "2027-06-30", ""),
+    ("o15", "2026-03-01", "", "", "false", "", "lainnya"),
+]
+
+
+def test_partnerships_once_and_transition(ruleset, tmp_path):
+    files = _edge()
+    rows = list(csv.reader(files["partnerships.csv"].splitlines()))
+    rows[0] += ["reported_date"]
+    rows[1:] = [r + [""] * (len(rows[0]) - len(r)) for r in rows[1:]]
+    for pid, start, end, written, reported, rdate, pattern in ONCE_ROWS:
+        r = dict(zip(rows[0], [""] * len(rows[0])), id=pid, party_id="hotel-h", partner_id="umkm-m", pattern=pattern,
+                 categories="makanan", start_date=start, end_date=end, written=written, reported_to_dinas=reported,
+                 reported_date=rdate)
+        rows.append([r[c] for c in rows[0]])
+    _write(tmp_path, {k: v for k, v in files.items() if k != "partnerships.csv"})
+    with open(tmp_path / "partnerships.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    summary = _check(ruleset, tmp_path)
+    assert all(summary[c][s] for c in ("KMT-16", "KMT-16.T") for s in ("violation", "compliant", "cannot_determine"))
+
+
 def test_semicolons_header_order_and_no_partnerships(ruleset, tmp_path):
     """A ';'-separated file, columns in another order and case, an absent optional column and no
     partnerships.csv are read as the importer reads them."""
