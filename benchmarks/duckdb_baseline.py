@@ -96,8 +96,8 @@ import duckdb
 CLASSIFY = ("DEF-01", "DEF-02", "KMT-06", "KMT-06.1", "KMT-06.2", "KMT-06.3", "KMT-06.4")
 STATUSES = ("violation", "cannot_determine", "compliant", "not_applicable")
 #: Clauses of CLAUSE_SQL whose current reading this SQL does not follow (left out of every comparison):
-#: a reading that landed beside this rewrite (issue 13): KMT-15.3 is judged from reports.csv. (KMT-04,
-#: 15.4 and 18 are not in CLAUSE_SQL at all: every comparison names them as not encoded.)
+#: a reading that landed beside this rewrite (issue 13): KMT-15.3 is judged from reports.csv. (KMT-15.4
+#: and KMT-18 are not in CLAUSE_SQL at all: every comparison names them as not encoded.)
 OUTDATED: frozenset[str] = frozenset({"KMT-15.3"})
 
 COLUMNS = {
@@ -220,6 +220,12 @@ CREATE OR REPLACE TEMP MACRO menengah_capital_max(d) AS CASE WHEN d >= DATE '202
 CREATE OR REPLACE TEMP MACRO mikro_sales_max(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 2000000000::BIGINT END;
 CREATE OR REPLACE TEMP MACRO kecil_sales_max(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 15000000000::BIGINT END;
 CREATE OR REPLACE TEMP MACRO menengah_sales_max(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 50000000000::BIGINT END;
+-- Pengadaan Langsung ceilings (KMT-04), and every value any of them takes.
+CREATE OR REPLACE TEMP MACRO direct_goods_max(d) AS CASE WHEN d >= DATE '2018-07-01' THEN 200000000::BIGINT END;
+CREATE OR REPLACE TEMP MACRO direct_construction_max(d) AS CASE
+    WHEN d >= DATE '2025-04-30' THEN 400000000::BIGINT WHEN d >= DATE '2018-07-01' THEN 200000000::BIGINT END;
+CREATE OR REPLACE TEMP MACRO direct_consultancy_max(d) AS CASE WHEN d >= DATE '2018-07-01' THEN 100000000::BIGINT END;
+CREATE OR REPLACE TEMP MACRO direct_every_max() AS [100000000::BIGINT, 200000000::BIGINT, 400000000::BIGINT];
 CREATE OR REPLACE TEMP MACRO year_end(y) AS make_date(y, 12, 31);
 """.replace("__WS__", _WS).replace("__NBSP__", "\xa0")
 
@@ -272,7 +278,7 @@ QUALIFY ok AND rn = min(rn) OVER (PARTITION BY id);
 -- Purchases: typed, in file order (rowid). Amounts not written as plain digits keep their
 -- text (*_text) and are parsed by the UPDATE below; cells_ok = the other cells passed.
 CREATE OR REPLACE TEMP TABLE purchase_all AS
-SELECT id, stage, buyer_id, ppk_id, supplier_id, category, ptype, value, umk, reserved, exempt, pagu, exempt_tech, date, year(date) AS year,
+SELECT id, stage, buyer_id, ppk_id, supplier_id, category, ptype, method, value, umk, reserved, exempt, pagu, exempt_tech, date, year(date) AS year,
     channel, reasons, c_fiscal_year,
     CASE WHEN value IS NULL THEN c_value_idr END AS value_text,
     CASE WHEN umk IS NULL THEN c_umk_value_idr END AS umk_text,
@@ -289,7 +295,7 @@ FROM (
                                                                 'e_purchasing_not_available')) AS reasons,
         txt(c_id) AS id, txt(c_buyer_id) AS buyer_id, txt(c_ppk_id) AS ppk_id, txt(c_supplier_id) AS supplier_id,
         code(c_stage, ['plan', 'award', 'contract']) AS stage,
-        token(c_category) AS category,
+        token(c_category) AS category, token(c_method) AS method,
         code(c_procurement_type, ['barang', 'pekerjaan_konstruksi', 'jasa_lainnya', 'jasa_konsultansi']) AS ptype,
         money_fast(c_value_idr) AS value, money_fast(c_umk_value_idr) AS umk, yesno(c_reserved_for_umkk) AS reserved,
         txt(c_exemption_reason) IS NOT NULL AS exempt, day(c_date) AS date,
@@ -394,7 +400,7 @@ SELECT rn FROM rows QUALIFY rn > min(rn) OVER (PARTITION BY id);
 -- Accepted purchases: first row of each id, cells valid, buyer and supplier accepted parties;
 -- with the buyer's and supplier's attributes in the purchase's year.
 CREATE OR REPLACE TEMP TABLE purchase AS
-SELECT a.id, a.stage, a.buyer_id, a.ppk_id, a.supplier_id, a.category, a.ptype, a.value, a.umk, a.reserved,
+SELECT a.id, a.stage, a.buyer_id, a.ppk_id, a.supplier_id, a.category, a.ptype, a.method, a.value, a.umk, a.reserved,
        a.exempt, a.pagu, a.exempt_tech, a.date, a.year, a.channel, a.reasons, a.rowid AS rn,
        b.kind AS buyer_kind, b.desa_code AS buyer_desa, b.umkk AS buyer_umkk,
        s.umkk AS supplier_umkk, s.local AS supplier_local, s.desa_code AS supplier_desa,
@@ -424,7 +430,7 @@ SELECT p.* REPLACE (d.day AS date, d.year AS year, b.kind AS buyer_kind, b.desa_
        NULL::DATE AS own_date, true AS undated
 FROM (SELECT * FROM purchase WHERE date IS NULL) p
 CROSS JOIN (SELECT year, unnest(list_distinct([make_date(year, 1, 1)] || list_filter(
-                [DATE '2018-03-22', DATE '2021-02-02', DATE '2025-04-30', DATE '2027-01-01', DATE '2027-04-30',
+                [DATE '2018-03-22', DATE '2018-07-01', DATE '2021-02-02', DATE '2025-04-30', DATE '2027-01-01', DATE '2027-04-30',
                  DATE '2028-01-01'], lambda x: year(x) = year))) AS day FROM period) d
 LEFT JOIN party_year b ON b.id = p.buyer_id AND b.year = d.year
 LEFT JOIN party_year s ON s.id = p.supplier_id AND s.year = d.year;
@@ -557,6 +563,89 @@ FROM (SELECT *,
         list_contains(reasons, 'e_purchasing_not_available') AS require
       FROM purchase_x)
 """)
+
+# KMT-04 (Pasal 4 ayat 3-5; perbup_rules.windows): a possible split of Pengadaan Langsung packages.
+# Per buyer, category, year and stage: packages (perangkat daerah, method pengadaan_langsung, in force
+# 2018-07-01) each at or below its ceiling on its own date (by procurement_type), within 30 days (both
+# ends counted) and together above a ceiling L, counting each package whose ceiling is at most L.
+# A member is certain when its membership, ceiling, value, date, buyer and category are known; else
+# possible: any ceiling it may have (every ceiling when its type or membership is unknown), its value
+# or, unknown, its greatest ceiling; undated, in every window of its buyer's groups of the year and
+# stage (per audited year); without a category, in every group of its buyer (dated, with none there:
+# a group of unknown category). A certain split is a violation; no possible split, compliant; else
+# cannot_determine.
+CLAUSE_SQL["KMT-04"] = """
+WITH day_row AS (  -- each purchase on each of its days, when it may be a member there
+    SELECT id, year, stage, buyer_id AS subj, category AS grp, value, undated, own_date,
+        (buyer_kind = 'perangkat_daerah' AND method = 'pengadaan_langsung') IS NULL AS maybe,
+        CASE WHEN ptype IS NULL THEN NULL
+             WHEN ptype = 'jasa_konsultansi' THEN direct_consultancy_max(date)
+             WHEN ptype = 'pekerjaan_konstruksi' THEN direct_construction_max(date)
+             ELSE direct_goods_max(date) END AS lim
+    FROM purchase_x
+    WHERE date >= DATE '2018-07-01' AND (buyer_kind = 'perangkat_daerah' AND method = 'pengadaan_langsung') IS NOT FALSE
+), lim_row AS (  -- a ceiling it may be under (all of them when its case or ceiling is unknown)
+    SELECT id, year, stage, subj, grp, value, undated, own_date, maybe OR lim IS NULL AS loose,
+        unnest(CASE WHEN lim IS NULL THEN direct_every_max() ELSE [lim] END) AS c
+    FROM day_row
+), mem AS (  -- one possible or certain member per purchase and year, with the ceilings at or above its value
+    SELECT id, year, any_value(stage) AS stage, any_value(subj) AS subj, any_value(grp) AS grp,
+        any_value(value) AS value, bool_or(undated) AS undated, any_value(own_date) AS d,
+        list_distinct(list(c)) AS lims,
+        NOT bool_or(undated) AND NOT bool_or(loose) AND count(DISTINCT c) = 1 AND any_value(value) IS NOT NULL
+            AND any_value(subj) IS NOT NULL AND any_value(grp) IS NOT NULL AS certain
+    FROM lim_row WHERE value IS NULL OR value <= 100 * c
+    GROUP BY id, year
+), grp AS (  -- groups: dated members of a known category; dated ones without a category and no group of
+             -- their buyer, year and stage make one of unknown category
+    SELECT DISTINCT subj, grp, year, stage FROM mem WHERE d IS NOT NULL AND grp IS NOT NULL
+    UNION
+    SELECT DISTINCT m.subj, NULL, m.year, m.stage FROM mem m WHERE m.d IS NOT NULL AND m.grp IS NULL
+      AND NOT EXISTS (SELECT 1 FROM mem o WHERE o.d IS NOT NULL AND o.grp IS NOT NULL
+                      AND o.subj IS NOT DISTINCT FROM m.subj AND o.year = m.year AND o.stage = m.stage)
+), placed AS (  -- each member in each group it may belong to
+    SELECT g.subj, g.grp, g.year, g.stage, m.id, m.d, m.value, m.lims, m.certain
+    FROM mem m JOIN grp g ON g.subj IS NOT DISTINCT FROM m.subj AND g.year = m.year AND g.stage = m.stage
+        AND (m.grp IS NULL OR g.grp = m.grp)
+    WHERE (m.d IS NOT NULL AND m.grp IS NOT NULL AND g.grp = m.grp) OR m.d IS NULL OR m.grp IS NULL
+), ceil AS (  -- the ceilings L of each group
+    SELECT DISTINCT subj, grp, year, stage, unnest(lims) AS l FROM placed
+), contrib AS (  -- what each member adds to a window judged against L (none: no ceiling of it at or below L)
+    SELECT c.subj, c.grp, c.year, c.stage, c.l, p.id, p.d, p.certain,
+        coalesce(p.value, 100 * list_max(list_filter(p.lims, lambda x: x <= c.l))) AS amount
+    FROM ceil c JOIN placed p ON p.subj IS NOT DISTINCT FROM c.subj AND p.grp IS NOT DISTINCT FROM c.grp
+        AND p.year = c.year AND p.stage = c.stage
+    WHERE len(list_filter(p.lims, lambda x: x <= c.l)) > 0
+), loose AS (  -- undated members: in every window
+    SELECT subj, grp, year, stage, l, sum(amount) AS amount FROM contrib WHERE d IS NULL GROUP BY ALL
+), daily AS (
+    SELECT subj, grp, year, stage, l, d,
+        coalesce(sum(amount) FILTER (WHERE certain), 0) AS c_amt, coalesce(sum(amount) FILTER (WHERE NOT certain), 0) AS p_amt
+    FROM contrib WHERE d IS NOT NULL GROUP BY ALL
+), win AS (  -- a window starting on each member's date: [d, d + 29 days]
+    SELECT subj, grp, year, stage, l,
+        sum(c_amt) OVER w AS cs, sum(c_amt + p_amt) OVER w AS ps
+    FROM daily
+    WINDOW w AS (PARTITION BY subj, grp, year, stage, l ORDER BY d RANGE BETWEEN CURRENT ROW AND INTERVAL 29 DAYS FOLLOWING)
+), facts AS (
+    SELECT w.subj, w.grp, w.year, w.stage, bool_or(w.cs > 100 * w.l) AS split_certain,
+        bool_or(w.ps + coalesce(o.amount, 0) > 100 * w.l) AS split_possible
+    FROM win w LEFT JOIN loose o ON o.subj IS NOT DISTINCT FROM w.subj AND o.grp IS NOT DISTINCT FROM w.grp
+        AND o.year = w.year AND o.stage = w.stage AND o.l = w.l
+    GROUP BY ALL
+    UNION ALL  -- the window of the undated members alone
+    SELECT subj, grp, year, stage, false, amount > 100 * l FROM loose
+), verdict AS (
+    SELECT g.subj, g.grp, g.year, g.stage, coalesce(bool_or(f.split_certain), false) AS split_certain,
+        coalesce(bool_or(f.split_possible), false) AS split_possible
+    FROM grp g LEFT JOIN facts f ON f.subj IS NOT DISTINCT FROM g.subj AND f.grp IS NOT DISTINCT FROM g.grp
+        AND f.year = g.year AND f.stage = g.stage
+    GROUP BY ALL
+)
+SELECT subj AS subject, year AS period, stage, grp AS category, CASE
+    WHEN split_certain THEN 'violation' WHEN NOT split_possible THEN 'compliant' ELSE 'cannot_determine' END AS status
+FROM verdict
+"""
 
 # KMT-05 (Pasal 5, decided reading of issue 13): every award or contract a non-UMKK supplier won
 # from a perangkat daerah (any value and type) is covered by a partnership of the supplier

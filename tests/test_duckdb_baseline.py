@@ -375,6 +375,58 @@ def test_desa_channels_and_reasons(ruleset, tmp_path):
     assert all(summary[c][s] for c in ("KMT-14", "KMT-14.2") for s in ("violation", "compliant", "cannot_determine"))
 
 
+# KMT-04 windows of Pengadaan Langsung packages: day 1 and day 30 in one window, day 31 not; an
+# unknown value, type or method (possible members), an undated package (every window of its
+# buyer's groups), one without a category (every group of its buyer) or a buyer, the construction
+# ceiling changing on 2025-04-30 inside a window, consultancy, a package above its ceiling, another
+# method, the plan stage, a desa buyer, and packages before the clause's 2018-07-01.
+# id, stage, buyer, category, procurement_type, method, value, date
+WINDOW_ROWS = [
+    ("w1", "award", "pd-a", "alat_tulis", "barang", "pengadaan_langsung", "150000000", "2027-03-01"),
+    ("w2", "award", "pd-a", "alat_tulis", "barang", "Pengadaan Langsung", "100000000", "2027-03-30"),
+    ("w3", "award", "pd-b", "cetak", "barang", "pengadaan_langsung", "150000000", "2027-03-01"),
+    ("w4", "award", "pd-b", "cetak", "barang", "pengadaan_langsung", "100000000", "2027-03-31"),
+    ("w5", "award", "pd-b", "kursi", "barang", "pengadaan_langsung", "150000000", "2027-04-01"),
+    ("w6", "award", "pd-b", "kursi", "barang", "pengadaan_langsung", "", "2027-04-05"),
+    ("w7", "award", "pd-b", "meja", "barang", "pengadaan_langsung", "150000000", "2027-04-01"),
+    ("w8", "award", "pd-b", "meja", "barang", "pengadaan_langsung", "100000000", ""),
+    ("w9", "award", "pd-a", "kabel", "barang", "pengadaan_langsung", "150000000", "2027-05-01"),
+    ("w10", "award", "pd-a", "kabel", "", "pengadaan_langsung", "60000000", "2027-05-02"),
+    ("w11", "contract", "pd-a", "kabel", "barang", "", "150000000", "2027-05-01"),
+    ("w11b", "contract", "pd-a", "kabel", "barang", "pengadaan_langsung", "60000000", "2027-05-20"),
+    ("w12", "award", "pd-a", "jalan", "pekerjaan_konstruksi", "pengadaan_langsung", "150000000", "2025-04-20"),
+    ("w13", "award", "pd-a", "jalan", "pekerjaan_konstruksi", "pengadaan_langsung", "300000000", "2025-05-01"),
+    ("w14", "award", "pd-a", "konsul", "jasa_konsultansi", "pengadaan_langsung", "90000000", "2027-06-01"),
+    ("w15", "award", "pd-a", "konsul", "jasa_konsultansi", "pengadaan_langsung", "20000000", "2027-06-10"),
+    ("w16", "award", "pd-a", "konsul", "jasa_konsultansi", "pengadaan_langsung", "300000000", "2027-06-11"),
+    ("w17", "award", "pd-b", "", "barang", "pengadaan_langsung", "80000000", "2027-04-03"),
+    ("w18", "award", "", "alat_tulis", "barang", "pengadaan_langsung", "100000000", "2027-03-05"),
+    ("w19", "award", "pd-a", "alat_tulis", "barang", "penunjukan_langsung", "150000000", "2027-03-06"),
+    ("w20", "plan", "pd-a", "alat_tulis", "barang", "pengadaan_langsung", "150000000", "2027-03-02"),
+    ("w21", "plan", "pd-a", "alat_tulis", "barang", "pengadaan_langsung", "100000000", "2027-03-03"),
+    ("w22", "award", "desa-x", "alat_tulis", "barang", "pengadaan_langsung", "150000000", "2027-03-02"),
+    ("w23", "award", "desa-x", "alat_tulis", "barang", "pengadaan_langsung", "150000000", "2027-03-03"),
+    ("w24", "award", "pd-a", "lampu", "barang", "pengadaan_langsung", "150000000", "2018-06-20"),
+    ("w25", "award", "pd-a", "lampu", "barang", "pengadaan_langsung", "150000000", "2018-06-25"),
+    ("w26", "award", "pd-nokind", "lampu", "barang", "pengadaan_langsung", "150000000", "2027-02-25"),
+    ("w27", "award", "pd-nokind", "lampu", "barang", "pengadaan_langsung", "150000000", "2027-02-26"),
+    ("w28", "award", "pd-a", "", "barang", "pengadaan_langsung", "10000000", "2027-07-01"),
+]
+
+
+def test_window_clause(ruleset, tmp_path):
+    files = _edge()
+    rows = list(csv.reader(files["purchases.csv"].splitlines()))
+    for pid, stage, buyer, category, ptype, method, value, date in WINDOW_ROWS:
+        r = dict(zip(rows[0], [""] * len(rows[0])), id=pid, stage=stage, buyer_id=buyer, supplier_id="umkm-m",
+                 category=category, procurement_type=ptype, method=method, value_idr=value, date=date, currency="IDR")
+        rows.append([r[c] for c in rows[0]])
+    _write(tmp_path, {k: v for k, v in files.items() if k != "purchases.csv"})
+    with open(tmp_path / "purchases.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    summary = _check(ruleset, tmp_path)
+    assert all(summary["KMT-04"][s] for s in ("violation", "compliant", "cannot_determine"))
+
 # KMT-16 once per partnership on its start date and the transitional KMT-16.T (Pasal 12) on
 # obligations_from: a reported_date or only the flag, a report after the transition deadline, an
 # end before obligations_from (no finding), undated partnerships (one KMT-16 finding from both
