@@ -98,7 +98,7 @@ STATUSES = ("violation", "cannot_determine", "compliant", "not_applicable")
 #: Clauses of CLAUSE_SQL whose current reading this SQL does not follow (left out of every comparison):
 #: a reading that landed beside this rewrite (issue 13): KMT-15.3 is judged from reports.csv. (KMT-15.4
 #: and KMT-18 are not in CLAUSE_SQL at all: every comparison names them as not encoded.)
-OUTDATED: frozenset[str] = frozenset({"KMT-15.3"})
+OUTDATED: frozenset[str] = frozenset()
 
 COLUMNS = {
     "parties": ("id", "name", "kind", "legal_form", "capital_idr", "annual_sales_idr", "scale",
@@ -109,6 +109,7 @@ COLUMNS = {
                   "pagu_idr", "exemption_code", "channel", "desa_reason_code", "fiscal_year"),
     "partnerships": ("id", "party_id", "partner_id", "pattern", "categories", "start_date", "end_date",
                      "written", "reported_to_dinas", "purchase_id", "reported_date"),
+    "reports": ("id", "party_id", "year", "kind", "total_idr", "local_umkk_idr", "submitted_date"),
 }
 
 # What Python's str.strip() removes (str.isspace), so trimmed cells match parse_text.
@@ -245,7 +246,9 @@ FROM (
           FROM (SELECT 'value' AS col, c_value_idr AS text FROM (SELECT __purchases_cols__ FROM __src_purchases__)
                 UNION ALL SELECT 'umk', c_umk_value_idr FROM (SELECT __purchases_cols__ FROM __src_purchases__)
                 UNION ALL SELECT 'capital', c_capital_idr FROM (SELECT __parties_cols__ FROM __src_parties__)
-                UNION ALL SELECT 'sales', c_annual_sales_idr FROM (SELECT __parties_cols__ FROM __src_parties__))
+                UNION ALL SELECT 'sales', c_annual_sales_idr FROM (SELECT __parties_cols__ FROM __src_parties__)
+                UNION ALL SELECT 'total', c_total_idr FROM (SELECT __reports_cols__ FROM __src_reports__)
+                UNION ALL SELECT 'local', c_local_umkk_idr FROM (SELECT __reports_cols__ FROM __src_reports__))
           WHERE text IS NOT NULL AND text <> '')
 )
 GROUP BY col;
@@ -345,6 +348,29 @@ SELECT * EXCLUDE (rn, ok) FROM (SELECT rowid AS rn, * FROM partnership_all WHERE
 QUALIFY ok AND rn = min(rn) OVER (PARTITION BY id)
     AND party_id IN (SELECT id FROM party) AND partner_id IN (SELECT id FROM party);
 
+-- Yearly reports (reports.csv, a few rows): required id, party_id, year (1900..2200) and kind; the
+-- first row of an id is the only candidate; local_umkk_idr above total_idr, a party_id naming no
+-- accepted party and a second accepted report of one party, year and kind are rejected.
+CREATE OR REPLACE TEMP TABLE report_all AS
+SELECT trimmed(c_id) AS id, trimmed(c_party_id) AS party_id, year, kind, total, local, submitted,
+    trimmed(c_id) IS NOT NULL AND trimmed(c_party_id) IS NOT NULL AND year IS NOT NULL AND kind IS NOT NULL
+    AND cell_ok(c_total_idr, total) AND cell_ok(c_local_umkk_idr, local) AND cell_ok(c_submitted_date, submitted)
+    AND NOT coalesce(local > total, false) AS ok
+FROM (
+    SELECT *,
+        CASE WHEN regexp_full_match(trimmed(c_year), '[0-9]{1,18}') AND CAST(trimmed(c_year) AS HUGEINT) BETWEEN 1900 AND 2200
+             THEN CAST(trimmed(c_year) AS INTEGER) END AS year,
+        code(c_kind, ['hotel_purchases', 'company_annual']) AS kind,
+        money(c_total_idr, g_total) AS total, money(c_local_umkk_idr, g_local) AS local,
+        day(c_submitted_date) AS submitted
+    FROM (SELECT __reports_cols__, col_grouped('total') AS g_total, col_grouped('local') AS g_local FROM __src_reports__)
+);
+CREATE OR REPLACE TEMP TABLE report AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT * EXCLUDE (ok) FROM (SELECT rowid AS rn, * FROM report_all WHERE id IS NOT NULL)
+    QUALIFY ok AND rn = min(rn) OVER (PARTITION BY id) AND party_id IN (SELECT id FROM party))
+QUALIFY rn = min(rn) OVER (PARTITION BY party_id, year, kind);
+
 __REGIONS__
 -- Derived party attributes per year (classify clauses), for every year a purchase row names,
 -- with the parameters in force on the year's last day; and a row with no year (for the
@@ -414,6 +440,11 @@ WHERE a.cells_ok AND cell_ok(a.value_text, a.value) AND cell_ok(a.umk_text, a.um
 
 -- The periods judged: years of the accepted purchases' dates.
 CREATE OR REPLACE TEMP TABLE period AS SELECT DISTINCT year FROM purchase WHERE year IS NOT NULL;
+-- The date the audit is made as of (perbup_rules.duties.default_as_of): the latest purchase date,
+-- partnership start or reported date, or report submission date (NULL: none).
+CREATE OR REPLACE TEMP TABLE as_of AS SELECT max(d) AS d FROM (
+    SELECT max(date) AS d FROM purchase UNION ALL SELECT max(start_date) FROM partnership
+    UNION ALL SELECT max(reported_date) FROM partnership UNION ALL SELECT max(submitted) FROM report);
 
 -- Purchases as the per-purchase and share clauses judge them (perbup_rules.periods): a dated one
 -- once, on its date; an undated one on a representative day of every stretch of every audited
@@ -794,6 +825,76 @@ CLAUSE_SQL["KMT-15.1"] = _kmt15("'hotel', 'restaurant'", "makanan")
 # KMT-15.2 (Pasal 9 ayat 2): hotels, laundry.
 CLAUSE_SQL["KMT-15.2"] = _kmt15("'hotel'", "laundry")
 
+# KMT-15.3 (Pasal 9 ayat 3, issue 13): judged from the yearly hotel_purchases report only (each over
+# reports, in the period of its year, subject its party): a hotel or restaurant that is not UMKK
+# (that year's status; unknown: a possible subject) buys at least 20% (2027) / 30% (2028-) of its
+# food and laundry from local UMKK: local_umkk_idr / total_idr, exactly; a total of 0: not
+# applicable. In force params.obligations_from; no reports table, not evaluated.
+CLAUSE_SQL["KMT-15.3"] = """
+SELECT party_id AS subject, year AS period, NULL AS stage, NULL AS category, CASE
+    WHEN year_end(year) < DATE '2027-01-01' THEN 'not_applicable'
+    WHEN applies IS FALSE THEN 'not_applicable'
+    WHEN require IS TRUE THEN 'compliant'
+    WHEN applies AND NOT require THEN 'violation'
+    ELSE 'cannot_determine' END AS status
+FROM (SELECT r.party_id, r.year, subj AND r.total > 0 AS applies,
+             CASE WHEN r.total > 0 THEN 100 * r.local >= hotel_local_share_min_pct(year_end(r.year)) * r.total END AS require
+      FROM (SELECT r.*, r.kind = 'hotel_purchases' AND y.kind IN ('hotel', 'restaurant') AND NOT y.umkk AS subj
+            FROM report r JOIN period p ON p.year = r.year
+            JOIN party_year y ON y.id = r.party_id AND y.year = r.year) r
+      WHERE subj IS NOT FALSE)
+"""
+
+
+def _report_duty(subjects: str, kind: str, joins: str = "") -> str:
+    # KMT-15.4 and KMT-18: per party and period, a subject files the yearly report of ``kind`` for
+    # the year by 31 March of the next (a report without a submission date: cannot_determine).
+    # In force params.obligations_from. A violation or cannot_determine whose deadline is after the
+    # audit's as_of date (or with no date in the input) is not yet due: not_applicable. No reports
+    # table: not evaluated.
+    return f"""
+WITH counted AS (
+    SELECT party_id, year, count(*) FILTER (WHERE submitted <= make_date(year + 1, 3, 31)) AS found,
+        count(*) FILTER (WHERE submitted IS NULL) AS maybe
+    FROM report WHERE kind = '{kind}' GROUP BY party_id, year
+), judged AS (
+    SELECT id AS subject, year AS period, CASE
+        WHEN year_end(year) < DATE '2027-01-01' THEN 'not_applicable'   -- params.obligations_from
+        WHEN found >= 1 THEN 'compliant'
+        WHEN applies AND found + maybe < 1 THEN 'violation'
+        ELSE 'cannot_determine' END AS status
+    FROM (SELECT p.id, p.year, {subjects} AS applies, coalesce(c.found, 0) AS found, coalesce(c.maybe, 0) AS maybe
+          FROM party_year p JOIN period USING (year){joins}
+          LEFT JOIN counted c ON c.party_id = p.id AND c.year = p.year)
+    WHERE applies IS NOT FALSE AND (SELECT ok FROM reports_read)
+)
+SELECT subject, period, NULL AS stage, NULL AS category, CASE
+    WHEN status IN ('violation', 'cannot_determine')
+         AND coalesce(make_date(period + 1, 3, 31) > (SELECT d FROM as_of), true) THEN 'not_applicable'  -- not_yet_due
+    ELSE status END AS status
+FROM judged
+"""
+
+
+# KMT-15.4 (Pasal 9 ayat 4): hotels and restaurants that are not UMKK file a hotel_purchases report.
+CLAUSE_SQL["KMT-15.4"] = _report_duty("kind IN ('hotel', 'restaurant') AND NOT umkk", "hotel_purchases")
+# KMT-18 (Pasal 11 ayat 4): a company that is not UMKK and won an award or contract from a
+# perangkat daerah or desa in the period (awards_won, as KMT-07: unknown when only purchases of
+# unknown buyer kind or date may count) or filed a report for it (reports_filed) files a
+# company_annual report.
+CLAUSE_SQL["KMT-18"] = _report_duty(
+    "kind = 'company' AND NOT umkk AND (CASE WHEN w.n > 0 THEN true WHEN m.id IS NOT NULL THEN NULL ELSE false END"
+    " OR coalesce(f.n, 0) > 0)", "company_annual", joins="""
+          LEFT JOIN (SELECT supplier_id AS id, year, count(*) AS n FROM purchase
+                     WHERE stage IN ('award', 'contract') AND supplier_id IS NOT NULL AND year IS NOT NULL
+                       AND buyer_kind IN ('perangkat_daerah', 'desa') GROUP BY ALL) w ON w.id = p.id AND w.year = p.year
+          LEFT JOIN (SELECT DISTINCT x.supplier_id AS id, y.year FROM purchase x JOIN period y ON x.year IS NULL OR x.year = y.year
+                     WHERE x.stage IN ('award', 'contract') AND x.supplier_id IS NOT NULL
+                       AND (x.buyer_kind IS NULL OR x.year IS NULL)
+                       AND (x.buyer_kind IS NULL OR x.buyer_kind IN ('perangkat_daerah', 'desa'))) m
+                ON m.id = p.id AND m.year = p.year
+          LEFT JOIN (SELECT party_id AS id, year, count(*) AS n FROM report GROUP BY ALL) f ON f.id = p.id AND f.year = p.year""")
+
 
 def _share(*, subject: str, valid_from: str, applies: str, part: str, pct: str, parent: str | None = None) -> str:
     """A share clause: per (subject, year, stage), part/total >= at_least, judged on exact bounds.
@@ -937,14 +1038,6 @@ CLAUSE_SQL["KMT-12.2"] = _share(
     subject="buyer_id", valid_from="2027-01-01",
     applies="buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru') AND stage <> 'plan'",
     part=_LOCAL_PART, pct="uniform_local_share_min_pct")
-# KMT-15.3 (Pasal 9 ayat 3): hotels and restaurants buy at least 20% (2026) / 30% (2027-) of
-# their food and laundry from local UMKK.
-CLAUSE_SQL["KMT-15.3"] = _share(
-    subject="buyer_id", valid_from="2027-01-01",
-    applies="buyer_kind IN ('hotel', 'restaurant') AND NOT buyer_umkk AND category IN ('makanan', 'laundry')",
-    part=_LOCAL_PART, pct="hotel_local_share_min_pct")
-
-
 # --- running it -------------------------------------------------------------------------------
 
 def _header(path: Path) -> tuple[str, list[str]]:
@@ -972,7 +1065,7 @@ def _source(folder: Path, table: str) -> tuple[str, str]:
     """(read_csv call, select list of the raw cells named c_<column>, NULL for absent columns)."""
     path = _find(folder, f"{table}.csv")
     if path is None:
-        if table == "partnerships":  # optional: no partnerships
+        if table in ("partnerships", "reports"):  # optional: no partnerships, no reports
             return "(SELECT 1 WHERE false)", ", ".join(f"NULL::VARCHAR AS c_{c}" for c in COLUMNS[table])
         raise FileNotFoundError(f"{folder} has no {table}.csv")
     delim, names = _header(path)
@@ -1067,6 +1160,8 @@ def _connect(folder: Path):
         raise NotImplementedError(f"{refused[2]} purchases carry a fiscal_year (periods other than the date's year: not handled)")
     add_region_codes(con)
     con.execute(after)
+    # without reports.csv the clauses fed by reports are not evaluated (perbup_rules.duties)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reports_read AS SELECT {_find(folder, 'reports.csv') is not None} AS ok")
     return con
 
 
