@@ -469,6 +469,44 @@ def test_partnerships_once_and_transition(ruleset, tmp_path):
     assert all(summary[c][s] for c in ("KMT-16", "KMT-16.T") for s in ("violation", "compliant", "cannot_determine"))
 
 
+# Yearly reports (KMT-15.3 share, KMT-15.4 and KMT-18 deadlines): on time, on the deadline, late,
+# no submission date, a total of 0 or unknown, an unknown local part, Rp and grouped amounts, a
+# restaurant that is UMKK, a company a subject only by its report, one a subject by its awards, and
+# the rows the importer rejects (bad year, unknown kind, local above total, unknown party, repeated
+# id, a second report of one party, year and kind); a year whose deadline is after the audit date.
+REPORTS = """id,party_id,year,kind,total_idr,local_umkk_idr,submitted_date
+r1,hotel-h,2027,hotel_purchases,1000000000,300000000,2028-03-31
+r2,resto-r,2027,hotel_purchases,"Rp 1.000.000.000",100000000,2028-04-01
+r3,hotel-none,2027,hotel_purchases,0,0,2028-01-10
+r4,hotel-h,2028,hotel_purchases,,100000000,2029-01-10
+r5,resto-r,2028,hotel_purchases,500000000,,
+r6,pt-big,2027,company_annual,,,2028-02-01
+r7,pt-big,2028,company_annual,,,2029-05-01
+r8,cv-front,2027,company_annual,,,
+r9,hotel-h,1800,hotel_purchases,1,1,2028-01-01
+r10,hotel-h,2027,laporan_lain,1,1,2028-01-01
+r11,hotel-none,2028,hotel_purchases,100,200,2029-01-01
+r12,nobody,2027,company_annual,,,2028-01-01
+r1,hotel-none,2028,hotel_purchases,100,50,2029-01-01
+r13,hotel-h,2027,hotel_purchases,1000,1000,2028-01-01
+r14,umkm-m,2027,hotel_purchases,1000,1000,2028-01-01
+r15, Hotel-None ,2029,Hotel Purchases,100,50,2030-01-01
+r16,hotel-none,2028,hotel_purchases,1000000000,250000000,2029-04-02
+"""
+
+
+@pytest.mark.parametrize("late_audit", [False, True])
+def test_reports(ruleset, tmp_path, late_audit):
+    files = dict(_edge(), **{"reports.csv": REPORTS})
+    if late_audit:  # a purchase late enough for every deadline of 2027 and 2028 to have passed
+        files["purchases.csv"] += "p-late,award,pd-a,ppk-a,pt-big,atk,barang,x,1000000,,,,2029-06-01,IDR\n"
+    summary = _check(ruleset, _write(tmp_path, files))
+    assert summary["KMT-15.3"]["violation"] and summary["KMT-15.3"]["compliant"]
+    assert summary["KMT-15.4"]["not_applicable"] and summary["KMT-18"]["compliant"]
+    if late_audit:
+        assert summary["KMT-15.4"]["violation"] and summary["KMT-18"]["violation"]
+
+
 def test_semicolons_header_order_and_no_partnerships(ruleset, tmp_path):
     """A ';'-separated file, columns in another order and case, an absent optional column and no
     partnerships.csv are read as the importer reads them."""
