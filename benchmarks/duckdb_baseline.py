@@ -3,8 +3,8 @@
 
     python benchmarks/duckdb_baseline.py FOLDER [--repeat 3] [--out FILE] [--max-candidates N]
 
-The "practical limit" a person reaches by writing the audit as SQL by hand: read the three
-canonical CSVs (parties.csv, purchases.csv, partnerships.csv) with DuckDB's read_csv (every
+The "practical limit" a person reaches by writing the audit as SQL by hand: read the canonical
+CSVs (parties.csv, purchases.csv, partnerships.csv, reports.csv) with DuckDB's read_csv (every
 column as VARCHAR, then parsed in SQL as the importer parses it), reject the rows the importer
 rejects, and judge every clause of rules/kutim-kemitraan with one SQL block per clause.
 Nothing here is generated from the compiled Ruleset: the clauses, their dates and the
@@ -45,7 +45,19 @@ Semantics reproduced (src/perbup_rules/evaluate.py, atoms.py, compiler/decisions
   subject's group in each such period, with its least and greatest part (exact bounds).
 * Subjects (perbup_rules.subjects): KMT-07 speaks to suppliers that won from a perangkat daerah
   or desa in the period (unknown when only purchases of unknown buyer kind or date may count);
-  KMT-15.1/15.2/15.3 to hotels and restaurants that are not UMKK.
+  KMT-15.1/15.2/15.3/15.4 to hotels and restaurants that are not UMKK; KMT-18 to companies that
+  are not UMKK and won such an award or filed a report for the period.
+* Named assumptions (perbup_rules.assumptions) are on, as by default: an unknown licence counts as
+  held (KMT-11, KMT-11.2). There is no --no-assume here.
+* Window clauses (perbup_rules.windows, KMT-04): certain and possible members, each ceiling L that
+  occurs, 30-day windows as a RANGE frame starting on every member's date, undated members in
+  every window; the verdict from split_certain / split_possible.
+* Once-per-record duties (perbup_rules.once, KMT-16/16.T): on the start date or on
+  obligations_from; an undated partnership gets one KMT-16 finding from both readings.
+* Yearly reports (perbup_rules.duties): KMT-15.3 from the report's exact share; KMT-15.4 and
+  KMT-18 due on 31 March of the next year, not yet due (not_applicable) after the audit's as_of
+  date (the latest purchase, partnership start or reported date, or report submission); without
+  reports.csv the three are not evaluated (no findings).
 
 Importer rejections reproduced (importers/canonical.py, columns.py, cells.py): a repeated id
 (the first row with an id is the only candidate, even when it is itself rejected); an empty
@@ -1149,7 +1161,8 @@ def _connect(folder: Path):
     con.execute(before)
     refused = con.execute("""SELECT
         (SELECT count(*) FROM purchase_all WHERE value = -1 OR umk = -1)
-            + (SELECT count(*) FROM party_all WHERE capital = -1 OR sales = -1),
+            + (SELECT count(*) FROM party_all WHERE capital = -1 OR sales = -1)
+            + (SELECT count(*) FROM report_all WHERE total = -1 OR local = -1),
         (SELECT count(*) FROM party_all WHERE has_codes),
         (SELECT count(*) FROM purchase_all WHERE trimmed(c_fiscal_year) IS NOT NULL)""").fetchone()
     if refused[0]:

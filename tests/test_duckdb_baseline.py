@@ -531,6 +531,13 @@ def test_finer_than_sen_is_refused_not_rounded(tmp_path):
 
 
 
+def test_every_clause_of_the_bundled_draft_is_encoded(ruleset):
+    """The baseline does the same work as the audit: every clause of rules/kutim-kemitraan is
+    encoded and compared (none outdated, none added to the draft without SQL here)."""
+    assert not baseline.OUTDATED
+    assert {c["id"] for c in ruleset.clauses} == set(baseline.CLASSIFY) | set(baseline.CLAUSE_SQL)
+
+
 def test_clauses_the_query_does_not_encode_are_not_compared_but_the_rest_are():
     """A clause a newer draft adds (here KMT-99) is left out of the comparison, not failed on;
     a difference on an encoded clause is named."""
