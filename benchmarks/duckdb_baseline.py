@@ -619,7 +619,7 @@ FROM (SELECT *,
 # cannot_determine.
 CLAUSE_SQL["KMT-04"] = """
 WITH day_row AS (  -- each purchase on each of its days, when it may be a member there
-    SELECT id, year, stage, buyer_id AS subj, category AS grp, value, undated, own_date,
+    SELECT id, rn, year, stage, buyer_id AS subj, category AS grp, value, undated, own_date,
         (buyer_kind = 'perangkat_daerah' AND method = 'pengadaan_langsung') IS NULL AS maybe,
         CASE WHEN ptype IS NULL THEN NULL
              WHEN ptype = 'jasa_konsultansi' THEN direct_consultancy_max(date)
@@ -628,29 +628,32 @@ WITH day_row AS (  -- each purchase on each of its days, when it may be a member
     FROM purchase_x
     WHERE date >= DATE '2018-07-01' AND (buyer_kind = 'perangkat_daerah' AND method = 'pengadaan_langsung') IS NOT FALSE
 ), lim_row AS (  -- a ceiling it may be under (all of them when its case or ceiling is unknown)
-    SELECT id, year, stage, subj, grp, value, undated, own_date, maybe OR lim IS NULL AS loose,
+    SELECT id, rn, year, stage, subj, grp, value, undated, own_date, maybe OR lim IS NULL AS loose,
         unnest(CASE WHEN lim IS NULL THEN direct_every_max() ELSE [lim] END) AS c
     FROM day_row
 ), mem AS (  -- one possible or certain member per purchase and year, with the ceilings at or above its value
     SELECT id, year, any_value(stage) AS stage, any_value(subj) AS subj, any_value(grp) AS grp,
-        any_value(value) AS value, bool_or(undated) AS undated, any_value(own_date) AS d,
+        any_value(value) AS value, bool_or(undated) AS undated, any_value(own_date) AS d, any_value(rn) AS rn,
         list_distinct(list(c)) AS lims,
         NOT bool_or(undated) AND NOT bool_or(loose) AND count(DISTINCT c) = 1 AND any_value(value) IS NOT NULL
             AND any_value(subj) IS NOT NULL AND any_value(grp) IS NOT NULL AS certain
     FROM lim_row WHERE value IS NULL OR value <= 100 * c
     GROUP BY id, year
 ), grp AS (  -- groups: dated members of a known category; dated ones without a category and no group of
-             -- their buyer, year and stage make one of unknown category
-    SELECT DISTINCT subj, grp, year, stage FROM mem WHERE d IS NOT NULL AND grp IS NOT NULL
-    UNION
-    SELECT DISTINCT m.subj, NULL, m.year, m.stage FROM mem m WHERE m.d IS NOT NULL AND m.grp IS NULL
+             -- their buyer, year and stage make one of unknown category (from the first of them in file
+             -- order: an undated member without a category before it is not placed there, as in the engine)
+    SELECT DISTINCT subj, grp, year, stage, NULL::BIGINT AS first_rn FROM mem WHERE d IS NOT NULL AND grp IS NOT NULL
+    UNION ALL
+    SELECT m.subj, NULL, m.year, m.stage, min(m.rn) FROM mem m WHERE m.d IS NOT NULL AND m.grp IS NULL
       AND NOT EXISTS (SELECT 1 FROM mem o WHERE o.d IS NOT NULL AND o.grp IS NOT NULL
                       AND o.subj IS NOT DISTINCT FROM m.subj AND o.year = m.year AND o.stage = m.stage)
+    GROUP BY m.subj, m.year, m.stage
 ), placed AS (  -- each member in each group it may belong to
     SELECT g.subj, g.grp, g.year, g.stage, m.id, m.d, m.value, m.lims, m.certain
     FROM mem m JOIN grp g ON g.subj IS NOT DISTINCT FROM m.subj AND g.year = m.year AND g.stage = m.stage
         AND (m.grp IS NULL OR g.grp = m.grp)
-    WHERE (m.d IS NOT NULL AND m.grp IS NOT NULL AND g.grp = m.grp) OR m.d IS NULL OR m.grp IS NULL
+    WHERE ((m.d IS NOT NULL AND m.grp IS NOT NULL AND g.grp = m.grp) OR m.d IS NULL OR m.grp IS NULL)
+      AND NOT coalesce(m.d IS NULL AND m.rn < g.first_rn, false)
 ), ceil AS (  -- the ceilings L of each group
     SELECT DISTINCT subj, grp, year, stage, unnest(lims) AS l FROM placed
 ), contrib AS (  -- what each member adds to a window judged against L (none: no ceiling of it at or below L)

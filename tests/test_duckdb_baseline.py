@@ -411,6 +411,12 @@ WINDOW_ROWS = [
     ("w26", "award", "pd-nokind", "lampu", "barang", "pengadaan_langsung", "150000000", "2027-02-25"),
     ("w27", "award", "pd-nokind", "lampu", "barang", "pengadaan_langsung", "150000000", "2027-02-26"),
     ("w28", "award", "pd-a", "", "barang", "pengadaan_langsung", "10000000", "2027-07-01"),
+    # an undated package without a category before the first dated one of its buyer and stage (which makes a
+    # group of unknown category): not placed there, as the engine reads them in file order; one after it is
+    ("w29", "contract", "pd-nokind", "", "barang", "pengadaan_langsung", "100000000", ""),
+    ("w30", "contract", "pd-nokind", "", "barang", "pengadaan_langsung", "150000000", "2027-08-01"),
+    ("w31", "plan", "pd-nokind", "", "barang", "pengadaan_langsung", "150000000", "2027-08-01"),
+    ("w32", "plan", "pd-nokind", "", "barang", "pengadaan_langsung", "100000000", ""),
 ]
 
 
