@@ -12,10 +12,10 @@ force, rows the importer rejects, odd cell spellings, desa channels and reason c
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import re
 import warnings
-import importlib.util
 from pathlib import Path
 
 import duckdb  # noqa: F401  (a dependency of the project: the baseline needs it)
@@ -235,7 +235,7 @@ def _edge(dated: bool = True) -> dict[str, str]:
     """The edge files a year later (the draft's own obligations start on params.obligations_from,
     2027-01-01, so the 2026 rows reach them only when moved to 2027), without their undated
     purchases unless ``dated`` is false (test_undated_purchases)."""
-    later = lambda text: re.sub(r"\b(20[0-9]{2})-([01][0-9])-", lambda m: f"{int(m[1]) + 1}-{m[2]}-", text)  # noqa: E731
+    later = lambda text: re.sub(r"\b(20[0-9]{2})-([01][0-9])-", lambda m: f"{int(m[1]) + 1}-{m[2]}-", text)
     files = {name: later(text) for name, text in EDGE.items()}
     return _dated(files) if dated else files
 
