@@ -3,8 +3,8 @@
 
     python benchmarks/duckdb_baseline.py FOLDER [--repeat 3] [--out FILE] [--max-candidates N]
 
-The "practical limit" a person reaches by writing the audit as SQL by hand: read the three
-canonical CSVs (parties.csv, purchases.csv, partnerships.csv) with DuckDB's read_csv (every
+The "practical limit" a person reaches by writing the audit as SQL by hand: read the canonical
+CSVs (parties.csv, purchases.csv, partnerships.csv, reports.csv) with DuckDB's read_csv (every
 column as VARCHAR, then parsed in SQL as the importer parses it), reject the rows the importer
 rejects, and judge every clause of rules/kutim-kemitraan with one SQL block per clause.
 Nothing here is generated from the compiled Ruleset: the clauses, their dates and the
@@ -45,7 +45,19 @@ Semantics reproduced (src/perbup_rules/evaluate.py, atoms.py, compiler/decisions
   subject's group in each such period, with its least and greatest part (exact bounds).
 * Subjects (perbup_rules.subjects): KMT-07 speaks to suppliers that won from a perangkat daerah
   or desa in the period (unknown when only purchases of unknown buyer kind or date may count);
-  KMT-15.1/15.2/15.3 to hotels and restaurants that are not UMKK.
+  KMT-15.1/15.2/15.3/15.4 to hotels and restaurants that are not UMKK; KMT-18 to companies that
+  are not UMKK and won such an award or filed a report for the period.
+* Named assumptions (perbup_rules.assumptions) are on, as by default: an unknown licence counts as
+  held (KMT-11, KMT-11.2). There is no --no-assume here.
+* Window clauses (perbup_rules.windows, KMT-04): certain and possible members, each ceiling L that
+  occurs, 30-day windows as a RANGE frame starting on every member's date, undated members in
+  every window; the verdict from split_certain / split_possible.
+* Once-per-record duties (perbup_rules.once, KMT-16/16.T): on the start date or on
+  obligations_from; an undated partnership gets one KMT-16 finding from both readings.
+* Yearly reports (perbup_rules.duties): KMT-15.3 from the report's exact share; KMT-15.4 and
+  KMT-18 due on 31 March of the next year, not yet due (not_applicable) after the audit's as_of
+  date (the latest purchase, partnership start or reported date, or report submission); without
+  reports.csv the three are not evaluated (no findings).
 
 Importer rejections reproduced (importers/canonical.py, columns.py, cells.py): a repeated id
 (the first row with an id is the only candidate, even when it is itself rejected); an empty
@@ -96,20 +108,20 @@ import duckdb
 CLASSIFY = ("DEF-01", "DEF-02", "KMT-06", "KMT-06.1", "KMT-06.2", "KMT-06.3", "KMT-06.4")
 STATUSES = ("violation", "cannot_determine", "compliant", "not_applicable")
 #: Clauses of CLAUSE_SQL whose current reading this SQL does not follow (left out of every comparison):
-#: the readings that landed beside this rewrite (issue 13): KMT-11 counts licensed local UMKK with its
-#: "no licensed supplier" exception, KMT-12.1 reads the pagu with the technical exemption, KMT-15.3 is
-#: judged from reports.csv, KMT-16 once per partnership. (KMT-04, 11.2, 12.3, 15.4, 16.T and 18 are
-#: not in CLAUSE_SQL at all: every comparison names them as not encoded.)
-OUTDATED: frozenset[str] = frozenset({"KMT-11", "KMT-12.1", "KMT-15.3", "KMT-16"})
+#: a reading that landed beside this rewrite (issue 13): KMT-15.3 is judged from reports.csv. (KMT-15.4
+#: and KMT-18 are not in CLAUSE_SQL at all: every comparison names them as not encoded.)
+OUTDATED: frozenset[str] = frozenset()
 
 COLUMNS = {
     "parties": ("id", "name", "kind", "legal_form", "capital_idr", "annual_sales_idr", "scale",
-                "kecamatan", "desa", "kabupaten", "supplies", "star_rating", "kabupaten_code", "kecamatan_code", "desa_code"),
+                "kecamatan", "desa", "kabupaten", "supplies", "star_rating", "kabupaten_code", "kecamatan_code", "desa_code",
+                "licensed"),
     "purchases": ("id", "stage", "buyer_id", "ppk_id", "supplier_id", "category", "procurement_type", "method",
                   "value_idr", "umk_value_idr", "reserved_for_umkk", "exemption_reason", "date", "currency",
                   "pagu_idr", "exemption_code", "channel", "desa_reason_code", "fiscal_year"),
     "partnerships": ("id", "party_id", "partner_id", "pattern", "categories", "start_date", "end_date",
-                     "written", "reported_to_dinas", "purchase_id"),
+                     "written", "reported_to_dinas", "purchase_id", "reported_date"),
+    "reports": ("id", "party_id", "year", "kind", "total_idr", "local_umkk_idr", "submitted_date"),
 }
 
 # What Python's str.strip() removes (str.isspace), so trimmed cells match parse_text.
@@ -221,6 +233,12 @@ CREATE OR REPLACE TEMP MACRO menengah_capital_max(d) AS CASE WHEN d >= DATE '202
 CREATE OR REPLACE TEMP MACRO mikro_sales_max(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 2000000000::BIGINT END;
 CREATE OR REPLACE TEMP MACRO kecil_sales_max(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 15000000000::BIGINT END;
 CREATE OR REPLACE TEMP MACRO menengah_sales_max(d) AS CASE WHEN d >= DATE '2021-02-02' THEN 50000000000::BIGINT END;
+-- Pengadaan Langsung ceilings (KMT-04), and every value any of them takes.
+CREATE OR REPLACE TEMP MACRO direct_goods_max(d) AS CASE WHEN d >= DATE '2018-07-01' THEN 200000000::BIGINT END;
+CREATE OR REPLACE TEMP MACRO direct_construction_max(d) AS CASE
+    WHEN d >= DATE '2025-04-30' THEN 400000000::BIGINT WHEN d >= DATE '2018-07-01' THEN 200000000::BIGINT END;
+CREATE OR REPLACE TEMP MACRO direct_consultancy_max(d) AS CASE WHEN d >= DATE '2018-07-01' THEN 100000000::BIGINT END;
+CREATE OR REPLACE TEMP MACRO direct_every_max() AS [100000000::BIGINT, 200000000::BIGINT, 400000000::BIGINT];
 CREATE OR REPLACE TEMP MACRO year_end(y) AS make_date(y, 12, 31);
 """.replace("__WS__", _WS).replace("__NBSP__", "\xa0")
 
@@ -240,7 +258,9 @@ FROM (
           FROM (SELECT 'value' AS col, c_value_idr AS text FROM (SELECT __purchases_cols__ FROM __src_purchases__)
                 UNION ALL SELECT 'umk', c_umk_value_idr FROM (SELECT __purchases_cols__ FROM __src_purchases__)
                 UNION ALL SELECT 'capital', c_capital_idr FROM (SELECT __parties_cols__ FROM __src_parties__)
-                UNION ALL SELECT 'sales', c_annual_sales_idr FROM (SELECT __parties_cols__ FROM __src_parties__))
+                UNION ALL SELECT 'sales', c_annual_sales_idr FROM (SELECT __parties_cols__ FROM __src_parties__)
+                UNION ALL SELECT 'total', c_total_idr FROM (SELECT __reports_cols__ FROM __src_reports__)
+                UNION ALL SELECT 'local', c_local_umkk_idr FROM (SELECT __reports_cols__ FROM __src_reports__))
           WHERE text IS NOT NULL AND text <> '')
 )
 GROUP BY col;
@@ -248,19 +268,19 @@ CREATE OR REPLACE TEMP MACRO col_grouped(c) AS coalesce((SELECT grouped FROM mon
 -- Parties: typed, in file order (rowid), with the importer's cell checks.
 CREATE OR REPLACE TEMP TABLE party_all AS
 SELECT trimmed(c_id) AS id, trimmed(c_kecamatan) AS kecamatan, trimmed(c_desa) AS desa, trimmed(c_kabupaten) AS kabupaten,
-    kind, legal_form, capital, sales, scale,
+    kind, legal_form, capital, sales, scale, licensed,
     coalesce(list_transform(list_filter(string_split(trimmed(c_supplies), ';'), lambda x: trimmed(x) IS NOT NULL),
                             lambda x: tok(trimmed(x))), []::VARCHAR[]) AS supplies,
     trimmed(c_kabupaten_code) IS NOT NULL OR trimmed(c_kecamatan_code) IS NOT NULL OR trimmed(c_desa_code) IS NOT NULL AS has_codes,
     trimmed(c_id) IS NOT NULL AND cell_ok(c_kind, kind) AND cell_ok(c_legal_form, legal_form)
     AND cell_ok(c_capital_idr, capital) AND cell_ok(c_annual_sales_idr, sales) AND cell_ok(c_scale, scale)
-    AND cell_ok(c_star_rating, star) AS ok
+    AND cell_ok(c_star_rating, star) AND cell_ok(c_licensed, licensed) AS ok
 FROM (
     SELECT *,
         code(c_kind, ['perangkat_daerah', 'desa', 'hotel', 'restaurant', 'company', 'umkm', 'koperasi']) AS kind,
         code(c_legal_form, ['pt', 'cv', 'ud', 'firma', 'koperasi', 'perorangan', 'other']) AS legal_form,
         money(c_capital_idr, g_capital) AS capital, money(c_annual_sales_idr, g_sales) AS sales,
-        code(c_scale, ['mikro', 'kecil', 'menengah', 'besar']) AS scale,
+        code(c_scale, ['mikro', 'kecil', 'menengah', 'besar']) AS scale, yesno(c_licensed) AS licensed,
         CASE WHEN regexp_full_match(trimmed(c_star_rating), '[0-9]{1,18}')
               AND CAST(trimmed(c_star_rating) AS HUGEINT) BETWEEN 1 AND 5 THEN 1 END AS star
     FROM (SELECT __parties_cols__, col_grouped('capital') AS g_capital, col_grouped('sales') AS g_sales FROM __src_parties__)
@@ -273,7 +293,7 @@ QUALIFY ok AND rn = min(rn) OVER (PARTITION BY id);
 -- Purchases: typed, in file order (rowid). Amounts not written as plain digits keep their
 -- text (*_text) and are parsed by the UPDATE below; cells_ok = the other cells passed.
 CREATE OR REPLACE TEMP TABLE purchase_all AS
-SELECT id, stage, buyer_id, ppk_id, supplier_id, category, ptype, value, umk, reserved, exempt, pagu, exempt_tech, date, year(date) AS year,
+SELECT id, stage, buyer_id, ppk_id, supplier_id, category, ptype, method, value, umk, reserved, exempt, pagu, exempt_tech, date, year(date) AS year,
     channel, reasons, c_fiscal_year,
     CASE WHEN value IS NULL THEN c_value_idr END AS value_text,
     CASE WHEN umk IS NULL THEN c_umk_value_idr END AS umk_text,
@@ -290,7 +310,7 @@ FROM (
                                                                 'e_purchasing_not_available')) AS reasons,
         txt(c_id) AS id, txt(c_buyer_id) AS buyer_id, txt(c_ppk_id) AS ppk_id, txt(c_supplier_id) AS supplier_id,
         code(c_stage, ['plan', 'award', 'contract']) AS stage,
-        token(c_category) AS category,
+        token(c_category) AS category, token(c_method) AS method,
         code(c_procurement_type, ['barang', 'pekerjaan_konstruksi', 'jasa_lainnya', 'jasa_konsultansi']) AS ptype,
         money_fast(c_value_idr) AS value, money_fast(c_umk_value_idr) AS umk, yesno(c_reserved_for_umkk) AS reserved,
         txt(c_exemption_reason) IS NOT NULL AS exempt, day(c_date) AS date,
@@ -316,26 +336,52 @@ UPDATE purchase_all SET umk = f.sen FROM amount_fix f WHERE purchase_all.rowid =
 -- Partnerships (a few rows).
 CREATE OR REPLACE TEMP TABLE partnership_all AS
 SELECT trimmed(c_id) AS id, trimmed(c_party_id) AS party_id, trimmed(c_partner_id) AS partner_id, trimmed(c_purchase_id) AS purchase_id,
-    pattern, categories, start_date, end_date, written, reported,
+    pattern, categories, start_date, end_date, written, reported, reported_date,
     trimmed(c_id) IS NOT NULL AND trimmed(c_party_id) IS NOT NULL AND trimmed(c_partner_id) IS NOT NULL
-    AND cell_ok(c_pattern, pattern) AND cell_ok(c_start_date, start_date) AND cell_ok(c_end_date, end_date)
+    AND cell_ok(c_start_date, start_date) AND cell_ok(c_end_date, end_date)
     AND cell_ok(c_written, written) AND cell_ok(c_reported_to_dinas, reported)
+    AND cell_ok(c_reported_date, reported_date)
     AND NOT coalesce(end_date < start_date, false) AS ok
 FROM (
     SELECT *,
-        code(c_pattern, ['inti_plasma', 'subkontrak', 'waralaba', 'perdagangan_umum', 'distribusi_keagenan',
-                         'rantai_pasok', 'bagi_hasil', 'kerja_sama_operasional', 'usaha_patungan',
-                         'penyumberluaran', 'lainnya']) AS pattern,
+        -- parse_pattern: a listed code, else lainnya (the law's list is open): never refused
+        CASE WHEN trimmed(c_pattern) IS NOT NULL THEN coalesce(
+            code(c_pattern, ['inti_plasma', 'subkontrak', 'waralaba', 'perdagangan_umum', 'distribusi_keagenan',
+                             'rantai_pasok', 'bagi_hasil', 'kerja_sama_operasional', 'usaha_patungan',
+                             'penyumberluaran', 'lainnya']), 'lainnya') END AS pattern,
         coalesce(list_transform(list_filter(string_split(trimmed(c_categories), ';'), lambda x: trimmed(x) IS NOT NULL),
                                 lambda x: tok(trimmed(x))), []::VARCHAR[]) AS categories,
         day(c_start_date) AS start_date, day(c_end_date) AS end_date,
-        yesno(c_written) AS written, yesno(c_reported_to_dinas) AS reported
+        yesno(c_written) AS written, yesno(c_reported_to_dinas) AS reported, day(c_reported_date) AS reported_date
     FROM (SELECT __partnerships_cols__ FROM __src_partnerships__)
 );
 CREATE OR REPLACE TEMP TABLE partnership AS
 SELECT * EXCLUDE (rn, ok) FROM (SELECT rowid AS rn, * FROM partnership_all WHERE id IS NOT NULL)
 QUALIFY ok AND rn = min(rn) OVER (PARTITION BY id)
     AND party_id IN (SELECT id FROM party) AND partner_id IN (SELECT id FROM party);
+
+-- Yearly reports (reports.csv, a few rows): required id, party_id, year (1900..2200) and kind; the
+-- first row of an id is the only candidate; local_umkk_idr above total_idr, a party_id naming no
+-- accepted party and a second accepted report of one party, year and kind are rejected.
+CREATE OR REPLACE TEMP TABLE report_all AS
+SELECT trimmed(c_id) AS id, trimmed(c_party_id) AS party_id, year, kind, total, local, submitted,
+    trimmed(c_id) IS NOT NULL AND trimmed(c_party_id) IS NOT NULL AND year IS NOT NULL AND kind IS NOT NULL
+    AND cell_ok(c_total_idr, total) AND cell_ok(c_local_umkk_idr, local) AND cell_ok(c_submitted_date, submitted)
+    AND NOT coalesce(local > total, false) AS ok
+FROM (
+    SELECT *,
+        CASE WHEN regexp_full_match(trimmed(c_year), '[0-9]{1,18}') AND CAST(trimmed(c_year) AS HUGEINT) BETWEEN 1900 AND 2200
+             THEN CAST(trimmed(c_year) AS INTEGER) END AS year,
+        code(c_kind, ['hotel_purchases', 'company_annual']) AS kind,
+        money(c_total_idr, g_total) AS total, money(c_local_umkk_idr, g_local) AS local,
+        day(c_submitted_date) AS submitted
+    FROM (SELECT __reports_cols__, col_grouped('total') AS g_total, col_grouped('local') AS g_local FROM __src_reports__)
+);
+CREATE OR REPLACE TEMP TABLE report AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT * EXCLUDE (ok) FROM (SELECT rowid AS rn, * FROM report_all WHERE id IS NOT NULL)
+    QUALIFY ok AND rn = min(rn) OVER (PARTITION BY id) AND party_id IN (SELECT id FROM party))
+QUALIFY rn = min(rn) OVER (PARTITION BY party_id, year, kind);
 
 __REGIONS__
 -- Derived party attributes per year (classify clauses), for every year a purchase row names,
@@ -366,7 +412,7 @@ WITH py AS (
     SELECT *, CASE WHEN scale_computed IS NOT NULL THEN scale_computed
                    WHEN year >= 2021 OR capital IS NULL THEN scale END AS scale_effective FROM sc
 )
-SELECT id, year, kind, scale, desa, kecamatan, desa_code, kecamatan_code, kabupaten_code, supplies, scale_computed, scale_effective,
+SELECT id, year, kind, scale, licensed, desa, kecamatan, desa_code, kecamatan_code, kabupaten_code, supplies, scale_computed, scale_effective,
     CASE  -- DEF-01 umkk: koperasi; mikro/kecil; menengah/besar with a known form; else unknown
         WHEN year >= 2021 AND legal_form = 'koperasi' THEN true          -- a cooperative by its form (PP 7/2021)
         WHEN year >= 2021 AND legal_form IS NULL AND kind = 'koperasi' THEN true
@@ -392,11 +438,11 @@ SELECT rn FROM rows QUALIFY rn > min(rn) OVER (PARTITION BY id);
 -- Accepted purchases: first row of each id, cells valid, buyer and supplier accepted parties;
 -- with the buyer's and supplier's attributes in the purchase's year.
 CREATE OR REPLACE TEMP TABLE purchase AS
-SELECT a.id, a.stage, a.buyer_id, a.ppk_id, a.supplier_id, a.category, a.ptype, a.value, a.umk, a.reserved,
+SELECT a.id, a.stage, a.buyer_id, a.ppk_id, a.supplier_id, a.category, a.ptype, a.method, a.value, a.umk, a.reserved,
        a.exempt, a.pagu, a.exempt_tech, a.date, a.year, a.channel, a.reasons, a.rowid AS rn,
        b.kind AS buyer_kind, b.desa_code AS buyer_desa, b.umkk AS buyer_umkk,
        s.umkk AS supplier_umkk, s.local AS supplier_local, s.desa_code AS supplier_desa,
-       s.kabupaten_code AS supplier_kab, s.kecamatan_code AS supplier_kec
+       s.kabupaten_code AS supplier_kab, s.kecamatan_code AS supplier_kec, s.licensed AS supplier_licensed
 FROM purchase_all a
 LEFT JOIN party_year b ON b.id = a.buyer_id AND b.year IS NOT DISTINCT FROM a.year
 LEFT JOIN party_year s ON s.id = a.supplier_id AND s.year IS NOT DISTINCT FROM a.year
@@ -406,6 +452,11 @@ WHERE a.cells_ok AND cell_ok(a.value_text, a.value) AND cell_ok(a.umk_text, a.um
 
 -- The periods judged: years of the accepted purchases' dates.
 CREATE OR REPLACE TEMP TABLE period AS SELECT DISTINCT year FROM purchase WHERE year IS NOT NULL;
+-- The date the audit is made as of (perbup_rules.duties.default_as_of): the latest purchase date,
+-- partnership start or reported date, or report submission date (NULL: none).
+CREATE OR REPLACE TEMP TABLE as_of AS SELECT max(d) AS d FROM (
+    SELECT max(date) AS d FROM purchase UNION ALL SELECT max(start_date) FROM partnership
+    UNION ALL SELECT max(reported_date) FROM partnership UNION ALL SELECT max(submitted) FROM report);
 
 -- Purchases as the per-purchase and share clauses judge them (perbup_rules.periods): a dated one
 -- once, on its date; an undated one on a representative day of every stretch of every audited
@@ -422,7 +473,7 @@ SELECT p.* REPLACE (d.day AS date, d.year AS year, b.kind AS buyer_kind, b.desa_
        NULL::DATE AS own_date, true AS undated
 FROM (SELECT * FROM purchase WHERE date IS NULL) p
 CROSS JOIN (SELECT year, unnest(list_distinct([make_date(year, 1, 1)] || list_filter(
-                [DATE '2018-03-22', DATE '2021-02-02', DATE '2025-04-30', DATE '2027-01-01', DATE '2027-04-30',
+                [DATE '2018-03-22', DATE '2018-07-01', DATE '2021-02-02', DATE '2025-04-30', DATE '2027-01-01', DATE '2027-04-30',
                  DATE '2028-01-01'], lambda x: year(x) = year))) AS day FROM period) d
 LEFT JOIN party_year b ON b.id = p.buyer_id AND b.year = d.year
 LEFT JOIN party_year s ON s.id = p.supplier_id AND s.year = d.year;
@@ -467,9 +518,49 @@ FROM (SELECT *,
       FROM purchase_x)
 """)
 
-# KMT-12.1 (Pasal 7 ayat 1): school and teacher uniforms of perangkat daerah go to UMKK.
-# In force 2027-01-01; no exception.
+# KMT-12.1 (Pasal 7 ayat 1 and 3, issue 13): uniform packages of perangkat daerah with a pagu up to
+# the reservation ceiling go to UMKK, the pagu read as in KMT-03 (unknown: the value), with KMT-03's
+# technical exemption. In force params.obligations_from (2027-01-01).
 CLAUSE_SQL["KMT-12.1"] = _merged("""
+SELECT id AS subject, year AS period, stage, NULL AS category, undated, CASE
+    WHEN date < DATE '2027-01-01' THEN 'not_applicable'
+    WHEN applies IS FALSE THEN 'not_applicable'
+    WHEN require IS TRUE THEN 'compliant'
+    WHEN exempt_tech THEN 'compliant'                             -- unless: technical_exemption (coded)
+    WHEN applies AND NOT require THEN 'violation'
+    ELSE 'cannot_determine' END AS status
+FROM (SELECT *,
+        buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru')
+            AND CASE WHEN pagu IS NOT NULL THEN pagu <= 100 * umkk_reserved_max(date)
+                     ELSE value <= 100 * umkk_reserved_max(date) END AS applies,
+        (stage = 'plan' AND reserved) OR (stage <> 'plan' AND supplier_umkk) AS require
+      FROM purchase_x)
+""")
+
+# KMT-12.3 (Pasal 7 ayat 4): uniform packages above the reservation ceiling (the pagu read as in
+# KMT-12.1) prefer UMKK at award and contract; KMT-03's technical exemption excuses. A warning.
+# In force params.obligations_from (2027-01-01).
+CLAUSE_SQL["KMT-12.3"] = _merged("""
+SELECT id AS subject, year AS period, stage, NULL AS category, undated, CASE
+    WHEN date < DATE '2027-01-01' THEN 'not_applicable'
+    WHEN applies IS FALSE THEN 'not_applicable'
+    WHEN require IS TRUE THEN 'compliant'
+    WHEN exempt_tech THEN 'compliant'                             -- unless: technical_exemption (coded)
+    WHEN applies AND NOT require THEN 'violation'
+    ELSE 'cannot_determine' END AS status
+FROM (SELECT *,
+        buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru') AND stage <> 'plan'
+            AND CASE WHEN pagu IS NOT NULL THEN pagu > 100 * umkk_reserved_max(date)
+                     ELSE value > 100 * umkk_reserved_max(date) END AS applies,
+        supplier_umkk AS require
+      FROM purchase_x)
+""")
+
+# KMT-11.2 (Pasal 6 ayat 2): sand and stone bought by a perangkat daerah (award/contract) come from a
+# licensed supplier. Under the named assumption licensed (on: the baseline has no --no-assume) an
+# unknown licence, or no supplier, counts as held: only a supplier known to be unlicensed violates.
+# In force params.obligations_from (2027-01-01).
+CLAUSE_SQL["KMT-11.2"] = _merged("""
 SELECT id AS subject, year AS period, stage, NULL AS category, undated, CASE
     WHEN date < DATE '2027-01-01' THEN 'not_applicable'
     WHEN applies IS FALSE THEN 'not_applicable'
@@ -477,8 +568,8 @@ SELECT id AS subject, year AS period, stage, NULL AS category, undated, CASE
     WHEN applies AND NOT require THEN 'violation'
     ELSE 'cannot_determine' END AS status
 FROM (SELECT *,
-        buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru') AS applies,
-        (stage = 'plan' AND reserved) OR (stage <> 'plan' AND supplier_umkk) AS require
+        category = 'material_pasir_batu' AND stage <> 'plan' AND buyer_kind = 'perangkat_daerah' AS applies,
+        coalesce(supplier_licensed, true) AS require               -- assumed(licensed)
       FROM purchase_x)
 """)
 
@@ -515,6 +606,92 @@ FROM (SELECT *,
         list_contains(reasons, 'e_purchasing_not_available') AS require
       FROM purchase_x)
 """)
+
+# KMT-04 (Pasal 4 ayat 3-5; perbup_rules.windows): a possible split of Pengadaan Langsung packages.
+# Per buyer, category, year and stage: packages (perangkat daerah, method pengadaan_langsung, in force
+# 2018-07-01) each at or below its ceiling on its own date (by procurement_type), within 30 days (both
+# ends counted) and together above a ceiling L, counting each package whose ceiling is at most L.
+# A member is certain when its membership, ceiling, value, date, buyer and category are known; else
+# possible: any ceiling it may have (every ceiling when its type or membership is unknown), its value
+# or, unknown, its greatest ceiling; undated, in every window of its buyer's groups of the year and
+# stage (per audited year); without a category, in every group of its buyer (dated, with none there:
+# a group of unknown category). A certain split is a violation; no possible split, compliant; else
+# cannot_determine.
+CLAUSE_SQL["KMT-04"] = """
+WITH day_row AS (  -- each purchase on each of its days, when it may be a member there
+    SELECT id, rn, year, stage, buyer_id AS subj, category AS grp, value, undated, own_date,
+        (buyer_kind = 'perangkat_daerah' AND method = 'pengadaan_langsung') IS NULL AS maybe,
+        CASE WHEN ptype IS NULL THEN NULL
+             WHEN ptype = 'jasa_konsultansi' THEN direct_consultancy_max(date)
+             WHEN ptype = 'pekerjaan_konstruksi' THEN direct_construction_max(date)
+             ELSE direct_goods_max(date) END AS lim
+    FROM purchase_x
+    WHERE date >= DATE '2018-07-01' AND (buyer_kind = 'perangkat_daerah' AND method = 'pengadaan_langsung') IS NOT FALSE
+), lim_row AS (  -- a ceiling it may be under (all of them when its case or ceiling is unknown)
+    SELECT id, rn, year, stage, subj, grp, value, undated, own_date, maybe OR lim IS NULL AS loose,
+        unnest(CASE WHEN lim IS NULL THEN direct_every_max() ELSE [lim] END) AS c
+    FROM day_row
+), mem AS (  -- one possible or certain member per purchase and year, with the ceilings at or above its value
+    SELECT id, year, any_value(stage) AS stage, any_value(subj) AS subj, any_value(grp) AS grp,
+        any_value(value) AS value, bool_or(undated) AS undated, any_value(own_date) AS d, any_value(rn) AS rn,
+        list_distinct(list(c)) AS lims,
+        NOT bool_or(undated) AND NOT bool_or(loose) AND count(DISTINCT c) = 1 AND any_value(value) IS NOT NULL
+            AND any_value(subj) IS NOT NULL AND any_value(grp) IS NOT NULL AS certain
+    FROM lim_row WHERE value IS NULL OR value <= 100 * c
+    GROUP BY id, year
+), grp AS (  -- groups: dated members of a known category; dated ones without a category and no group of
+             -- their buyer, year and stage make one of unknown category (from the first of them in file
+             -- order: an undated member without a category before it is not placed there, as in the engine)
+    SELECT DISTINCT subj, grp, year, stage, NULL::BIGINT AS first_rn FROM mem WHERE d IS NOT NULL AND grp IS NOT NULL
+    UNION ALL
+    SELECT m.subj, NULL, m.year, m.stage, min(m.rn) FROM mem m WHERE m.d IS NOT NULL AND m.grp IS NULL
+      AND NOT EXISTS (SELECT 1 FROM mem o WHERE o.d IS NOT NULL AND o.grp IS NOT NULL
+                      AND o.subj IS NOT DISTINCT FROM m.subj AND o.year = m.year AND o.stage = m.stage)
+    GROUP BY m.subj, m.year, m.stage
+), placed AS (  -- each member in each group it may belong to
+    SELECT g.subj, g.grp, g.year, g.stage, m.id, m.d, m.value, m.lims, m.certain
+    FROM mem m JOIN grp g ON g.subj IS NOT DISTINCT FROM m.subj AND g.year = m.year AND g.stage = m.stage
+        AND (m.grp IS NULL OR g.grp = m.grp)
+    WHERE ((m.d IS NOT NULL AND m.grp IS NOT NULL AND g.grp = m.grp) OR m.d IS NULL OR m.grp IS NULL)
+      AND NOT coalesce(m.d IS NULL AND m.rn < g.first_rn, false)
+), ceil AS (  -- the ceilings L of each group
+    SELECT DISTINCT subj, grp, year, stage, unnest(lims) AS l FROM placed
+), contrib AS (  -- what each member adds to a window judged against L (none: no ceiling of it at or below L)
+    SELECT c.subj, c.grp, c.year, c.stage, c.l, p.id, p.d, p.certain,
+        coalesce(p.value, 100 * list_max(list_filter(p.lims, lambda x: x <= c.l))) AS amount
+    FROM ceil c JOIN placed p ON p.subj IS NOT DISTINCT FROM c.subj AND p.grp IS NOT DISTINCT FROM c.grp
+        AND p.year = c.year AND p.stage = c.stage
+    WHERE len(list_filter(p.lims, lambda x: x <= c.l)) > 0
+), loose AS (  -- undated members: in every window
+    SELECT subj, grp, year, stage, l, sum(amount) AS amount FROM contrib WHERE d IS NULL GROUP BY ALL
+), daily AS (
+    SELECT subj, grp, year, stage, l, d,
+        coalesce(sum(amount) FILTER (WHERE certain), 0) AS c_amt, coalesce(sum(amount) FILTER (WHERE NOT certain), 0) AS p_amt
+    FROM contrib WHERE d IS NOT NULL GROUP BY ALL
+), win AS (  -- a window starting on each member's date: [d, d + 29 days]
+    SELECT subj, grp, year, stage, l,
+        sum(c_amt) OVER w AS cs, sum(c_amt + p_amt) OVER w AS ps
+    FROM daily
+    WINDOW w AS (PARTITION BY subj, grp, year, stage, l ORDER BY d RANGE BETWEEN CURRENT ROW AND INTERVAL 29 DAYS FOLLOWING)
+), facts AS (
+    SELECT w.subj, w.grp, w.year, w.stage, bool_or(w.cs > 100 * w.l) AS split_certain,
+        bool_or(w.ps + coalesce(o.amount, 0) > 100 * w.l) AS split_possible
+    FROM win w LEFT JOIN loose o ON o.subj IS NOT DISTINCT FROM w.subj AND o.grp IS NOT DISTINCT FROM w.grp
+        AND o.year = w.year AND o.stage = w.stage AND o.l = w.l
+    GROUP BY ALL
+    UNION ALL  -- the window of the undated members alone
+    SELECT subj, grp, year, stage, false, amount > 100 * l FROM loose
+), verdict AS (
+    SELECT g.subj, g.grp, g.year, g.stage, coalesce(bool_or(f.split_certain), false) AS split_certain,
+        coalesce(bool_or(f.split_possible), false) AS split_possible
+    FROM grp g LEFT JOIN facts f ON f.subj IS NOT DISTINCT FROM g.subj AND f.grp IS NOT DISTINCT FROM g.grp
+        AND f.year = g.year AND f.stage = g.stage
+    GROUP BY ALL
+)
+SELECT subj AS subject, year AS period, stage, grp AS category, CASE
+    WHEN split_certain THEN 'violation' WHEN NOT split_possible THEN 'compliant' ELSE 'cannot_determine' END AS status
+FROM verdict
+"""
 
 # KMT-05 (Pasal 5, decided reading of issue 13): every award or contract a non-UMKK supplier won
 # from a perangkat daerah (any value and type) is covered by a partnership of the supplier
@@ -591,23 +768,42 @@ SELECT id AS subject, year AS period, NULL AS stage, NULL AS category, CASE
 FROM judged WHERE applies IS NOT FALSE
 """
 
-# KMT-16 (Pasal 10 ayat 1-2): a partnership active in the period is written, of a listed
-# pattern and reported to the Dinas. Per partnership and period; a partnership without a
-# start date cannot be placed in a period. In force 2027-01-01.
-CLAUSE_SQL["KMT-16"] = """
-SELECT id AS subject, year AS period, NULL AS stage, NULL AS category, CASE
-    WHEN start_date IS NULL THEN 'cannot_determine'
-    WHEN year_end(year) < DATE '2027-01-01' THEN 'not_applicable'
-    WHEN require IS TRUE THEN 'compliant'
-    WHEN NOT require THEN 'violation'
-    ELSE 'cannot_determine' END AS status
-FROM (SELECT k.*, y.year,
-        written AND reported AND pattern IN ('inti_plasma', 'subkontrak', 'waralaba', 'perdagangan_umum',
-            'distribusi_keagenan', 'rantai_pasok', 'bagi_hasil', 'kerja_sama_operasional', 'usaha_patungan',
-            'penyumberluaran', 'lainnya') AS require
-      FROM partnership k, period y
-      WHERE k.start_date IS NULL
-         OR (k.start_date <= year_end(y.year) AND (k.end_date IS NULL OR k.end_date >= make_date(y.year, 1, 1))))
+# KMT-16 (Pasal 10 ayat 1-2) and its transitional KMT-16.T (Pasal 12), judged once per partnership
+# (perbup_rules.once), both in force from params.obligations_from (2027-01-01):
+# * KMT-16: a partnership started on or after that day is written and reported (a reported_date,
+#   else the reported_to_dinas flag); judged on its start date, in that year if it is audited.
+# * KMT-16.T: one started before and still running on it (no end date or one on or after it) is
+#   written and reported by params.transition_deadline (2027-06-30): a reported_date on or before
+#   it; with only the flag, true leaves the date unknown and false fails; judged on 2027-01-01.
+# * A partnership without a start date (judged when an audited period reaches 2027): one finding
+#   under KMT-16 with no period from both readings (perbup_rules.once.undated_finding): ended
+#   before 2027-01-01, none; else KMT-16.T's outcome (began 2026-12-31) and KMT-16's (began on or
+#   after 2027-01-01): the same compliant or violation, that; otherwise cannot_determine.
+_KMT16_REQUIRE = "written AND (reported_date IS NOT NULL OR reported)"
+_KMT16T_REQUIRE = ("written AND ((reported_date IS NOT NULL AND reported_date <= DATE '2027-06-30')"
+                   " OR (reported_date IS NULL AND reported AND NULL::BOOLEAN))")
+
+
+def _status(require: str) -> str:
+    return f"CASE WHEN ({require}) THEN 'compliant' WHEN NOT ({require}) THEN 'violation' ELSE 'cannot_determine' END"
+
+
+CLAUSE_SQL["KMT-16"] = f"""
+SELECT id AS subject, year(start_date) AS period, NULL AS stage, NULL AS category, {_status(_KMT16_REQUIRE)} AS status
+FROM partnership
+WHERE start_date >= DATE '2027-01-01' AND year(start_date) IN (SELECT year FROM period)
+UNION ALL
+SELECT id, NULL, NULL, NULL, CASE
+    WHEN s16 = sT THEN s16 ELSE 'cannot_determine' END
+FROM (SELECT id, {_status(_KMT16_REQUIRE)} AS s16, {_status(_KMT16T_REQUIRE)} AS sT FROM partnership
+      WHERE start_date IS NULL AND (SELECT max(year) FROM period) >= 2027
+        AND NOT coalesce(end_date < DATE '2027-01-01', false))
+"""
+CLAUSE_SQL["KMT-16.T"] = f"""
+SELECT id AS subject, 2027 AS period, NULL AS stage, NULL AS category, {_status(_KMT16T_REQUIRE)} AS status
+FROM partnership
+WHERE start_date < DATE '2027-01-01' AND (end_date IS NULL OR end_date >= DATE '2027-01-01')
+  AND 2027 IN (SELECT year FROM period)
 """
 
 
@@ -643,6 +839,76 @@ WHERE applies IS NOT FALSE
 CLAUSE_SQL["KMT-15.1"] = _kmt15("'hotel', 'restaurant'", "makanan")
 # KMT-15.2 (Pasal 9 ayat 2): hotels, laundry.
 CLAUSE_SQL["KMT-15.2"] = _kmt15("'hotel'", "laundry")
+
+# KMT-15.3 (Pasal 9 ayat 3, issue 13): judged from the yearly hotel_purchases report only (each over
+# reports, in the period of its year, subject its party): a hotel or restaurant that is not UMKK
+# (that year's status; unknown: a possible subject) buys at least 20% (2027) / 30% (2028-) of its
+# food and laundry from local UMKK: local_umkk_idr / total_idr, exactly; a total of 0: not
+# applicable. In force params.obligations_from; no reports table, not evaluated.
+CLAUSE_SQL["KMT-15.3"] = """
+SELECT party_id AS subject, year AS period, NULL AS stage, NULL AS category, CASE
+    WHEN year_end(year) < DATE '2027-01-01' THEN 'not_applicable'
+    WHEN applies IS FALSE THEN 'not_applicable'
+    WHEN require IS TRUE THEN 'compliant'
+    WHEN applies AND NOT require THEN 'violation'
+    ELSE 'cannot_determine' END AS status
+FROM (SELECT r.party_id, r.year, subj AND r.total > 0 AS applies,
+             CASE WHEN r.total > 0 THEN 100 * r.local >= hotel_local_share_min_pct(year_end(r.year)) * r.total END AS require
+      FROM (SELECT r.*, r.kind = 'hotel_purchases' AND y.kind IN ('hotel', 'restaurant') AND NOT y.umkk AS subj
+            FROM report r JOIN period p ON p.year = r.year
+            JOIN party_year y ON y.id = r.party_id AND y.year = r.year) r
+      WHERE subj IS NOT FALSE)
+"""
+
+
+def _report_duty(subjects: str, kind: str, joins: str = "") -> str:
+    # KMT-15.4 and KMT-18: per party and period, a subject files the yearly report of ``kind`` for
+    # the year by 31 March of the next (a report without a submission date: cannot_determine).
+    # In force params.obligations_from. A violation or cannot_determine whose deadline is after the
+    # audit's as_of date (or with no date in the input) is not yet due: not_applicable. No reports
+    # table: not evaluated.
+    return f"""
+WITH counted AS (
+    SELECT party_id, year, count(*) FILTER (WHERE submitted <= make_date(year + 1, 3, 31)) AS found,
+        count(*) FILTER (WHERE submitted IS NULL) AS maybe
+    FROM report WHERE kind = '{kind}' GROUP BY party_id, year
+), judged AS (
+    SELECT id AS subject, year AS period, CASE
+        WHEN year_end(year) < DATE '2027-01-01' THEN 'not_applicable'   -- params.obligations_from
+        WHEN found >= 1 THEN 'compliant'
+        WHEN applies AND found + maybe < 1 THEN 'violation'
+        ELSE 'cannot_determine' END AS status
+    FROM (SELECT p.id, p.year, {subjects} AS applies, coalesce(c.found, 0) AS found, coalesce(c.maybe, 0) AS maybe
+          FROM party_year p JOIN period USING (year){joins}
+          LEFT JOIN counted c ON c.party_id = p.id AND c.year = p.year)
+    WHERE applies IS NOT FALSE AND (SELECT ok FROM reports_read)
+)
+SELECT subject, period, NULL AS stage, NULL AS category, CASE
+    WHEN status IN ('violation', 'cannot_determine')
+         AND coalesce(make_date(period + 1, 3, 31) > (SELECT d FROM as_of), true) THEN 'not_applicable'  -- not_yet_due
+    ELSE status END AS status
+FROM judged
+"""
+
+
+# KMT-15.4 (Pasal 9 ayat 4): hotels and restaurants that are not UMKK file a hotel_purchases report.
+CLAUSE_SQL["KMT-15.4"] = _report_duty("kind IN ('hotel', 'restaurant') AND NOT umkk", "hotel_purchases")
+# KMT-18 (Pasal 11 ayat 4): a company that is not UMKK and won an award or contract from a
+# perangkat daerah or desa in the period (awards_won, as KMT-07: unknown when only purchases of
+# unknown buyer kind or date may count) or filed a report for it (reports_filed) files a
+# company_annual report.
+CLAUSE_SQL["KMT-18"] = _report_duty(
+    "kind = 'company' AND NOT umkk AND (CASE WHEN w.n > 0 THEN true WHEN m.id IS NOT NULL THEN NULL ELSE false END"
+    " OR coalesce(f.n, 0) > 0)", "company_annual", joins="""
+          LEFT JOIN (SELECT supplier_id AS id, year, count(*) AS n FROM purchase
+                     WHERE stage IN ('award', 'contract') AND supplier_id IS NOT NULL AND year IS NOT NULL
+                       AND buyer_kind IN ('perangkat_daerah', 'desa') GROUP BY ALL) w ON w.id = p.id AND w.year = p.year
+          LEFT JOIN (SELECT DISTINCT x.supplier_id AS id, y.year FROM purchase x JOIN period y ON x.year IS NULL OR x.year = y.year
+                     WHERE x.stage IN ('award', 'contract') AND x.supplier_id IS NOT NULL
+                       AND (x.buyer_kind IS NULL OR x.year IS NULL)
+                       AND (x.buyer_kind IS NULL OR x.buyer_kind IN ('perangkat_daerah', 'desa'))) m
+                ON m.id = p.id AND m.year = p.year
+          LEFT JOIN (SELECT party_id AS id, year, count(*) AS n FROM report GROUP BY ALL) f ON f.id = p.id AND f.year = p.year""")
 
 
 def _share(*, subject: str, valid_from: str, applies: str, part: str, pct: str, parent: str | None = None) -> str:
@@ -759,24 +1025,34 @@ CLAUSE_SQL["KMT-01"] = _share(subject="buyer_id", valid_from="2021-02-02", appli
 # KMT-02 (Pasal 3 ayat 2): each PPK of a perangkat daerah allocates at least 40% to UMKK.
 CLAUSE_SQL["KMT-02"] = _share(subject="ppk_id", valid_from="2025-04-30", applies="buyer_kind = 'perangkat_daerah'",
                               part=_UMKK_PART, pct="umkk_share_min_pct", parent="buyer_id")
-# KMT-11 (Pasal 6 ayat 1): at least 50% of a perangkat daerah's sand and stone from local UMKK.
-CLAUSE_SQL["KMT-11"] = _share(
+# KMT-11 (Pasal 6 ayat 1): at least 50% of a perangkat daerah's sand and stone from licensed local
+# UMKK (an unknown licence counts as held: assumed(licensed), on). Unless no party may be a licensed
+# local UMKK supplying sand and stone (judged on the last period's attributes, every party of the
+# data): then its violations and cannot_determine are not_applicable (unless_no_supplier).
+CLAUSE_SQL["KMT-11"] = """
+WITH judged AS (""" + _share(
     subject="buyer_id", valid_from="2027-01-01",
     applies="buyer_kind = 'perangkat_daerah' AND category = 'material_pasir_batu' AND stage <> 'plan'",
-    part=_LOCAL_PART, pct="local_material_share_min_pct")
+    part="""CASE
+        WHEN supplier_umkk AND supplier_local AND coalesce(supplier_licensed, true) THEN value
+        WHEN (supplier_umkk AND supplier_local AND coalesce(supplier_licensed, true)) IS NULL THEN NULL
+        ELSE 0 END""", pct="local_material_share_min_pct") + """
+), pool AS (  -- a party that may be a licensed local UMKK supplying sand and stone
+    SELECT count(*) AS n FROM party_year
+    WHERE year IS NOT DISTINCT FROM (SELECT max(year) FROM period)
+      AND (umkk AND kabupaten_code = '64.08' AND list_contains(supplies, 'material_pasir_batu')
+           AND coalesce(licensed, true)) IS NOT FALSE
+)
+SELECT subject, period, stage, category, CASE
+    WHEN status IN ('violation', 'cannot_determine') AND (SELECT n FROM pool) = 0 THEN 'not_applicable'
+    ELSE status END AS status
+FROM judged
+"""
 # KMT-12.2 (Pasal 7 ayat 2): at least 70% of uniforms from local UMKK.
 CLAUSE_SQL["KMT-12.2"] = _share(
     subject="buyer_id", valid_from="2027-01-01",
     applies="buyer_kind = 'perangkat_daerah' AND category IN ('seragam_sekolah', 'seragam_guru') AND stage <> 'plan'",
     part=_LOCAL_PART, pct="uniform_local_share_min_pct")
-# KMT-15.3 (Pasal 9 ayat 3): hotels and restaurants buy at least 20% (2026) / 30% (2027-) of
-# their food and laundry from local UMKK.
-CLAUSE_SQL["KMT-15.3"] = _share(
-    subject="buyer_id", valid_from="2027-01-01",
-    applies="buyer_kind IN ('hotel', 'restaurant') AND NOT buyer_umkk AND category IN ('makanan', 'laundry')",
-    part=_LOCAL_PART, pct="hotel_local_share_min_pct")
-
-
 # --- running it -------------------------------------------------------------------------------
 
 def _header(path: Path) -> tuple[str, list[str]]:
@@ -804,7 +1080,7 @@ def _source(folder: Path, table: str) -> tuple[str, str]:
     """(read_csv call, select list of the raw cells named c_<column>, NULL for absent columns)."""
     path = _find(folder, f"{table}.csv")
     if path is None:
-        if table == "partnerships":  # optional: no partnerships
+        if table in ("partnerships", "reports"):  # optional: no partnerships, no reports
             return "(SELECT 1 WHERE false)", ", ".join(f"NULL::VARCHAR AS c_{c}" for c in COLUMNS[table])
         raise FileNotFoundError(f"{folder} has no {table}.csv")
     delim, names = _header(path)
@@ -888,7 +1164,8 @@ def _connect(folder: Path):
     con.execute(before)
     refused = con.execute("""SELECT
         (SELECT count(*) FROM purchase_all WHERE value = -1 OR umk = -1)
-            + (SELECT count(*) FROM party_all WHERE capital = -1 OR sales = -1),
+            + (SELECT count(*) FROM party_all WHERE capital = -1 OR sales = -1)
+            + (SELECT count(*) FROM report_all WHERE total = -1 OR local = -1),
         (SELECT count(*) FROM party_all WHERE has_codes),
         (SELECT count(*) FROM purchase_all WHERE trimmed(c_fiscal_year) IS NOT NULL)""").fetchone()
     if refused[0]:
@@ -899,6 +1176,8 @@ def _connect(folder: Path):
         raise NotImplementedError(f"{refused[2]} purchases carry a fiscal_year (periods other than the date's year: not handled)")
     add_region_codes(con)
     con.execute(after)
+    # without reports.csv the clauses fed by reports are not evaluated (perbup_rules.duties)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reports_read AS SELECT {_find(folder, 'reports.csv') is not None} AS ok")
     return con
 
 
