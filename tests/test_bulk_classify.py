@@ -106,3 +106,53 @@ def test_party_year_is_made_from_the_classification_s_table(monkeypatch):
     a, b = got.to_dict(), want.to_dict()
     a.pop("engine"), b.pop("engine")
     assert a == b
+
+
+def _equal_reports(rs):
+    data = load(pr.EXAMPLE_DATA)
+    try:
+        got = bulk_evaluate.evaluate_bulk(rs, data, "reference")
+    finally:
+        data.close()
+    want = bulk_evaluate.as_counted(pr.evaluate(rs, pr.load_dataset(pr.EXAMPLE_DATA), "reference"))
+    a, b = got.to_dict(), want.to_dict()
+    a.pop("engine"), b.pop("engine")
+    assert a == b
+    return a
+
+
+def test_decisions_without_atoms_keep_their_empty_row(tmp_path):
+    """A decision with no atom (``when: "true"``) has the atom row ``''``; it must reach the
+    labels as ``''``, not as NULL (an empty CSV cell), or every party loses its attributes and
+    every share its members (found by review: the column-wise report differed)."""
+    clauses = """
+- id: C-09
+  kind: classify
+  title: {id: Semua, en: All}
+  attribute: semua
+  cases:
+    - {when: "true", value: true}
+  default: false
+- id: G-01
+  kind: each
+  over: purchases
+  title: {id: Uji, en: Generated}
+  applies: 'stage == "contract" and supplier.semua'
+  require: 'supplier.umkk'
+- id: G-02
+  kind: share
+  over: purchases
+  title: {id: Uji, en: Generated share}
+  applies: 'stage == "contract"'
+  subject: buyer_id
+  part:
+    - {when: 'supplier.umkk', value_from: value_idr}
+  part_at_most:
+    - {when: "true", value_from: value_idr}
+  total: value_idr
+  at_least: params.share_min
+"""
+    rs = pr.load_ruleset(write_regulation(tmp_path / "reg", clauses))
+    got = _equal_reports(rs)
+    assert got["summary"]["G-01"]["violation"] > 0
+    assert sum(got["summary"]["G-02"].values()) > 0

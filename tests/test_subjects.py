@@ -72,3 +72,16 @@ def test_subjects_over_purchases_is_refused_with_a_located_error(tmp_path):
     assert [d.code for d in diags] == ["expr_type"]
     assert "subjects" in diags[0].message
     assert diags[0].location.line > 0
+
+
+def test_awards_won_reads_records_that_are_tuples():
+    """A record may be a named tuple (tuples have a ``count`` method): each counts once, and only
+    a ``stands_for`` field makes one stand for several purchases (the bulk path's grouped rows)."""
+    from collections import namedtuple
+
+    Rec = namedtuple("Rec", "stage supplier_id buyer_id fiscal_year date")
+    Grouped = namedtuple("Grouped", "stage supplier_id buyer_id fiscal_year date stands_for")
+    parties = {"b": Party("b", "Dinas", "perangkat_daerah"), "s": Party("s", "Usaha", "umkm")}
+    plain = [Rec("award", "s", "b", 2025, None), Rec("contract", "s", "b", 2025, None)]
+    assert awards_won(plain, parties, [2025])[2025]["s"] == 2
+    assert awards_won([Grouped("award", "s", "b", 2025, None, 5)], parties, [2025])[2025]["s"] == 5

@@ -37,7 +37,7 @@ WON_STAGES = ("award", "contract")
 def awards_won(purchases: Iterable[Any], parties: dict[str, Any], years: Iterable[int]) -> dict[int, dict[str, int | None]]:
     """year -> supplier id -> ``awards_won`` (see the module docstring); parties with none: 0.
 
-    A record with a ``count`` attribute stands for that many purchases alike in stage, supplier,
+    A record with a ``stands_for`` attribute stands for that many purchases alike in stage, supplier,
     buyer and period (the bulk path groups them in SQL instead of reading every purchase)."""
     years = list(years)
     sure: Counter = Counter()
@@ -53,7 +53,7 @@ def awards_won(purchases: Iterable[Any], parties: dict[str, Any], years: Iterabl
         if kind is None or year is None:
             maybe.setdefault(year, set()).add(p.supplier_id)
         else:
-            sure[(year, p.supplier_id)] += getattr(p, "count", 1)
+            sure[(year, p.supplier_id)] += getattr(p, "stands_for", 1)
     out: dict[int, dict[str, int | None]] = {}
     anytime = maybe.get(None, set())
     for y in years:

@@ -175,11 +175,16 @@ class Classifier:
                 f"JOIN labels l ON l.k = kk.k")
             got = self.con.execute(f'SELECT year, id, "d_{attr}", label_ FROM classified ORDER BY year, id').fetchall()
             self.con.execute("ALTER TABLE classified DROP COLUMN label_")
-        except duckdb.Error as err:  # e.g. a type DuckDB cannot unify: per record instead
+            if len(got) != len(self.run.dataset.parties) * len(years):  # every party and year, once
+                raise Unsupported(f"{len(got)} classified rows for {len(self.run.dataset.parties)} parties "
+                                  f"and {len(years)} years")
+        except (duckdb.Error, Unsupported) as err:  # e.g. a type DuckDB cannot unify: per record instead
             self.con.execute("DROP TABLE IF EXISTS labels")
             self.con.execute("DROP TABLE IF EXISTS classified_k")
-            if f"d_{attr}" in [r[0] for r in self.con.execute("DESCRIBE classified").fetchall()]:
-                self.con.execute(f'ALTER TABLE classified DROP COLUMN "d_{attr}"')
+            have = [r[0] for r in self.con.execute("DESCRIBE classified").fetchall()]
+            for column in (f"d_{attr}", "label_"):
+                if column in have:
+                    self.con.execute(f'ALTER TABLE classified DROP COLUMN "{column}"')
             raise Unsupported(f"DuckDB: {err}") from None
         self.con.execute("DROP TABLE labels")
         self.con.execute("DROP TABLE classified_k")

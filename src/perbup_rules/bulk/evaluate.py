@@ -61,8 +61,8 @@ from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
 #: A read-only purchase record for the listed verdicts (the extra columns play no part in them).
 _Row = namedtuple("_Row", COLUMNS["purchases"] + ("extra",), defaults=((),))
 
-#: Awards and contracts alike in what ``subjects.awards_won`` reads, ``count`` of them.
-_Won = namedtuple("_Won", "stage supplier_id buyer_id fiscal_year date count")
+#: Awards and contracts alike in what ``subjects.awards_won`` reads, ``stands_for`` of them.
+_Won = namedtuple("_Won", "stage supplier_id buyer_id fiscal_year date stands_for")
 
 #: Statuses listed per record for clauses over purchases; the others are counted.
 LISTED = frozenset({Status.VIOLATION, Status.CANNOT_DETERMINE})
@@ -104,7 +104,7 @@ class _Bulk:
     def won(self) -> list:
         """The awards and contracts ``subjects.awards_won`` counts, grouped in SQL by what that
         function reads: supplier, the buyer's kind and the period (in ``fiscal_year``, as
-        ``purchase_period`` reads it), each with its ``count`` and one of its buyers (all of that
+        ``purchase_period`` reads it), each with how many it ``stands_for`` and one of its buyers (all of that
         kind) instead of a record per purchase."""
         kinds = sorted((p.id, p.kind) for p in self.data.dataset.parties.values())
         _table(self.con, "buyer_kind", {"id": "VARCHAR", "kind": "VARCHAR"}, kinds)

@@ -432,16 +432,39 @@ def _split(data: BulkData, reader: _Reader, plan: Plan, file: str) -> None:
 
 
 def _table(con: Any, name: str, columns: dict[str, str], rows: list, temp: bool = True) -> None:
-    """Create a temporary table from Python rows (through a CSV file: executemany is slow in DuckDB)."""
+    """Create a temporary table from Python rows (through a CSV file: executemany is slow in DuckDB).
+
+    ``None`` (and an empty list) is written as a null marker that no cell of the rows equals, so
+    an empty string stays an empty string (DuckDB reads an empty cell, quoted or not, as NULL):
+    an atom row of a decision without atoms is the key ``''``, and must not become NULL.
+    """
     spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in columns.items()) + "}"
-    fd, path = tempfile.mkstemp(suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh).writerows([[_cell(v) for v in r] for r in rows])
-        con.execute(f"CREATE {'TEMP ' if temp else ''}TABLE {name} AS SELECT * FROM read_csv({_q(path)}, header=false, auto_detect=false, "
-                    f"delim=',', quote='\"', escape='\"', columns={spec})")
-    finally:
-        os.unlink(path)
+    null = "\\N"
+    while True:
+        clash = False
+
+        def cell(v: Any) -> str:
+            nonlocal clash
+            if v is None or v == ():
+                return null
+            c = _cell(v)
+            if c == null:
+                clash = True
+            return c
+
+        fd, path = tempfile.mkstemp(suffix=".csv")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh).writerows([[cell(v) for v in r] for r in rows])
+            if clash:  # a cell spells the marker: write again with a longer one
+                null += "N"
+                continue
+            con.execute(f"CREATE {'TEMP ' if temp else ''}TABLE {name} AS SELECT * FROM read_csv({_q(path)}, "
+                        f"header=false, auto_detect=false, delim=',', quote='\"', escape='\"', "
+                        f"nullstr={_q(null)}, columns={spec})")
+            return
+        finally:
+            os.unlink(path)
 
 
 def _insert_records(con: Any, extra_columns: list[str], rows: list[tuple[int, list, tuple]]) -> None:
