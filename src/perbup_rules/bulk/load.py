@@ -443,7 +443,7 @@ def _table(con: Any, name: str, columns: dict[str, str], rows: list, temp: bool 
     while True:
         clash = False
 
-        def cell(v: Any) -> str:
+        def cell(v: Any, null: str = null) -> str:
             nonlocal clash
             if v is None or v == ():
                 return null
