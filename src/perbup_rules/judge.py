@@ -682,14 +682,25 @@ class Judge:
                     subjects.append((rec, year, _dt.date(year, 12, 31)))
             keep = self.is_subject(clause, [Ctx(rec=r, day=d, year=y, period=Period.of(y)) for r, y, d in subjects])
             subjects = [s for s, k in zip(subjects, keep) if k]
-        # match decisions for every (subject, category) x related record
+        # match decisions for every (subject, category) x related record; the atoms that read the
+        # related record alone are worked out once per record and year (a supplier's partnership
+        # is matched against each of its awards: most of an audit's time otherwise)
+        own = _related_only(clause["decisions"]["match"]["atoms"], clause["related"], mfns)
+        rest = [(i, f) for i, f in enumerate(mfns) if i not in own]
+        known_part: dict[tuple[int, int | None], list[str]] = {}
         mrows, mkeys = [], []
         for si, (rec, year, day) in enumerate(subjects):
             period = Period.of(year, due_date(clause, year)) if year is not None else None
             for ci, cat in enumerate(categories):
                 for k in related.get(getattr(rec, link_from), ()) if getattr(rec, link_from) is not None else ():
                     ctx = Ctx(rec=k, subject=rec, category=cat, period=period, day=day, year=year)
-                    mrows.append(self.row(mfns, ctx, [], {}))
+                    base = known_part.get((id(k), year))
+                    if base is None:
+                        base = known_part[(id(k), year)] = [f(ctx, []) if i in own else "" for i, f in enumerate(mfns)]
+                    row = base.copy()
+                    for i, f in rest:
+                        row[i] = f(ctx, [])
+                    mrows.append(row)
                     mkeys.append((si, ci, k.id, ctx))
         mlabels = self.decide(clause, "match", mrows)
         mdec = D.from_json(clause["decisions"]["match"])
@@ -948,6 +959,30 @@ def atoms_of(logic: dict) -> list[int]:
     if "not" in logic:
         return atoms_of(logic["not"])
     return [i for part in logic.get("and", logic.get("or", [])) for i in atoms_of(part)]
+
+
+def _related_only(atoms: list[dict], related: str, fns: list) -> frozenset[int]:
+    """The atoms of an exists clause's ``match`` decision whose value depends only on the related
+    record and the year: every path they read starts at the related record (not at ``subject``,
+    ``category``, ``period`` or ``candidate``) and no parameter (a parameter reads the day). A
+    related record's relations (``partner.umkk``) are the same all run; derived attributes are
+    per year, hence the year in the key. Pseudo-atoms are never among them."""
+    fields = schema.TABLE_FIELDS.get(related, {})
+
+    def only(t: Any) -> bool:
+        if isinstance(t, dict):
+            op = t.get("op")
+            if op in ("param", "in_force", "fact"):
+                return False
+            if op == "path" and t["path"][0] in ("subject", "category", "period", "candidate") \
+                    and t["path"][0] not in fields:
+                return False
+            return all(only(v) for v in t.values())
+        if isinstance(t, list):
+            return all(only(v) for v in t)
+        return True
+
+    return frozenset(i for i, (a, f) in enumerate(zip(atoms, fns)) if f is not None and only(a))
 
 
 def unknown_why(clause: dict, label: str, dec: list, fns: list, ctx: Ctx, row: list[str],
