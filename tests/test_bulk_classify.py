@@ -96,16 +96,8 @@ def test_party_year_is_made_from_the_classification_s_table(monkeypatch):
         return real(con, name, *a, **k)
 
     monkeypatch.setattr(bulk_evaluate, "_table", spy)
-    data = load(pr.EXAMPLE_DATA)
-    try:
-        got = bulk_evaluate.evaluate_bulk(KUTIM, data, "reference")
-    finally:
-        data.close()
+    _equal_reports(KUTIM)
     assert "party_year" not in made
-    want = bulk_evaluate.as_counted(pr.evaluate(KUTIM, pr.load_dataset(pr.EXAMPLE_DATA), "reference"))
-    a, b = got.to_dict(), want.to_dict()
-    a.pop("engine"), b.pop("engine")
-    assert a == b
 
 
 def _equal_reports(rs):

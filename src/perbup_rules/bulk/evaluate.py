@@ -256,8 +256,7 @@ class _Bulk:
                 key, _ = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
                 c["limit"] = col(self.atoms_sql(clause, "limit", {})[0])
                 c["total"] = col(self.scope.value(clause["total"])[0])
-                c["limits"] = [f"f.{col(self.scope.value(case['value_from'])[0])}" if case["value_from"]
-                               else literal(decode_const(case["value"])) for case in clause["limit"]]
+                c["limits"] = [value_of(case) for case in clause["limit"]]
             else:
                 key, operands = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
                 c["subject"] = col(self.scope.value(clause["subject"])[0])
