@@ -131,11 +131,13 @@ def source_dict(s) -> dict:
 
 def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: Judge, *, counted: list[dict] | None = None,
               engine_name: str | None = None, coverage: Coverage | None = None,
-              as_if: frozenset[str] | None = None) -> Report:
+              as_if: frozenset[str] | None = None, assumed: dict[str, int] | None = None) -> Report:
     """The Report of a finished run (findings sorted, so the same inputs give the same bytes).
 
     ``coverage``: the channel coverage when the dataset's purchases are held elsewhere (the bulk path).
     ``as_if``: the ids of clauses judged as if in force (the report is an as-if-in-force report).
+    ``assumed``: per named assumption, how many records rest on it, when counted elsewhere (the
+    bulk path counts them in SQL); by default the records ``run`` touched.
     """
     findings = sorted(run.findings, key=Finding.sort_key)
     if as_if is not None:
@@ -154,7 +156,8 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: Judge, *, co
         link_rates=link_rates_of(dataset),
         data_quality=[{"table": t, "id": i, "missing": sorted(m)} for (t, i), m in sorted(run.data_quality.items())],
         as_if_in_force=as_if is not None,
-        assumptions=_assumptions.section(ruleset.clauses, run.assume_off, run.assumed),
+        assumptions=_assumptions.section(ruleset.clauses, run.assume_off, assumed if assumed is not None
+                                         else {a: len(recs) for a, recs in run.assumed.items()}),
         as_of=run.as_of.isoformat() if run.as_of else None,
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         registries=[s for o in dataset.registries for s in o.summary()],

@@ -99,6 +99,8 @@ class _Bulk:
         self._party_types: dict[str, str] | None = None
         #: attribute -> SQL type of the ``classified`` table .classify left (None: no such table)
         self._classified: dict[str, str] | None = None
+        #: whether the ``touched`` table (records resting on assumptions, counted in SQL) exists
+        self._touched = False
 
     # setup -------------------------------------------------------------------------
     def won(self) -> list:
@@ -421,9 +423,33 @@ class _Bulk:
             if ids:
                 by_ids.setdefault(ids, []).append(k)
         for ids, keys in sorted(by_ids.items()):
-            sql = f"SELECT id FROM facts WHERE ({extra_where}) AND {key} IN ({', '.join(literal(k) for k in keys)})"
-            for (rid,) in self.con.execute(sql).fetchall():
-                self.run.touch(ids, clause["over"], rid)
+            where = f"({extra_where}) AND {key} IN ({', '.join(literal(k) for k in keys)})"
+            for aid in ids:
+                self.touch_sql(aid, clause["over"], f"SELECT id FROM facts WHERE {where}")
+
+    def touch_sql(self, aid: str, table: str, ids_sql: str) -> None:
+        """:meth:`Judge.touch` for the records ``ids_sql`` selects (one column of ids), kept in SQL:
+        a million purchases resting on an assumption need not become a million Python tuples."""
+        self.touch_sql_pairs(table, f"SELECT {literal(aid)}, t.* FROM ({ids_sql}) t")
+
+    def touch_sql_pairs(self, table: str, pairs_sql: str) -> None:
+        """:meth:`touch_sql` for (assumption id, record id) pairs."""
+        if not self._touched:
+            self.con.execute("CREATE TEMP TABLE touched (aid VARCHAR, tbl VARCHAR, rid VARCHAR)")
+            self._touched = True
+        self.con.execute(f"INSERT INTO touched SELECT p.aid, {literal(table)}, p.rid FROM ({pairs_sql}) p(aid, rid)")
+
+    def assumed_counts(self) -> dict[str, int]:
+        """Per named assumption, the number of distinct records resting on it: those touched in SQL
+        (:meth:`touch_sql`) and those the per-record judge touched (``Judge.assumed``), as one set."""
+        if not self._touched:
+            return {a: len(recs) for a, recs in self.run.assumed.items()}
+        rows = [[a, tbl, rid] for a, recs in sorted(self.run.assumed.items()) for tbl, rid in sorted(recs)]
+        _table(self.con, "touched_py", {"aid": "VARCHAR", "tbl": "VARCHAR", "rid": "VARCHAR"}, rows)
+        got = dict(self.con.execute(
+            "SELECT aid, count(*) FROM (SELECT * FROM touched UNION SELECT * FROM touched_py) GROUP BY aid").fetchall())
+        self.con.execute("DROP TABLE touched_py")
+        return got
 
     def exists(self, clause: dict) -> None:
         """An exists clause over purchases, with any link, categories and remedy.
@@ -556,12 +582,12 @@ class _Bulk:
                 g.missing.add(total_path)
             groups[(subj_v, yr, st)] = g
         if rests:  # the records counted per assumption (Judge.touch), per combination of rows
-            for k, ck, cm, ids in self.con.execute(
-                    f"WITH m AS ({members}) SELECT k, ck, CASE WHEN cm THEN 't' ELSE 'f' END, list(id) FROM m "
-                    f"WHERE total IS NOT NULL GROUP BY ALL").fetchall():
-                on = rests.get((k, ck, cm))
-                for rid in ids if on else ():
-                    self.run.touch(on, "purchases", rid)
+            combos = ", ".join(f"({literal(k)}, {literal(ck)}, {literal(cm)}, {literal(a)})"
+                               for (k, ck, cm), on in sorted(rests.items()) for a in sorted(set(on)))
+            self.touch_sql_pairs("purchases",
+                                 f"WITH m AS ({members}) SELECT r.aid, m.id FROM m JOIN (VALUES {combos}) r(k, ck, cm, aid) "
+                                 f"ON r.k = m.k AND r.ck = m.ck AND r.cm = (CASE WHEN m.cm THEN 't' ELSE 'f' END) "
+                                 f"WHERE m.total IS NOT NULL")
         if "parent" in c:
             stage = "f.st" if clause["per_stage"] else "CAST(NULL AS VARCHAR)"
             for subj_v, yr, st, par in self.con.execute(
@@ -819,7 +845,7 @@ def evaluate_bulk(
     counted.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
                                 d["category"] or "", d["status"]))
     report = report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk",
-                       coverage=coverage_sql(data), as_if=as_if)
+                       coverage=coverage_sql(data), as_if=as_if, assumed=b.assumed_counts())
     from ..not_evaluated import BulkPresence, not_evaluated  # clauses no record lets apply
 
     from ..evaluate import with_reports
