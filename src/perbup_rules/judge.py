@@ -124,6 +124,9 @@ class Judge:
             self.as_of = default_as_of(ds)
         self._bounds: dict[str, tuple] = {}
         self._pool: dict[str, dict[str | None, tuple[bool, tuple[str, ...]]]] = {}
+        #: (table, subject table) -> its Compiled scope, for what is asked per listed finding (a
+        #: remedy's party and category): compiling a path per call cost more than reading it
+        self._scopes: dict[tuple[str | None, str | None], Compiled] = {}
         self._assume_pos: dict[tuple[str, str], tuple] = {}
         self._rests_memo: dict[tuple, tuple[str, ...]] = {}
         self._candidates: dict[str, Candidates] = {}
@@ -192,6 +195,13 @@ class Judge:
             else:
                 fns.append(comp.atom(a))
         return fns
+
+    def compiled(self, table: str | None, subject_table: str | None = None) -> Compiled:
+        """The Compiled scope of ``table`` (and ``subject_table``), made once per run."""
+        comp = self._scopes.get((table, subject_table))
+        if comp is None:
+            comp = self._scopes[(table, subject_table)] = Compiled(self.env, table, subject_table)
+        return comp
 
     @staticmethod
     def row(fns: list, ctx: Ctx, missing: list, pseudo: dict[int, str]) -> list[str]:
@@ -779,7 +789,7 @@ class Judge:
         """The category a subject's missing partnership is for: the one judged, else the remedy's field."""
         r = clause.get("remedy") or {}
         if cat is None and r.get("category"):
-            c = Compiled(self.env, clause["over"]).value(r["category"])(ctx)
+            c = self.compiled(clause["over"]).value(r["category"])(ctx)
             cat = None if isinstance(c, Missing) else c
         return cat
 
@@ -811,7 +821,7 @@ class Judge:
         """The partnership a violation asks for; its candidates too unless ``candidates`` is false
         (a grouped remedy lists them once per party, category and period: :meth:`with_candidates`)."""
         r = clause["remedy"]
-        comp = Compiled(self.env, clause["over"])
+        comp = self.compiled(clause["over"])
         party = comp.value(r["party"])(ctx)
         category = cat
         if r.get("category"):
