@@ -760,7 +760,7 @@ class Judge:
                 if merged is not None:  # a violation on every possible day: the remedy of its first day
                     made[(first, ci)] = (merged, vitems[first * len(categories) + ci][5])
         pool = clause.get("unless_no_supplier")
-        grouped: dict[tuple, RequiredPartnership] = {}
+        grouped: dict[tuple, tuple[RequiredPartnership, list[str]]] = {}
         for (si, ci), (f, ctx) in sorted(made.items()):
             if pool is not None and f.status in (Status.VIOLATION, Status.CANNOT_DETERMINE):
                 cat = self.remedy_category(clause, ctx, f.category)
@@ -781,9 +781,11 @@ class Judge:
                 need = self.remedy(clause, rec, ctx, f.category, year, candidates=False)
                 key = (need.party, need.category, need.period)
                 prev = grouped.get(key)
-                grouped[key] = (self.with_candidates(clause, need, rec) if prev is None
-                                else replace(prev, evidence=prev.evidence + need.evidence))
-        self.required.extend(grouped.values())
+                if prev is None:  # the first subject's partnership, with candidates; later ones add evidence
+                    grouped[key] = (self.with_candidates(clause, need, rec), list(need.evidence))
+                else:
+                    prev[1].extend(need.evidence)
+        self.required.extend(replace(need, evidence=tuple(ev)) for need, ev in grouped.values())
 
     def remedy_category(self, clause: dict, ctx: Ctx, cat: str | None) -> str | None:
         """The category a subject's missing partnership is for: the one judged, else the remedy's field."""
