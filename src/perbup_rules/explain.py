@@ -125,7 +125,7 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
             applies = []
         outside = [0] if atoms and atoms[0]["op"] == "in_force" else []
         applies_logic = clause.get("logic", {}).get("applies") if clause is not None else None
-        getters = [(outside, applies_logic)]
+        getters = [(outside, applies_logic, {})]  # {}: the comparison chosen per atom row (a pure function of it)
         for group in (applies, required):
             gs = []
             for i in group:
@@ -134,7 +134,21 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
                 gs.append((i, comp.value(field), comp.value(param)))
             getters.append(gs)
         comp.remember(key, atoms, getters)
-    (outside, applies_logic), applies_g, required_g = getters
+    (outside, applies_logic, chosen_for), applies_g, required_g = getters
+    row_key = tuple(row)
+    chosen = chosen_for.get(row_key, False)
+    if chosen is False:
+        chosen = chosen_for[row_key] = _chosen(row, outside, applies_logic, applies_g, required_g)
+    if chosen is None:
+        return None, None
+    _i, left, right = chosen
+    lv, rv = left(ctx), right(ctx)
+    return (None if isinstance(lv, Missing) else _plain(lv)), (None if isinstance(rv, Missing) else _plain(rv))
+
+
+def _chosen(row: list[str], outside: list[int], applies_logic: dict | None, applies_g: list,
+            required_g: list) -> tuple | None:
+    """The comparison :func:`measured_threshold` reads for an atom row (None: none)."""
     chosen = None
     # outside the clause: not in force, or ``applies`` false as a whole (an atom false inside an
     # ``or``, KMT-03's known(pagu_idr), does not put the record outside)
@@ -144,11 +158,7 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
             or next((g for g in applies_g if row[g[0]] == "t"), applies_g[0])
     if chosen is None and required_g:
         chosen = next((g for g in required_g if row[g[0]] == "f"), required_g[0])
-    if chosen is None:
-        return None, None
-    _i, left, right = chosen
-    lv, rv = left(ctx), right(ctx)
-    return (None if isinstance(lv, Missing) else _plain(lv)), (None if isinstance(rv, Missing) else _plain(rv))
+    return chosen
 
 
 def _plain(v: Any) -> str:
