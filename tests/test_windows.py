@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -184,11 +185,13 @@ def _bulk_judges_only_members(ds: Dataset, folder, monkeypatch, **kw) -> pr.Repo
     from perbup_rules.judge import Judge
 
     handed: list[list[str]] = []
+    certain: list[list[str]] = []
     window = Judge.window
 
-    def spy(self, clause):
+    def spy(self, clause, given=None, check=None):
         handed.append([p.id for p in self.purchases])
-        return window(self, clause)
+        certain.append([m.id for _key, m in given or ()])
+        return window(self, clause, given, check)
 
     def per_record(self, clause):
         assert clause["kind"] != "window", "a window clause was judged per record over all purchases"
@@ -200,8 +203,19 @@ def _bulk_judges_only_members(ds: Dataset, folder, monkeypatch, **kw) -> pr.Repo
         mp.setattr(bulk_evaluate._Bulk, "per_record", per_record)
         report = audit(RULES, folder, "reference", **kw)
     assert len(handed) == 1
-    assert handed[0] == [p.id for p in ds.purchases if _may_be_member(p)]  # in file order
+    # the certain members are worked out in SQL and handed over as given; the others as records
+    assert certain[0] == [p.id for p in ds.purchases if _certain_member(p)]  # in file order
+    assert handed[0] == [p.id for p in ds.purchases if _may_be_member(p) and not _certain_member(p)]
     return report
+
+
+def _certain_member(p: Purchase) -> bool:
+    """KMT-04 read by hand: a purchase certainly in a window group: dated and in force, bought by a
+    perangkat daerah with pengadaan langsung, of a known type (so one known ceiling) and a known value at
+    or below it, with a known buyer and category (its group)."""
+    if p.date is None or p.value_idr is None or p.procurement_type is None or p.category is None:
+        return False
+    return _may_be_member(p) and p.method == "pengadaan_langsung" and p.buyer_id in ("pd", "pd2")
 
 
 FIXED = Dataset.build(PARTIES3, [
@@ -250,3 +264,25 @@ def test_bulk_window_groups_equal_the_per_record_ones(ds, tmp_path_factory, monk
     bulk = _bulk_judges_only_members(ds, folder, monkeypatch, clauses=["KMT-04"]).to_dict()
     full.pop("engine"), bulk.pop("engine")
     assert full == bulk
+
+
+def test_certain_window_members_from_sql_are_checked_per_record(tmp_path, monkeypatch):
+    """The members the bulk path works out in SQL are handed to the window judge, which recomputes the
+    first ones per record: a wrong one (here a value changed after the query) stops the audit."""
+    import dataclasses
+
+    from perbup_rules.bulk import evaluate as bulk_evaluate
+    from perbup_rules.errors import EngineError
+
+    write_dataset(FIXED, tmp_path / "data")
+    assert sum(_certain_member(p) for p in FIXED.purchases) >= 5  # the fixture has some to hand over
+    members = bulk_evaluate._Bulk.window_members
+
+    def tampered(self, clause, m, lim):
+        sure, given = members(self, clause, m, lim)
+        (key, first), *rest = given[0]
+        return sure, ([(key, dataclasses.replace(first, value=first.value - 1)), *rest], given[1])
+
+    monkeypatch.setattr(bulk_evaluate._Bulk, "window_members", tampered)
+    with pytest.raises(EngineError, match="window members"):
+        audit(RULES, tmp_path / "data", "reference", clauses=["KMT-04"])

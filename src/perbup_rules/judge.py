@@ -870,11 +870,12 @@ class Judge:
             elif kind == "window":
                 self.window(clause)
 
-    def window(self, clause: dict) -> None:
-        """A window clause (KMT-04, package splitting): see :mod:`perbup_rules.windows`."""
+    def window(self, clause: dict, given: list | None = None, check: list | None = None) -> None:
+        """A window clause (KMT-04, package splitting): see :mod:`perbup_rules.windows`
+        (``given``, ``check``: certain members worked out column-wise, :func:`~.windows.judge_window`)."""
         from .windows import judge_window
 
-        judge_window(self, clause)
+        judge_window(self, clause, given, check)
 
 
 @dataclass

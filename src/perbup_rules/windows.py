@@ -163,13 +163,22 @@ def all_limits(clause: dict, params: dict) -> frozenset:
     return frozenset(out)
 
 
-def judge_window(run, clause: dict) -> None:
+#: given members (:func:`judge_window`) recomputed per record and compared
+CHECKED_MEMBERS = 20
+
+
+def judge_window(run, clause: dict, given: list | None = None, check: list | None = None) -> None:
     """Findings of a window clause, one per subject, group, period and stage (see the module docstring).
 
     Per purchase and each day it may have (its date, or representative days when undated), the
     engine decides membership (``member``: in force and ``applies``, t/f/u) and which limit case
     holds (``limit``); the groups' facts are then computed exactly here and the engine decides each
     group's verdict (``verdict``) from them.
+
+    ``given``: certain members worked out elsewhere (the bulk path's SQL), as ``((subject, group,
+    year, stage), Member)`` pairs, besides ``run.purchases``: dated, with a known value, subject
+    and group, a member on their date and under one known limit. ``check``: the records of the first
+    :data:`CHECKED_MEMBERS` of them, judged here too; any difference stops evaluation.
     """
     from collections import defaultdict
 
@@ -189,19 +198,26 @@ def judge_window(run, clause: dict) -> None:
                                             path_text(clause["total"]))
     mfns, lfns = run.atom_fns(clause, "member", "purchases"), run.atom_fns(clause, "limit", "purchases")
     mdec, ldec = D.from_json(clause["decisions"]["member"]), D.from_json(clause["decisions"]["limit"])
-    entries = []
-    for rec in run.purchases:
-        for year, day in run.days_of(clause, rec):
-            ctx = Ctx(rec=rec, day=day, year=year)
-            entries.append((rec, year, ctx, run.row(mfns, ctx, [], {0: in_force(clause, day)}), run.row(lfns, ctx, [], {})))
-    mlabels = run.decide(clause, "member", [e[3] for e in entries]) if entries else []
-    llabels = run.decide(clause, "limit", [e[4] for e in entries]) if entries else []
-    per: dict[tuple, list] = defaultdict(list)
-    for (rec, year, ctx, mrow, lrow), ml, ll in zip(entries, mlabels, llabels):
-        per[(rec.id, year)].append((rec, ctx, mrow, lrow, ml, ll))
-    items = []  # (key parts, Member fields, missing)
-    for (_rid, year), days in per.items():
-        rec = days[0][0]
+
+    def items_of(purchases: list) -> list:
+        """(key parts, Member, missing, group unknown) of each purchase that may be a member."""
+        entries = []
+        for rec in purchases:
+            for year, day in run.days_of(clause, rec):
+                ctx = Ctx(rec=rec, day=day, year=year)
+                entries.append((rec, year, ctx, run.row(mfns, ctx, [], {0: in_force(clause, day)}),
+                                run.row(lfns, ctx, [], {})))
+        mlabels = run.decide(clause, "member", [e[3] for e in entries]) if entries else []
+        llabels = run.decide(clause, "limit", [e[4] for e in entries]) if entries else []
+        per: dict[tuple, list] = defaultdict(list)
+        for (rec, year, ctx, mrow, lrow), ml, ll in zip(entries, mlabels, llabels):
+            per[(rec.id, year)].append((rec, ctx, mrow, lrow, ml, ll))
+        return [item for days in per.values() if (item := member_of(days)) is not None]
+
+    def member_of(days: list) -> tuple | None:
+        """The item of one purchase and period from its (record, ctx, rows, labels) per day; None:
+        never a member."""
+        rec, year = days[0][0], days[0][1].year
         limits: set = set()
         missing: set[str] = set()
         sure = rec.date is not None
@@ -231,7 +247,7 @@ def judge_window(run, clause: dict) -> None:
         else:
             limits = {c for c in limits if value <= c}
         if not limits:
-            continue  # never at or below a limit: not a package a split is made of
+            return None  # never at or below a limit: not a package a split is made of
         if len(limits) != 1:
             sure = False
         subj, grp = subject_get(ctx0), group_get(ctx0)
@@ -245,7 +261,17 @@ def judge_window(run, clause: dict) -> None:
             missing.add("date")
         stage = rec.stage if clause["per_stage"] else None
         member = Member(rec.id, rec.date, value, frozenset(limits), sure)
-        items.append(((subj, grp, year, stage), member, missing, isinstance(group_get(ctx0), Missing)))
+        return (subj, grp, year, stage), member, missing, isinstance(group_get(ctx0), Missing)
+
+    items = items_of(run.purchases)
+    if given:
+        got = [(key, m) for key, m, missing, no_group in items_of(check or [])]
+        want = given[:CHECKED_MEMBERS]
+        if got != want:
+            from .errors import ENGINE_CONTRACT, EngineError
+            raise EngineError(f"{clause['id']}: window members {want} worked out column-wise differ from {got} "
+                              f"worked out per record (bulk path bug)", ENGINE_CONTRACT)
+        items = [(key, m, set(), False) for key, m in given] + items
     groups: dict[tuple, list[Member]] = {}
     group_missing: dict[tuple, set] = defaultdict(set)
 

@@ -23,8 +23,10 @@ How it divides the work (the per-record evaluator stays the definition):
   gigabytes. Share groups are listed, with their first evidence ids.
 * Window clauses (KMT-04): SQL and the engine decide which dated purchases can
   be members of a window group at all (per distinct member and limit row, and
-  the value against the limit); only those, and the undated ones, are judged
-  per record, and every group is listed (``_Bulk.window``).
+  the value against the limit); the certain ones (dated, one known limit, known
+  value, subject and group) are handed to the window judge as members, the
+  others that may be members and the undated ones are judged per record, and
+  every group is listed (``_Bulk.window``, ``_Bulk.window_members``).
 * An exists clause over purchases: SQL decides the purchases whose verdict no
   related record can change (most have none under the link); those with
   related records that could, the undated ones and the listed ones are judged
@@ -305,12 +307,15 @@ class _Bulk:
         ``expect``: per (period, stage, category, status), the column-wise verdicts of the
         listed findings, or with ``checked`` (purchase ids), of every finding of those
         purchases (the others were not judged column-wise); any difference stops evaluation.
-        ``given``: the atom rows SQL computed for them (``each`` only); the per-record
-        evaluator recomputes the first ones and stops on any difference.
+        ``given``: the atom rows SQL computed for them (``each``), or a window clause's certain
+        members and the records of the first ones (``window``); the per-record evaluator
+        recomputes the first ones and stops on any difference.
         """
         before = len(self.run.findings)
         self.run.purchases = purchases
-        if given is not None:
+        if given is not None and clause["kind"] == "window":
+            self.run.window(clause, *given)
+        elif given is not None:
             self.run.each(clause, given_rows=given)
         else:
             getattr(self.run, clause["kind"])(clause)
@@ -409,8 +414,63 @@ class _Bulk:
                       f"AND {bound} IS NOT NULL AND ({total} IS NULL OR {total} <= {bound})")
         else:
             member = "FALSE"
-        where = f"nodate OR rownum IN (SELECT f.rownum FROM facts f WHERE NOT f.nodate AND {member})"
-        self.judge_listed(clause, self.records(where)[0], expect=None)
+        sure, given = self.window_members(clause, members, limits)
+        where = f"nodate OR rownum IN (SELECT f.rownum FROM facts f WHERE NOT f.nodate AND {member} AND NOT ({sure}))"
+        self.judge_listed(clause, self.records(where)[0], expect=None, given=given)
+
+    def window_members(self, clause: dict, members: dict[str, str], limits: dict[str, str]) -> tuple[str, tuple | None]:
+        """(SQL condition on ``facts f``, (members, check records)) of the dated purchases that are
+        certain members of a window group, worked out here instead of per record: member label
+        ``t``, a limit case whose value is a constant or a parameter (read for the purchase's date),
+        a known value at or below it, and a known subject and group (text fields of the purchase).
+        ``judge_window`` takes them as given and recomputes the first ones per record. ("FALSE",
+        None) when the clause or the data has another form (the records read per row are the truth)."""
+        from ..atoms import Compiled, Ctx, Missing
+        from ..windows import CHECKED_MEMBERS, Member
+
+        fields = [clause["subject"], clause["group_by"]]
+        cases = clause["limit"]
+        if self.data.per_row is not None or any(
+                f["op"] != "path" or len(f["path"]) != 1
+                or schema.PURCHASE_FIELDS.get(f["path"][0]) not in (schema.STR, schema.CODE) for f in fields) \
+                or any(c["value_from"] and c["value_from"]["op"] != "param" for c in cases):
+            return "FALSE", None
+        sure_k = sorted(k for k, label in members.items() if label == "t")
+        sure_l = {lim: int(label[5:]) for lim, label in limits.items() if label.startswith("case:")}
+        if not sure_k or not sure_l:
+            return "FALSE", None
+        c = self.cols[clause["id"]]
+        k, lk, total = f"f.k_{c['n']}", f"f.{c['limit']}", f"f.{c['total']}"
+        case_of = "(CASE " + " ".join(f"WHEN {lk} = {literal(lim)} THEN {i}" for lim, i in sorted(sure_l.items())) + " END)"
+        bound = "(CASE " + " ".join(f"WHEN {lk} = {literal(lim)} THEN {c['limits'][i]}"
+                                    for lim, i in sorted(sure_l.items())) + " END)"
+        subj, grp = (f'p."{f["path"][0]}"' for f in fields)
+        sure = (f"{k} IN ({', '.join(literal(x) for x in sure_k)}) AND {lk} IN ({', '.join(literal(x) for x in sorted(sure_l))}) "
+                f"AND {total} IS NOT NULL AND {bound} IS NOT NULL AND {total} <= {bound} "
+                f"AND f.rownum IN (SELECT p.rownum FROM purchases p WHERE {subj} IS NOT NULL AND {grp} IS NOT NULL)")
+        rows = self.con.execute(
+            f"SELECT f.rownum, f.id, p.date, f.yr, p.stage, {total}, {case_of}, {subj}, {grp} FROM facts f "
+            f"JOIN purchases p ON p.rownum = f.rownum WHERE NOT f.nodate AND {sure} ORDER BY f.rownum").fetchall()
+        comp = Compiled(self.run.env, "purchases")
+        gets = [comp.value(cs["value_from"]) if cs["value_from"] else None for cs in cases]
+        limit_at: dict[tuple, Any] = {}
+        given, first = [], []
+        for rownum, pid, day, yr, st, value, i, s_v, g_v in rows:
+            lim = limit_at.get((i, day))
+            if lim is None:
+                lim = gets[i](Ctx(rec=None, day=day, year=yr)) if gets[i] else decode_const(cases[i]["value"])
+                limit_at[(i, day)] = lim
+            if isinstance(lim, Missing) or not value <= lim:  # SQL and Python disagree: never silently
+                raise EngineError(f"{clause['id']}: {pid}: the limit {lim!r} read per date does not hold its value "
+                                  f"{value} as SQL found (bulk path bug)", ENGINE_CONTRACT)
+            given.append(((s_v, g_v, yr, st if clause["per_stage"] else None),
+                          Member(pid, day, value, frozenset([lim]), True)))
+            if len(first) < CHECKED_MEMBERS:
+                first.append(rownum)
+        if not given:
+            return "FALSE", None
+        check = self.records(f"rownum IN ({', '.join(str(r) for r in first)})")[0]
+        return sure, (given, check)
 
     def assumed(self, clause: dict, decision: str, key: str, labels: dict[str, str], extra_where: str) -> None:
         """Count the records whose verdict rests on a named assumption (perbup_rules.assumptions),
