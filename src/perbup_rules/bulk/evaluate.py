@@ -504,12 +504,17 @@ class _Bulk:
         (:meth:`touch_sql`) and those the per-record judge touched (``Judge.assumed``), as one set."""
         if not self._touched:
             return {a: len(recs) for a, recs in self.run.assumed.items()}
-        rows = [[a, tbl, rid] for a, recs in sorted(self.run.assumed.items()) for tbl, rid in sorted(recs)]
-        _table(self.con, "touched_py", {"aid": "VARCHAR", "tbl": "VARCHAR", "rid": "VARCHAR"}, rows)
-        got = dict(self.con.execute(
-            "SELECT aid, count(*) FROM (SELECT * FROM touched UNION SELECT * FROM touched_py) GROUP BY aid").fetchall())
-        self.con.execute("DROP TABLE touched_py")
-        return got
+        out = dict(self.con.execute(
+            "SELECT aid, count(*) FROM (SELECT DISTINCT aid, tbl, rid FROM touched) GROUP BY aid").fetchall())
+        for a, recs in self.run.assumed.items():
+            by_table: dict[str, list[str]] = {}
+            for tbl, rid in recs:
+                by_table.setdefault(tbl, []).append(rid)
+            for tbl, rids in sorted(by_table.items()):  # those SQL did not count already (distinct: a set's)
+                out[a] = out.get(a, 0) + self.con.execute(
+                    "SELECT count(*) FROM (SELECT unnest(?) AS r) u WHERE r NOT IN "
+                    "(SELECT rid FROM touched WHERE aid = ? AND tbl = ?)", [rids, a, tbl]).fetchone()[0]
+        return out
 
     def exists(self, clause: dict) -> None:
         """An exists clause over purchases, with any link, categories and remedy.
