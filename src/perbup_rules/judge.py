@@ -127,6 +127,9 @@ class Judge:
         #: (table, subject table) -> its Compiled scope, for what is asked per listed finding (a
         #: remedy's party and category): compiling a path per call cost more than reading it
         self._scopes: dict[tuple[str | None, str | None], Compiled] = {}
+        #: whether :meth:`touch` records the records resting on assumptions (the bulk path turns it
+        #: off for records whose clause it already counted in SQL)
+        self.counting = True
         self._assume_pos: dict[tuple[str, str], tuple] = {}
         self._rests_memo: dict[tuple, tuple[str, ...]] = {}
         self._candidates: dict[str, Candidates] = {}
@@ -238,9 +241,11 @@ class Judge:
         return got
 
     def touch(self, ids: Iterable[str], table: str, rid: str) -> tuple[str, ...]:
-        """Count a record for each assumption it rests on; the ids a finding names (those on)."""
-        for a in ids:
-            self.assumed.setdefault(a, set()).add((table, rid))
+        """Count a record for each assumption it rests on (unless :attr:`counting` is off: counted
+        elsewhere); the ids a finding names (those on)."""
+        if self.counting:
+            for a in ids:
+                self.assumed.setdefault(a, set()).add((table, rid))
         return tuple(sorted(a for a in ids if a not in self.assume_off))
 
     # classify --------------------------------------------------------------------------

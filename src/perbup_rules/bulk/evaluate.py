@@ -315,8 +315,12 @@ class _Bulk:
         self.run.purchases = purchases
         if given is not None and clause["kind"] == "window":
             self.run.window(clause, *given)
-        elif given is not None:
-            self.run.each(clause, given_rows=given)
+        elif given is not None:  # dated purchases of an each clause: verdicts() counted their assumptions
+            self.run.counting = False
+            try:
+                self.run.each(clause, given_rows=given)
+            finally:
+                self.run.counting = True
         else:
             getattr(self.run, clause["kind"])(clause)
         self.run.purchases = []
