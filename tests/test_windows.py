@@ -286,3 +286,61 @@ def test_certain_window_members_from_sql_are_checked_per_record(tmp_path, monkey
     monkeypatch.setattr(bulk_evaluate._Bulk, "window_members", tampered)
     with pytest.raises(EngineError, match="window members"):
         audit(RULES, tmp_path / "data", "reference", clauses=["KMT-04"])
+
+
+def _plain_window_facts(members, days):
+    """window_facts written plainly (every window lists its members): the form the faster one must equal."""
+    import bisect
+
+    from perbup_rules.windows import Best, WindowFacts, _contribution, _neg_date
+
+    members = list(members)
+    limits = sorted({c for m in members for c in m.limits})
+    dated = sorted((m for m in members if m.date is not None), key=lambda m: (m.date, m.id))
+    undated = [m for m in members if m.date is None]
+    dates = [m.date for m in dated]
+    span = dt.timedelta(days=days - 1)
+    firsts = [i for i in range(len(dated)) if i == 0 or dated[i].date != dated[i - 1].date]
+    windows = [(i, bisect.bisect_right(dates, dated[i].date + span)) for i in firsts]
+    if undated:
+        windows.append((0, 0))
+    split_c = split_p = False
+    best_c = best_p = None
+    flag_c, flag_p = set(), set()
+    for limit in limits:
+        c_add = [_contribution(m, limit) if m.certain else None for m in dated]
+        p_add = [_contribution(m, limit) if not m.certain else None for m in dated]
+        loose = [(m, _contribution(m, limit)) for m in undated]
+        loose_sum = sum(v for _m, v in loose if v is not None)
+        loose_ids = [m.id for m, v in loose if v is not None]
+        for lo, hi in windows:
+            cs = sum(c_add[i] or 0 for i in range(lo, hi))
+            ps = cs + sum(p_add[i] or 0 for i in range(lo, hi)) + loose_sum
+            c_ids = [dated[i].id for i in range(lo, hi) if c_add[i] is not None]
+            p_ids = [dated[i].id for i in range(lo, hi) if p_add[i] is not None] + loose_ids
+            start = dated[lo].date if hi > lo else None
+            if cs > limit:
+                split_c = True
+                flag_c.update(c_ids)
+                key = (cs, -limit, _neg_date(start))
+                if best_c is None or key > best_c[0]:
+                    best_c = (key, Best(cs, ps, limit, tuple(c_ids), tuple(p_ids)))
+            if ps > limit:
+                split_p = True
+                flag_p.update(c_ids + p_ids)
+            key = (ps - limit, -limit, _neg_date(start))
+            if best_p is None or key > best_p[0]:
+                best_p = (key, Best(cs, ps, limit, tuple(c_ids), tuple(p_ids)))
+    if split_c:
+        shown, flagged = best_c[1], flag_c
+    else:
+        shown = best_p[1] if best_p is not None else None
+        flagged = flag_p if split_p else {m.id for m in members}
+    return WindowFacts(split_c, split_p, shown, tuple(sorted(flagged)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ms=members(), days=st.sampled_from([1, 7, 30]))
+def test_window_facts_equal_the_plain_form(ms, days):
+    """Flagged members marked as ranges, ids listed only for the best windows: the same facts."""
+    assert window_facts(ms, days) == _plain_window_facts(ms, days)

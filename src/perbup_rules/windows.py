@@ -111,24 +111,45 @@ def window_facts(members: Iterable[Member], days: int) -> WindowFacts:
         loose = [(m, _contribution(m, limit)) for m in undated]
         loose_sum = sum(v for _m, v in loose if v is not None)
         loose_ids = [m.id for m, v in loose if v is not None]
+
+        def window_ids(lo: int, hi: int, c_add=c_add, p_add=p_add, loose_ids=loose_ids) -> tuple[list, list]:
+            return ([dated[i].id for i in range(lo, hi) if c_add[i] is not None],
+                    [dated[i].id for i in range(lo, hi) if p_add[i] is not None] + loose_ids)
+
+        # the windows over the limit flag their members: marked as ranges, listed once per limit
+        c_cover = [0] * (len(dated) + 1)
+        p_cover = [0] * (len(dated) + 1)
+        p_over = False
         for lo, hi in windows:
             cs = c_pre[hi] - c_pre[lo]
             ps = cs + p_pre[hi] - p_pre[lo] + loose_sum
-            c_ids = [dated[i].id for i in range(lo, hi) if c_add[i] is not None]
-            p_ids = [dated[i].id for i in range(lo, hi) if p_add[i] is not None] + loose_ids
             start = dated[lo].date if hi > lo else None
             if cs > limit:
                 split_certain = True
-                flagged_certain.update(c_ids)
+                c_cover[lo] += 1
+                c_cover[hi] -= 1
                 key = (cs, -limit, _neg_date(start))
                 if best_certain is None or key > best_certain[0]:
+                    c_ids, p_ids = window_ids(lo, hi)
                     best_certain = (key, Best(cs, ps, limit, tuple(c_ids), tuple(p_ids)))
             if ps > limit:
-                split_possible = True
-                flagged_possible.update(c_ids + p_ids)
+                split_possible = p_over = True
+                p_cover[lo] += 1
+                p_cover[hi] -= 1
             key = (ps - limit, -limit, _neg_date(start))
             if best_possible is None or key > best_possible[0]:
+                c_ids, p_ids = window_ids(lo, hi)
                 best_possible = (key, Best(cs, ps, limit, tuple(c_ids), tuple(p_ids)))
+        c_in = p_in = 0
+        for i, m in enumerate(dated):
+            c_in += c_cover[i]
+            p_in += p_cover[i]
+            if c_in and c_add[i] is not None:
+                flagged_certain.add(m.id)
+            if p_in and (c_add[i] is not None or p_add[i] is not None):
+                flagged_possible.add(m.id)
+        if p_over:
+            flagged_possible.update(loose_ids)
     if split_certain:
         shown, flagged = best_certain[1], flagged_certain
     else:
