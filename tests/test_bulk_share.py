@@ -147,3 +147,35 @@ def limited_shares(draw):
 def test_generated_limited_shares_agree(column_wise_only, ds, off):
     assume(ds.purchases)  # every purchase rejected (an unknown buyer): no audit on either path
     _same(ds, off)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(limited_shares(), st.sampled_from([(), ("pdn",), IDS]))
+def test_widened_members_use_the_sql_rows_and_agree(column_wise_only, monkeypatch, ds, off):
+    """Dated purchases without a subject widen the share groups with the member and limit rows SQL
+    computed for them (Judge.share_widen(given=...)); with no row recomputed (CHECKED_ROWS 0), the
+    report is still the per-record one."""
+    import perbup_rules.judge as judge
+
+    assume(ds.purchases)
+    monkeypatch.setattr(judge, "CHECKED_ROWS", 0)
+    _same(ds, off)
+
+
+def test_a_wrong_sql_row_for_a_widened_member_stops_the_audit(monkeypatch):
+    """The first rows share_widen is given are recomputed per record: a wrong one is a bulk path bug."""
+    from perbup_rules.errors import EngineError
+
+    ds = Dataset.build(PARTIES, CASES, [])
+    records = bulk_evaluate._Bulk.records
+
+    def wrong(self, where, key=None):
+        recs, keys = records(self, where, key)
+        if key is not None and "nodate THEN NULL" in key:
+            keys = [None if k is None else ["f" if k[0] != "f" else "t", *k[1:]] for k in keys]
+        return recs, keys
+
+    monkeypatch.setattr(bulk_evaluate._Bulk, "records", wrong)
+    with pytest.raises(EngineError, match="member atoms"):
+        bulk_evaluate.evaluate_bulk(KUTIM, from_dataset(ds), "reference", clauses=["KMT-02"])

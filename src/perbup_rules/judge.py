@@ -471,14 +471,27 @@ class Judge:
             g.part_unknown += b - a
         return groups
 
-    def caps(self, clause: dict, ctxs: list[Ctx]) -> list[tuple[Any, tuple[str, ...]]] | None:
+    def caps(self, clause: dict, ctxs: list[Ctx], given: list | None = None) -> list[tuple[Any, tuple[str, ...]]] | None:
         """Per context, the limit ``part_at_most`` puts on the part counted, with the assumptions
         its outcome rests on: None (no limit), a number, or a set of the fields whose absence
-        leaves the limit unknown. None for a clause without ``part_at_most``."""
+        leaves the limit unknown. None for a clause without ``part_at_most``. ``given``: per
+        context, its limit row computed elsewhere, or None (the first :data:`CHECKED_ROWS` given
+        are recomputed and must be equal)."""
         if not clause.get("part_at_most"):
             return None
         fns = self.atom_fns(clause, "cap", "purchases")
-        rows = [self.row(fns, c, [], {}) for c in ctxs]
+        rows, checked = [], 0
+        for n, c in enumerate(ctxs):
+            got = given[n] if given is not None else None
+            if got is not None and checked >= CHECKED_ROWS:
+                rows.append(got)
+                continue
+            rows.append(self.row(fns, c, [], {}))
+            if got is not None:
+                checked += 1
+                if rows[-1] != got:
+                    raise EngineError(f"{clause['id']}: limit atoms {''.join(got)} computed column-wise differ from "
+                                      f"{''.join(rows[-1])} computed per record (bulk path bug)", ENGINE_CONTRACT)
         labels = self.decide(clause, "cap", rows) if rows else []
         dec = D.from_json(clause["decisions"]["cap"])
         comp = Compiled(self.env, "purchases")
@@ -497,7 +510,8 @@ class Judge:
             out.append((cap, self.rests(clause, "cap", row, label)))
         return out
 
-    def share_widen(self, clause: dict, groups: dict[tuple, "Group"], purchases: list) -> dict[tuple, "Group"]:
+    def share_widen(self, clause: dict, groups: dict[tuple, "Group"], purchases: list,
+                    given: list | None = None) -> dict[tuple, "Group"]:
         """Purchases without a date or without a subject, judged on every date they may have.
 
         One that is a member on every possible day of a known period is a member of its group;
@@ -505,6 +519,10 @@ class Judge:
         groups, or with an unknown subject every group of the same ``subject_parent``), which widens
         those groups' bounds exactly. Returns the groups "subject unknown" (per parent, period and
         stage) for records whose parent has no known subject there.
+
+        ``given``: per purchase, its (member row, limit row) computed elsewhere (the bulk path's
+        SQL) for a dated one, None for an undated one (judged on several days); the first
+        :data:`CHECKED_ROWS` are recomputed here and must be equal.
         """
         unknown: dict[tuple, Group] = {}
         if not purchases:
@@ -512,14 +530,26 @@ class Judge:
         fns, subject_get, parent_get, total_get, part_gets = self.share_getters(clause)
         mdec = D.from_json(clause["decisions"]["member"])
         subject_path, total_path = path_text(clause["subject"]), path_text(clause["total"])
-        entries, rows = [], []
+        entries, rows, cap_rows = [], [], []
+        checked = 0
         for n, rec in enumerate(purchases):
+            got = given[n] if given is not None else None
             for year, day in self.days_of(clause, rec):
                 ctx = Ctx(rec=rec, day=day, year=year)
-                rows.append(self.row(fns, ctx, [], {0: in_force(clause, day)}))
+                if got is not None and checked >= CHECKED_ROWS:
+                    rows.append(got[0])
+                else:
+                    rows.append(self.row(fns, ctx, [], {0: in_force(clause, day)}))
+                    if got is not None:
+                        checked += 1
+                        if rows[-1] != got[0]:
+                            raise EngineError(f"{clause['id']}: {rec.id}: member atoms {''.join(got[0])} computed "
+                                              f"column-wise differ from {''.join(rows[-1])} computed per record "
+                                              f"(bulk path bug)", ENGINE_CONTRACT)
+                cap_rows.append(got[1] if got is not None else None)
                 entries.append((n, year, ctx))
         labels = self.decide(clause, "member", rows) if rows else []
-        caps = self.caps(clause, [e[2] for e in entries])
+        caps = self.caps(clause, [e[2] for e in entries], cap_rows)
         per: dict[tuple[int, int | None], list] = defaultdict(list)
         for e, ((n, year, ctx), row, label) in enumerate(zip(entries, rows, labels)):
             per[(n, year)].append((ctx, row, label, None if caps is None else caps[e]))
@@ -583,6 +613,11 @@ class Judge:
             g.part_unknown += hi - lo
             if hi != lo:
                 g.missing.update(missing)
+        # the groups of each parent, period and stage, in group order (the groups added below have no parents)
+        of_parent: dict[tuple, list[tuple]] = defaultdict(list)
+        for k, g in groups.items():
+            for par in g.parents:
+                of_parent[(par, k[1], k[2])].append(k)
         for rec, year, stage, subj, total, lo, hi, missing, ctx0, named in optional:
             if isinstance(subj, Missing):
                 par = parent_get(ctx0) if parent_get is not None else Missing("")
@@ -590,7 +625,7 @@ class Judge:
                     targets = [(None, year, stage)]
                     groups.setdefault(targets[0], Group())
                 else:
-                    targets = [k for k, g in groups.items() if k[1] == year and k[2] == stage and par in g.parents]
+                    targets = of_parent.get((par, year, stage), [])
                     self.data_quality.setdefault(("purchases", rec.id), set()).add(subject_path)
                     if not targets:
                         unknown.setdefault((par, year, stage), Group()).add_evidence(rec.id)

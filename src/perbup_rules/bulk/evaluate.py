@@ -193,19 +193,19 @@ class _Bulk:
         """Purchases of the judged set matching a condition on ``facts``, in file order, as light
         read-only records with the fields of :class:`~perbup_rules.records.Purchase` (building a
         frozen dataclass per row would cost as much as the rest of the listing); with ``key``,
-        also their atom rows."""
+        also their atom rows (None where ``key`` is NULL)."""
         if self.data.per_row is not None:  # the records read per row are the truth (exact amounts)
             rows = self.con.execute(f"SELECT rownum{', ' + key if key else ''} FROM facts WHERE {where} "
                                     f"ORDER BY rownum").fetchall()
             recs = [self.data.dataset.purchases[r[0] - 2] for r in rows]
-            return recs, [list(r[1]) for r in rows] if key else None
+            return recs, [None if r[1] is None else list(r[1]) for r in rows] if key else None
         cols = ", ".join(f'p."{c}"' for c in COLUMNS["purchases"])  # then an empty extra
-        rows = self.con.execute(f"SELECT {cols}, [] {', f.' + key if key else ''} FROM (SELECT * FROM facts "
+        rows = self.con.execute(f"SELECT {cols}, [] {', ' + key if key else ''} FROM (SELECT * FROM facts "
                                 f"WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum ORDER BY f.rownum").fetchall()
         n = len(_Row._fields)
         m = len(COLUMNS["purchases"])
         made = [_Row._make([*split_lists(r[:m]), r[m]]) for r in rows]
-        return made, ([list(r[n]) for r in rows] if key else None)
+        return made, ([None if r[n] is None else list(r[n]) for r in rows] if key else None)
 
     def build_facts(self, clauses: list[dict]) -> None:
         """One pass over the judged purchases: per clause its atom row, and the values share groups sum.
@@ -668,8 +668,11 @@ class _Bulk:
         if "caps" in c:
             self.con.execute("DROP TABLE cap_labels")
         # undated purchases and those without a subject: possible members, judged per record
-        rest = self.records(f"nodate OR {subject} IS NULL")[0]
-        unknown = self.run.share_widen(clause, groups, rest)
+        # (a dated one's member and limit rows from facts, checked by share_widen; an undated one is judged on several days)
+        rows_of = f"k_{n} || '|' || kc_{n}" if "caps" in c else f"k_{n} || '|'"
+        rest, keys = self.records(f"nodate OR {subject} IS NULL", f"CASE WHEN nodate THEN NULL ELSE {rows_of} END")
+        given = [None if k is None else (k[:k.index("|")], k[k.index("|") + 1:] or None) for k in keys]
+        unknown = self.run.share_widen(clause, groups, rest, given)
         for g in [*groups.values(), *unknown.values()]:  # the bulk form: a count and the first ids
             if g.evidence_count is None:
                 g.evidence_count = len(g.evidence)
