@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 from itertools import islice
 from fractions import Fraction
+from math import gcd
 from typing import Any, Callable, Iterable, Sequence
 
 from . import explain, regions, schema
@@ -918,6 +919,41 @@ class Judge:
         judge_window(self, clause, given, check)
 
 
+def _widened(num: Any, den: Any, parts: list[tuple[Any, Any]], lower: bool) -> Fraction:
+    """``num / den`` moved outwards (down for ``lower``, else up) by the possible members ``parts``
+    ((part, value) each) that move it: taken in order of their own ratio (ascending for the lower
+    bound), each is added when its ratio is beyond the bound so far; exact (Group.bounds).
+
+    Members of one ratio are all added or none (adding one leaves the bound beyond that ratio;
+    when the bound has no denominator yet, the first ratio's members set it to that ratio, and no
+    later ratio is beyond it), so the members are summed per ratio (reduced with gcd for
+    integers) and only the distinct ratios are sorted: a share group widened by a hundred
+    thousand purchases without a PPK has few."""
+    exact_ints = all(type(p) is int and type(v) is int for p, v in parts)
+    if not exact_ints:  # Decimal (sen) figures: Fractions, exact
+        parts = [(Fraction(p), Fraction(v)) for p, v in parts]
+    classes: dict[Any, list] = {}  # ratio -> [sum of parts, sum of values]
+    for p, v in parts:
+        if exact_ints:
+            g = gcd(p, v) or 1
+            key: Any = (p // g, v // g) if v > 0 else (-p // g, -v // g)
+        else:
+            key = p / v
+        c = classes.get(key)
+        if c is None:
+            classes[key] = [p, v]
+        else:
+            c[0] += p
+            c[1] += v
+    ratio = (lambda k: Fraction(k[0], k[1])) if exact_ints else (lambda k: k)
+    n, d = Fraction(num), Fraction(den)
+    for key in sorted(classes, key=ratio, reverse=not lower):
+        total_p, total_v = classes[key]
+        if d == 0 or ((ratio(key) < n / d) if lower else (ratio(key) > n / d)):
+            n, d = n + total_p, d + total_v
+    return n / d
+
+
 @dataclass
 class Group:
     """Exact sums for one share group (integers, or Decimal when a source gave sen)."""
@@ -955,18 +991,11 @@ class Group:
         """
         den = self.total + self.member_unknown
         lo_num, hi_num = self.known, self.known + self.part_unknown + self.member_unknown
-        items = [(Fraction(v), Fraction(a), Fraction(b)) for v, a, b in self.maybe if v]
+        items = [(v, a, b) for v, a, b in self.maybe if v]
         if den == 0 and not items:
             return None
-        lo_n, lo_d = Fraction(lo_num), Fraction(den)
-        for v, a, _b in sorted(items, key=lambda t: t[1] / t[0]):
-            if lo_d == 0 or a / v < lo_n / lo_d:
-                lo_n, lo_d = lo_n + a, lo_d + v
-        hi_n, hi_d = Fraction(hi_num), Fraction(den)
-        for v, _a, b in sorted(items, key=lambda t: t[2] / t[0], reverse=True):
-            if hi_d == 0 or b / v > hi_n / hi_d:
-                hi_n, hi_d = hi_n + b, hi_d + v
-        return lo_n / lo_d, hi_n / hi_d
+        return (_widened(lo_num, den, [(a, v) for v, a, _b in items], lower=True),
+                _widened(hi_num, den, [(b, v) for v, _a, b in items], lower=False))
 
     def facts(self, at_least: Any, period_known: bool) -> dict:
         den = self.total + self.member_unknown
