@@ -110,14 +110,19 @@ class _Bulk:
         function reads: supplier, the buyer's kind and the period (in ``fiscal_year``, as
         ``purchase_period`` reads it), each with how many it ``stands_for`` and one of its buyers (all of that
         kind) instead of a record per purchase."""
-        kinds = sorted((p.id, p.kind) for p in self.data.dataset.parties.values())
-        _table(self.con, "buyer_kind", {"id": "VARCHAR", "kind": "VARCHAR"}, kinds)
+        # every party's kind: the classification's party_fields table has it (typed text), else a table of its own
+        own = not (self.party_types().get("kind") == "VARCHAR" and self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'party_fields'").fetchone()[0])
+        if own:
+            kinds = sorted((p.id, p.kind) for p in self.data.dataset.parties.values())
+            _table(self.con, "buyer_kind", {"id": "VARCHAR", "f_kind": "VARCHAR"}, kinds)
         rows = self.con.execute(
             "SELECT min(p.stage), p.supplier_id, min(p.buyer_id), coalesce(p.fiscal_year, year(p.date)) AS y, "
-            "count(*) FROM purchases p LEFT JOIN buyer_kind k ON k.id = p.buyer_id "
+            f"count(*) FROM purchases p LEFT JOIN {'buyer_kind' if own else 'party_fields'} k ON k.id = p.buyer_id "
             "WHERE p.stage IN ('award', 'contract') AND p.supplier_id IS NOT NULL "
-            "GROUP BY p.supplier_id, y, k.kind, p.buyer_id IS NULL OR k.id IS NULL ORDER BY ALL").fetchall()
-        self.con.execute("DROP TABLE buyer_kind")
+            "GROUP BY p.supplier_id, y, k.f_kind, p.buyer_id IS NULL OR k.id IS NULL ORDER BY ALL").fetchall()
+        if own:
+            self.con.execute("DROP TABLE buyer_kind")
         return [_Won(st, sup, buyer, year, None, n) for st, sup, buyer, year, n in rows]
 
     def party_types(self) -> dict[str, str]:
