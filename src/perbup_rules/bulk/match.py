@@ -35,6 +35,9 @@ from .sql import _CMP, Unsupported, literal, sql_type, tri
 
 #: SQL types compared exactly alike here and per record (Python ``==``/``<`` on str, date, bool, int).
 _EXACT = ("VARCHAR", "DATE", "BOOLEAN", "HUGEINT")
+#: The column type of a related record's field of each schema type (amounts: whole rupiah only).
+_SCHEMA_TYPES = {schema.STR: "VARCHAR", schema.CODE: "VARCHAR", schema.DATE: "DATE", schema.BOOL: "BOOLEAN",
+                 schema.INT: "HUGEINT", schema.MONEY: "HUGEINT"}
 
 
 def _const_type(v: Any) -> str:
@@ -81,8 +84,9 @@ class MatchScope:
                        for v in values):
                     out[name] = "LIST"
                 continue
-            t = "BOOLEAN" if kind == schema.BOOL else sql_type(values)
-            if t in _EXACT and all(v is None or sql_type([v]) == t for v in values):
+            # the schema's type (a column of NULLs is typed too), when every value has it
+            t = _SCHEMA_TYPES.get(kind)
+            if t is not None and all(v is None or sql_type([v]) == t for v in values):
                 out[name] = t
         return out
 
@@ -218,21 +222,27 @@ class MatchScope:
         return tuple(sorted(out))
 
 
-def given_matches(scope: MatchScope, con: Any, decide, picked: str) -> dict[tuple, tuple]:
-    """Per (purchase id, category) of the dated purchases in ``picked`` (a condition on ``facts``)
-    with related records: (ids matching, ids that may, missing names), as Judge.exists finds them.
-    ``decide(keys)`` labels the distinct match rows."""
+def pairs_sql(scope: MatchScope, picked: str) -> str:
+    """The query of every (dated purchase in ``picked``, category index, related record under the
+    link): purchase id ``pid``, ``ci``, related id ``rid``, match row ``k`` and mask ``mk``."""
     clause = scope.clause
     cats = clause["categories"] or [None]
     values = ", ".join(f"({i}, CAST({literal(c)} AS VARCHAR))" for i, c in enumerate(cats))
     joins = " ".join(scope.joins[a] for a in sorted(scope.joins))
     link, link_from = clause["link"], clause.get("link_from", "id")
-    con.execute(f"""CREATE TEMP TABLE mpairs AS
-        SELECT facts.id AS pid, c.ci, r.rid, {scope.row_sql()} AS k, {scope.mask_sql()} AS mk
-        FROM facts JOIN purchases p ON p.rownum = facts.rownum
-        JOIN mrel r ON r."c_{link}" = p."{link_from}"
-        CROSS JOIN (VALUES {values}) c(ci, cat) {joins}
-        WHERE NOT facts.nodate AND ({picked})""")
+    return (f"SELECT facts.id AS pid, c.ci, r.rid, {scope.row_sql()} AS k, {scope.mask_sql()} AS mk "
+            f"FROM facts JOIN purchases p ON p.rownum = facts.rownum "
+            f'JOIN mrel r ON r."c_{link}" = p."{link_from}" '
+            f"CROSS JOIN (VALUES {values}) c(ci, cat) {joins} "
+            f"WHERE NOT facts.nodate AND ({picked})")
+
+
+def given_matches(scope: MatchScope, con: Any, decide, picked: str) -> dict[tuple, tuple]:
+    """Per (purchase id, category) of the dated purchases in ``picked`` (a condition on ``facts``)
+    with related records: (ids matching, ids that may, missing names), as Judge.exists finds them.
+    ``decide(keys)`` labels the distinct match rows."""
+    cats = scope.clause["categories"] or [None]
+    con.execute(f"CREATE TEMP TABLE mpairs AS {pairs_sql(scope, picked)}")
     try:
         keys = [r[0] for r in con.execute("SELECT DISTINCT k FROM mpairs ORDER BY k").fetchall()]
         labels = decide(keys)
