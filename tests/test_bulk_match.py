@@ -112,8 +112,11 @@ def test_each_pair_row_and_missing_names_are_the_per_record_ones(ds):
             return real_matches(self, clause, recs, where)
 
         def given_matches(scope, con, decide, picked):
-            rows = con.execute(bulk_match.pairs_sql(scope, picked)).fetchall()
-            seen.append((scope, rows, decide(sorted({r[3] for r in rows}))))
+            bulk_match.build_pairs(scope, con, picked)
+            rows = con.execute("SELECT s.pid, m.ci, m.ri, m.k, m.mk FROM mpairs m JOIN mpick s ON s.rn = m.rn").fetchall()
+            for t in ("mpairs", "mside", "mpick"):
+                con.execute(f"DROP TABLE {t}")
+            seen.append((scope, rows, decide(sorted({scope.row_of(r[3]) for r in rows}))))
             return real_given(scope, con, decide, picked)
 
         mp.setattr(bulk_evaluate._Bulk, "matches", matches)
@@ -127,7 +130,8 @@ def test_each_pair_row_and_missing_names_are_the_per_record_ones(ds):
     fns = run.atom_fns(KMT05, "match", "partnerships", "purchases")
     dec = D.from_json(KMT05["decisions"]["match"])
     cats = KMT05["categories"] or [None]
-    for pid, ci, rid, key, mask in rows:
+    for pid, ci, ri, code, mask in rows:
+        rid, key = scope.records[ri].id, scope.row_of(code)
         p, k = purchases[pid], partnerships[rid]
         year = purchase_period(p)
         ctx = Ctx(rec=k, subject=p, category=cats[ci], period=Period.of(year, due_date(KMT05, year)),

@@ -127,6 +127,7 @@ class Judge:
         self._assume_pos: dict[tuple[str, str], tuple] = {}
         self._rests_memo: dict[tuple, tuple[str, ...]] = {}
         self._candidates: dict[str, Candidates] = {}
+        self._compiled: dict[str | None, Compiled] = {}
         #: every purchase of the input, any stage (the bulk path reads them from its tables)
         self.all_purchases: Callable[[], Iterable[Any]] = lambda: ds.purchases
 
@@ -798,11 +799,19 @@ class Judge:
                                 else replace(prev, evidence=prev.evidence + need.evidence))
         self.required.extend(grouped.values())
 
+    def compiled(self, table: str | None) -> Compiled:
+        """One :class:`Compiled` per table for the run: its getters read the run's env when called,
+        and it compiles each expression node once (a remedy's fields are read per violation)."""
+        comp = self._compiled.get(table)
+        if comp is None:
+            comp = self._compiled[table] = Compiled(self.env, table)
+        return comp
+
     def remedy_category(self, clause: dict, ctx: Ctx, cat: str | None) -> str | None:
         """The category a subject's missing partnership is for: the one judged, else the remedy's field."""
         r = clause.get("remedy") or {}
         if cat is None and r.get("category"):
-            c = Compiled(self.env, clause["over"]).value(r["category"])(ctx)
+            c = self.compiled(clause["over"]).value(r["category"])(ctx)
             cat = None if isinstance(c, Missing) else c
         return cat
 
@@ -834,7 +843,7 @@ class Judge:
         """The partnership a violation asks for; its candidates too unless ``candidates`` is false
         (a grouped remedy lists them once per party, category and period: :meth:`with_candidates`)."""
         r = clause["remedy"]
-        comp = Compiled(self.env, clause["over"])
+        comp = self.compiled(clause["over"])
         party = comp.value(r["party"])(ctx)
         category = cat
         if r.get("category"):
