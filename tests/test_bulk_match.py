@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import perbup_rules as pr
 from perbup_rules import Dataset, Partnership, Party, Purchase, judge
 from perbup_rules.atoms import Ctx, Period
-from perbup_rules.bulk import as_counted, audit, load
+from perbup_rules.bulk import as_counted, audit
 from perbup_rules.bulk import evaluate as bulk_evaluate
 from perbup_rules.bulk import match as bulk_match
 from perbup_rules.bulk.sql import Unsupported
@@ -54,7 +54,9 @@ def pairs(draw) -> Dataset:
     parties += suppliers + partners
     purchases = [Purchase(f"p{j}", draw(st.sampled_from(["award", "contract"])), "pd1", None,
                           draw(st.sampled_from([s.id for s in suppliers])), draw(st.sampled_from(CATS)),
-                          "barang", None, 3_000_000_000, date=draw(st.sampled_from(DATES)))
+                          "barang", None, 3_000_000_000, date=draw(st.sampled_from(DATES)),
+                          # a fiscal year other than the date's: the partner's UMKK status of that year
+                          fiscal_year=draw(st.sampled_from([None, None, 2025, 2026])))
                  for j in range(draw(st.integers(1, 8)))]
     partnerships = [Partnership(
         f"k{i}", draw(st.sampled_from([s.id for s in suppliers])), draw(st.sampled_from([p.id for p in partners])),
