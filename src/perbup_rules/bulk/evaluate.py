@@ -28,7 +28,8 @@ How it divides the work (the per-record evaluator stays the definition):
 * An exists clause over purchases: SQL decides the purchases whose verdict no
   related record can change (most have none under the link); those with
   related records that could, the undated ones and the listed ones are judged
-  per record in one call (:meth:`_Bulk.exists`).
+  per record in one call (:meth:`_Bulk.exists`); which related records match each
+  dated one is computed column-wise over pairs (:mod:`.match`) and given to that call.
 * A clause with an expression outside the column-wise subset is judged per
   record over all its purchases (slow, never different). No clause of the
   bundled draft is (tests/test_bulk.py names the ones that would be).
