@@ -30,7 +30,8 @@ How it divides the work (the per-record evaluator stays the definition):
 * An exists clause over purchases: SQL decides the purchases whose verdict no
   related record can change (most have none under the link); those with
   related records that could, the undated ones and the listed ones are judged
-  per record in one call (:meth:`_Bulk.exists`).
+  per record in one call (:meth:`_Bulk.exists`); which related records match each
+  dated one is computed column-wise over pairs (:mod:`.match`) and given to that call.
 * A clause with an expression outside the column-wise subset is judged per
   record over all its purchases (slow, never different). No clause of the
   bundled draft is (tests/test_bulk.py names the ones that would be).
@@ -306,7 +307,7 @@ class _Bulk:
         self.judge_listed(clause, self._all, expect=None)
 
     def judge_listed(self, clause: dict, purchases: list, expect: Counter | None, given: list | None = None,
-                     checked: set | None = None) -> None:
+                     checked: set | None = None, matches: dict | None = None) -> None:
         """Judge these purchases per record; list LISTED findings, count the others.
 
         ``expect``: per (period, stage, category, status), the column-wise verdicts of the
@@ -314,7 +315,8 @@ class _Bulk:
         purchases (the others were not judged column-wise); any difference stops evaluation.
         ``given``: the atom rows SQL computed for them (``each``), or a window clause's certain
         members and the records of the first ones (``window``); the per-record evaluator
-        recomputes the first ones and stops on any difference.
+        recomputes the first ones and stops on any difference. ``matches``: likewise, the related
+        records each dated purchase matches (``exists`` only, :mod:`.match`).
         """
         before = len(self.run.findings)
         self.run.purchases = purchases
@@ -326,6 +328,8 @@ class _Bulk:
                 self.run.each(clause, given_rows=given)
             finally:
                 self.run.counting = True
+        elif matches is not None:
+            self.run.exists(clause, given_matches=matches)
         else:
             getattr(self.run, clause["kind"])(clause)
         self.run.purchases = []
@@ -587,9 +591,30 @@ class _Bulk:
         checked = {r[0] for r in self.con.execute(f"SELECT id FROM facts WHERE ({picked}) AND NOT {related}")
                    .fetchall()}
         recs = self.records(f"facts.nodate OR ({picked})")[0]
+        matches = self.matches(clause, recs, f"({picked}) AND {related}") if recs else None
         self.con.execute("DROP TABLE linked")
         if recs or expect:
-            self.judge_listed(clause, recs, expect, checked=checked)
+            self.judge_listed(clause, recs, expect, checked=checked, matches=matches)
+
+    def matches(self, clause: dict, recs: list, where: str) -> dict[tuple, tuple] | None:
+        """The related records matching each dated purchase of ``recs`` and category, computed
+        column-wise (:mod:`.match`; ``where``: those of them with related records); None when
+        the clause's match atoms have no column-wise form (Judge.exists matches per record)."""
+        from .match import MatchScope, given_matches
+
+        table = self.data.dataset.reports if clause["related"] == "reports" else self.data.dataset.partnerships
+        try:
+            scope = MatchScope(clause, table, self.party_types(), self.scope.derived_types, self.run.assume_off)
+        except Unsupported:
+            return None
+        scope.load(self.con, clause["link"])
+        try:
+            got = given_matches(scope, self.con, lambda keys: self.decide(clause, "match", keys), where)
+        finally:
+            self.con.execute("DROP TABLE mrel")
+        none: tuple = ((), (), ())
+        cats = clause["categories"] or [None]
+        return {(r.id, cat): got.get((r.id, cat), none) for r in recs if r.date is not None for cat in cats}
 
     def exists_status(self, clause: dict, label: str, cat: str | None, remedy_cat: str | None,
                       year: int | None) -> Status:
