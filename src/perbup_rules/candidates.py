@@ -121,7 +121,6 @@ class Candidates:
         self.where_subject = [comp.value(n) for n in _subject_paths(where["atoms"], {}).values()]
         #: every party by id, grouped by the values ``where`` reads of them: one row per group and pool
         self.groups = judge.party_rows(where["atoms"], None, clause["over"], "candidate", every=True)
-        self.parties = self.groups.parties
         self.pools: dict[tuple, _Pool] = {}
         # per prefer decision: (candidate-side getter, subject-side getter, label of t/f/u) when it is
         # one equality of a candidate value and a subject value (the index path), else None
@@ -162,12 +161,14 @@ class Candidates:
         pool = self.pools.get(key)
         if pool is None:
             # one row per group of parties that read the same values (perbup_rules.party_rows)
-            pos, rows, _missing = self.groups.rows(self.where_fns, year,
-                                                   lambda p: self._ctx(p, subject, category, year), {})
+            # (over all parties, a group's row index is the group's own number)
+            _pos, rows, _missing = self.groups.rows(self.where_fns, year,
+                                                    lambda p: self._ctx(p, subject, category, year), {})
             labels = self.judge.decide(self.clause, self.where_name, rows)
             only = self.judge.dataset.candidates_only
-            chosen = [p for p, i in zip(self.parties, pos) if labels[i] == "t"]
-            maybe = [p for p, i in zip(self.parties, pos) if labels[i] == "u" and p.id in only]
+            chosen = self.groups.members(year, [g for g, lab in enumerate(labels) if lab == "t"])
+            maybe = [p for p in self.groups.members(year, [g for g, lab in enumerate(labels) if lab == "u"])
+                     if p.id in only]
             pool = self.pools[key] = _Pool(self._ranking(chosen, category, year),
                                            self._ranking(maybe, category, year))
         return pool

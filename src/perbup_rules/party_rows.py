@@ -31,6 +31,7 @@ from .atoms import Ctx, Env, Missing, compile_path
 
 _ROOTS = ("subject", "candidate", "period", "category")  # atoms._ROOT_BINDINGS
 _MISSING = ("<missing>",)
+_TRUE, _FALSE = ("<true>",), ("<false>",)
 
 
 def read_paths(node: Any, out: dict[tuple, list[str]]) -> dict[tuple, list[str]]:
@@ -54,8 +55,13 @@ def _root(path: list[str], table: str | None) -> tuple[str, list[str]]:
 
 
 def _key(v: Any) -> Any:
+    """A value as part of a group's key: equal keys, values no atom tells apart."""
     if type(v) is str:
         return v
+    if v is True:
+        return _TRUE
+    if v is False:
+        return _FALSE
     if v is None or isinstance(v, Missing):
         return _MISSING
     try:
@@ -68,6 +74,12 @@ def _key(v: Any) -> Any:
 def party_paths(atoms: Iterable[dict], table: str | None, binding: str) -> tuple[tuple[str, ...], ...]:
     """The paths of ``atoms`` that read the party at ``binding``, sorted: what its groups are made by."""
     return tuple(sorted(k for k, path in read_paths(list(atoms), {}).items() if _root(path, table)[0] == binding))
+
+
+def _numbered(keys: Iterable[tuple]) -> list[int]:
+    """Per key, the index of its first occurrence among the distinct keys (0, 1, 2, ...)."""
+    seen: dict[tuple, int] = {}
+    return [seen.setdefault(k, len(seen)) for k in keys]
 
 
 class PartyRows:
@@ -95,24 +107,20 @@ class PartyRows:
         self._fixed_ids: list[int] | None = None
         self._groups: dict[int | None, list[int]] = {}
         self._first: dict[int | None, list[int]] = {}
+        self._members: dict[int | None, list[list[int]]] = {}
 
     def fixed_ids(self) -> list[int]:
         """Per party, the index of the distinct values of its fields read (computed once)."""
         if self._fixed_ids is None:
-            names = self._fields
-            seen: dict[tuple, int] = {}
-            out = []
-            for p in self.parties:
-                k = tuple([_key(getattr(p, n)) for n in names])
-                i = seen.get(k)
-                if i is None:
-                    i = seen[k] = len(seen)
-                out.append(i)
-            self._fixed_ids = out
+            parties = self.parties
+            columns = [[v if type(v) is str else _key(v) for v in (getattr(p, n) for p in parties)]
+                       for n in self._fields]
+            self._fixed_ids = _numbered(zip(*columns) if columns else (() for _p in parties))
         return self._fixed_ids
 
     def groups(self, year: int | None) -> list[int]:
-        """Per party, its group in ``year``: parties of one group read the same values."""
+        """Per party, its group in ``year``: parties of one group read the same values (numbered
+        in order of first party)."""
         got = self._groups.get(year)
         if got is not None:
             return got
@@ -120,22 +128,21 @@ class PartyRows:
         if not self._derived and not self._other:
             got = fixed
         else:
-            names, others = self._derived, self._other
             derived = self.env.derived_for(year)
-            none = (_MISSING,) * len(names)
-            ctx, attr = Ctx(year=year), self.binding
-            seen: dict[tuple, int] = {}
-            got = []
-            for p, f in zip(self.parties, fixed):
-                attrs = derived.get(p.id)
-                k = (f, *(none if attrs is None else [_key(attrs.get(n)) for n in names]))
-                if others:
-                    setattr(ctx, attr, p)
-                    k = (*k, *[_key(g(ctx)) for g in others])
-                i = seen.get(k)
-                if i is None:
-                    i = seen[k] = len(seen)
-                got.append(i)
+            attrs = [derived.get(p.id) for p in self.parties]
+            columns = [fixed]
+            for n in self._derived:  # column by column: a derived attribute of every party
+                columns.append([_MISSING if a is None else (v if type(v := a.get(n)) is str else _key(v))
+                                for a in attrs])
+            if self._other:
+                ctx, attr = Ctx(year=year), self.binding
+                for g in self._other:
+                    column = []
+                    for p in self.parties:
+                        setattr(ctx, attr, p)
+                        column.append(_key(g(ctx)))
+                    columns.append(column)
+            got = _numbered(zip(*columns))
         self._groups[year] = got
         return got
 
@@ -148,6 +155,18 @@ class PartyRows:
                 if g == len(got):
                     got.append(n)
         return got
+
+    def members(self, year: int | None, groups: Iterable[int]) -> list[Any]:
+        """The parties of these groups of ``year``, in the order of :attr:`parties`."""
+        per = self._members.get(year)
+        if per is None:
+            per = self._members[year] = [[] for _g in self._firsts(year)]
+            for n, g in enumerate(self.groups(year)):
+                per[g].append(n)
+        picked = [n for g in groups for n in per[g]]
+        picked.sort()
+        parties = self.parties
+        return [parties[n] for n in picked]
 
     def rows(self, fns: list, year: int | None, ctx_of: Callable[[Any], Ctx], pseudo: dict[int, str],
              members: Iterable[int] | None = None) -> tuple[list[int], list[list[str]], list[list[str]]]:
