@@ -75,17 +75,6 @@ def _reads(node: Any, root: str) -> bool:
     return False
 
 
-def _reads_category(node: Any) -> bool:
-    """True when an expression tree reads the bound ``category`` (not a record's own field)."""
-    if isinstance(node, dict):
-        if node.get("op") == "path" and node.get("path", [None])[0] == "category":
-            return True
-        return any(_reads_category(v) for v in node.values())
-    if isinstance(node, list):
-        return any(_reads_category(v) for v in node)
-    return False
-
-
 def _key_value(v: Any) -> Any:
     if isinstance(v, Missing):
         return _MISSING
@@ -130,11 +119,8 @@ class Candidates:
         where = decisions[self.where_name]
         self.where_fns = [comp.atom(a) for a in where["atoms"]]
         self.where_subject = [comp.value(n) for n in _subject_paths(where["atoms"], {}).values()]
-        #: per atom of ``where``: (reads the category, reads a subject field); its values over the parties
-        #: per (atom, year, category if read, subject fields if read)
-        self.where_reads = [(_reads_category(a), _reads(a, "subject")) for a in where["atoms"]]
-        self.columns: dict[tuple, list[str]] = {}
-        self.parties = sorted(judge.dataset.parties.values(), key=lambda p: p.id)
+        #: every party by id, grouped by the values ``where`` reads of them: one row per group and pool
+        self.groups = judge.party_rows(where["atoms"], None, clause["over"], "candidate", every=True)
         self.pools: dict[tuple, _Pool] = {}
         # per prefer decision: (candidate-side getter, subject-side getter, label of t/f/u) when it is
         # one equality of a candidate value and a subject value (the index path), else None
@@ -174,20 +160,15 @@ class Candidates:
         key = (category, year, tuple(_key_value(g(probe)) for g in self.where_subject))
         pool = self.pools.get(key)
         if pool is None:
-            ctxs = [self._ctx(p, subject, category, year) for p in self.parties]
-            columns = []
-            for n, f in enumerate(self.where_fns):
-                # an atom's values over the parties, shared by the pools whose keys agree on what it reads
-                ckey = (n, year, category if self.where_reads[n][0] else None, key[2] if self.where_reads[n][1] else None)
-                col = self.columns.get(ckey)
-                if col is None:
-                    col = self.columns[ckey] = [f(c, []) for c in ctxs]
-                columns.append(col)
-            rows = [list(r) for r in zip(*columns)] if columns else [[] for _p in self.parties]
+            # one row per group of parties that read the same values (perbup_rules.party_rows)
+            # (over all parties, a group's row index is the group's own number)
+            _pos, rows, _missing = self.groups.rows(self.where_fns, year,
+                                                    lambda p: self._ctx(p, subject, category, year), {})
             labels = self.judge.decide(self.clause, self.where_name, rows)
             only = self.judge.dataset.candidates_only
-            chosen = [p for p, lab in zip(self.parties, labels) if lab == "t"]
-            maybe = [p for p, lab in zip(self.parties, labels) if lab == "u" and p.id in only]
+            chosen = self.groups.members(year, [g for g, lab in enumerate(labels) if lab == "t"])
+            maybe = [p for p in self.groups.members(year, [g for g, lab in enumerate(labels) if lab == "u"])
+                     if p.id in only]
             pool = self.pools[key] = _Pool(self._ranking(chosen, category, year),
                                            self._ranking(maybe, category, year))
         return pool
@@ -197,11 +178,13 @@ class Candidates:
         if not all(ix is not None for ix in self.prefer_index):
             return r
         indexes: list[dict[Any, list[str]]] = []
+        ctx = self._ctx(None, None, category, year)  # one context, its candidate set per member
         try:
             for cand_get, _subj_get in self.prefer_index:  # type: ignore[misc]
                 index: dict[Any, list[str]] = {}
                 for p in members:
-                    v = cand_get(self._ctx(p, None, category, year))
+                    ctx.candidate = p
+                    v = cand_get(ctx)
                     if not isinstance(v, Missing):  # a missing value is never equal ('u')
                         index.setdefault(v, []).append(p.id)
                 indexes.append(index)

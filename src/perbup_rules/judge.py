@@ -45,6 +45,7 @@ from typing import Any, Callable, Iterable, Sequence
 from . import explain, regions, schema
 from .registries.match import mark_candidates
 from .candidates import MAX_CANDIDATES, Candidates
+from .party_rows import PartyRows, party_paths
 from .compiler import decisions as D
 from .atoms import Compiled, Ctx, Env, Missing, Period, decode_const, in_force
 from .compiler.ruleset import Ruleset
@@ -134,6 +135,7 @@ class Judge:
         self._assume_pos: dict[tuple[str, str], tuple] = {}
         self._rests_memo: dict[tuple, tuple[str, ...]] = {}
         self._candidates: dict[str, Candidates] = {}
+        self._party_rows: dict[tuple, PartyRows] = {}
         #: every purchase of the input, any stage (the bulk path reads them from its tables)
         self.all_purchases: Callable[[], Iterable[Any]] = lambda: ds.purchases
 
@@ -151,6 +153,41 @@ class Judge:
         fns = self.atom_fns(clause, "subjects", clause["over"])
         labels = self.decide(clause, "subjects", [self.row(fns, c, [], {}) for c in ctxs])
         return [lab != "f" for lab in labels]
+
+    def party_rows(self, atoms: list[dict], table: str | None, subject_table: str | None, binding: str,
+                   every: bool = False) -> PartyRows:
+        """The parties (:meth:`subject_parties`, or with ``every`` all of them, by id) grouped by the
+        values ``atoms`` read of them (:mod:`perbup_rules.party_rows`). Made on first use, after
+        classification (groups read derived attributes), and shared by the decisions that read
+        the same party paths (KMT-15.1, 15.2 and 15.4 read ``kind`` and ``umkk``)."""
+        paths = party_paths(atoms, table, binding)
+        key = (paths, table, subject_table, binding, every)
+        got = self._party_rows.get(key)
+        if got is None:
+            parties = sorted(self.dataset.parties.values(), key=lambda p: p.id) if every else self.subject_parties()
+            got = self._party_rows[key] = PartyRows(self.env, paths, table, subject_table, binding, parties)
+        return got
+
+    def party_subjects(self, clause: dict) -> tuple[PartyRows, dict[int, list[int]]]:
+        """The subjects of a clause over parties: per judged period, the indexes (into the
+        returned groups' parties: :meth:`subject_parties`) of the parties whose ``subjects`` is
+        not false on the period's last day. As :meth:`is_subject` over every party and period,
+        with one row per group of parties that read the same values."""
+        decs = clause["decisions"]
+        pr = self.party_rows([a for d in ("subjects", "verdict") if d in decs for a in decs[d]["atoms"]],
+                             "parties", None, "rec")
+        every = list(range(len(pr.parties)))
+        if "subjects" not in clause["decisions"]:
+            return pr, {year: every for year in self.periods}
+        fns = self.atom_fns(clause, "subjects", "parties")
+        per_year, rows = [], []
+        for year in self.periods:
+            period = Period.of(year)
+            pos, grows, _missing = pr.rows(fns, year, _period_end_ctx(year, period), {})
+            per_year.append((year, pos, len(rows)))
+            rows.extend(grows)
+        labels = self.decide(clause, "subjects", rows)
+        return pr, {year: [n for n, i in enumerate(pos) if labels[start + i] != "f"] for year, pos, start in per_year}
 
     def note_undated(self, purchases: Iterable[Any]) -> None:
         """List every judged purchase without a date once in the data-quality section."""
@@ -308,9 +345,21 @@ class Judge:
         fns = self.atom_fns(clause, "verdict", over)
         items: list[tuple[Any, Ctx, list]] = []
         undated: dict[int, list[int]] = {}  # item of an undated purchase's first day -> all its items
+        party_rows = None  # over parties: the verdict rows, one per group of parties (party_rows)
         if over == "purchases":
             judged, undated = self.purchase_days(clause)
             items = [(rec, Ctx(rec=rec, day=day, year=year), []) for rec, year, day in judged]
+        elif over == "parties" and given_rows is None:
+            pr, subjects = self.party_subjects(clause)
+            party_rows = []
+            for year, members in subjects.items():
+                period = Period.of(year)
+                pos, grows, gmissing = pr.rows(fns, year, _period_end_ctx(year, period),
+                                               {0: in_force(clause, period.end)}, members)
+                for n, i in zip(members, pos):
+                    rec = pr.parties[n]
+                    items.append((rec, Ctx(rec=rec, day=period.end, year=year, period=period), list(gmissing[i])))
+                    party_rows.append(list(grows[i]))
         else:
             recs = {"parties": self.subject_parties, "partnerships": lambda: self.dataset.partnerships,
                     "reports": lambda: self.dataset.reports}[over]()
@@ -329,17 +378,20 @@ class Judge:
                     items.append((rec, Ctx(rec=rec, day=day, year=year, period=period), []))
             keep = self.is_subject(clause, [it[1] for it in items])
             items = [it for it, k in zip(items, keep) if k]
-        rows = []
-        for n, (rec, ctx, missing) in enumerate(items):
-            if given_rows is not None and n >= CHECKED_ROWS:
-                rows.append(given_rows[n])
-                continue
-            pseudo = {0: in_force(clause, ctx.day) if not (over == "partnerships" and ctx.day is None) else "u"}
-            rows.append(self.row(fns, ctx, missing, pseudo))
-            if given_rows is not None and rows[-1] != given_rows[n]:
-                raise EngineError(f"{clause['id']}: {rec.id}: atoms {''.join(given_rows[n])} computed column-wise "
-                                  f"differ from {''.join(rows[-1])} computed per record (bulk path bug)",
-                                  ENGINE_CONTRACT)
+        if party_rows is not None:
+            rows = party_rows
+        else:
+            rows = []
+            for n, (rec, ctx, missing) in enumerate(items):
+                if given_rows is not None and n >= CHECKED_ROWS:
+                    rows.append(given_rows[n])
+                    continue
+                pseudo = {0: in_force(clause, ctx.day) if not (over == "partnerships" and ctx.day is None) else "u"}
+                rows.append(self.row(fns, ctx, missing, pseudo))
+                if given_rows is not None and rows[-1] != given_rows[n]:
+                    raise EngineError(f"{clause['id']}: {rec.id}: atoms {''.join(given_rows[n])} computed column-wise "
+                                      f"differ from {''.join(rows[-1])} computed per record (bulk path bug)",
+                                      ENGINE_CONTRACT)
         labels = self.decide(clause, "verdict", rows)
         atoms = clause["decisions"]["verdict"]["atoms"]
         comp = Compiled(self.env, over)
@@ -732,12 +784,10 @@ class Judge:
         undated: dict[int, list[int]] = {}  # subject index of an undated purchase's first day -> all its days
         if over == "purchases":
             subjects, undated = self.purchase_days(clause)
-        else:
-            for year in self.periods:
-                for rec in self.subject_parties():
-                    subjects.append((rec, year, _dt.date(year, 12, 31)))
-            keep = self.is_subject(clause, [Ctx(rec=r, day=d, year=y, period=Period.of(y)) for r, y, d in subjects])
-            subjects = [s for s, k in zip(subjects, keep) if k]
+        else:  # per period, the parties that may be subjects (one row of subject atoms per group: party_rows)
+            pr, members = self.party_subjects(clause)
+            for year, kept in members.items():
+                subjects.extend((pr.parties[n], year, _dt.date(year, 12, 31)) for n in kept)
         # match decisions for every (subject, category) x related record; the atoms that read the
         # related record alone are worked out once per record and year (a supplier's partnership
         # is matched against each of its awards: most of an audit's time otherwise)
@@ -867,9 +917,12 @@ class Judge:
         if category not in cache:
             comp = Compiled(self.env, None, clause["over"])
             fns = [comp.atom(a) for a in clause["decisions"]["supplier_pool"]["atoms"]]
-            parties = sorted(self.dataset.parties.values(), key=lambda p: p.id)
             year = self.periods[-1] if self.periods else None
-            rows = [self.row(fns, Ctx(candidate=p, category=category, year=year), [], {}) for p in parties]
+            # every party's row, one per group of parties that read the same values (party_rows):
+            # "no party may" holds of the parties exactly when it holds of their distinct rows
+            groups = self.party_rows(clause["decisions"]["supplier_pool"]["atoms"], None, clause["over"],
+                                     "candidate", every=True)
+            rows = groups.rows(fns, year, lambda p: Ctx(candidate=p, category=category, year=year), {})[1]
             labels = self.decide(clause, "supplier_pool", rows)
             none = all(lab == "f" for lab in labels)
             rests = []  # the answer rests on an assumption when, flipped, the answer changes
@@ -1042,6 +1095,11 @@ class Group:
         return {"row": row, "measured": measured, "lower": lower, "upper": upper, "known": self.known,
                 "total": self.total,
                 "unknown": self.part_unknown + self.member_unknown + sum(v for v, _a, _b in self.maybe)}
+
+
+def _period_end_ctx(year: int, period: Period) -> Callable[[Any], Ctx]:
+    """A party's context in a clause over parties: the party on the period's last day."""
+    return lambda rec: Ctx(rec=rec, day=period.end, year=year, period=period)
 
 
 def capped(a: Any, b: Any, cap: Any, missing: set) -> tuple[Any, Any]:
