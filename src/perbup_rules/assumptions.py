@@ -105,15 +105,16 @@ def positions(atoms: list[dict]) -> dict[str, list[int]]:
     return out
 
 
-def section(clauses: list[dict], off: frozenset[str], touched: dict[str, set]) -> list[dict]:
+def section(clauses: list[dict], off: frozenset[str], touched: dict[str, dict[str, set]]) -> list[dict]:
     """The report's ``assumptions`` section: every assumption, whether on, the clauses of this
-    ruleset that use it, and the number of records it touched in this audit."""
+    ruleset that use it, and the number of records it touched in this audit (``touched``:
+    assumption id -> table -> record ids, ``Judge.assumed``)."""
     serves: dict[str, list[str]] = {a: [] for a in IDS}
     for c in clauses:
         for a in sorted(ids_in(c.get("decisions"))):
             serves.setdefault(a, []).append(c["id"])
     return [{"id": a.id, "on": a.id not in off, "text": {"id": a.text_id, "en": a.text_en},
-             "clauses": serves.get(a.id, []), "records": len(touched.get(a.id, ()))}
+             "clauses": serves.get(a.id, []), "records": sum(map(len, touched.get(a.id, {}).values()))}
             for a in ASSUMPTIONS.values()]
 
 
