@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import datasets
 
 import perbup_rules as pr
 from perbup_rules import Dataset, Party, Purchase, sentence_cache, violation_text
@@ -154,3 +155,64 @@ def test_generated_texts_are_those_made_per_record(values, ids, limit, monkeypat
     monkeypatch.setattr(sentence_cache, "LIMIT", limit)
     ds = _dataset(values, ids=ids)
     assert _made(ds)[0] == _reference(ds, monkeypatch)
+
+
+def _eager_each_text(each_text):
+    """``explain.each_text`` as it was before the other verdicts were made when read: their texts
+    made at once from the catalogue."""
+    from perbup_rules.i18n import both, t
+
+    def old(clause, label, status, subject, exception, missing, *rest, **kw):
+        cid, cit = clause["id"], clause["citation"]
+        t_id, t_en = clause["title"]["id"], clause["title"]["en"]
+        if label == "not_in_force":
+            return Text(*both("why.each.not_in_force", cid=cid, cit=cit, subject=subject))
+        if label == "no_date":
+            return Text(*both("why.each.no_date", cid=cid, subject=subject))
+        if status is Status.NOT_APPLICABLE:
+            return Text(t("why.each.not_applicable", "id", cid=cid, cit=cit, subject=subject, title=t_id),
+                        t("why.each.not_applicable", "en", cid=cid, cit=cit, subject=subject, title=t_en))
+        if exception is not None:
+            exc = next(u for u in clause["unless"] if u["id"] == exception)
+            return Text(t("why.each.exception", "id", cid=cid, cit=cit, subject=subject, exception=exc["title"]["id"]),
+                        t("why.each.exception", "en", cid=cid, cit=cit, subject=subject, exception=exc["title"]["en"]))
+        if status is Status.COMPLIANT:
+            return Text(t("why.each.compliant", "id", cid=cid, cit=cit, subject=subject, title=t_id),
+                        t("why.each.compliant", "en", cid=cid, cit=cit, subject=subject, title=t_en))
+        if status is Status.VIOLATION:
+            return each_text(clause, label, status, subject, exception, missing, *rest, **kw)
+        need = ", ".join(missing) or "-"
+        return Text(*both("why.each.cannot_determine", cid=cid, cit=cit, subject=subject, need=need))
+    return old
+
+
+def _all_texts(report) -> list[tuple]:
+    return [(f.clause, f.subject, f.period, f.status.value, f.explanation.id, f.explanation.en)
+            for f in report.findings]
+
+
+def _other_verdicts_as_before(evaluate, monkeypatch) -> list[tuple]:
+    from perbup_rules import explain
+
+    with monkeypatch.context() as m:
+        m.setattr(explain, "each_text", _eager_each_text(explain.each_text))
+        want = _all_texts(evaluate())
+    assert _all_texts(evaluate()) == want
+    return want
+
+
+def test_other_verdicts_of_the_example_read_as_before(monkeypatch):
+    def evaluate():
+        ds = pr.load_dataset(pr.EXAMPLE_DATA)
+        pr.categorize(ds, KUTIM)
+        return pr.evaluate(KUTIM, ds, "durable")
+
+    texts = _other_verdicts_as_before(evaluate, monkeypatch)
+    assert {t[3] for t in texts} >= {"compliant", "not_applicable", "cannot_determine", "violation"}
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(ds=datasets())
+def test_other_verdicts_of_generated_data_read_as_before(ds, monkeypatch):
+    _other_verdicts_as_before(lambda: pr.evaluate(KUTIM, ds, "reference", periods=[2025, 2026, 2027]), monkeypatch)
