@@ -216,3 +216,16 @@ def test_other_verdicts_of_the_example_read_as_before(monkeypatch):
 @given(ds=datasets())
 def test_other_verdicts_of_generated_data_read_as_before(ds, monkeypatch):
     _other_verdicts_as_before(lambda: pr.evaluate(KUTIM, ds, "reference", periods=[2025, 2026, 2027]), monkeypatch)
+
+
+def test_writing_a_report_keeps_no_text_per_finding():
+    from perbup_rules.report import stream
+
+    report = pr.evaluate(KUTIM, _dataset(VALUES), "reference", periods=[2025, 2026, 2027])
+    held = [f.explanation for f in report.findings[1:] if type(f.explanation) is HeldText]
+    assert held
+    first = "".join(stream.iter_json(report))
+    csv_text = "".join(stream.iter_csv(report))
+    assert all(object.__getattribute__(x, "_make") is not None for x in held)  # made, written, not kept
+    assert "".join(stream.iter_json(report)) == first == report.to_json()
+    assert "".join(stream.iter_csv(report)) == csv_text

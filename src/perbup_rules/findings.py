@@ -44,6 +44,11 @@ class Text:
     def to_dict(self) -> dict:
         return {"id": self.id, "en": self.en}
 
+    def texts(self) -> tuple[str, str]:
+        """``(id, en)``; a text made when read (:class:`LazyText`) is made for this read and not
+        kept, so writing a million findings once does not keep a million texts."""
+        return self.id, self.en
+
 
 class LazyText(Text):
     """A :class:`Text` built on first read: explanations of a million verdicts cost only when shown.
@@ -64,6 +69,12 @@ class LazyText(Text):
             _EN.__set__(self, en)
             object.__setattr__(self, "_make", None)
         return (_ID if which == 0 else _EN).__get__(self, Text)
+
+    def texts(self) -> tuple[str, str]:
+        make = object.__getattribute__(self, "_make")
+        if make is None:
+            return _ID.__get__(self, Text), _EN.__get__(self, Text)
+        return make()
 
     id = property(lambda self: self._text(0))  # type: ignore[assignment]
     en = property(lambda self: self._text(1))  # type: ignore[assignment]
@@ -108,6 +119,13 @@ class HeldText(LazyText):
             for name in ("_make", "_a", "_b"):
                 object.__setattr__(self, name, None)
         return (_ID if which == 0 else _EN).__get__(self, Text)
+
+    def texts(self) -> tuple[str, str]:
+        get = object.__getattribute__
+        maker = get(self, "_make")
+        if maker is None:
+            return _ID.__get__(self, Text), _EN.__get__(self, Text)
+        return maker.text(get(self, "_a"), get(self, "_b"))
 
 
 _ID, _EN = Text.__dict__["id"], Text.__dict__["en"]

@@ -55,7 +55,7 @@ def rows(report: Report, findings: Iterable[Finding]) -> Iterator[list[str]]:
 
 def _row(nm: dict[str, str], f: Finding) -> list[str]:
     subject, channels, expl = f.subject, f.channels, f.explanation
-    e_id, e_en = expl.id, expl.en
+    e_id, e_en = expl.texts()  # made for this row, not kept by the finding
     return [
         f.clause,
         f.citation,

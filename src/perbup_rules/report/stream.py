@@ -102,7 +102,7 @@ def finding(f: Finding) -> str:
     Written after ``Finding.to_dict``; :func:`_finding_encoder` checks it still agrees."""
     v, enc = _v, _enc
     ev, ch, expl, count, period = f.evidence, f.channels, f.explanation, f.evidence_count, f.period
-    e_id, e_en = expl.id, expl.en
+    e_id, e_en = expl.texts()  # made for this write, not kept by the finding
     if count is None:
         count = len(ev)
     text = (
