@@ -12,9 +12,9 @@ from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any, Iterable
 
-from . import expr, sentence_cache
+from . import expr, sentence_cache, violation_text
 from .atoms import Compiled, Ctx, Missing
-from .findings import LazyText, Status, Text
+from .findings import HeldText, LazyText, Status, Text
 from .i18n import both, phrases, t
 
 _VAL = {"t": ("benar", "true"), "f": ("salah", "false"), "u": ("tidak diketahui", "unknown")}
@@ -229,37 +229,72 @@ def _violation_atoms(clause: dict, comp: Compiled) -> tuple[list[int], list[int]
 def each_text(clause: dict, label: str, status: Status, subject: str, exception: str | None,
               missing: list[str], atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx,
               focus: set[int] | None = None) -> Text:
-    cid, cit = clause["id"], clause["citation"]
-    t_id, t_en = clause["title"]["id"], clause["title"]["en"]
-    if label == "not_in_force":
-        return Text(*both("why.each.not_in_force", cid=cid, cit=cit, subject=subject))
-    if label == "no_date":
-        return Text(*both("why.each.no_date", cid=cid, subject=subject))
-    if status is Status.NOT_APPLICABLE:
-        return Text(t("why.each.not_applicable", "id", cid=cid, cit=cit, subject=subject, title=t_id),
-                    t("why.each.not_applicable", "en", cid=cid, cit=cit, subject=subject, title=t_en))
-    if exception is not None:
-        exc = next(u for u in clause["unless"] if u["id"] == exception)
-        return Text(t("why.each.exception", "id", cid=cid, cit=cit, subject=subject, exception=exc["title"]["id"]),
-                    t("why.each.exception", "en", cid=cid, cit=cit, subject=subject, exception=exc["title"]["en"]))
-    if status is Status.COMPLIANT:
-        return Text(t("why.each.compliant", "id", cid=cid, cit=cit, subject=subject, title=t_id),
-                    t("why.each.compliant", "en", cid=cid, cit=cit, subject=subject, title=t_en))
-    if status is Status.VIOLATION:  # the common listed verdict: its text is built when read
-        def make() -> tuple[str, str]:
+    if status is Status.VIOLATION and label not in ("not_in_force", "no_date") and exception is None:
+        # the common listed verdict: only the values its text reads are kept, not the record
+        # (perbup_rules.violation_text)
+        def violation_atoms() -> tuple[list[int], list[int]]:
+            return _violation_atoms(clause, comp)
+
+        held = violation_text.deferred(clause, atoms, row, comp, ctx, subject, focus, violation_atoms)
+        if held is not None:
+            return held
+
+        def make() -> tuple[str, str]:  # a value could not be read ahead: keep the context
             require, applies_atoms = _violation_atoms(clause, comp)
             among = require if focus is None else [i for i in require if i in focus]
             f_id, f_en = atom_sentences(atoms, row, comp, ctx, _FALSE, among)
             a_id, a_en = atom_sentences(atoms, row, comp, ctx, _TRUE, applies_atoms)
-            out = []
-            for lang, title, failed, applied in (("id", t_id, f_id, a_id), ("en", t_en, f_en, a_en)):
-                applies = t("why.each.applies", lang, facts="; ".join(applied)) if applied else ""
-                out.append(t("why.each.violation", lang, subject=subject, cid=cid, cit=cit, title=title,
-                             applies=applies, failed="; ".join(failed) or "-"))
-            return out[0], out[1]
+            return violation_text.compose(clause, subject, list(zip(f_id, f_en)), list(zip(a_id, a_en)))
         return LazyText(make)
-    need = ", ".join(missing) or "-"
-    return Text(*both("why.each.cannot_determine", cid=cid, cit=cit, subject=subject, need=need))
+    # the other verdicts' texts are made when read too, by a maker per clause and kind (the message
+    # and the clause's words) from the subject: a listed finding holds no two strings of its own
+    if label in ("not_in_force", "no_date"):
+        kind: tuple = (label,)
+    elif status is Status.NOT_APPLICABLE:
+        kind = ("not_applicable",)
+    elif exception is not None:
+        kind = ("exception", exception)
+    elif status is Status.COMPLIANT:
+        kind = ("compliant",)
+    else:
+        kind = ("cannot_determine",)
+    key = ("each-said", id(clause), kind)
+    maker = comp.memo(key, clause)
+    if maker is None:
+        maker = _said(clause, kind)
+        comp.remember(key, clause, maker)
+    return HeldText(maker, subject, (", ".join(missing) or "-") if kind[0] == "cannot_determine" else None)
+
+
+class _Said:
+    """The text of an ``each`` verdict other than a violation: one message, the clause's words in
+    each language (shared by the clause's findings), and per finding its subject (and, when it
+    cannot be determined, the missing data)."""
+
+    __slots__ = ("msgid", "words")
+
+    def __init__(self, msgid: str, words: tuple[dict, dict]):
+        self.msgid, self.words = msgid, words
+
+    def text(self, subject: str, need: str | None) -> tuple[str, str]:
+        own = {"subject": subject} if need is None else {"subject": subject, "need": need}
+        return t(self.msgid, "id", **self.words[0], **own), t(self.msgid, "en", **self.words[1], **own)
+
+
+def _said(clause: dict, kind: tuple) -> _Said:
+    cid, cit, title = clause["id"], clause["citation"], clause["title"]
+    if kind[0] == "not_in_force":
+        return _Said("why.each.not_in_force", ({"cid": cid, "cit": cit},) * 2)
+    if kind[0] == "no_date":
+        return _Said("why.each.no_date", ({"cid": cid},) * 2)
+    if kind[0] == "exception":
+        exc = next(u for u in clause["unless"] if u["id"] == kind[1])
+        return _Said("why.each.exception", tuple({"cid": cid, "cit": cit, "exception": exc["title"][lang]}
+                                                 for lang in ("id", "en")))  # type: ignore[arg-type]
+    if kind[0] == "cannot_determine":
+        return _Said("why.each.cannot_determine", ({"cid": cid, "cit": cit},) * 2)
+    return _Said(f"why.each.{kind[0]}", tuple({"cid": cid, "cit": cit, "title": title[lang]}
+                                               for lang in ("id", "en")))  # type: ignore[arg-type]
 
 
 def share_text(clause: dict, label: str, facts: dict, at_least: Any, subject: str | None, year: int | None,

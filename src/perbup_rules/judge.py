@@ -103,8 +103,8 @@ class Judge:
     data_quality: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     #: named assumptions turned off for this run (perbup_rules.assumptions)
     assume_off: frozenset = frozenset()
-    #: assumption id -> (table, record id) of the records whose outcome rests on it
-    assumed: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    #: assumption id -> table -> ids of the records whose outcome rests on it
+    assumed: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     #: the date the audit is made as of: a yearly duty due after it is not yet due (perbup_rules.duties)
     as_of: _dt.date | None = None
     #: candidates listed per required partnership (0: all); ``candidate_count`` gives how many
@@ -134,6 +134,7 @@ class Judge:
         self.counting = True
         self._assume_pos: dict[tuple[str, str], tuple] = {}
         self._rests_memo: dict[tuple, tuple[str, ...]] = {}
+        self._named: dict[tuple[str, ...], tuple[str, ...]] = {}  # Judge.touch: the ids a finding names
         self._candidates: dict[str, Candidates] = {}
         self._party_rows: dict[tuple, PartyRows] = {}
         #: every purchase of the input, any stage (the bulk path reads them from its tables)
@@ -281,10 +282,14 @@ class Judge:
     def touch(self, ids: Iterable[str], table: str, rid: str) -> tuple[str, ...]:
         """Count a record for each assumption it rests on (unless :attr:`counting` is off: counted
         elsewhere); the ids a finding names (those on)."""
+        ids = tuple(ids)
         if self.counting:
             for a in ids:
-                self.assumed.setdefault(a, set()).add((table, rid))
-        return tuple(sorted(a for a in ids if a not in self.assume_off))
+                self.assumed.setdefault(a, {}).setdefault(table, set()).add(rid)
+        named = self._named.get(ids)
+        if named is None:  # one tuple per set of ids, not one per finding
+            named = self._named[ids] = tuple(sorted(a for a in ids if a not in self.assume_off))
+        return named
 
     # classify --------------------------------------------------------------------------
     def classify(self, clause: dict) -> None:
@@ -402,6 +407,7 @@ class Judge:
         statuses = {label: each_status(label, clause) for label in set(labels)}
         made: list[Finding] = []
         append = made.append
+        stages: dict[str, str] = {}  # one string per stage, not one per record read from the bulk tables
         for (rec, ctx, missing), row, label in zip(items, rows, labels):
             status, exception = statuses[label]
             if label == "no_date":
@@ -412,9 +418,13 @@ class Judge:
             missing = sorted(set(missing)) if missing else []
             measured, threshold = explain.measured_threshold(atoms, row, comp, ctx, clause)
             assumed = self.touch(self.rests(clause, "verdict", row, label), over, rec.id)
+            stage = getattr(rec, "stage", None)
+            if stage is not None:
+                stage = stages.setdefault(stage, stage)
             append(Finding(
                 # a report's finding is its party's (a hotel's 2027 share), with the report as evidence
-                subject=rec.party_id if over == "reports" else rec.id, subject_kind=kind, period=ctx.year, stage=getattr(rec, "stage", None), status=status,
+                subject=rec.party_id if over == "reports" else rec.id, subject_kind=kind, period=ctx.year,
+                stage=stage, status=status,
                 measured=measured, threshold=threshold, evidence=(rec.id,), exception=exception,
                 missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
                 explanation=explain.each_text(clause, label, status, rec.id, exception, missing,

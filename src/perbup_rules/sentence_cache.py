@@ -108,17 +108,47 @@ class _Template:
 _TEMPLATED = (int, Decimal, _dt.date)
 
 
-def sentences(atom: dict, value: str, comp: Compiled, ctx: Ctx) -> tuple[str, str]:
-    """``(phrases.sentence(..., "id"), phrases.sentence(..., "en"))`` of one atom for one record."""
+def _plan(atom: dict, comp: Compiled) -> tuple:
+    """(getters of :func:`_nodes`, sentences per key, :func:`_varying`, templates per key, the nodes)."""
     plan = comp.memo(("sentence-plan", id(atom)), atom)
     if plan is None:
-        plan = (tuple(comp.value(n) for n in _nodes(atom)), {}, _varying(atom, comp), {})
+        nodes = _nodes(atom)
+        plan = (tuple(comp.value(n) for n in nodes), {}, _varying(atom, comp), {}, nodes)
         comp.remember(("sentence-plan", id(atom)), atom, plan)
-    getters, table, varying, templates = plan
+    return plan
+
+
+def sentences(atom: dict, value: str, comp: Compiled, ctx: Ctx) -> tuple[str, str]:
+    """``(phrases.sentence(..., "id"), phrases.sentence(..., "en"))`` of one atom for one record."""
+    plan = _plan(atom, comp)
     try:
-        raw = tuple(g(ctx) for g in getters)
+        raw = tuple(g(ctx) for g in plan[0])
     except Exception:  # noqa: BLE001 - a getter the sentence may not call: explain without remembering
         raw = None
+
+    def get(node: dict) -> Any:
+        return comp.value(node)(ctx)
+
+    return _sentences(atom, value, comp, plan, raw, get)
+
+
+def sentences_of(atom: dict, value: str, comp: Compiled, raw: tuple) -> tuple[str, str]:
+    """:func:`sentences` from the values of the atom's operands (:func:`_nodes`, in order) read
+    before: ``phrases.sentence`` reads no other node (the table above is keyed on these alone)."""
+    plan = _plan(atom, comp)
+    nodes = plan[4]
+
+    def get(node: dict) -> Any:
+        for n, v in zip(nodes, raw):
+            if n is node:
+                return v
+        raise KeyError(f"a sentence read {node!r}, not one of its atom's operands")
+
+    return _sentences(atom, value, comp, plan, raw, get)
+
+
+def _sentences(atom: dict, value: str, comp: Compiled, plan: tuple, raw: tuple | None, get: Any) -> tuple[str, str]:
+    table, varying, templates = plan[1:4]
     vals = (None,) if raw is None else tuple(_key(v) for v in raw)
     key = (value, vals)
     cacheable = None not in vals
@@ -136,9 +166,6 @@ def sentences(atom: dict, value: str, comp: Compiled, ctx: Ctx) -> tuple[str, st
         template = templates.get(tkey)
         if template is not None and template.trusted:
             return template.fill(shown)  # as cheap as a look-up: not remembered, the table keeps room
-
-    def get(node: dict) -> Any:
-        return comp.value(node)(ctx)
 
     hit = tuple(phrases.sentence(atom, value, get, lang, comp.table, comp.subject_table, _is_missing)
                 for lang in ("id", "en"))

@@ -516,17 +516,15 @@ class _Bulk:
         """Per named assumption, the number of distinct records resting on it: those touched in SQL
         (:meth:`touch_sql`) and those the per-record judge touched (``Judge.assumed``), as one set."""
         if not self._touched:
-            return {a: len(recs) for a, recs in self.run.assumed.items()}
+            return {a: sum(map(len, by_table.values())) for a, by_table in self.run.assumed.items()}
         out = dict(self.con.execute(
             "SELECT aid, count(*) FROM (SELECT DISTINCT aid, tbl, rid FROM touched) GROUP BY aid").fetchall())
-        for a, recs in self.run.assumed.items():
-            by_table: dict[str, list[str]] = {}
-            for tbl, rid in recs:
-                by_table.setdefault(tbl, []).append(rid)
+        for a, by_table in self.run.assumed.items():
             for tbl, rids in sorted(by_table.items()):  # those SQL did not count already (distinct: a set's)
-                out[a] = out.get(a, 0) + self.con.execute(
-                    "SELECT count(*) FROM (SELECT unnest(?) AS r) u WHERE r NOT IN "
-                    "(SELECT rid FROM touched WHERE aid = ? AND tbl = ?)", [rids, a, tbl]).fetchone()[0]
+                if rids:
+                    out[a] = out.get(a, 0) + self.con.execute(
+                        "SELECT count(*) FROM (SELECT unnest(?) AS r) u WHERE r NOT IN "
+                        "(SELECT rid FROM touched WHERE aid = ? AND tbl = ?)", [sorted(rids), a, tbl]).fetchone()[0]
         return out
 
     def exists(self, clause: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 
 from ..findings import Finding, Report
 from ._view import names
@@ -43,11 +44,23 @@ def _text(value: str) -> str:
 
 def row(report: Report, f: Finding) -> list[str]:
     """The CSV cells of one finding, in :data:`COLUMNS` order."""
+    return _row(names(report), f)
+
+
+def rows(report: Report, findings: Iterable[Finding]) -> Iterator[list[str]]:
+    """:func:`row` of each finding (the report's names looked up once)."""
+    nm = names(report)
+    return (_row(nm, f) for f in findings)
+
+
+def _row(nm: dict[str, str], f: Finding) -> list[str]:
+    subject, channels, expl = f.subject, f.channels, f.explanation
+    e_id, e_en = expl.texts()  # made for this row, not kept by the finding
     return [
         f.clause,
         f.citation,
-        _cell(f.subject),
-        _text(names(report).get(f.subject, "")) if f.subject is not None else "",
+        "" if subject is None else str(subject),
+        _text(nm.get(subject, "")) if subject is not None else "",
         _cell(f.period),
         _cell(f.stage),
         _cell(f.category),
@@ -57,9 +70,9 @@ def row(report: Report, f: Finding) -> list[str]:
         _cell(f.exception),
         ";".join(f.missing),
         ";".join(f.evidence),
-        _text(f.explanation.id),
-        _text(f.explanation.en),
-        "" if f.channels is None else ";".join(f.channels),
+        "'" + e_id if e_id.startswith(_FORMULA_START) else e_id,
+        "'" + e_en if e_en.startswith(_FORMULA_START) else e_en,
+        "" if channels is None else ";".join(channels),
     ]
 
 
@@ -68,6 +81,5 @@ def render(report: Report, *, all_findings: bool = False) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for f in sorted(report.findings, key=Finding.sort_key):
-        writer.writerow(row(report, f))
+    writer.writerows(rows(report, sorted(report.findings, key=Finding.sort_key)))
     return buf.getvalue()

@@ -78,44 +78,53 @@ _FIELDS = ("clause", "citation", "subject", "period", "status", "explanation", "
 _IN = "      "
 _IN2 = _IN + "  "
 _K = {k: f",\n{_IN}{_enc(k)}: " for k in _FIELDS}
+_STATUS = {s: _enc(s.value) for s in Status}
+
+
+def _v(x: Any) -> str:
+    """A scalar field: str through the C string encoder, None as null, anything else through :func:`dump`."""
+    return _enc(x) if type(x) is str else ("null" if x is None else dump(x, _IN))
+
+
+def _items(xs: Any) -> str:
+    """``dump(list(xs), _IN)``; a list of str (evidence ids, missing fields) without the generic walk."""
+    if not xs:
+        return "[]"
+    for x in xs:
+        if type(x) is not str:
+            return dump(list(xs), _IN)
+    return "[\n" + _IN2 + (",\n" + _IN2).join(map(_enc, xs)) + "\n" + _IN + "]"
 
 
 def finding(f: Finding) -> str:
     """``dump(f.to_dict(), "    ")`` without building the dict: the keys are constants, the common
     values (str, None) go straight to the C string encoder, anything else through :func:`dump`.
     Written after ``Finding.to_dict``; :func:`_finding_encoder` checks it still agrees."""
-    enc, k = _enc, _K
-
-    def v(x: Any) -> str:
-        return enc(x) if type(x) is str else ("null" if x is None else dump(x, _IN))
-
-    ev, miss, ch, expl = f.evidence, f.missing, f.channels, f.explanation
-    parts = [
-        '{\n      "clause": ', v(f.clause),
-        k["citation"], v(f.citation),
-        k["subject"], v(f.subject),
-        k["subject_kind"], v(f.subject_kind),
-        k["period"], v(f.period),
-        k["stage"], v(f.stage),
-        k["category"], v(f.category),
-        k["status"], v(f.status.value),
-        k["measured"], v(f.measured),
-        k["threshold"], v(f.threshold),
-        k["evidence"], dump(list(ev), _IN) if ev else "[]",
-        k["evidence_count"], dump(len(ev) if f.evidence_count is None else f.evidence_count, _IN),
-        k["exception"], v(f.exception),
-        k["missing"], dump(list(miss), _IN) if miss else "[]",
-        k["severity"], v(f.severity),
-        k["explanation"], '{\n        "id": ', dump(expl.id, _IN2), ',\n        "en": ', dump(expl.en, _IN2), "\n      }",
-        k["rule_location"], v(f.rule_location),
-        k["channels"], "null" if ch is None else (dump(list(ch), _IN) if ch else "[]"),
-    ]
+    v, enc = _v, _enc
+    ev, ch, expl, count, period = f.evidence, f.channels, f.explanation, f.evidence_count, f.period
+    e_id, e_en = expl.texts()  # made for this write, not kept by the finding
+    if count is None:
+        count = len(ev)
+    text = (
+        f'{{\n      "clause": {v(f.clause)},\n      "citation": {v(f.citation)},\n      "subject": {v(f.subject)}'
+        f',\n      "subject_kind": {v(f.subject_kind)}'
+        f',\n      "period": {int.__repr__(period) if type(period) is int else v(period)}'
+        f',\n      "stage": {v(f.stage)},\n      "category": {v(f.category)},\n      "status": {_STATUS[f.status]}'
+        f',\n      "measured": {v(f.measured)},\n      "threshold": {v(f.threshold)}'
+        f',\n      "evidence": {_items(ev)}'
+        f',\n      "evidence_count": {int.__repr__(count) if type(count) is int else dump(count, _IN)}'
+        f',\n      "exception": {v(f.exception)},\n      "missing": {_items(f.missing)}'
+        f',\n      "severity": {v(f.severity)}'
+        f',\n      "explanation": {{\n        "id": {enc(e_id) if type(e_id) is str else dump(e_id, _IN2)}'
+        f',\n        "en": {enc(e_en) if type(e_en) is str else dump(e_en, _IN2)}\n      }}'
+        f',\n      "rule_location": {v(f.rule_location)}'
+        f',\n      "channels": {"null" if ch is None else _items(ch)}'
+    )
     if f.as_if_in_force:
-        parts += (k["as_if_in_force"], "true")
+        text += _K["as_if_in_force"] + "true"
     if f.assumptions:
-        parts += (k["assumptions"], dump(list(f.assumptions), _IN))
-    parts.append("\n    }")
-    return "".join(parts)
+        text += _K["assumptions"] + dump(list(f.assumptions), _IN)
+    return text + "\n    }"
 
 
 def _generic(f: Finding) -> str:
@@ -178,7 +187,7 @@ def iter_csv(report: Report) -> Iterator[str]:
         batch = list(islice(it, BATCH))
         if not batch:
             break
-        writer.writerows(csv_report.row(report, f) for f in batch)
+        writer.writerows(csv_report.rows(report, batch))
         yield "".join(buf.parts)
         buf.parts.clear()
     if buf.parts:
