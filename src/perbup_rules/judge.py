@@ -1199,16 +1199,24 @@ def derived_missing(missing: list[str], rec: Any, over: str, year: int | None, e
     return out
 
 
+#: (id of a decision, atom row, label) -> (the decision, the unknown atoms that could change the
+#: label): a pure function of the row, asked once per cannot-determine finding; bounded
+_RELEVANT: dict[tuple, tuple[list, tuple[int, ...]]] = {}
+
+
 def relevant_missing(dec: list, fns: list, ctx: Ctx, row: list[str], label: str) -> list[str]:
     """Paths read by unknown atoms whose value could change the outcome (the data worth adding)."""
+    key = (id(dec), tuple(row), label)
+    hit = _RELEVANT.get(key)
+    if hit is None or hit[0] is not dec:
+        which = tuple(i for i, (f, v) in enumerate(zip(fns, row)) if f is not None and v == "u"
+                      and any(D.decide(dec, row[:i] + [alt] + row[i + 1:]) != label for alt in "tf"))
+        if len(_RELEVANT) >= 50_000:
+            _RELEVANT.clear()
+        hit = _RELEVANT[key] = (dec, which)
     out: list[str] = []
-    for i, (f, v) in enumerate(zip(fns, row)):
-        if f is None or v != "u":
-            continue
-        if any(D.decide(dec, row[:i] + [alt] + row[i + 1:]) != label for alt in "tf"):
-            paths: list[str] = []
-            f(ctx, paths)
-            out.extend(paths)
+    for i in hit[1]:
+        fns[i](ctx, out)
     return sorted(set(out))
 
 
