@@ -161,7 +161,7 @@ def window_data(draw) -> Dataset:
             procurement_type=draw(st.sampled_from([None, "barang", "pekerjaan_konstruksi", "jasa_konsultansi"])),
             method=draw(st.sampled_from(["pengadaan_langsung", "pengadaan_langsung", None, "tender"])),
             value_idr=draw(st.sampled_from(NEAR)), date=day,
-            fiscal_year=draw(st.sampled_from([None, None, 2025, 2026])) if day is None else None))
+            fiscal_year=draw(st.sampled_from([None, None, 2025, 2026]))))  # dated too: a fiscal year other than its date's
     return Dataset.build(PARTIES3, purchases)
 
 

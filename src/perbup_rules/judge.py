@@ -340,7 +340,8 @@ class Judge:
     # each ----------------------------------------------------------------------------
     def each(self, clause: dict, given_rows: list[list[str]] | None = None) -> None:
         """``given_rows``: atom rows computed elsewhere (the bulk path's SQL) for these records; the
-        first :data:`CHECKED_ROWS` are recomputed here and must be equal."""
+        first :data:`CHECKED_ROWS`, and the first of each distinct row, are recomputed here and
+        must be equal."""
         if clause.get("once_on"):  # a duty judged once per record, and its transitional provision
             from .once import judge_once
             return judge_once(self, clause)
@@ -387,10 +388,13 @@ class Judge:
             rows = party_rows
         else:
             rows = []
+            seen: set[str] = set()  # given rows recomputed: the first CHECKED_ROWS and the first of each distinct row
             for n, (rec, ctx, missing) in enumerate(items):
-                if given_rows is not None and n >= CHECKED_ROWS:
+                if given_rows is not None and n >= CHECKED_ROWS and "".join(given_rows[n]) in seen:
                     rows.append(given_rows[n])
                     continue
+                if given_rows is not None:
+                    seen.add("".join(given_rows[n]))
                 pseudo = {0: in_force(clause, ctx.day) if not (over == "partnerships" and ctx.day is None) else "u"}
                 rows.append(self.row(fns, ctx, missing, pseudo))
                 if given_rows is not None and rows[-1] != given_rows[n]:
@@ -538,20 +542,21 @@ class Judge:
         """Per context, the limit ``part_at_most`` puts on the part counted, with the assumptions
         its outcome rests on: None (no limit), a number, or a set of the fields whose absence
         leaves the limit unknown. None for a clause without ``part_at_most``. ``given``: per
-        context, its limit row computed elsewhere, or None (the first :data:`CHECKED_ROWS` given
-        are recomputed and must be equal)."""
+        context, its limit row computed elsewhere, or None (the first :data:`CHECKED_ROWS` given,
+        and the first of each distinct one, are recomputed and must be equal)."""
         if not clause.get("part_at_most"):
             return None
         fns = self.atom_fns(clause, "cap", "purchases")
-        rows, checked = [], 0
+        rows, checked, seen = [], 0, set()  # recomputed: the first CHECKED_ROWS given, and each distinct one once
         for n, c in enumerate(ctxs):
             got = given[n] if given is not None else None
-            if got is not None and checked >= CHECKED_ROWS:
+            if got is not None and checked >= CHECKED_ROWS and "".join(got) in seen:
                 rows.append(got)
                 continue
             rows.append(self.row(fns, c, [], {}))
             if got is not None:
                 checked += 1
+                seen.add("".join(got))
                 if rows[-1] != got:
                     raise EngineError(f"{clause['id']}: limit atoms {''.join(got)} computed column-wise differ from "
                                       f"{''.join(rows[-1])} computed per record (bulk path bug)", ENGINE_CONTRACT)
@@ -585,7 +590,7 @@ class Judge:
 
         ``given``: per purchase, its (member row, limit row) computed elsewhere (the bulk path's
         SQL) for a dated one, None for an undated one (judged on several days); the first
-        :data:`CHECKED_ROWS` are recomputed here and must be equal.
+        :data:`CHECKED_ROWS`, and the first of each distinct row, are recomputed here and must be equal.
         """
         unknown: dict[tuple, Group] = {}
         if not purchases:
@@ -594,17 +599,18 @@ class Judge:
         mdec = D.from_json(clause["decisions"]["member"])
         subject_path, total_path = path_text(clause["subject"]), path_text(clause["total"])
         entries, rows, cap_rows = [], [], []
-        checked = 0
+        checked, seen = 0, set()  # given rows recomputed: the first CHECKED_ROWS and the first of each distinct row
         for n, rec in enumerate(purchases):
             got = given[n] if given is not None else None
             for year, day in self.days_of(clause, rec):
                 ctx = Ctx(rec=rec, day=day, year=year)
-                if got is not None and checked >= CHECKED_ROWS:
+                if got is not None and checked >= CHECKED_ROWS and "".join(got[0]) in seen:
                     rows.append(got[0])
                 else:
                     rows.append(self.row(fns, ctx, [], {0: in_force(clause, day)}))
                     if got is not None:
                         checked += 1
+                        seen.add("".join(got[0]))
                         if rows[-1] != got[0]:
                             raise EngineError(f"{clause['id']}: {rec.id}: member atoms {''.join(got[0])} computed "
                                               f"column-wise differ from {''.join(rows[-1])} computed per record "
@@ -1015,6 +1021,13 @@ def _widened(num: Any, den: Any, parts: list[tuple[Any, Any]], lower: bool) -> F
     later ratio is beyond it), so the members are summed per ratio (reduced with gcd for
     integers) and only the distinct ratios are sorted: a share group widened by a hundred
     thousand purchases without a PPK has few."""
+    if any(v < 0 for _p, v in parts):  # a negative value (never from the importers): one at a time
+        n, d = Fraction(num), Fraction(den)
+        for p, v in sorted(((Fraction(p), Fraction(v)) for p, v in parts), key=lambda t: t[0] / t[1],
+                           reverse=not lower):
+            if d == 0 or ((p / v < n / d) if lower else (p / v > n / d)):
+                n, d = n + p, d + v
+        return n / d
     exact_ints = all(type(p) is int and type(v) is int for p, v in parts)
     if not exact_ints:  # Decimal (sen) figures: Fractions, exact
         parts = [(Fraction(p), Fraction(v)) for p, v in parts]

@@ -184,8 +184,9 @@ def all_limits(clause: dict, params: dict) -> frozenset:
     return frozenset(out)
 
 
-#: given members (:func:`judge_window`) recomputed per record and compared
-CHECKED_MEMBERS = 20
+#: given members (:func:`judge_window`) recomputed per record and compared, besides the first of
+#: each kind (the column path picks them: ``_Bulk.window_members``)
+CHECKED_MEMBERS = 1000
 
 
 def judge_window(run, clause: dict, given: list | None = None, check: list | None = None) -> None:
@@ -198,8 +199,8 @@ def judge_window(run, clause: dict, given: list | None = None, check: list | Non
 
     ``given``: certain members worked out elsewhere (the bulk path's SQL), as ``((subject, group,
     year, stage), Member)`` pairs, besides ``run.purchases``: dated, with a known value, subject
-    and group, a member on their date and under one known limit. ``check``: the records of the first
-    :data:`CHECKED_MEMBERS` of them, judged here too; any difference stops evaluation.
+    and group, a member on their date and under one known limit. ``check``: (positions in ``given``,
+    their records, in the same order), judged here too; any difference stops evaluation.
     """
     from collections import defaultdict
 
@@ -286,8 +287,9 @@ def judge_window(run, clause: dict, given: list | None = None, check: list | Non
 
     items = items_of(run.purchases)
     if given:
-        got = [(key, m) for key, m, missing, no_group in items_of(check or [])]
-        want = given[:CHECKED_MEMBERS]
+        positions, records = check or ([], [])
+        got = [(key, m) for key, m, missing, no_group in items_of(records)]
+        want = [given[n] for n in positions]
         if got != want:
             from .errors import ENGINE_CONTRACT, EngineError
             raise EngineError(f"{clause['id']}: window members {want} worked out column-wise differ from {got} "

@@ -462,28 +462,32 @@ class _Bulk:
                 f"AND {total} IS NOT NULL AND {bound} IS NOT NULL AND {total} <= {bound} "
                 f"AND f.rownum IN (SELECT p.rownum FROM purchases p WHERE {subj} IS NOT NULL AND {grp} IS NOT NULL)")
         rows = self.con.execute(
-            f"SELECT f.rownum, f.id, p.date, f.yr, p.stage, {total}, {case_of}, {subj}, {grp} FROM facts f "
-            f"JOIN purchases p ON p.rownum = f.rownum WHERE NOT f.nodate AND {sure} ORDER BY f.rownum").fetchall()
+            f"SELECT f.rownum, f.id, p.date, f.yr, p.stage, {total}, {case_of}, {subj}, {grp}, {k}, {lk}, "
+            f"p.fiscal_year IS NULL FROM facts f JOIN purchases p ON p.rownum = f.rownum "
+            f"WHERE NOT f.nodate AND {sure} ORDER BY f.rownum").fetchall()
         comp = Compiled(self.run.env, "purchases")
         gets = [comp.value(cs["value_from"]) if cs["value_from"] else None for cs in cases]
-        limit_at: dict[tuple, Any] = {}
-        given, first = [], []
-        for rownum, pid, day, yr, st, value, i, s_v, g_v in rows:
+        limit_at: dict[tuple, Any] = {}  # (case, day) -> the limit as a one-member set
+        given, checked, strata = [], [], set()
+        for rownum, pid, day, yr, st, value, i, s_v, g_v, mk, lkey, no_fy in rows:
             lim = limit_at.get((i, day))
             if lim is None:
-                lim = gets[i](Ctx(rec=None, day=day, year=yr)) if gets[i] else decode_const(cases[i]["value"])
-                limit_at[(i, day)] = lim
-            if isinstance(lim, Missing) or not value <= lim:  # SQL and Python disagree: never silently
+                v = gets[i](Ctx(rec=None, day=day, year=yr)) if gets[i] else decode_const(cases[i]["value"])
+                lim = limit_at[(i, day)] = v if isinstance(v, Missing) else frozenset([v])
+            if isinstance(lim, Missing) or not value <= next(iter(lim)):  # SQL and Python disagree: never silently
                 raise EngineError(f"{clause['id']}: {pid}: the limit {lim!r} read per date does not hold its value "
                                   f"{value} as SQL found (bulk path bug)", ENGINE_CONTRACT)
-            given.append(((s_v, g_v, yr, st if clause["per_stage"] else None),
-                          Member(pid, day, value, frozenset([lim]), True)))
-            if len(first) < CHECKED_MEMBERS:
-                first.append(rownum)
+            # recomputed per record: the first ones, and the first of every distinct row, limit case,
+            # period, stage, limit and kind of period (a fiscal year or the date's year)
+            stratum = (mk, lkey, yr, st, lim, no_fy)
+            if len(checked) < CHECKED_MEMBERS or stratum not in strata:
+                strata.add(stratum)
+                checked.append((len(given), rownum))
+            given.append(((s_v, g_v, yr, st if clause["per_stage"] else None), Member(pid, day, value, lim, True)))
         if not given:
             return "FALSE", None
-        check = self.records(f"rownum IN ({', '.join(str(r) for r in first)})")[0]
-        return sure, (given, check)
+        check = self.records(f"rownum IN ({', '.join(str(r) for _n, r in checked)})")[0]
+        return sure, (given, ([n for n, _r in checked], check))
 
     def assumed(self, clause: dict, decision: str, key: str, labels: dict[str, str], extra_where: str) -> None:
         """Count the records whose verdict rests on a named assumption (perbup_rules.assumptions),
@@ -523,8 +527,9 @@ class _Bulk:
             for tbl, rids in sorted(by_table.items()):  # those SQL did not count already (distinct: a set's)
                 if rids:
                     out[a] = out.get(a, 0) + self.con.execute(
-                        "SELECT count(*) FROM (SELECT unnest(?) AS r) u WHERE r NOT IN "
-                        "(SELECT rid FROM touched WHERE aid = ? AND tbl = ?)", [sorted(rids), a, tbl]).fetchone()[0]
+                        "SELECT count(*) FROM (SELECT unnest(?) AS r) u WHERE NOT EXISTS "
+                        "(SELECT 1 FROM touched t WHERE t.aid = ? AND t.tbl = ? AND t.rid = u.r)",
+                        [sorted(rids), a, tbl]).fetchone()[0]
         return out
 
     def exists(self, clause: dict) -> None:
