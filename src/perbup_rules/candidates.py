@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .atoms import Compiled, Ctx, Missing
+from .party_rows import read_paths
 
 if TYPE_CHECKING:  # pragma: no cover
     from .judge import Judge
@@ -52,15 +53,10 @@ _MISSING = ("<missing>",)  # a subject field's missing value, as part of a cache
 
 def _subject_paths(node: Any, out: dict[tuple, dict]) -> dict[tuple, dict]:
     """The ``subject.`` path nodes an atom tree reads, by path (the values a decision depends on
-    besides the candidate, the category and the year)."""
-    if isinstance(node, dict):
-        if node.get("op") in ("path", "known") and node.get("path", [None])[0] == "subject":
-            out.setdefault(tuple(node["path"]), {"op": "path", "path": node["path"]})
-        for v in node.values():
-            _subject_paths(v, out)
-    elif isinstance(node, list):
-        for v in node:
-            _subject_paths(v, out)
+    besides the candidate, the category and the year): of the paths it reads (party_rows.read_paths)."""
+    for key, path in read_paths(node, {}).items():
+        if key[:1] == ("subject",):
+            out.setdefault(key, {"op": "path", "path": path})
     return out
 
 
