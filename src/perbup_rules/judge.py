@@ -70,6 +70,23 @@ STATUS = {
 #: Rows of given atom values (the bulk path) recomputed per record as a check, per clause.
 CHECKED_ROWS = 1000
 
+
+class _Recheck:
+    """Which rows given from elsewhere (the bulk path's SQL) are recomputed per record: the first
+    :data:`CHECKED_ROWS`, and the first of each distinct row after them."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.seen: set[str] = set()
+
+    def wanted(self, row: list[str]) -> bool:
+        key = "".join(row)
+        if self.n < CHECKED_ROWS or key not in self.seen:
+            self.n += 1
+            self.seen.add(key)
+            return True
+        return False
+
 #: Tracer hooks: called as tracer(clause_id, decision, rows, labels) after each engine call.
 Tracer = Callable[[str, str, Sequence[list[str]], list[str]], None]
 
@@ -388,13 +405,11 @@ class Judge:
             rows = party_rows
         else:
             rows = []
-            seen: set[str] = set()  # given rows recomputed: the first CHECKED_ROWS and the first of each distinct row
+            recheck = _Recheck()
             for n, (rec, ctx, missing) in enumerate(items):
-                if given_rows is not None and n >= CHECKED_ROWS and "".join(given_rows[n]) in seen:
+                if given_rows is not None and not recheck.wanted(given_rows[n]):
                     rows.append(given_rows[n])
                     continue
-                if given_rows is not None:
-                    seen.add("".join(given_rows[n]))
                 pseudo = {0: in_force(clause, ctx.day) if not (over == "partnerships" and ctx.day is None) else "u"}
                 rows.append(self.row(fns, ctx, missing, pseudo))
                 if given_rows is not None and rows[-1] != given_rows[n]:
@@ -547,19 +562,16 @@ class Judge:
         if not clause.get("part_at_most"):
             return None
         fns = self.atom_fns(clause, "cap", "purchases")
-        rows, checked, seen = [], 0, set()  # recomputed: the first CHECKED_ROWS given, and each distinct one once
+        rows, recheck = [], _Recheck()
         for n, c in enumerate(ctxs):
             got = given[n] if given is not None else None
-            if got is not None and checked >= CHECKED_ROWS and "".join(got) in seen:
+            if got is not None and not recheck.wanted(got):
                 rows.append(got)
                 continue
             rows.append(self.row(fns, c, [], {}))
-            if got is not None:
-                checked += 1
-                seen.add("".join(got))
-                if rows[-1] != got:
-                    raise EngineError(f"{clause['id']}: limit atoms {''.join(got)} computed column-wise differ from "
-                                      f"{''.join(rows[-1])} computed per record (bulk path bug)", ENGINE_CONTRACT)
+            if got is not None and rows[-1] != got:
+                raise EngineError(f"{clause['id']}: limit atoms {''.join(got)} computed column-wise differ from "
+                                  f"{''.join(rows[-1])} computed per record (bulk path bug)", ENGINE_CONTRACT)
         labels = self.decide(clause, "cap", rows) if rows else []
         dec = D.from_json(clause["decisions"]["cap"])
         comp = Compiled(self.env, "purchases")
@@ -599,22 +611,19 @@ class Judge:
         mdec = D.from_json(clause["decisions"]["member"])
         subject_path, total_path = path_text(clause["subject"]), path_text(clause["total"])
         entries, rows, cap_rows = [], [], []
-        checked, seen = 0, set()  # given rows recomputed: the first CHECKED_ROWS and the first of each distinct row
+        recheck = _Recheck()
         for n, rec in enumerate(purchases):
             got = given[n] if given is not None else None
             for year, day in self.days_of(clause, rec):
                 ctx = Ctx(rec=rec, day=day, year=year)
-                if got is not None and checked >= CHECKED_ROWS and "".join(got[0]) in seen:
+                if got is not None and not recheck.wanted(got[0]):
                     rows.append(got[0])
                 else:
                     rows.append(self.row(fns, ctx, [], {0: in_force(clause, day)}))
-                    if got is not None:
-                        checked += 1
-                        seen.add("".join(got[0]))
-                        if rows[-1] != got[0]:
-                            raise EngineError(f"{clause['id']}: {rec.id}: member atoms {''.join(got[0])} computed "
-                                              f"column-wise differ from {''.join(rows[-1])} computed per record "
-                                              f"(bulk path bug)", ENGINE_CONTRACT)
+                    if got is not None and rows[-1] != got[0]:
+                        raise EngineError(f"{clause['id']}: {rec.id}: member atoms {''.join(got[0])} computed "
+                                          f"column-wise differ from {''.join(rows[-1])} computed per record "
+                                          f"(bulk path bug)", ENGINE_CONTRACT)
                 cap_rows.append(got[1] if got is not None else None)
                 entries.append((n, year, ctx))
         labels = self.decide(clause, "member", rows) if rows else []
@@ -826,7 +835,7 @@ class Judge:
                         maybe_missing[(si, ci)] = set(given[2])
                         continue
                     check.append(((si, ci), given))
-                    n_checked -= len(mrows)
+                    built = len(mrows)
                 for k in related.get(getattr(rec, link_from), ()) if getattr(rec, link_from) is not None else ():
                     ctx = Ctx(rec=k, subject=rec, category=cat, period=period, day=day, year=year)
                     base = known_part.get((id(k), year))
@@ -838,7 +847,7 @@ class Judge:
                     mrows.append(row)
                     mkeys.append((si, ci, k.id, ctx))
                 if given is not None:
-                    n_checked += len(mrows)
+                    n_checked += len(mrows) - built
         mlabels = self.decide(clause, "match", mrows)
         mdec = D.from_json(clause["decisions"]["match"])
         for (si, ci, kid, mctx), mrow, label in zip(mkeys, mrows, mlabels):
