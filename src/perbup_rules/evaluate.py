@@ -157,7 +157,7 @@ def report_of(ruleset: Ruleset, dataset: Dataset, eng: Engine, run: Judge, *, co
         data_quality=[{"table": t, "id": i, "missing": sorted(m)} for (t, i), m in sorted(run.data_quality.items())],
         as_if_in_force=as_if is not None,
         assumptions=_assumptions.section(ruleset.clauses, run.assume_off, assumed if assumed is not None
-                                         else {a: sum(map(len, by_table.values())) for a, by_table in run.assumed.items()}),
+                                         else run.assumed_counts()),
         as_of=run.as_of.isoformat() if run.as_of else None,
         names={pid: p.name for pid, p in dataset.parties.items() if p.name},
         registries=[s for o in dataset.registries for s in o.summary()],

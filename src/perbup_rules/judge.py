@@ -296,6 +296,10 @@ class Judge:
         got = self._rests_memo[memo_key] = tuple(out)
         return got
 
+    def assumed_counts(self) -> dict[str, int]:
+        """Per named assumption, how many records :meth:`touch` counted as resting on it."""
+        return {a: sum(map(len, by_table.values())) for a, by_table in self.assumed.items()}
+
     def touch(self, ids: Iterable[str], table: str, rid: str) -> tuple[str, ...]:
         """Count a record for each assumption it rests on (unless :attr:`counting` is off: counted
         elsewhere); the ids a finding names (those on)."""

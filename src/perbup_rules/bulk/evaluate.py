@@ -307,21 +307,22 @@ class _Bulk:
         self.judge_listed(clause, self._all, expect=None)
 
     def judge_listed(self, clause: dict, purchases: list, expect: Counter | None, given: list | None = None,
-                     checked: set | None = None, matches: dict | None = None) -> None:
+                     checked: set | None = None, matches: dict | None = None, members: tuple | None = None) -> None:
         """Judge these purchases per record; list LISTED findings, count the others.
 
         ``expect``: per (period, stage, category, status), the column-wise verdicts of the
         listed findings, or with ``checked`` (purchase ids), of every finding of those
         purchases (the others were not judged column-wise); any difference stops evaluation.
-        ``given``: the atom rows SQL computed for them (``each``), or a window clause's certain
-        members and the records of the first ones (``window``); the per-record evaluator
+        ``given``: the atom rows SQL computed for them (``each`` only); the per-record evaluator
         recomputes the first ones and stops on any difference. ``matches``: likewise, the related
-        records each dated purchase matches (``exists`` only, :mod:`.match`).
+        records each dated purchase matches (``exists`` only, :mod:`.match`). ``members``: a
+        window clause's certain members and the records of those to check (``window`` only,
+        :meth:`window_members`).
         """
         before = len(self.run.findings)
         self.run.purchases = purchases
-        if given is not None and clause["kind"] == "window":
-            self.run.window(clause, *given)
+        if members is not None:
+            self.run.window(clause, *members)
         elif given is not None:  # dated purchases of an each clause: verdicts() counted their assumptions
             self.run.counting = False
             try:
@@ -427,9 +428,9 @@ class _Bulk:
                       f"AND {bound} IS NOT NULL AND ({total} IS NULL OR {total} <= {bound})")
         else:
             member = "FALSE"
-        sure, given = self.window_members(clause, members, limits)
+        sure, certain = self.window_members(clause, members, limits)
         where = f"nodate OR rownum IN (SELECT f.rownum FROM facts f WHERE NOT f.nodate AND {member} AND NOT ({sure}))"
-        self.judge_listed(clause, self.records(where)[0], expect=None, given=given)
+        self.judge_listed(clause, self.records(where)[0], expect=None, members=certain)
 
     def window_members(self, clause: dict, members: dict[str, str], limits: dict[str, str]) -> tuple[str, tuple | None]:
         """(SQL condition on ``facts f``, (members, check records)) of the dated purchases that are
@@ -502,15 +503,11 @@ class _Bulk:
         for ids, keys in sorted(by_ids.items()):
             where = f"({extra_where}) AND {key} IN ({', '.join(literal(k) for k in keys)})"
             for aid in ids:
-                self.touch_sql(aid, clause["over"], f"SELECT id FROM facts WHERE {where}")
+                self.touch_sql(clause["over"], f"SELECT {literal(aid)}, id FROM facts WHERE {where}")
 
-    def touch_sql(self, aid: str, table: str, ids_sql: str) -> None:
-        """:meth:`Judge.touch` for the records ``ids_sql`` selects (one column of ids), kept in SQL:
-        a million purchases resting on an assumption need not become a million Python tuples."""
-        self.touch_sql_pairs(table, f"SELECT {literal(aid)}, t.* FROM ({ids_sql}) t")
-
-    def touch_sql_pairs(self, table: str, pairs_sql: str) -> None:
-        """:meth:`touch_sql` for (assumption id, record id) pairs."""
+    def touch_sql(self, table: str, pairs_sql: str) -> None:
+        """:meth:`Judge.touch` for the (assumption id, record id) pairs ``pairs_sql`` selects, kept in
+        SQL: a million purchases resting on an assumption need not become a million Python objects."""
         if not self._touched:
             self.con.execute("CREATE TEMP TABLE touched (aid VARCHAR, tbl VARCHAR, rid VARCHAR)")
             self._touched = True
@@ -520,7 +517,7 @@ class _Bulk:
         """Per named assumption, the number of distinct records resting on it: those touched in SQL
         (:meth:`touch_sql`) and those the per-record judge touched (``Judge.assumed``), as one set."""
         if not self._touched:
-            return {a: sum(map(len, by_table.values())) for a, by_table in self.run.assumed.items()}
+            return self.run.assumed_counts()
         out = dict(self.con.execute(
             "SELECT aid, count(*) FROM (SELECT DISTINCT aid, tbl, rid FROM touched) GROUP BY aid").fetchall())
         for a, by_table in self.run.assumed.items():
@@ -686,7 +683,7 @@ class _Bulk:
         if rests:  # the records counted per assumption (Judge.touch), per combination of rows
             combos = ", ".join(f"({literal(k)}, {literal(ck)}, {literal(cm)}, {literal(a)})"
                                for (k, ck, cm), on in sorted(rests.items()) for a in sorted(set(on)))
-            self.touch_sql_pairs("purchases",
+            self.touch_sql("purchases",
                                  f"WITH m AS ({members}) SELECT r.aid, m.id FROM m JOIN (VALUES {combos}) r(k, ck, cm, aid) "
                                  f"ON r.k = m.k AND r.ck = m.ck AND r.cm = (CASE WHEN m.cm THEN 't' ELSE 'f' END) "
                                  f"WHERE m.total IS NOT NULL")
