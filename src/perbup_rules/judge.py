@@ -1236,7 +1236,7 @@ def relevant_missing(dec: list, fns: list, ctx: Ctx, row: list[str], label: str)
     hit = _RELEVANT.get(key)
     if hit is None or hit[0] is not dec:
         which = tuple(i for i, (f, v) in enumerate(zip(fns, row)) if f is not None and v == "u"
-                      and any(D.decide(dec, row[:i] + [alt] + row[i + 1:]) != label for alt in "tf"))
+                      and D.changes_label(dec, row, i, label))
         if len(_RELEVANT) >= 50_000:
             _RELEVANT.clear()
         hit = _RELEVANT[key] = (dec, which)

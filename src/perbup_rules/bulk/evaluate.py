@@ -761,7 +761,7 @@ class _Bulk:
                   where: str) -> None:
             for i, ops in sorted(operands.items()):
                 relevant = [k for k, lab in keys.items() if lab in unknown and k[i] == "u"
-                            and any(D.decide(dec, list(k[:i] + alt + k[i + 1:])) != lab for alt in "tf")]
+                            and D.changes_label(dec, k, i, lab)]
                 if relevant:
                     got = ", ".join(f"CASE WHEN {flag} THEN {name} END" for flag, name in ops)
                     out.append(f"list_distinct(flatten(list([{got}]) FILTER "

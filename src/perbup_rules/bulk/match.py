@@ -259,7 +259,7 @@ class MatchScope:
                 mask, which = divmod(mask, 4)
             if cells[i] != "u":
                 continue
-            if any(D.decide(self.dec, cells[:i] + [alt] + cells[i + 1:]) != label for alt in "tf"):
+            if D.changes_label(self.dec, cells, i, label):
                 if len(ops) == 1:
                     out.add(ops[0][1])
                 elif len(ops) == 2:

@@ -36,6 +36,12 @@ def decide(decision: Decision, values: list[str]) -> str:
     raise AssertionError("a decision must end with an unconditional guard")
 
 
+def changes_label(decision: Decision, values, i: int, label: str) -> bool:
+    """Whether value ``i`` (unknown), were it true or false, would give another label than ``label``:
+    whether it is data worth adding (a cannot-determine finding's missing fields)."""
+    return any(decide(decision, [*values[:i], alt, *values[i + 1:]]) != label for alt in "tf")
+
+
 def _form_dnf(form: Form) -> dnf.DNF:
     logic, which = form
     if which == "U":
