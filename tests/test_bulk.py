@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from collections import Counter
+from unittest import mock
 from pathlib import Path
 
 import duckdb
@@ -27,6 +29,7 @@ from perbup_rules.cli import main
 from perbup_rules.errors import DataError, EngineError
 from perbup_rules.importers.columns import PARSERS
 from perbup_rules.importers.writer import write_dataset
+from perbup_rules.judge import Judge
 from perbup_rules.records import COLUMNS
 from regbuilder import write_regulation
 from strategies import condition_trees, datasets
@@ -115,6 +118,41 @@ def test_bulk_agrees_with_per_record_on_the_kutim_draft(ds):
     with tempfile.TemporaryDirectory() as tmp:
         write_dataset(ds, tmp)
         _agree(KUTIM, tmp)
+
+
+@slow(25)
+@given(ds=datasets(), batch=st.integers(1, 3))
+def test_listing_in_batches_of_any_size_gives_the_per_record_report(ds, batch):
+    """The listed purchases of each and exists clauses are read and judged ``BATCH`` at a time, so
+    memory holds one batch: the rows rechecked and the grouped required partnerships (candidates
+    from the first violation of their group) carry from batch to batch, so any size gives the
+    per-record report."""
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(bulk_evaluate, "BATCH", batch):
+        write_dataset(ds, tmp)
+        _agree(KUTIM, tmp)
+
+
+def test_the_example_is_listed_in_many_batches_and_gives_the_per_record_report(monkeypatch):
+    calls = Counter()
+    for kind in ("each", "exists"):
+        real = getattr(Judge, kind)
+
+        def spy(self, clause, *a, _real=real, **kw):
+            if clause["over"] == "purchases":
+                calls[clause["id"]] += 1
+            return _real(self, clause, *a, **kw)
+
+        monkeypatch.setattr(Judge, kind, spy)
+    one = audit(KUTIM, pr.EXAMPLE_DATA, "reference")
+    single = dict(calls)
+    calls.clear()
+    monkeypatch.setattr(bulk_evaluate, "BATCH", 2)
+    many = audit(KUTIM, pr.EXAMPLE_DATA, "reference")
+    _same(one, many)
+    _same(_per_record(KUTIM, pr.EXAMPLE_DATA), many)
+    assert many.required_partnerships and any(len(r.evidence) > 1 for r in many.required_partnerships)
+    # KMT-03 lists (and KMT-05 judges) more than two purchases: several calls each, one before
+    assert calls["KMT-03"] > single["KMT-03"] and calls["KMT-05"] > single["KMT-05"]
 
 
 ATOMS = [

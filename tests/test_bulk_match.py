@@ -88,8 +88,8 @@ def test_matches_computed_column_wise_give_the_per_record_report(ds, checked):
         mp.setattr(judge, "CHECKED_ROWS", checked)
         real = bulk_evaluate._Bulk.matches
 
-        def spy(self, clause, recs, where):
-            got = real(self, clause, recs, where)
+        def spy(self, clause, where):
+            got = real(self, clause, where)
             used.append(got)
             return got
 
@@ -109,9 +109,9 @@ def test_each_pair_row_and_missing_names_are_the_per_record_ones(ds):
         real_matches, real_given = bulk_evaluate._Bulk.matches, bulk_match.given_matches
         runs = []
 
-        def matches(self, clause, recs, where):
+        def matches(self, clause, where):
             runs.append(self.run)
-            return real_matches(self, clause, recs, where)
+            return real_matches(self, clause, where)
 
         def given_matches(scope, con, decide, picked):
             bulk_match.build_pairs(scope, con, picked)

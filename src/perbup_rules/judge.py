@@ -40,7 +40,7 @@ from decimal import ROUND_FLOOR, Decimal
 from itertools import islice
 from fractions import Fraction
 from math import gcd
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import explain, regions, schema
 from .registries.match import mark_candidates
@@ -86,6 +86,25 @@ class _Recheck:
             self.seen.add(key)
             return True
         return False
+
+
+@dataclass
+class Carried:
+    """What judging one clause carries from one batch of its subjects to the next.
+
+    The bulk path judges a clause's listed purchases in batches, in file order, so that memory
+    holds the records, rows and contexts of one batch rather than of all of them (at a million
+    purchases a few hundred thousand are listed). Judged batch after batch with one Carried,
+    they give exactly what one call over all of them gives: the same rows are rechecked and
+    the grouped required partnerships group across batches (finish with :meth:`Judge.finish`).
+    """
+
+    #: given atom rows recomputed so far (each)
+    recheck: _Recheck = field(default_factory=_Recheck)
+    #: match rows built so far for given matches (exists)
+    match_rows_checked: int = 0
+    #: grouped remedies so far (exists): (party, category, period) -> (partnership, evidence ids)
+    grouped: dict = field(default_factory=dict)
 
 #: Tracer hooks: called as tracer(clause_id, decision, rows, labels) after each engine call.
 Tracer = Callable[[str, str, Sequence[list[str]], list[str]], None]
@@ -359,10 +378,10 @@ class Judge:
         return self.periods
 
     # each ----------------------------------------------------------------------------
-    def each(self, clause: dict, given_rows: list[list[str]] | None = None) -> None:
+    def each(self, clause: dict, given_rows: list[list[str]] | None = None, carried: Carried | None = None) -> None:
         """``given_rows``: atom rows computed elsewhere (the bulk path's SQL) for these records; the
         first :data:`CHECKED_ROWS`, and the first of each distinct row, are recomputed here and
-        must be equal."""
+        must be equal (counted across the batches ``carried`` spans)."""
         if clause.get("once_on"):  # a duty judged once per record, and its transitional provision
             from .once import judge_once
             return judge_once(self, clause)
@@ -409,7 +428,7 @@ class Judge:
             rows = party_rows
         else:
             rows = []
-            recheck = _Recheck()
+            recheck = carried.recheck if carried is not None else _Recheck()
             for n, (rec, ctx, missing) in enumerate(items):
                 if given_rows is not None and not recheck.wanted(given_rows[n]):
                     rows.append(given_rows[n])
@@ -789,12 +808,16 @@ class Judge:
                 **self.base(clause)))
 
     # exists --------------------------------------------------------------------------
-    def exists(self, clause: dict, given_matches: dict[tuple, tuple] | None = None) -> None:
+    def exists(self, clause: dict, given_matches: Mapping[tuple, tuple] | None = None,
+               carried: Carried | None = None) -> None:
         """``given_matches``: per (dated purchase id, category), the matching computed elsewhere (the
         bulk path's SQL, :mod:`perbup_rules.bulk.match`): (ids of the related records that match,
         ids of those that may, the missing names of those that may). Those subjects' match rows are
         not built here, but for the first ones (about :data:`CHECKED_ROWS` rows), which are and must
-        give the same; any difference stops evaluation."""
+        give the same; any difference stops evaluation.
+
+        ``carried``: these subjects are one batch of several (see :class:`Carried`); the grouped
+        required partnerships are added by :meth:`finish` after the last."""
         over = clause["over"]
         if needs_reports(clause) and not self.dataset.reports_read:
             return  # no reports table: not evaluated (duties.not_evaluated_reports says so)
@@ -828,7 +851,7 @@ class Judge:
         maybe: dict[tuple, list[str]] = defaultdict(list)
         maybe_missing: dict[tuple, set] = defaultdict(set)
         check: list[tuple[tuple[int, int], tuple]] = []  # given matches recomputed here
-        n_checked = 0  # match rows built for them
+        n_checked = carried.match_rows_checked if carried is not None else 0  # match rows built for them
         for si, (rec, year, day) in enumerate(subjects):
             period = Period.of(year, due_date(clause, year)) if year is not None else None
             for ci, cat in enumerate(categories):
@@ -852,6 +875,8 @@ class Judge:
                     mkeys.append((si, ci, k.id, ctx))
                 if given is not None:
                     n_checked += len(mrows) - built
+        if carried is not None:
+            carried.match_rows_checked = n_checked
         mlabels = self.decide(clause, "match", mrows)
         mdec = D.from_json(clause["decisions"]["match"])
         for (si, ci, kid, mctx), mrow, label in zip(mkeys, mrows, mlabels):
@@ -903,7 +928,7 @@ class Judge:
                 if merged is not None:  # a violation on every possible day: the remedy of its first day
                     made[(first, ci)] = (merged, vitems[first * len(categories) + ci][5])
         pool = clause.get("unless_no_supplier")
-        grouped: dict[tuple, tuple[RequiredPartnership, list[str]]] = {}
+        grouped: dict[tuple, tuple[RequiredPartnership, list[str]]] = carried.grouped if carried is not None else {}
         for (si, ci), (f, ctx) in sorted(made.items()):
             if pool is not None and f.status in (Status.VIOLATION, Status.CANNOT_DETERMINE):
                 cat = self.remedy_category(clause, ctx, f.category)
@@ -928,7 +953,13 @@ class Judge:
                     grouped[key] = (self.with_candidates(clause, need, rec), list(need.evidence))
                 else:
                     prev[1].extend(need.evidence)
-        self.required.extend(replace(need, evidence=tuple(ev)) for need, ev in grouped.values())
+        if carried is None:
+            self.finish(Carried(grouped=grouped))
+
+    def finish(self, carried: Carried) -> None:
+        """After the last batch of an exists clause's subjects: its grouped required partnerships."""
+        self.required.extend(replace(need, evidence=tuple(ev)) for need, ev in carried.grouped.values())
+        carried.grouped = {}
 
     def remedy_category(self, clause: dict, ctx: Ctx, cat: str | None) -> str | None:
         """The category a subject's missing partnership is for: the one judged, else the remedy's field."""
@@ -1296,4 +1327,4 @@ def path_text(t: dict | None) -> str:
         return "?"
     return ".".join(t["path"]) if t.get("op") == "path" else t.get("op", "?")
 
-__all__ = ["Judge", "Group", "STATUS", "each_status", "path_text", "Tracer", "CHECKED_ROWS"]
+__all__ = ["Judge", "Group", "STATUS", "each_status", "path_text", "Tracer", "CHECKED_ROWS", "Carried"]

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a window clause holds one per package (a million at scale)
 class Member:
     """A package as a window clause sees it.
 

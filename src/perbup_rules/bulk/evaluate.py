@@ -40,7 +40,7 @@ How it divides the work (the per-record evaluator stays the definition):
 from __future__ import annotations
 
 from collections import Counter, namedtuple
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 from .. import schema
 from ..compiler import decisions as D
@@ -49,7 +49,7 @@ from ..engine import Engine, get_engine
 from ..channel_coverage import Coverage, CoverageRow, coverage_of
 from ..errors import ENGINE_CONTRACT, DataError, EngineError, UsageError
 from ..evaluate import report_of
-from ..judge import STATUS, Group, Judge, each_status, path_text
+from ..judge import STATUS, Carried, Group, Judge, each_status, path_text
 from ..candidates import MAX_CANDIDATES, check_max_candidates
 from ..expr import decode_const
 from ..assumptions import ids_in, off_set
@@ -75,6 +75,11 @@ ALL = frozenset(Status)
 
 #: Evidence ids kept per share group (the count is always complete).
 EVIDENCE_CAP = 50
+
+#: Listed purchases of an each or exists clause are read and judged per record this many at a
+#: time, in file order (:class:`~perbup_rules.judge.Carried` makes the batches one judgement):
+#: memory then holds one batch's records, rows and contexts, not a few hundred thousand of them.
+BATCH = 20_000
 
 
 def capped(f: Finding) -> Finding:
@@ -195,23 +200,39 @@ class _Bulk:
                      f"OR coalesce(p.fiscal_year, year(p.date)) IN ({years}))")
         return " AND ".join(conds)
 
-    def records(self, where: str, key: str | None = None) -> tuple[list, list | None]:
+    def records(self, where: str, key: str | None = None, span: tuple[int, int] | None = None) -> tuple[list, list | None]:
         """Purchases of the judged set matching a condition on ``facts``, in file order, as light
         read-only records with the fields of :class:`~perbup_rules.records.Purchase` (building a
         frozen dataclass per row would cost as much as the rest of the listing); with ``key``,
-        also their atom rows (None where ``key`` is NULL)."""
+        also their atom rows (None where ``key`` is NULL); with ``span``, only those whose
+        ``rownum`` is in it (both ends included: one of :meth:`spans`)."""
+        if span is not None:
+            where = f"({where}) AND rownum BETWEEN {span[0]} AND {span[1]}"
         if self.data.per_row is not None:  # the records read per row are the truth (exact amounts)
             rows = self.con.execute(f"SELECT rownum{', ' + key if key else ''} FROM facts WHERE {where} "
                                     f"ORDER BY rownum").fetchall()
             recs = [self.data.dataset.purchases[r[0] - 2] for r in rows]
             return recs, [None if r[1] is None else list(r[1]) for r in rows] if key else None
         cols = ", ".join(f'p."{c}"' for c in COLUMNS["purchases"])  # then an empty extra
+        near = "" if span is None else f" WHERE p.rownum BETWEEN {span[0]} AND {span[1]}"
         rows = self.con.execute(f"SELECT {cols}, [] {', ' + key if key else ''} FROM (SELECT * FROM facts "
-                                f"WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum ORDER BY f.rownum").fetchall()
+                                f"WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum{near} "
+                                f"ORDER BY f.rownum").fetchall()
         n = len(_Row._fields)
         m = len(COLUMNS["purchases"])
         made = [_Row._make([*split_lists(r[:m]), r[m]]) for r in rows]
         return made, ([None if r[n] is None else list(r[n]) for r in rows] if key else None)
+
+    def spans(self, where: str) -> list[tuple[int, int]]:
+        """The purchases matching a condition on ``facts``, in file order, cut into batches of
+        :data:`BATCH`: each batch's first and last ``rownum`` (for :meth:`records`)."""
+        nums = [r[0] for r in self.con.execute(f"SELECT rownum FROM facts WHERE {where} ORDER BY rownum").fetchall()]
+        return [(nums[i], nums[min(i + BATCH, len(nums)) - 1]) for i in range(0, len(nums), BATCH)]
+
+    def batches(self, where: str, key: str | None = None) -> Iterator[tuple[list, list | None]]:
+        """:meth:`records` of the purchases matching ``where``, one batch of :data:`BATCH` at a time."""
+        for span in self.spans(where):
+            yield self.records(where, key, span)
 
     def build_facts(self, clauses: list[dict]) -> None:
         """One pass over the judged purchases: per clause its atom row, and the values share groups sum.
@@ -304,11 +325,14 @@ class _Bulk:
         if self._all is None:
             self._all = self.records("TRUE")[0]
         self.run.purchases = self._all
-        self.judge_listed(clause, self._all, expect=None)
+        self.judge_listed(clause, [(self._all, None)], expect=None)
 
-    def judge_listed(self, clause: dict, purchases: list, expect: Counter | None, given: list | None = None,
-                     checked: set | None = None, matches: dict | None = None, members: tuple | None = None) -> None:
+    def judge_listed(self, clause: dict, batches: Iterable[tuple[list, list | None]], expect: Counter | None,
+                     checked: set | None = None, matches: Mapping | None = None, members: tuple | None = None) -> None:
         """Judge these purchases per record; list LISTED findings, count the others.
+
+        ``batches``: the purchases, with ``given`` (below) or None, in one or more batches in file
+        order, judged as one (:class:`~perbup_rules.judge.Carried`).
 
         ``expect``: per (period, stage, category, status), the column-wise verdicts of the
         listed findings, or with ``checked`` (purchase ids), of every finding of those
@@ -319,35 +343,39 @@ class _Bulk:
         window clause's certain members and the records of those to check (``window`` only,
         :meth:`window_members`).
         """
-        before = len(self.run.findings)
-        self.run.purchases = purchases
-        if members is not None:
-            self.run.window(clause, *members)
-        elif given is not None:  # dated purchases of an each clause: verdicts() counted their assumptions
-            self.run.counting = False
-            try:
-                self.run.each(clause, given_rows=given)
-            finally:
-                self.run.counting = True
-        elif matches is not None:
-            self.run.exists(clause, given_matches=matches)
-        else:
-            getattr(self.run, clause["kind"])(clause)
-        self.run.purchases = []
-        new = self.run.findings[before:]
-        del self.run.findings[before:]
+        carried = Carried()
         got: Counter = Counter()
-        for f in new:
-            if checked is not None and f.subject in checked:
-                got[(f.period, f.stage, f.category, f.status)] += 1
-            if f.status in self.listed or clause["kind"] in ("share", "window"):  # groups are always listed
-                if clause["kind"] == "share" and self.capped:
-                    f = capped(f)
-                self.run.findings.append(f)
-                if checked is None:
-                    got[(f.period, f.stage, f.category, f.status)] += 1
+        for purchases, given in batches:
+            before = len(self.run.findings)
+            self.run.purchases = purchases
+            if members is not None:
+                self.run.window(clause, *members)
+            elif given is not None:  # dated purchases of an each clause: verdicts() counted their assumptions
+                self.run.counting = False
+                try:
+                    self.run.each(clause, given_rows=given, carried=carried)
+                finally:
+                    self.run.counting = True
+            elif clause["kind"] == "exists":
+                self.run.exists(clause, given_matches=matches, carried=carried)
             else:
-                self.counted[(f.clause, f.period, f.stage, f.category, f.status)] += 1
+                getattr(self.run, clause["kind"])(clause)
+            self.run.purchases = []
+            new = self.run.findings[before:]
+            del self.run.findings[before:]
+            for f in new:
+                if checked is not None and f.subject in checked:
+                    got[(f.period, f.stage, f.category, f.status)] += 1
+                if f.status in self.listed or clause["kind"] in ("share", "window"):  # groups are always listed
+                    if clause["kind"] == "share" and self.capped:
+                        f = capped(f)
+                    self.run.findings.append(f)
+                    if checked is None:
+                        got[(f.period, f.stage, f.category, f.status)] += 1
+                else:
+                    self.counted[(f.clause, f.period, f.stage, f.category, f.status)] += 1
+        if clause["kind"] == "exists":
+            self.run.finish(carried)
         if expect is not None and got != expect:
             raise EngineError(f"{clause['id']}: the column-wise verdicts {dict(expect)} differ from the per-record "
                               f"verdicts {dict(got)} (bulk path bug)", ENGINE_CONTRACT)
@@ -375,7 +403,7 @@ class _Bulk:
         """Undated purchases, judged per record on every date they may have (perbup_rules.periods)."""
         recs = self.records("nodate")[0]
         if recs:
-            self.judge_listed(clause, recs, expect=None)
+            self.judge_listed(clause, [(recs, None)], expect=None)
 
     def verdicts(self, clause: dict, decision: str, category: str | None, status_of,
                  extra_where: str = "TRUE") -> None:
@@ -396,8 +424,10 @@ class _Bulk:
         if listed_keys:
             keys = ", ".join(literal(k) for k in sorted(listed_keys))
             where = f"({extra_where}) AND {key} IN ({keys})"
-            records, given = self.records(where, key if clause["kind"] == "each" else None)
-            self.judge_listed(clause, records, expect, given)
+            rows_key = key if clause["kind"] == "each" else None
+            batches = (self.batches(where, rows_key) if not clause.get("once_on")  # judge_once: all at once
+                       else [self.records(where, rows_key)])
+            self.judge_listed(clause, batches, expect)
 
     def window(self, clause: dict) -> None:
         """A window clause (KMT-04): only the purchases that can be members are judged per record.
@@ -430,7 +460,7 @@ class _Bulk:
             member = "FALSE"
         sure, certain = self.window_members(clause, members, limits)
         where = f"nodate OR rownum IN (SELECT f.rownum FROM facts f WHERE NOT f.nodate AND {member} AND NOT ({sure}))"
-        self.judge_listed(clause, self.records(where)[0], expect=None, members=certain)
+        self.judge_listed(clause, [(self.records(where)[0], None)], expect=None, members=certain)
 
     def window_members(self, clause: dict, members: dict[str, str], limits: dict[str, str]) -> tuple[str, tuple | None]:
         """(SQL condition on ``facts f``, (members, check records)) of the dated purchases that are
@@ -462,15 +492,20 @@ class _Bulk:
         sure = (f"{k} IN ({', '.join(literal(x) for x in sure_k)}) AND {lk} IN ({', '.join(literal(x) for x in sorted(sure_l))}) "
                 f"AND {total} IS NOT NULL AND {bound} IS NOT NULL AND {total} <= {bound} "
                 f"AND f.rownum IN (SELECT p.rownum FROM purchases p WHERE {subj} IS NOT NULL AND {grp} IS NOT NULL)")
-        rows = self.con.execute(
+        cursor = self.con.execute(
             f"SELECT f.rownum, f.id, p.date, f.yr, p.stage, {total}, {case_of}, {subj}, {grp}, {k}, {lk}, "
             f"p.fiscal_year IS NULL FROM facts f JOIN purchases p ON p.rownum = f.rownum "
-            f"WHERE NOT f.nodate AND {sure} ORDER BY f.rownum").fetchall()
+            f"WHERE NOT f.nodate AND {sure} ORDER BY f.rownum")
         comp = Compiled(self.run.env, "purchases")
         gets = [comp.value(cs["value_from"]) if cs["value_from"] else None for cs in cases]
         limit_at: dict[tuple, Any] = {}  # (case, day) -> the limit as a one-member set
         given, checked, strata = [], [], set()
-        for rownum, pid, day, yr, st, value, i, s_v, g_v, mk, lkey, no_fy in rows:
+        # one object per distinct group key and date: DuckDB gives every cell its own (a few hundred
+        # thousand members would otherwise hold as many copies of a few hundred keys)
+        keys: dict[tuple, tuple] = {}
+        days: dict[Any, Any] = {}
+        for rownum, pid, day, yr, st, value, i, s_v, g_v, mk, lkey, no_fy in _fetched(cursor):
+            day = days.setdefault(day, day)
             lim = limit_at.get((i, day))
             if lim is None:
                 v = gets[i](Ctx(rec=None, day=day, year=yr)) if gets[i] else decode_const(cases[i]["value"])
@@ -484,7 +519,8 @@ class _Bulk:
             if len(checked) < CHECKED_MEMBERS or stratum not in strata:
                 strata.add(stratum)
                 checked.append((len(given), rownum))
-            given.append(((s_v, g_v, yr, st if clause["per_stage"] else None), Member(pid, day, value, lim, True)))
+            key = (s_v, g_v, yr, st if clause["per_stage"] else None)
+            given.append((keys.setdefault(key, key), Member(pid, day, value, lim, True)))
         if not given:
             return "FALSE", None
         check = self.records(f"rownum IN ({', '.join(str(r) for _n, r in checked)})")[0]
@@ -590,16 +626,21 @@ class _Bulk:
                       f"AND g.rel = {related})")
         checked = {r[0] for r in self.con.execute(f"SELECT id FROM facts WHERE ({picked}) AND NOT {related}")
                    .fetchall()}
-        recs = self.records(f"facts.nodate OR ({picked})")[0]
-        matches = self.matches(clause, recs, f"({picked}) AND {related}") if recs else None
-        self.con.execute("DROP TABLE linked")
-        if recs or expect:
-            self.judge_listed(clause, recs, expect, checked=checked, matches=matches)
+        where = f"facts.nodate OR ({picked})"  # reads linked: dropped after the last batch is read
+        try:
+            spans = self.spans(where)
+            matches = self.matches(clause, f"({picked}) AND {related}") if spans else None
+            if spans or expect:
+                self.judge_listed(clause, (self.records(where, None, s) for s in spans), expect, checked=checked,
+                                  matches=matches)
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS linked")
 
-    def matches(self, clause: dict, recs: list, where: str) -> dict[tuple, tuple] | None:
-        """The related records matching each dated purchase of ``recs`` and category, computed
-        column-wise (:mod:`.match`; ``where``: those of them with related records); None when
-        the clause's match atoms have no column-wise form (Judge.exists matches per record)."""
+    def matches(self, clause: dict, where: str) -> Mapping[tuple, tuple] | None:
+        """The related records matching each dated purchase judged and category, computed
+        column-wise (:mod:`.match`; ``where``: those with related records, a condition on
+        ``facts``); None when the clause's match atoms have no column-wise form (Judge.exists
+        matches per record)."""
         from .match import MatchScope, given_matches
 
         table = self.data.dataset.reports if clause["related"] == "reports" else self.data.dataset.partnerships
@@ -612,9 +653,7 @@ class _Bulk:
             got = given_matches(scope, self.con, lambda keys: self.decide(clause, "match", keys), where)
         finally:
             self.con.execute("DROP TABLE mrel")
-        none: tuple = ((), (), ())
-        cats = clause["categories"] or [None]
-        return {(r.id, cat): got.get((r.id, cat), none) for r in recs if r.date is not None for cat in cats}
+        return _Matched(got)
 
     def exists_status(self, clause: dict, label: str, cat: str | None, remedy_cat: str | None,
                       year: int | None) -> Status:
@@ -991,3 +1030,26 @@ def as_counted(report: Report) -> Report:
     rows.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
                              d["category"] or "", d["status"]))
     return dataclasses.replace(report, findings=findings, counted=rows, engine=f"{report.engine}+bulk")
+
+
+def _fetched(cursor: Any, size: int = BATCH) -> Iterator[tuple]:
+    """The rows of an executed DuckDB query, fetched ``size`` at a time (not all held at once)."""
+    while True:
+        rows = cursor.fetchmany(size)
+        if not rows:
+            return
+        yield from rows
+
+
+class _Matched:
+    """``given_matches`` for :meth:`Judge.exists`: per (dated purchase id, category) judged, the
+    related records it matches, may match, and what the maybes miss; a purchase :func:`.match.given_matches`
+    does not name matches none (it has no related record, or none whose match row is kept)."""
+
+    NONE: tuple = ((), (), ())
+
+    def __init__(self, got: dict[tuple, tuple]) -> None:
+        self.got = got
+
+    def get(self, key: tuple, default: Any = None) -> tuple:
+        return self.got.get(key, self.NONE)
