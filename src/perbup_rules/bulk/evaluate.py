@@ -81,6 +81,9 @@ EVIDENCE_CAP = 50
 #: memory then holds one batch's records, rows and contexts, not a few hundred thousand of them.
 BATCH = 20_000
 
+#: The purchases :meth:`_Bulk.spans` kept for listing, as a condition on ``facts``.
+LISTING = "rownum IN (SELECT rownum FROM listing)"
+
 
 def capped(f: Finding) -> Finding:
     """A share group's finding in the counted form: its first ``EVIDENCE_CAP`` evidence ids and their count."""
@@ -225,14 +228,17 @@ class _Bulk:
 
     def spans(self, where: str) -> list[tuple[int, int]]:
         """The purchases matching a condition on ``facts``, in file order, cut into batches of
-        :data:`BATCH`: each batch's first and last ``rownum`` (for :meth:`records`)."""
-        nums = [r[0] for r in self.con.execute(f"SELECT rownum FROM facts WHERE {where} ORDER BY rownum").fetchall()]
+        :data:`BATCH`: each batch's first and last ``rownum``. The rows are kept in the temp table
+        ``listing`` (until the next call), so each batch is read by :data:`LISTING` and a range,
+        not by evaluating ``where`` over every purchase again."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE listing AS SELECT rownum FROM facts WHERE {where} ORDER BY rownum")
+        nums = [r[0] for r in self.con.execute("SELECT rownum FROM listing ORDER BY rownum").fetchall()]
         return [(nums[i], nums[min(i + BATCH, len(nums)) - 1]) for i in range(0, len(nums), BATCH)]
 
     def batches(self, where: str, key: str | None = None) -> Iterator[tuple[list, list | None]]:
         """:meth:`records` of the purchases matching ``where``, one batch of :data:`BATCH` at a time."""
         for span in self.spans(where):
-            yield self.records(where, key, span)
+            yield self.records(LISTING, key, span)
 
     def build_facts(self, clauses: list[dict]) -> None:
         """One pass over the judged purchases: per clause its atom row, and the values share groups sum.
@@ -626,12 +632,12 @@ class _Bulk:
                       f"AND g.rel = {related})")
         checked = {r[0] for r in self.con.execute(f"SELECT id FROM facts WHERE ({picked}) AND NOT {related}")
                    .fetchall()}
-        where = f"facts.nodate OR ({picked})"  # reads linked: dropped after the last batch is read
+        where = f"facts.nodate OR ({picked})"  # spans and matches read linked
         try:
             spans = self.spans(where)
             matches = self.matches(clause, f"({picked}) AND {related}") if spans else None
             if spans or expect:
-                self.judge_listed(clause, (self.records(where, None, s) for s in spans), expect, checked=checked,
+                self.judge_listed(clause, (self.records(LISTING, None, s) for s in spans), expect, checked=checked,
                                   matches=matches)
         finally:
             self.con.execute("DROP TABLE IF EXISTS linked")
