@@ -165,7 +165,7 @@ class BulkData:
 
 
 #: DuckDB's memory budget when load() opens the connection; beyond it, DuckDB spills to a scratch folder.
-MEMORY_LIMIT = "300MB"
+MEMORY_LIMIT = "400MB"
 
 
 def load(folder: str | Path, con: Any = None, memory_limit: str = MEMORY_LIMIT) -> BulkData:
