@@ -106,6 +106,7 @@ class Carried:
     #: grouped remedies so far (exists): (party, category, period) -> (partnership, evidence ids)
     grouped: dict = field(default_factory=dict)
 
+
 #: Tracer hooks: called as tracer(clause_id, decision, rows, labels) after each engine call.
 Tracer = Callable[[str, str, Sequence[list[str]], list[str]], None]
 

@@ -40,7 +40,8 @@ How it divides the work (the per-record evaluator stays the definition):
 from __future__ import annotations
 
 from collections import Counter, namedtuple
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator
 
 from .. import schema
 from ..compiler import decisions as D
@@ -1050,15 +1051,25 @@ def _fetched(cursor: Any, size: int = BATCH) -> Iterator[tuple]:
         yield from rows
 
 
-class _Matched:
+class _Matched(Mapping):
     """``given_matches`` for :meth:`Judge.exists`: per (dated purchase id, category) judged, the
-    related records it matches, may match, and what the maybes miss; a purchase :func:`.match.given_matches`
-    does not name matches none (it has no related record, or none whose match row is kept)."""
+    related records it matches, may match, and what the maybes miss. A key :func:`.match.given_matches`
+    does not name matches none (no related record, or none whose match row is kept): its value is
+    :attr:`NONE`, so every dated purchase judged has one (iteration and length are of the named ones)."""
 
     NONE: tuple = ((), (), ())
 
     def __init__(self, got: dict[tuple, tuple]) -> None:
         self.got = got
 
+    def __getitem__(self, key: tuple) -> tuple:
+        return self.got.get(key, self.NONE)
+
     def get(self, key: tuple, default: Any = None) -> tuple:
         return self.got.get(key, self.NONE)
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self.got)
+
+    def __len__(self) -> int:
+        return len(self.got)
