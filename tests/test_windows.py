@@ -289,21 +289,12 @@ def test_certain_window_members_from_sql_are_checked_per_record(tmp_path, monkey
 
 
 def _plain_window_facts(members, days):
-    """window_facts written plainly (every window lists its members): the form the faster one must equal."""
-    import bisect
-
-    from perbup_rules.windows import Best, WindowFacts, _contribution, _neg_date
+    """window_facts written plainly (every window lists its members and sums them): the form the
+    faster one (prefix sums, members flagged as ranges) must equal, over the same windows."""
+    from perbup_rules.windows import Best, WindowFacts, _contribution, _neg_date, windows_of
 
     members = list(members)
-    limits = sorted({c for m in members for c in m.limits})
-    dated = sorted((m for m in members if m.date is not None), key=lambda m: (m.date, m.id))
-    undated = [m for m in members if m.date is None]
-    dates = [m.date for m in dated]
-    span = dt.timedelta(days=days - 1)
-    firsts = [i for i in range(len(dated)) if i == 0 or dated[i].date != dated[i - 1].date]
-    windows = [(i, bisect.bisect_right(dates, dated[i].date + span)) for i in firsts]
-    if undated:
-        windows.append((0, 0))
+    limits, dated, undated, windows = windows_of(members, days)
     split_c = split_p = False
     best_c = best_p = None
     flag_c, flag_p = set(), set()

@@ -83,9 +83,9 @@ def _contribution(m: Member, limit: int) -> int | None:
     return m.value if m.value is not None else max(fits)
 
 
-def window_facts(members: Iterable[Member], days: int) -> WindowFacts:
-    """The split facts of one group (see the module docstring); ``days`` ≥ 1 is the window length."""
-    members = list(members)
+def windows_of(members: list[Member], days: int) -> tuple[list, list[Member], list[Member], list[tuple[int, int]]]:
+    """(the limits in play, sorted; the dated members by date and id; the undated ones; the windows
+    to judge, as [lo, hi) ranges of the dated members) of one group; ``days`` ≥ 1 is the window length."""
     limits = sorted({c for m in members for c in m.limits})
     dated = sorted((m for m in members if m.date is not None), key=lambda m: (m.date, m.id))
     undated = [m for m in members if m.date is None]
@@ -96,6 +96,13 @@ def window_facts(members: Iterable[Member], days: int) -> WindowFacts:
     windows: list[tuple[int, int]] = [(i, bisect.bisect_right(dates, dated[i].date + span)) for i in firsts]
     if undated:
         windows.append((0, 0))  # undated members only
+    return limits, dated, undated, windows
+
+
+def window_facts(members: Iterable[Member], days: int) -> WindowFacts:
+    """The split facts of one group (see the module docstring); ``days`` ≥ 1 is the window length."""
+    members = list(members)
+    limits, dated, undated, windows = windows_of(members, days)
     split_certain = split_possible = False
     best_certain: tuple | None = None
     best_possible: tuple | None = None
