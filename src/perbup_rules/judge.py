@@ -87,6 +87,17 @@ class _Recheck:
             return True
         return False
 
+    def take(self, given: list[str] | None, compute: Callable[[], list[str]], what: Callable[[], str]) -> list[str]:
+        """The row to judge by: ``given`` when it is not one to recompute; else ``compute()``, which
+        must equal ``given`` when there is one (``what()`` names the row in the error: a bulk path bug)."""
+        if given is not None and not self.wanted(given):
+            return given
+        row = compute()
+        if given is not None and row != given:
+            raise EngineError(f"{what()} {''.join(given)} computed column-wise differ from {''.join(row)} "
+                              f"computed per record (bulk path bug)", ENGINE_CONTRACT)
+        return row
+
 
 @dataclass
 class Carried:
@@ -429,17 +440,13 @@ class Judge:
             rows = party_rows
         else:
             rows = []
-            recheck = carried.recheck if carried is not None else _Recheck()
+            recheck = (carried or Carried()).recheck
             for n, (rec, ctx, missing) in enumerate(items):
-                if given_rows is not None and not recheck.wanted(given_rows[n]):
-                    rows.append(given_rows[n])
-                    continue
-                pseudo = {0: in_force(clause, ctx.day) if not (over == "partnerships" and ctx.day is None) else "u"}
-                rows.append(self.row(fns, ctx, missing, pseudo))
-                if given_rows is not None and rows[-1] != given_rows[n]:
-                    raise EngineError(f"{clause['id']}: {rec.id}: atoms {''.join(given_rows[n])} computed column-wise "
-                                      f"differ from {''.join(rows[-1])} computed per record (bulk path bug)",
-                                      ENGINE_CONTRACT)
+                rows.append(recheck.take(
+                    None if given_rows is None else given_rows[n],
+                    lambda: self.row(fns, ctx, missing, {0: in_force(clause, ctx.day) if not (
+                        over == "partnerships" and ctx.day is None) else "u"}),
+                    lambda: f"{clause['id']}: {rec.id}: atoms"))
         labels = self.decide(clause, "verdict", rows)
         atoms = clause["decisions"]["verdict"]["atoms"]
         comp = Compiled(self.env, over)
@@ -586,16 +593,9 @@ class Judge:
         if not clause.get("part_at_most"):
             return None
         fns = self.atom_fns(clause, "cap", "purchases")
-        rows, recheck = [], _Recheck()
-        for n, c in enumerate(ctxs):
-            got = given[n] if given is not None else None
-            if got is not None and not recheck.wanted(got):
-                rows.append(got)
-                continue
-            rows.append(self.row(fns, c, [], {}))
-            if got is not None and rows[-1] != got:
-                raise EngineError(f"{clause['id']}: limit atoms {''.join(got)} computed column-wise differ from "
-                                  f"{''.join(rows[-1])} computed per record (bulk path bug)", ENGINE_CONTRACT)
+        recheck = _Recheck()
+        rows = [recheck.take(given[n] if given is not None else None, lambda: self.row(fns, c, [], {}),
+                             lambda: f"{clause['id']}: limit atoms") for n, c in enumerate(ctxs)]
         labels = self.decide(clause, "cap", rows) if rows else []
         dec = D.from_json(clause["decisions"]["cap"])
         comp = Compiled(self.env, "purchases")
@@ -640,14 +640,9 @@ class Judge:
             got = given[n] if given is not None else None
             for year, day in self.days_of(clause, rec):
                 ctx = Ctx(rec=rec, day=day, year=year)
-                if got is not None and not recheck.wanted(got[0]):
-                    rows.append(got[0])
-                else:
-                    rows.append(self.row(fns, ctx, [], {0: in_force(clause, day)}))
-                    if got is not None and rows[-1] != got[0]:
-                        raise EngineError(f"{clause['id']}: {rec.id}: member atoms {''.join(got[0])} computed "
-                                          f"column-wise differ from {''.join(rows[-1])} computed per record "
-                                          f"(bulk path bug)", ENGINE_CONTRACT)
+                rows.append(recheck.take(None if got is None else got[0],
+                                         lambda: self.row(fns, ctx, [], {0: in_force(clause, day)}),
+                                         lambda: f"{clause['id']}: {rec.id}: member atoms"))
                 cap_rows.append(got[1] if got is not None else None)
                 entries.append((n, year, ctx))
         labels = self.decide(clause, "member", rows) if rows else []
@@ -852,7 +847,9 @@ class Judge:
         maybe: dict[tuple, list[str]] = defaultdict(list)
         maybe_missing: dict[tuple, set] = defaultdict(set)
         check: list[tuple[tuple[int, int], tuple]] = []  # given matches recomputed here
-        n_checked = carried.match_rows_checked if carried is not None else 0  # match rows built for them
+        whole = carried is None  # one call over every subject: its grouped remedies are added here
+        carried = carried or Carried()
+        n_checked = carried.match_rows_checked  # match rows built for them
         for si, (rec, year, day) in enumerate(subjects):
             period = Period.of(year, due_date(clause, year)) if year is not None else None
             for ci, cat in enumerate(categories):
@@ -876,8 +873,7 @@ class Judge:
                     mkeys.append((si, ci, k.id, ctx))
                 if given is not None:
                     n_checked += len(mrows) - built
-        if carried is not None:
-            carried.match_rows_checked = n_checked
+        carried.match_rows_checked = n_checked
         mlabels = self.decide(clause, "match", mrows)
         mdec = D.from_json(clause["decisions"]["match"])
         for (si, ci, kid, mctx), mrow, label in zip(mkeys, mrows, mlabels):
@@ -929,7 +925,7 @@ class Judge:
                 if merged is not None:  # a violation on every possible day: the remedy of its first day
                     made[(first, ci)] = (merged, vitems[first * len(categories) + ci][5])
         pool = clause.get("unless_no_supplier")
-        grouped: dict[tuple, tuple[RequiredPartnership, list[str]]] = carried.grouped if carried is not None else {}
+        grouped: dict[tuple, tuple[RequiredPartnership, list[str]]] = carried.grouped
         for (si, ci), (f, ctx) in sorted(made.items()):
             if pool is not None and f.status in (Status.VIOLATION, Status.CANNOT_DETERMINE):
                 cat = self.remedy_category(clause, ctx, f.category)
@@ -954,8 +950,8 @@ class Judge:
                     grouped[key] = (self.with_candidates(clause, need, rec), list(need.evidence))
                 else:
                     prev[1].extend(need.evidence)
-        if carried is None:
-            self.finish(Carried(grouped=grouped))
+        if whole:
+            self.finish(carried)
 
     def finish(self, carried: Carried) -> None:
         """After the last batch of an exists clause's subjects: its grouped required partnerships."""
