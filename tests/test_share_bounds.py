@@ -55,7 +55,16 @@ def test_bounds_equal_the_plain_form(total, known, part_unknown, member_unknown,
     known = min(known, total)
     part_unknown = min(part_unknown, total - known)
     g = Group(total=total, known=known, part_unknown=part_unknown, member_unknown=member_unknown, maybe=list(maybe))
-    assert g.bounds() == _plain_bounds(g)
+    assert _outcome(g.bounds) == _outcome(lambda: _plain_bounds(g))
+
+
+def _outcome(bounds):
+    """The bounds, or ZeroDivisionError: negative values (a Dataset built in code) can bring the
+    denominator to 0, and the plain form then divides by zero; the faster form must do the same."""
+    try:
+        return bounds()
+    except ZeroDivisionError:
+        return ZeroDivisionError
 
 
 def test_many_members_of_one_ratio_are_summed_not_sorted_one_by_one():
