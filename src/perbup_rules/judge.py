@@ -850,8 +850,16 @@ class Judge:
         whole = carried is None  # one call over every subject: its grouped remedies are added here
         carried = carried or Carried()
         n_checked = carried.match_rows_checked  # match rows built for them
+        periods: dict[int | None, Period | None] = {None: None}  # one (frozen) Period per year
+
+        def period_of(year: int | None) -> Period | None:
+            got = periods.get(year, False)
+            if got is False:
+                got = periods[year] = Period.of(year, due_date(clause, year))  # type: ignore[arg-type]
+            return got  # type: ignore[return-value]
+
         for si, (rec, year, day) in enumerate(subjects):
-            period = Period.of(year, due_date(clause, year)) if year is not None else None
+            period = period_of(year)
             for ci, cat in enumerate(categories):
                 given = given_matches.get((rec.id, cat)) if given_matches is not None and rec.date is not None else None
                 if given is not None:
@@ -890,7 +898,7 @@ class Judge:
                                   ENGINE_CONTRACT)
         vrows, vitems = [], []
         for si, (rec, year, day) in enumerate(subjects):
-            period = Period.of(year, due_date(clause, year)) if year is not None else None
+            period = period_of(year)
             for ci, cat in enumerate(categories):
                 n_found, n_maybe = len(found[(si, ci)]), len(maybe[(si, ci)])
                 missing = []
@@ -902,19 +910,24 @@ class Judge:
         vlabels = self.decide(clause, "verdict", vrows)
         vdec = D.from_json(clause["decisions"]["verdict"])
         made: dict[tuple[int, int], tuple[Finding, RequiredPartnership | None]] = {}
+        texts: dict[tuple, explain.ExistsText] = {}  # findings that differ only by subject share a maker
         for (si, ci, rec, year, cat, ctx, missing), row, label in zip(vitems, vrows, vlabels):
             status = STATUS[label]
             if status is Status.CANNOT_DETERMINE and label != "no_date":
                 missing = relevant_missing(vdec, vfns, ctx, row, label)
             ev = sorted(found[(si, ci)]) or sorted(maybe[(si, ci)])
             miss = sorted(set(missing) | maybe_missing[(si, ci)]) + (["date"] if label == "no_date" else [])
+            tkey = (label, year, cat, len(found[(si, ci)]), tuple(miss))
+            maker = texts.get(tkey)
+            if maker is None:
+                maker = texts[tkey] = explain.ExistsText(clause, *tkey)
             made[(si, ci)] = (Finding(
                 subject=rec.id, subject_kind=over[:-3] + "y" if over == "parties" else over[:-1], period=year,
                 stage=getattr(rec, "stage", None), category=cat, status=status,
                 measured=str(len(found[(si, ci)])), threshold=str(clause["min_count"]),
                 evidence=tuple(ev) if ev else (rec.id,) if over == "purchases" else (),
                 missing=tuple(miss) if status is Status.CANNOT_DETERMINE else (),
-                explanation=explain.exists_text(clause, label, rec.id, year, cat, len(found[(si, ci)]), miss),
+                explanation=maker.of(rec.id),
                 **self.base(clause)), ctx)
         for first, days in undated.items():
             for ci, cat in enumerate(categories):
@@ -943,13 +956,13 @@ class Judge:
                 if not clause["remedy"].get("grouped"):
                     self.required.append(self.remedy(clause, rec, ctx, f.category, year))
                     continue
-                need = self.remedy(clause, rec, ctx, f.category, year, candidates=False)
-                key = (need.party, need.category, need.period)
+                key = (*self.remedy_target(clause, ctx, f.category), year)
                 prev = grouped.get(key)
                 if prev is None:  # the first subject's partnership, with candidates; later ones add evidence
+                    need = self.remedy(clause, rec, ctx, f.category, year, candidates=False)
                     grouped[key] = (self.with_candidates(clause, need, rec), list(need.evidence))
                 else:
-                    prev[1].extend(need.evidence)
+                    prev[1].append(rec.id)  # a grouped partnership's evidence: its subjects
         if whole:
             self.finish(carried)
 
@@ -997,19 +1010,26 @@ class Judge:
         """The partnership a violation asks for; its candidates too unless ``candidates`` is false
         (a grouped remedy lists them once per party, category and period: :meth:`with_candidates`)."""
         r = clause["remedy"]
+        party, category = self.remedy_target(clause, ctx, cat)
+        on_purchase = clause["over"] == "purchases"
+        grouped = bool(r.get("grouped"))
+        need = RequiredPartnership(
+            party=party, clause=clause["id"], period=year, category=category,
+            purchase=rec.id if on_purchase and not grouped else None, evidence=(rec.id,) if grouped else (),
+            candidate_count=0)
+        return self.with_candidates(clause, need, rec) if candidates else need
+
+    def remedy_target(self, clause: dict, ctx: Ctx, cat: str | None) -> tuple[str | None, str | None]:
+        """(party, category) of the partnership a violation asks for (None where unknown): the
+        remedy's ``party`` and its ``category`` when it names one, else ``cat``."""
+        r = clause["remedy"]
         comp = self.compiled(clause["over"])
         party = comp.value(r["party"])(ctx)
         category = cat
         if r.get("category"):
             c = comp.value(r["category"])(ctx)
             category = None if isinstance(c, Missing) else c
-        on_purchase = clause["over"] == "purchases"
-        grouped = bool(r.get("grouped"))
-        need = RequiredPartnership(
-            party=None if isinstance(party, Missing) else party, clause=clause["id"], period=year, category=category,
-            purchase=rec.id if on_purchase and not grouped else None, evidence=(rec.id,) if grouped else (),
-            candidate_count=0)
-        return self.with_candidates(clause, need, rec) if candidates else need
+        return (None if isinstance(party, Missing) else party), category
 
     def with_candidates(self, clause: dict, need: RequiredPartnership, subject: Any) -> RequiredPartnership:
         """``need`` with its ranked candidates: the first :attr:`max_candidates` (all for 0) and

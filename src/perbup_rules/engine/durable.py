@@ -10,7 +10,8 @@ How it avoids the pitfalls measured in ARCHITECTURE.md section 5:
 * events via ``post`` (synchronous: the action has run when ``post`` returns),
   never facts, so no 32-bit id collisions and no state growth; event ids are
   a process-wide counter;
-* one process-wide Host, created lazily; rulesets are named by fingerprint and
+* one process-wide Host, created lazily, without durable's background dispatch threads
+  (nothing here is queued or timed); rulesets are named by fingerprint and
   registered once, so evaluating many rulesets or datasets in one process is
   safe (durable-rules cannot delete or redefine rulesets); ``delete_state`` is
   never called;
@@ -69,7 +70,18 @@ def _host():
             from durable import engine as durable_engine  # the only import of durable-rules
         except Exception as err:  # ImportError, or a broken C extension
             raise EngineError(f"durable-rules cannot be imported ({err}); use engine='reference' or install durable-rules==2.0.28 on Python 3.11/3.12", ENGINE_FAILURE) from err
-        _HOST = durable_engine.Host()
+
+        class _Quiet(durable_engine.Host):
+            """A Host without its dispatch loop: ``Host._run`` re-arms two ``threading.Timer``
+            threads for ever, one new thread per ruleset per cycle, to deliver queued messages and
+            timers. Posts here are synchronous (the action has run when ``post`` returns) and no
+            timer or queue is used, so the loop has nothing to do; without it the process keeps
+            one thread, which :mod:`perbup_rules.report.parallel` needs to fork safely."""
+
+            def _run(self) -> None:
+                pass
+
+        _HOST = _Quiet()
     return _HOST
 
 

@@ -14,6 +14,8 @@ most of its writing time there and held the whole text in memory. Here:
   keys in ``Finding.to_dict()`` or new report sections are never lost (add them to
   :func:`finding` to keep the speed).
 * CSV: rows written with ``csv.writer.writerows`` a batch at a time, straight to the file.
+* Both: a long list of findings is encoded by more than one process (:mod:`.parallel`: forked
+  children encode the later parts into temporary files, the parent passes them on in order).
 * Markdown, HTML and text: list at most 500 rows per section (``--all`` lifts it) and are
   rendered whole, as before.
 
@@ -29,6 +31,7 @@ from itertools import islice
 from typing import IO, Any, Iterable, Iterator
 
 from ..findings import Finding, Report, Status
+from . import parallel
 
 #: findings encoded and written per write call
 BATCH = 2000
@@ -156,15 +159,15 @@ def iter_json(report: Report, include: Iterable[Status] | None = None) -> Iterat
     head, tail = text.split(f'"{marker}"')
     yield head + "[\n    "
     encode = _finding_encoder(listed[0])
-    it = iter(listed)
-    first = True
-    while True:
-        batch = list(islice(it, BATCH))
-        if not batch:
-            break
-        chunk = ",\n    ".join(map(encode, batch))
-        yield chunk if first else ",\n    " + chunk
-        first = False
+
+    def part(findings: list[Finding], first: bool) -> Iterator[str]:
+        it = iter(findings)
+        while batch := list(islice(it, BATCH)):
+            chunk = ",\n    ".join(map(encode, batch))
+            yield chunk if first else ",\n    " + chunk
+            first = False
+
+    yield from parallel.pieces(listed, part, BATCH)
     yield "\n  ]" + tail + "\n"
 
 
@@ -179,19 +182,20 @@ def iter_csv(report: Report) -> Iterator[str]:
         def write(self, s: str) -> None:
             self.parts.append(s)
 
-    buf = _Buf()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(csv_report.COLUMNS)
-    it = iter(sorted(report.findings, key=Finding.sort_key))
-    while True:
-        batch = list(islice(it, BATCH))
-        if not batch:
-            break
-        writer.writerows(csv_report.rows(report, batch))
-        yield "".join(buf.parts)
-        buf.parts.clear()
-    if buf.parts:
-        yield "".join(buf.parts)
+    def part(findings: list[Finding], first: bool) -> Iterator[str]:
+        buf = _Buf()
+        writer = csv.writer(buf, lineterminator="\n")
+        if first:
+            writer.writerow(csv_report.COLUMNS)
+        it = iter(findings)
+        while batch := list(islice(it, BATCH)):
+            writer.writerows(csv_report.rows(report, batch))
+            yield "".join(buf.parts)
+            buf.parts.clear()
+        if buf.parts:
+            yield "".join(buf.parts)
+
+    yield from parallel.pieces(sorted(report.findings, key=Finding.sort_key), part, BATCH)
 
 
 def pieces(report: Report, fmt: str, *, all_findings: bool = False) -> Iterator[str]:

@@ -1,0 +1,125 @@
+"""A long report's findings encoded by forked children (perbup_rules.report.parallel): the same
+bytes as one process, whatever the cut, a failing child, or a reader that stops early."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import perbup_rules as pr
+from perbup_rules.report import parallel, render, stream
+
+KUTIM = pr.load_ruleset(pr.BUNDLED_RULES)
+
+forking = pytest.mark.skipif(not hasattr(os, "fork") or not os.path.isdir("/proc/self/task"),
+                             reason="forks only where there is os.fork and /proc (Linux)")
+
+
+@given(n=st.integers(0, 500), parts=st.integers(1, 6), step=st.integers(1, 40))
+def test_split_covers_in_order_in_steps(n, parts, step):
+    ranges = parallel.split(n, parts, step)
+    assert ranges[0][0] == 0 and ranges[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))  # contiguous, in order
+    assert len(ranges) <= max(parts, 1)
+    assert all((b - a) % step == 0 and b > a for a, b in ranges[:-1])  # cut at multiples of step
+
+
+def encode_numbers(part, first):
+    """A JSON-like list body in batches of 3: the text depends on where each part starts."""
+    for i in range(0, len(part), 3):
+        chunk = ",".join(str(x) for x in part[i:i + 3])
+        yield chunk if first and i == 0 else "," + chunk
+
+
+@forking
+@settings(max_examples=25, deadline=None)
+@given(items=st.lists(st.integers(-10**6, 10**6), max_size=60), procs=st.integers(1, 4))
+def test_forked_parts_give_the_bytes_of_one_process(items, procs):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parallel, "MIN_ITEMS", 1)
+        mp.setattr(parallel, "processes", lambda: procs)
+        got = "".join(parallel.pieces(items, encode_numbers, 3))
+    assert got == "".join(encode_numbers(items, True))
+
+
+@forking
+def test_a_child_that_fails_is_done_again_by_the_parent(monkeypatch):
+    parent = os.getpid()
+    calls = []
+
+    def encode(part, first):
+        calls.append((part[0], first))
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        yield from encode_numbers(part, first)
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "processes", lambda: 3)
+    items = list(range(30))
+    assert "".join(parallel.pieces(items, encode, 3)) == "".join(encode_numbers(items, True))
+    # the parent encoded every part itself: its own first, then the two the children failed
+    assert calls == [(0, True), (12, False), (24, False)]
+
+
+@forking
+def test_an_error_in_a_part_is_raised_once_where_it_happens(monkeypatch):
+    def encode(part, first):
+        if 25 in part:
+            raise ValueError("bad finding 25")
+        yield from encode_numbers(part, first)
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "processes", lambda: 2)
+    with pytest.raises(ValueError, match="bad finding 25"):
+        "".join(parallel.pieces(list(range(30)), encode, 3))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was reaped
+
+
+@forking
+def test_a_reader_that_stops_early_leaves_no_child(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "processes", lambda: 3)
+    it = parallel.pieces(list(range(300)), encode_numbers, 3)
+    assert next(it) == "0,1,2"
+    it.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@forking
+def test_one_process_while_another_thread_runs():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert parallel.processes() == 1  # forking a threaded process is unsafe
+    finally:
+        stop.set()
+        other.join()
+
+
+@forking
+def test_the_engine_leaves_one_thread():
+    """durable-rules' Host re-arms dispatch timers (threads) for ever; the engine's Host has none,
+    so after judging the process can fork to write."""
+    ds = pr.load_dataset(pr.EXAMPLE_DATA)
+    pr.evaluate(KUTIM, ds, "durable")
+    assert [t for t in threading.enumerate() if isinstance(t, threading.Timer)] == []
+
+
+@forking
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_reports_written_by_several_processes_are_the_same_bytes(fmt, monkeypatch):
+    ds = pr.load_dataset(pr.EXAMPLE_DATA)
+    pr.categorize(ds, KUTIM)
+    report = pr.evaluate(KUTIM, ds, "durable")
+    monkeypatch.setattr(stream, "BATCH", 4)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "processes", lambda: 3)
+    forked = "".join(stream.pieces(report, fmt))
+    assert forked == (report.to_json() if fmt == "json" else render(report, fmt))
