@@ -114,12 +114,63 @@ def test_the_engine_leaves_one_thread():
 
 @forking
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_reports_written_by_several_processes_are_the_same_bytes(fmt, monkeypatch):
+def test_reports_written_by_several_processes_are_the_same_bytes(fmt, monkeypatch, tmp_path):
     ds = pr.load_dataset(pr.EXAMPLE_DATA)
     pr.categorize(ds, KUTIM)
     report = pr.evaluate(KUTIM, ds, "durable")
     monkeypatch.setattr(stream, "BATCH", 4)
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     monkeypatch.setattr(parallel, "processes", lambda: 3)
-    forked = "".join(stream.pieces(report, fmt))
+    forked = "".join(stream.pieces(report, fmt, spill_dir=str(tmp_path)))
     assert forked == (report.to_json() if fmt == "json" else render(report, fmt))
+
+
+def tmpfs_mount() -> str | None:
+    try:
+        with open("/proc/self/mounts") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) > 2 and parts[2] == "tmpfs" and os.path.isdir(parts[1]) and os.access(parts[1], os.W_OK):
+                    return parts[1]
+    except OSError:
+        return None
+    return None
+
+
+@forking
+def test_no_helper_spills_into_memory(monkeypatch):
+    """Half a long report in a tmpfs file would be memory nobody counts: one process then."""
+    point = tmpfs_mount()
+    if point is None:
+        pytest.skip("no writable tmpfs mount here")
+    assert parallel.in_memory(point)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "processes", lambda: 3)
+    calls = []
+
+    def encode(part, first):
+        calls.append((len(part), first))
+        yield from encode_numbers(part, first)
+
+    items = list(range(30))
+    assert "".join(parallel.pieces(items, encode, 3, spill_dir=point)) == "".join(encode_numbers(items, True))
+    assert calls == [(30, True)]
+
+
+@forking
+def test_helpers_spill_where_asked(tmp_path, monkeypatch):
+    if parallel.in_memory(str(tmp_path)):
+        pytest.skip("the test folder is in memory")
+    seen = []
+    real = parallel.tempfile.TemporaryFile
+
+    def spy(*a, **k):
+        seen.append(k.get("dir"))
+        return real(*a, **k)
+
+    monkeypatch.setattr(parallel.tempfile, "TemporaryFile", spy)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "processes", lambda: 2)
+    items = list(range(30))
+    assert "".join(parallel.pieces(items, encode_numbers, 3, spill_dir=str(tmp_path))) == "".join(encode_numbers(items, True))
+    assert seen == [str(tmp_path)]

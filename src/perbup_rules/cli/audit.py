@@ -132,7 +132,9 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
     from ..report.stream import pieces as report_pieces
 
     # JSON and CSV are written in batches of findings (the same bytes as render(): tests/test_report_stream.py)
-    pieces = report_pieces(report, fmt, all_findings=all_findings)
+    # a long report's later findings are encoded by forked helpers into files beside it (report.parallel)
+    pieces = report_pieces(report, fmt, all_findings=all_findings,
+                           spill_dir=str(output.parent) if output is not None else None)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         with open(output, "w", encoding="utf-8", newline="") as fh:

@@ -13,7 +13,10 @@ When it is not done (the result is the same, from one process):
 * the process has more than one thread (``/proc/self/task``): forking a threaded process is
   unsafe (a DuckDB connection still open in the caller, a web server's workers). The CLI closes
   its DuckDB connection before writing, so ``perbup audit`` is single-threaded here;
-* one core available (``os.sched_getaffinity``), or a temporary file cannot be made.
+* one core available (``os.sched_getaffinity``), or a temporary file cannot be made;
+* the temporary files' folder is in memory (tmpfs, ramfs: ``/proc/self/mounts``): half a long
+  report held there would be memory the audit does not show. The CLI puts them beside the
+  report it writes (``spill_dir``), else they go to the system's temporary folder.
 
 A child that fails (any exception, a full disk) exits with status 1 and prints nothing; the
 parent then encodes that part itself, so a real error is raised once, where it happens, by the
@@ -35,6 +38,28 @@ MIN_ITEMS = 20_000
 MAX_PROCESSES = 4
 #: characters read back from a child's file at a time
 _CHUNK = 1 << 20
+
+
+#: file systems whose files are memory
+_IN_MEMORY = frozenset({"tmpfs", "ramfs", "devtmpfs"})
+
+
+def in_memory(folder: str) -> bool:
+    """Whether ``folder`` is on a file system held in memory (the mount of the longest path
+    that contains it, in ``/proc/self/mounts``); true when that cannot be told."""
+    try:
+        real = os.path.realpath(folder)
+        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as fh:
+            mounts = [line.split()[1:3] for line in fh if len(line.split()) > 2]
+    except OSError:
+        return True
+    best, kind = "", ""
+    for point, fstype in mounts:
+        point = point.replace("\\040", " ")
+        inside = real == point or real.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fstype
+    return kind in _IN_MEMORY or not best
 
 
 def processes() -> int:
@@ -64,14 +89,17 @@ def split(n: int, parts: int, step: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, n)) for a in range(0, n, size)]
 
 
-def pieces(items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], step: int = 1) -> Iterator[str]:
+def pieces(items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], step: int = 1,
+           spill_dir: str | None = None) -> Iterator[str]:
     """``encode(items, True)`` in pieces, made by up to :func:`processes` processes.
 
     ``encode(part, first)`` gives the text of a contiguous part of ``items``; ``first`` is true
     for the part that starts the list (a separator before the others). The concatenation of the
     parts' texts, in order, must be the text of the whole list. ``step``: parts are cut at
-    multiples of it (the batches ``encode`` makes)."""
-    n = processes() if len(items) >= MIN_ITEMS else 1
+    multiples of it (the batches ``encode`` makes). ``spill_dir``: where the children's
+    temporary files go (default: the system's temporary folder)."""
+    spill_dir = spill_dir or tempfile.gettempdir()
+    n = processes() if len(items) >= MIN_ITEMS and not in_memory(spill_dir) else 1
     ranges = split(len(items), n, step)
     if len(ranges) == 1:
         yield from encode(items, True)
@@ -84,7 +112,7 @@ def pieces(items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], s
     try:
         for a, b in ranges[1:]:
             try:
-                fh = tempfile.TemporaryFile(prefix="perbup-report-")
+                fh = tempfile.TemporaryFile(prefix="perbup-report-", dir=spill_dir)
             except OSError:
                 children.append((0, None, (a, b)))  # encoded by the parent
                 continue

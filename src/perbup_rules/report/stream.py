@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from itertools import islice
 from typing import IO, Any, Iterable, Iterator
 
@@ -144,8 +145,8 @@ def _finding_encoder(sample: Finding):
     return finding
 
 
-def iter_json(report: Report, include: Iterable[Status] | None = None) -> Iterator[str]:
-    """``report.to_json(include)`` in pieces of :data:`BATCH` findings."""
+def iter_json(report: Report, include: Iterable[Status] | None = None, spill_dir: str | None = None) -> Iterator[str]:
+    """``report.to_json(include)`` in pieces of :data:`BATCH` findings (``spill_dir``: :func:`.parallel.pieces`)."""
     keep = None if include is None else {Status(s) for s in include}
     listed = [f for f in report.findings if keep is None or f.status in keep]
     if not listed:
@@ -167,12 +168,12 @@ def iter_json(report: Report, include: Iterable[Status] | None = None) -> Iterat
             yield chunk if first else ",\n    " + chunk
             first = False
 
-    yield from parallel.pieces(listed, part, BATCH)
+    yield from parallel.pieces(listed, part, BATCH, spill_dir)
     yield "\n  ]" + tail + "\n"
 
 
-def iter_csv(report: Report) -> Iterator[str]:
-    """:func:`perbup_rules.report.csv_report.render` in pieces of :data:`BATCH` rows."""
+def iter_csv(report: Report, spill_dir: str | None = None) -> Iterator[str]:
+    """:func:`perbup_rules.report.csv_report.render` in pieces of :data:`BATCH` rows (``spill_dir``: :func:`.parallel.pieces`)."""
     from . import csv_report
 
     class _Buf:
@@ -195,15 +196,17 @@ def iter_csv(report: Report) -> Iterator[str]:
         if buf.parts:
             yield "".join(buf.parts)
 
-    yield from parallel.pieces(sorted(report.findings, key=Finding.sort_key), part, BATCH)
+    yield from parallel.pieces(sorted(report.findings, key=Finding.sort_key), part, BATCH, spill_dir)
 
 
-def pieces(report: Report, fmt: str, *, all_findings: bool = False) -> Iterator[str]:
-    """The report as ``fmt`` in pieces whose concatenation is ``render(report, fmt)``."""
+def pieces(report: Report, fmt: str, *, all_findings: bool = False, spill_dir: str | None = None) -> Iterator[str]:
+    """The report as ``fmt`` in pieces whose concatenation is ``render(report, fmt)``
+    (``spill_dir``: where the processes that help encode a long JSON or CSV report put their
+    parts, :func:`.parallel.pieces`; the CLI gives the report's own folder)."""
     if fmt == "json":
-        return iter_json(report)
+        return iter_json(report, spill_dir=spill_dir)
     if fmt == "csv":
-        return iter_csv(report)
+        return iter_csv(report, spill_dir=spill_dir)
     from . import render
 
     return iter([render(report, fmt, all_findings=all_findings)])
@@ -211,5 +214,7 @@ def pieces(report: Report, fmt: str, *, all_findings: bool = False) -> Iterator[
 
 def write(report: Report, fmt: str, fh: IO[str], *, all_findings: bool = False) -> None:
     """Write the report as ``fmt`` to an open text file (UTF-8, ``newline=""``)."""
-    for piece in pieces(report, fmt, all_findings=all_findings):
+    name = getattr(fh, "name", None)  # a file's folder; None for a stream ("<stdout>", a buffer)
+    folder = os.path.dirname(os.path.abspath(name)) if isinstance(name, str) and os.path.isfile(name) else None
+    for piece in pieces(report, fmt, all_findings=all_findings, spill_dir=folder):
         fh.write(piece)
