@@ -863,9 +863,13 @@ class Judge:
             for ci, cat in enumerate(categories):
                 given = given_matches.get((rec.id, cat)) if given_matches is not None and rec.date is not None else None
                 if given is not None:
-                    if n_checked >= CHECKED_ROWS:
-                        found[(si, ci)], maybe[(si, ci)] = list(given[0]), list(given[1])
-                        maybe_missing[(si, ci)] = set(given[2])
+                    if n_checked >= CHECKED_ROWS:  # kept only when there is something (read with .get)
+                        if given[0]:
+                            found[(si, ci)] = list(given[0])
+                        if given[1]:
+                            maybe[(si, ci)] = list(given[1])
+                        if given[2]:
+                            maybe_missing[(si, ci)] = set(given[2])
                         continue
                     check.append(((si, ci), given))
                     built = len(mrows)
@@ -897,10 +901,11 @@ class Judge:
                                   f"computed column-wise differ from {mine} computed per record (bulk path bug)",
                                   ENGINE_CONTRACT)
         vrows, vitems = [], []
+        nothing: tuple = ()
         for si, (rec, year, day) in enumerate(subjects):
             period = period_of(year)
             for ci, cat in enumerate(categories):
-                n_found, n_maybe = len(found[(si, ci)]), len(maybe[(si, ci)])
+                n_found, n_maybe = len(found.get((si, ci), nothing)), len(maybe.get((si, ci), nothing))
                 missing = []
                 ctx = Ctx(rec=rec, category=cat, period=period, day=day, year=year)
                 pseudo = {0: in_force(clause, day), 1: "t" if n_found >= clause["min_count"] else "f",
@@ -911,24 +916,29 @@ class Judge:
         vdec = D.from_json(clause["decisions"]["verdict"])
         made: dict[tuple[int, int], tuple[Finding, RequiredPartnership | None]] = {}
         texts: dict[tuple, explain.ExistsText] = {}  # findings that differ only by subject share a maker
+        base, threshold = self.base(clause), str(clause["min_count"])
+        kind = over[:-3] + "y" if over == "parties" else over[:-1]
         for (si, ci, rec, year, cat, ctx, missing), row, label in zip(vitems, vrows, vlabels):
             status = STATUS[label]
             if status is Status.CANNOT_DETERMINE and label != "no_date":
                 missing = relevant_missing(vdec, vfns, ctx, row, label)
-            ev = sorted(found[(si, ci)]) or sorted(maybe[(si, ci)])
-            miss = sorted(set(missing) | maybe_missing[(si, ci)]) + (["date"] if label == "no_date" else [])
-            tkey = (label, year, cat, len(found[(si, ci)]), tuple(miss))
+            key = (si, ci)
+            g_found, g_maybe, g_missing = found.get(key, nothing), maybe.get(key, nothing), maybe_missing.get(key)
+            ev = sorted(g_found) or sorted(g_maybe)
+            miss = sorted(set(missing) | g_missing) if g_missing else sorted(set(missing)) if missing else []
+            if label == "no_date":
+                miss.append("date")
+            tkey = (label, year, cat, len(g_found), tuple(miss))
             maker = texts.get(tkey)
             if maker is None:
                 maker = texts[tkey] = explain.ExistsText(clause, *tkey)
-            made[(si, ci)] = (Finding(
-                subject=rec.id, subject_kind=over[:-3] + "y" if over == "parties" else over[:-1], period=year,
+            made[key] = (Finding(
+                subject=rec.id, subject_kind=kind, period=year,
                 stage=getattr(rec, "stage", None), category=cat, status=status,
-                measured=str(len(found[(si, ci)])), threshold=str(clause["min_count"]),
+                measured=str(len(g_found)), threshold=threshold,
                 evidence=tuple(ev) if ev else (rec.id,) if over == "purchases" else (),
                 missing=tuple(miss) if status is Status.CANNOT_DETERMINE else (),
-                explanation=maker.of(rec.id),
-                **self.base(clause)), ctx)
+                explanation=maker.of(rec.id), **base), ctx)
         for first, days in undated.items():
             for ci, cat in enumerate(categories):
                 rec = subjects[first][0]
@@ -939,7 +949,8 @@ class Judge:
                     made[(first, ci)] = (merged, vitems[first * len(categories) + ci][5])
         pool = clause.get("unless_no_supplier")
         grouped: dict[tuple, tuple[RequiredPartnership, list[str]]] = carried.grouped
-        for (si, ci), (f, ctx) in sorted(made.items()):
+        # made is in subject order unless undated purchases' days were merged into their first
+        for (si, ci), (f, ctx) in (sorted(made.items()) if undated else made.items()):
             if pool is not None and f.status in (Status.VIOLATION, Status.CANNOT_DETERMINE):
                 cat = self.remedy_category(clause, ctx, f.category)
                 if cat is not None and self.no_supplier(clause, cat)[0]:
