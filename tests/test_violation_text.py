@@ -229,3 +229,40 @@ def test_writing_a_report_keeps_no_text_per_finding():
     assert all(object.__getattribute__(x, "_make") is not None for x in held)  # made, written, not kept
     assert "".join(stream.iter_json(report)) == first == report.to_json()
     assert "".join(stream.iter_csv(report)) == csv_text
+
+
+# ---- exists clauses: explain.ExistsText ---------------------------------------------------------
+
+_EXISTS = next(c for c in KUTIM.clauses if c["kind"] == "exists" and c["over"] == "purchases")
+_subjects = st.text(st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=12) | st.sampled_from(
+    ["awd-1", "awd-22", "{who}", "{0}", "a\x00subject\x00b", "\x00subject\x00", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(label=st.sampled_from(["violation", "compliant", "cannot_determine", "not_applicable", "not_in_force"]),
+       year=st.sampled_from([None, 2025, 2027]), category=st.sampled_from([None, "seragam", "{x}"]),
+       found=st.integers(0, 3), missing=st.lists(st.sampled_from(["supplier.umkk", "date", "value_idr"]), max_size=2),
+       subjects=st.lists(_subjects, min_size=1, max_size=8))
+def test_exists_texts_from_a_template_are_exists_texts(label, year, category, found, missing, subjects):
+    """Every subject's texts equal explain.exists_text's, whether the template was trusted yet or not,
+    with subjects that look like format fields or contain the template's own mark."""
+    from perbup_rules import explain
+
+    maker = explain.ExistsText(_EXISTS, label, year, category, found, tuple(missing))
+    for s in subjects:
+        want = explain.exists_text(_EXISTS, label, s, year, category, found, list(missing)).texts()
+        assert maker.of(s).texts() == want
+        assert maker.text(s) == want
+
+
+def test_exists_template_is_used_after_two_subjects_of_different_lengths():
+    from perbup_rules import explain
+
+    maker = explain.ExistsText(_EXISTS, "violation", 2025, None, 0, ())
+    maker.text("awd-1")
+    assert maker.formats is None  # one subject proves nothing about padding
+    maker.text("awd-2")
+    assert maker.formats is None  # the same length: still not
+    maker.text("awd-333")
+    assert maker.formats is not None
+    assert maker.text("x") == explain.exists_text(_EXISTS, "violation", "x", 2025, None, 0, []).texts()

@@ -387,10 +387,10 @@ class ExistsText:
     """:func:`exists_text` for the findings of one clause, label, year, category, count and
     missing fields, which differ only by subject: the two messages are made once with a mark
     where the subject goes and filled per finding when read (:class:`HeldText`: a listed
-    finding keeps no strings of its own, 40 MB at a million findings). The filled form is trusted once it gave
-    :func:`exists_text`'s texts for two subjects of different lengths (a subject in a padded
-    field would differ); until then, and for good where it differed, each subject's texts are
-    made by :func:`exists_text`."""
+    finding keeps no strings of its own, 40 MB at a million findings). The filled form is
+    trusted once it gave :func:`exists_text`'s texts for two subjects of different lengths (a
+    subject in a padded field would differ); until then, and for good where it differed, each
+    subject's texts are made by :func:`exists_text`."""
 
     __slots__ = ("args", "formats", "first")
 
