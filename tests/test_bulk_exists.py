@@ -109,3 +109,23 @@ def test_kmt05_column_wise_gives_the_per_record_report(ds):
         for key in a:
             if key != "engine":
                 assert a[key] == b[key], key
+
+
+def test_a_wrong_verdict_row_from_sql_stops_evaluation(monkeypatch):
+    """KMT-05's listed purchases take their verdict atom rows from SQL; the first ones are recomputed
+    per record, so a wrong one is a bulk path bug, not a wrong verdict."""
+    from perbup_rules.errors import EngineError
+
+    real = bulk_evaluate._Bulk.records
+    flip = {"t": "f", "f": "t", "u": "t"}
+
+    def records(self, where, key=None, span=None):
+        recs, rows = real(self, where, key, span)
+        if rows:
+            first = next(i for i, r in enumerate(rows) if r is not None)
+            rows[first] = rows[first][:3] + [flip[rows[first][3]]] + rows[first][4:]
+        return recs, rows
+
+    monkeypatch.setattr(bulk_evaluate._Bulk, "records", records)
+    with pytest.raises(EngineError, match="KMT-05: .*verdict atoms.*bulk path bug"):
+        audit(KUTIM, pr.EXAMPLE_DATA, "reference", clauses=["KMT-05"])

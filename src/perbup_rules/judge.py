@@ -805,7 +805,7 @@ class Judge:
 
     # exists --------------------------------------------------------------------------
     def exists(self, clause: dict, given_matches: Mapping[tuple, tuple] | None = None,
-               carried: Carried | None = None) -> None:
+               carried: Carried | None = None, given_rows: list[list[str] | None] | None = None) -> None:
         """``given_matches``: per (dated purchase id, category), the matching computed elsewhere (the
         bulk path's SQL, :mod:`perbup_rules.bulk.match`): (ids of the related records that match,
         ids of those that may, the missing names of those that may). Those subjects' match rows are
@@ -813,7 +813,11 @@ class Judge:
         give the same; any difference stops evaluation.
 
         ``carried``: these subjects are one batch of several (see :class:`Carried`); the grouped
-        required partnerships are added by :meth:`finish` after the last."""
+        required partnerships are added by :meth:`finish` after the last.
+
+        ``given_rows``: per purchase (of ``self.purchases``), its verdict atom row computed
+        elsewhere, the matching pseudo-atoms (``found``, ``possible``) aside, or None; used for
+        a dated purchase of a clause without categories, rechecked as :meth:`each` rechecks."""
         over = clause["over"]
         if needs_reports(clause) and not self.dataset.reports_read:
             return  # no reports table: not evaluated (duties.not_evaluated_reports says so)
@@ -902,6 +906,9 @@ class Judge:
                                   ENGINE_CONTRACT)
         vrows, vitems = [], []
         nothing: tuple = ()
+        given_of = ({id(rec): row for rec, row in zip(self.purchases, given_rows) if row is not None}
+                    if given_rows is not None and over == "purchases" and categories == [None] else {})
+        recheck = carried.recheck
         for si, (rec, year, day) in enumerate(subjects):
             period = period_of(year)
             for ci, cat in enumerate(categories):
@@ -910,7 +917,11 @@ class Judge:
                 ctx = Ctx(rec=rec, category=cat, period=period, day=day, year=year)
                 pseudo = {0: in_force(clause, day), 1: "t" if n_found >= clause["min_count"] else "f",
                           2: "t" if n_found + n_maybe >= clause["min_count"] else "f"}
-                vrows.append(self.row(vfns, ctx, missing, pseudo))
+                given = given_of.get(id(rec)) if given_of and rec.date is not None else None
+                if given is not None:  # the SQL row, with the matching worked out here
+                    given = [given[0], pseudo[1], pseudo[2], *given[3:]]
+                vrows.append(recheck.take(given, lambda: self.row(vfns, ctx, missing, pseudo),
+                                          lambda: f"{clause['id']}: {rec.id}: verdict atoms"))
                 vitems.append((si, ci, rec, year, cat, ctx, missing))
         vlabels = self.decide(clause, "verdict", vrows)
         vdec = D.from_json(clause["decisions"]["verdict"])

@@ -218,8 +218,16 @@ class Classifier:
         dec = D.from_json(clause["decisions"]["case"])
         fns = None
         by_id = self.run.dataset.parties
+        derived = env.derived
+        year_store: dict | None = None
+        last_year = None
         for year, pid, value, label in got:
-            env.derived.setdefault(year, {}).setdefault(pid, {})[attr] = value
+            if year != last_year or year_store is None:  # rows come grouped by year: look it up once per run
+                year_store, last_year = derived.setdefault(year, {}), year
+            attrs = year_store.get(pid)
+            if attrs is None:
+                attrs = year_store[pid] = {}
+            attrs[attr] = value
             if value is None:
                 why_store = env.derived_why.setdefault(year, {})
                 if label == "default" or label.startswith("case:"):

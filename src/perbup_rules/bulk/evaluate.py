@@ -347,7 +347,8 @@ class _Bulk:
         ``expect``: per (period, stage, category, status), the column-wise verdicts of the
         listed findings, or with ``checked`` (purchase ids), of every finding of those
         purchases (the others were not judged column-wise); any difference stops evaluation.
-        ``given``: the atom rows SQL computed for them (``each`` only); the per-record evaluator
+        ``given``: the atom rows SQL computed for them (``each``; ``exists`` without categories, the
+        verdict rows but for the matching pseudo-atoms); the per-record evaluator
         recomputes the first ones and stops on any difference. ``matches``: likewise, the related
         records each dated purchase matches (``exists`` only, :mod:`.match`). ``members``: a
         window clause's certain members and the records of those to check (``window`` only,
@@ -360,14 +361,14 @@ class _Bulk:
             self.run.purchases = purchases
             if members is not None:
                 self.run.window(clause, *members)
+            elif clause["kind"] == "exists":
+                self.run.exists(clause, given_matches=matches, given_rows=given, carried=carried)
             elif given is not None:  # dated purchases of an each clause: verdicts() counted their assumptions
                 self.run.counting = False
                 try:
                     self.run.each(clause, given_rows=given, carried=carried)
                 finally:
                     self.run.counting = True
-            elif clause["kind"] == "exists":
-                self.run.exists(clause, given_matches=matches, carried=carried)
             else:
                 getattr(self.run, clause["kind"])(clause)
             self.run.purchases = []
@@ -641,7 +642,8 @@ class _Bulk:
             spans = self.spans(where)
             matches = self.matches(clause, f"({picked}) AND {related}") if spans else None
             if spans or expect:
-                self.judge_listed(clause, (self.records(LISTING, None, s) for s in spans), expect, checked=checked,
+                rows_key = f"k_{c['n']}" if not clause["categories"] else None  # one row serves every category
+                self.judge_listed(clause, (self.records(LISTING, rows_key, s) for s in spans), expect, checked=checked,
                                   matches=matches)
         finally:
             self.con.execute("DROP TABLE IF EXISTS linked")
