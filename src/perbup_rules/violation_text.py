@@ -314,7 +314,7 @@ def deferred(clause: dict, atoms: list[dict], row: list[str], comp: Compiled, ct
         comp.remember(key, clause, plan)
     rp = plan.row(row)
     try:
-        raw = tuple(g(ctx) for g in rp.getters)
+        raw = tuple([g(ctx) for g in rp.getters])  # a list first: tuple(generator) is slower
     except Exception:  # noqa: BLE001 - a value that cannot be read: the sentence cache explains it
         return None
     shape = rp.shape(tuple(map(type, raw)))
