@@ -50,7 +50,7 @@ def in_memory(folder: str) -> bool:
     try:
         real = os.path.realpath(folder)
         with open("/proc/self/mounts", encoding="utf-8", errors="replace") as fh:
-            mounts = [line.split()[1:3] for line in fh if len(line.split()) > 2]
+            mounts = [fields[1:3] for fields in map(str.split, fh) if len(fields) > 2]
     except OSError:
         return True
     best, kind = "", ""
