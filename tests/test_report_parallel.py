@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -19,12 +20,15 @@ forking = pytest.mark.skipif(not hasattr(os, "fork") or not os.path.isdir("/proc
                              reason="forks only where there is os.fork and /proc (Linux)")
 
 
-@given(n=st.integers(0, 500), parts=st.integers(1, 6), step=st.integers(1, 40))
-def test_split_covers_in_order_in_steps(n, parts, step):
-    ranges = parallel.split(n, parts, step)
+@given(n=st.integers(0, 500), procs=st.integers(1, 6), step=st.integers(1, 40), cap=st.integers(1, 60))
+def test_chunks_cover_in_order_in_steps(n, procs, step, cap):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parallel, "MAX_CHUNK", cap)
+        ranges = parallel.chunks(n, procs, step)
+    assert procs == 1 or all(b - a <= max(cap, step) + step for a, b in ranges)  # capped (rounded up to a step)
     assert ranges[0][0] == 0 and ranges[-1][1] == n
     assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))  # contiguous, in order
-    assert len(ranges) <= max(parts, 1)
+    assert len(ranges) <= max(procs * parallel.CHUNKS_PER_PROCESS, -(-n // cap), 1)
     assert all((b - a) % step == 0 and b > a for a, b in ranges[:-1])  # cut at multiples of step
 
 
@@ -52,17 +56,61 @@ def test_a_child_that_fails_is_done_again_by_the_parent(monkeypatch):
     calls = []
 
     def encode(part, first):
-        calls.append((part[0], first))
+        calls.append((part[0], first))  # seen in the parent only (a child's list is its own)
         if os.getpid() != parent:
             raise RuntimeError("the child fails")
         yield from encode_numbers(part, first)
 
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     monkeypatch.setattr(parallel, "processes", lambda: 3)
-    items = list(range(30))
+    items = list(range(60))
     assert "".join(parallel.pieces(items, encode, 3)) == "".join(encode_numbers(items, True))
-    # the parent encoded every part itself: its own first, then the two the children failed
-    assert calls == [(0, True), (12, False), (24, False)]
+    # the parent encoded every chunk itself, once: its own and those the children failed on
+    starts = [a for a, _b in parallel.chunks(len(items), 3, 3)]
+    assert sorted(calls) == [(a, a == 0) for a in starts]
+
+
+@forking
+def test_children_take_chunks_while_the_parent_makes_the_head(monkeypatch):
+    """The head is made by the parent after forking; meanwhile the children take chunks (the
+    parent would else encode them all), and the text is still in order."""
+    parent = os.getpid()
+    mine = []
+
+    def encode(part, first):
+        if os.getpid() == parent:
+            mine.append(part[0])
+        yield from encode_numbers(part, first)
+
+    def head():
+        time.sleep(1.0)  # long enough for the children to take every chunk
+        return "HEAD:"
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "processes", lambda: 3)
+    items = list(range(90))
+    got = "".join(parallel.pieces(items, encode, 3, head=head))
+    assert got == "HEAD:" + "".join(encode_numbers(items, True))
+    assert len(mine) < len(parallel.chunks(len(items), 3, 3))
+
+
+@forking
+@settings(max_examples=15, deadline=None)
+@given(items=st.lists(st.integers(0, 99), min_size=1, max_size=80), slow=st.sets(st.integers(0, 99), max_size=5))
+def test_slow_chunks_anywhere_keep_the_order(items, slow):
+    """Whichever process is slow on which chunk (the parent waits for a child, or holds its own
+    chunks until a child's come), the text is the one-process text."""
+    def encode(part, first):
+        if slow & set(part):
+            time.sleep(0.01)
+        yield from encode_numbers(part, first)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parallel, "MIN_ITEMS", 1)
+        mp.setattr(parallel, "processes", lambda: 3)
+        mp.setattr(parallel, "CHUNKS_PER_PROCESS", 4)
+        got = "".join(parallel.pieces(items, encode, 1, head=lambda: "h"))
+    assert got == "h" + "".join(encode_numbers(items, True))
 
 
 @forking
@@ -85,7 +133,7 @@ def test_a_reader_that_stops_early_leaves_no_child(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     monkeypatch.setattr(parallel, "processes", lambda: 3)
     it = parallel.pieces(list(range(300)), encode_numbers, 3)
-    assert next(it) == "0,1,2"
+    assert next(it).startswith("0,1,2,")
     it.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)

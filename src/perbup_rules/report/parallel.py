@@ -2,10 +2,13 @@
 
 Encoding the listed findings of a large audit (the explanations made, JSON or CSV text written)
 is pure Python, one finding at a time: a single core, while the machine has more. Here the
-findings are cut into contiguous parts; the parent encodes the first while each other part is
-encoded by a child made with ``os.fork`` into a temporary file; then the parent passes the
-children's text on in order. A forked child shares the parent's findings (copy on write), so
-nothing is pickled or sent.
+findings are cut into contiguous chunks (about :data:`CHUNKS_PER_PROCESS` per process); the
+parent and children made with ``os.fork`` take the next chunk in turn until none is left, a
+child writing each chunk's text to its temporary file, and the parent passes every chunk's text
+on in order. Taking chunks in turn keeps the processes busy to the end whatever a chunk costs
+(a clause's findings cost twice another's) and whatever else the parent does meanwhile (the
+report's skeleton, passing the children's text on). A forked child shares the parent's
+findings (copy on write), so nothing is pickled or sent.
 
 When it is not done (the result is the same, from one process):
 
@@ -19,25 +22,24 @@ When it is not done (the result is the same, from one process):
   report it writes (``spill_dir``), else they go to the system's temporary folder.
 
 A child that fails (any exception, a full disk) exits with status 1 and prints nothing; the
-parent then encodes that part itself, so a real error is raised once, where it happens, by the
+parent then encodes the chunk it was on itself, so a real error is raised once, where it happens, by the
 same code as without children.
 """
 
 from __future__ import annotations
 
 import gc
-import io
 import os
 import signal
+import struct
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 #: below this many findings one process writes them (forking costs a few milliseconds)
 MIN_ITEMS = 20_000
 #: at most this many processes encode one report (parent included)
 MAX_PROCESSES = 4
-#: characters read back from a child's file at a time
-_CHUNK = 1 << 20
 
 
 #: file systems whose files are memory
@@ -79,87 +81,185 @@ def processes() -> int:
     return max(1, min(cores, MAX_PROCESSES))
 
 
-def split(n: int, parts: int, step: int) -> list[tuple[int, int]]:
-    """``[start, stop)`` ranges covering ``range(n)`` in order, at most ``parts`` of them, each
-    (but the last) a multiple of ``step`` long."""
-    if parts <= 1 or n <= step:
+def chunks(n: int, processes_: int, step: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` ranges covering ``range(n)`` in order, about :data:`CHUNKS_PER_PROCESS`
+    per process but none over :data:`MAX_CHUNK` items (a chunk's text is held whole), each (but
+    the last) a multiple of ``step`` long."""
+    if processes_ <= 1 or n <= step:
         return [(0, n)]
-    size = -(-n // parts)
+    size = min(-(-n // (processes_ * CHUNKS_PER_PROCESS)), MAX_CHUNK)
     size = -(-size // step) * step
     return [(a, min(a + size, n)) for a in range(0, n, size)]
 
 
 def pieces(items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], step: int = 1,
-           spill_dir: str | None = None) -> Iterator[str]:
+           spill_dir: str | None = None, head: Callable[[], str] | None = None) -> Iterator[str]:
     """``encode(items, True)`` in pieces, made by up to :func:`processes` processes.
 
     ``encode(part, first)`` gives the text of a contiguous part of ``items``; ``first`` is true
     for the part that starts the list (a separator before the others). The concatenation of the
     parts' texts, in order, must be the text of the whole list. ``step``: parts are cut at
     multiples of it (the batches ``encode`` makes). ``spill_dir``: where the children's
-    temporary files go (default: the system's temporary folder)."""
+    temporary files go (default: the system's temporary folder). ``head``: text to give first,
+    made by the parent while the children already encode (a report's skeleton).
+
+    The list is cut into :func:`chunks`; the parent and its children take the next chunk in turn
+    (a pipe of chunk numbers) until none is left, so a process that is slower, or has other work
+    (``head``, passing text on), simply takes fewer. A child writes each chunk's UTF-8 text to its
+    temporary file and tells the parent where (a pipe of fixed-size records); the parent gives
+    every chunk's text in order: its own, held until its turn (at most :data:`HOLD` of them),
+    or read back from the child's file."""
     spill_dir = spill_dir or tempfile.gettempdir()
     n = processes() if len(items) >= MIN_ITEMS and not in_memory(spill_dir) else 1
-    ranges = split(len(items), n, step)
-    if len(ranges) == 1:
+    parts = chunks(len(items), n, step)
+    if len(parts) == 1:
+        if head is not None:
+            yield head()
         yield from encode(items, True)
         return
-    children: list[tuple[int, object, tuple[int, int]]] = []  # (pid, file, range)
-    # A collection in the parent would write to the header of every object it tracks while the
-    # children share them, copying the pages they sit on: the objects made so far are left out
-    # of collections until the children are done.
-    gc.freeze()
-    try:
-        for a, b in ranges[1:]:
-            try:
-                fh = tempfile.TemporaryFile(prefix="perbup-report-", dir=spill_dir)
-            except OSError:
-                children.append((0, None, (a, b)))  # encoded by the parent
-                continue
-            pid = os.fork()
-            if pid == 0:  # the child: encode its part, write it, exit without running the parent's cleanup
-                _child(items[a:b], encode, fh)
-            children.append((pid, fh, (a, b)))
-        a, b = ranges[0]
-        yield from encode(items[a:b], True)
-        while children:
-            pid, fh, (a, b) = children.pop(0)
-            ok = pid != 0 and _exit_code(pid) == 0
-            if ok:
-                fh.seek(0)
-                text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
-                while chunk := text.read(_CHUNK):
-                    yield chunk
-                text.close()
-            else:  # the child failed: the same code, here, raises what went wrong
-                if fh is not None:
-                    fh.close()
-                yield from encode(items[a:b], False)
-    finally:  # the reader stopped early or failed: stop and reap the children left
-        gc.unfreeze()
-        for pid, fh, _ in children:
-            if pid:
+    yield from _Pool(items, encode, parts, n, spill_dir).run(head)
+
+
+#: chunks per process: enough that the processes end together, few enough that each is long
+CHUNKS_PER_PROCESS = 12
+#: items in a chunk at most (its text, about 1.2 kB a finding in JSON, is held whole)
+MAX_CHUNK = 10_000
+#: the parent holds at most this many of its own chunks' texts, waiting for a child's to come first
+HOLD = 2
+_TOKEN = struct.Struct("<I")
+_NONE = 0xFFFFFFFF  # no chunk left
+_DONE = struct.Struct("<IIQQ")  # chunk, child, offset, length: one atomic pipe write (< PIPE_BUF)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class _Pool:
+    """One encoding of a list by the parent and forked children (see :func:`pieces`)."""
+
+    def __init__(self, items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]],
+                 parts: list[tuple[int, int]], n: int, spill_dir: str) -> None:
+        self.items, self.encode, self.parts, self.n, self.spill_dir = items, encode, parts, n, spill_dir
+        self.children: list[tuple[int, Any]] = []  # (pid, file); pid 0: not started
+        self.tokens_r = self.tokens_w = self.done_r = self.done_w = -1
+
+    def text(self, i: int) -> str:
+        a, b = self.parts[i]
+        return "".join(self.encode(self.items[a:b], i == 0))
+
+    def take(self) -> int | None:
+        """The next chunk no process has taken yet (None: none left)."""
+        got = os.read(self.tokens_r, _TOKEN.size)
+        if len(got) < _TOKEN.size:
+            return None
+        (i,) = _TOKEN.unpack(got)
+        return None if i == _NONE else i
+
+    def run(self, head: Callable[[], str] | None) -> Iterator[str]:
+        # A collection in the parent would write to the header of every object it tracks while the
+        # children share them, copying the pages they sit on: the objects made so far are left out
+        # of collections until the children are done.
+        gc.freeze()
+        try:
+            self.tokens_r, self.tokens_w = os.pipe()
+            self.done_r, self.done_w = os.pipe()
+            tokens = b"".join(_TOKEN.pack(i) for i in range(len(self.parts)))
+            _write_all(self.tokens_w, tokens + _TOKEN.pack(_NONE) * self.n)  # one "none left" per process
+            os.close(self.tokens_w)
+            self.tokens_w = -1
+            for k in range(self.n - 1):
+                try:
+                    fh = tempfile.TemporaryFile(prefix="perbup-report-", dir=self.spill_dir)
+                except OSError:
+                    break  # fewer helpers
+                pid = os.fork()
+                if pid == 0:  # the child: take chunks until none is left, exit without the parent's cleanup
+                    _worker(self, k, fh)
+                self.children.append((pid, fh))
+            os.close(self.done_w)  # the children hold the write ends: end of file when all have exited
+            self.done_w = -1
+            if head is not None:
+                yield head()
+            yield from self.gather()
+        finally:  # done, or the reader stopped early or failed: stop and reap the children left
+            gc.unfreeze()
+            for pid, _fh in self.children:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
                 _exit_code(pid)
-            if fh is not None:
+            for _pid, fh in self.children:
                 fh.close()
+            for fd in (self.tokens_r, self.tokens_w, self.done_r, self.done_w):
+                if fd >= 0:
+                    os.close(fd)
+
+    def gather(self) -> Iterator[str]:
+        held: dict[int, str] = {}  # the parent's own chunks, waiting for their turn
+        where: dict[int, tuple[int, int, int]] = {}  # a child's chunk: (child, offset, length)
+        buf = b""
+        taking, children_alive = True, bool(self.children)
+        os.set_blocking(self.done_r, False)
+        for turn in range(len(self.parts)):
+            while turn not in held and turn not in where:
+                if children_alive:  # what the children finished meanwhile
+                    try:
+                        got = os.read(self.done_r, _DONE.size * 64)
+                    except BlockingIOError:
+                        got = None
+                    if got == b"":
+                        children_alive = False
+                    elif got:
+                        buf += got
+                        while len(buf) >= _DONE.size:
+                            i, k, off, length = _DONE.unpack_from(buf)
+                            buf = buf[_DONE.size:]
+                            where[i] = (k, off, length)
+                        continue
+                if taking and len(held) < HOLD:
+                    i = self.take()
+                    if i is None:
+                        taking = False
+                    else:
+                        held[i] = self.text(i)
+                    continue
+                if children_alive:  # nothing to do but wait for a child
+                    os.set_blocking(self.done_r, True)
+                    got = os.read(self.done_r, _DONE.size)
+                    os.set_blocking(self.done_r, False)
+                    if got == b"":
+                        children_alive = False
+                    else:
+                        buf += got
+                    continue
+                # every child has exited and this chunk is nowhere: a child failed while encoding it.
+                # The same code, here, raises what went wrong (or gives the text).
+                held[turn] = self.text(turn)
+            if turn in held:
+                yield held.pop(turn)
+            else:
+                k, off, length = where.pop(turn)
+                yield os.pread(self.children[k][1].fileno(), length, off).decode("utf-8")
 
 
-def _child(part: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], fh) -> None:
+def _worker(pool: _Pool, k: int, fh: Any) -> None:
     status = 1
     try:
         # a collection would write to every object's header and copy the parent's pages
         gc.disable()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        out = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
-        for piece in encode(part, False):
-            out.write(piece)
-        out.flush()
+        fd, offset = fh.fileno(), 0
+        while (i := pool.take()) is not None:
+            data = pool.text(i).encode("utf-8")
+            _write_all(fd, data)
+            os.write(pool.done_w, _DONE.pack(i, k, offset, len(data)))
+            offset += len(data)
         status = 0
-    except BaseException:  # noqa: BLE001 - reported by the parent re-encoding the part
+    except BaseException:  # noqa: BLE001 - reported by the parent re-encoding the chunk
         pass
     finally:
         os._exit(status)

@@ -153,12 +153,17 @@ def iter_json(report: Report, include: Iterable[Status] | None = None, spill_dir
         yield report.to_json(include)
         return
     marker = "findings-c0ffee-" + str(id(listed))
-    skeleton = report.to_dict(include=[])
-    skeleton["findings"] = marker
-    skeleton["names"] = report._listed_names(listed)
-    text = json.dumps(skeleton, ensure_ascii=False, indent=2, sort_keys=False)
-    head, tail = text.split(f'"{marker}"')
-    yield head + "[\n    "
+    tail = []
+
+    def head() -> str:  # made while helper processes already encode the findings (parallel.pieces)
+        skeleton = report.to_dict(include=[])
+        skeleton["findings"] = marker
+        skeleton["names"] = report._listed_names(listed)
+        text = json.dumps(skeleton, ensure_ascii=False, indent=2, sort_keys=False)
+        before, after = text.split(f'"{marker}"')
+        tail.append(after)
+        return before + "[\n    "
+
     encode = _finding_encoder(listed[0])
 
     def part(findings: list[Finding], first: bool) -> Iterator[str]:
@@ -168,8 +173,8 @@ def iter_json(report: Report, include: Iterable[Status] | None = None, spill_dir
             yield chunk if first else ",\n    " + chunk
             first = False
 
-    yield from parallel.pieces(listed, part, BATCH, spill_dir)
-    yield "\n  ]" + tail + "\n"
+    yield from parallel.pieces(listed, part, BATCH, spill_dir, head=head)
+    yield "\n  ]" + tail[0] + "\n"
 
 
 def iter_csv(report: Report, spill_dir: str | None = None) -> Iterator[str]:
