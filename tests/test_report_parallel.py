@@ -171,6 +171,10 @@ def test_reports_written_by_several_processes_are_the_same_bytes(fmt, monkeypatc
     monkeypatch.setattr(parallel, "processes", lambda: 3)
     forked = "".join(stream.pieces(report, fmt, spill_dir=str(tmp_path)))
     assert forked == (report.to_json() if fmt == "json" else render(report, fmt))
+    # raw: the helpers' text as the bytes they wrote (the CLI writes a binary file), the rest str
+    got = list(stream.pieces(report, fmt, spill_dir=str(tmp_path), raw=True))
+    assert any(type(p) is bytes for p in got)
+    assert b"".join(p if type(p) is bytes else p.encode("utf-8") for p in got) == forked.encode("utf-8")
 
 
 def tmpfs_mount() -> str | None:

@@ -133,12 +133,14 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
 
     # JSON and CSV are written in batches of findings (the same bytes as render(): tests/test_report_stream.py)
     # a long report's later findings are encoded by forked helpers into files beside it (report.parallel)
+    # (to a file: the helpers' text as the bytes they wrote, the rest encoded here)
     pieces = report_pieces(report, fmt, all_findings=all_findings,
-                           spill_dir=str(output.parent) if output is not None else None)
+                           spill_dir=str(output.parent) if output is not None else None, raw=output is not None)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.writelines(pieces)
+        with open(output, "wb") as fh:
+            for piece in pieces:
+                fh.write(piece if type(piece) is bytes else piece.encode("utf-8"))
         if not quiet:
             click.echo(t("cli.audit.wrote", output=output, fmt=fmt, summary=_one_line(report)), err=True)
     else:

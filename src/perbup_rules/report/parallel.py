@@ -93,7 +93,8 @@ def chunks(n: int, processes_: int, step: int) -> list[tuple[int, int]]:
 
 
 def pieces(items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], step: int = 1,
-           spill_dir: str | None = None, head: Callable[[], str] | None = None) -> Iterator[str]:
+           spill_dir: str | None = None, head: Callable[[], str] | None = None,
+           raw: bool = False) -> Iterator[str | bytes]:
     """``encode(items, True)`` in pieces, made by up to :func:`processes` processes.
 
     ``encode(part, first)`` gives the text of a contiguous part of ``items``; ``first`` is true
@@ -101,7 +102,8 @@ def pieces(items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], s
     parts' texts, in order, must be the text of the whole list. ``step``: parts are cut at
     multiples of it (the batches ``encode`` makes). ``spill_dir``: where the children's
     temporary files go (default: the system's temporary folder). ``head``: text to give first,
-    made by the parent while the children already encode (a report's skeleton).
+    made by the parent while the children already encode (a report's skeleton). ``raw``: a
+    child's text is given as the UTF-8 bytes it wrote, not decoded (the caller writes bytes).
 
     The list is cut into :func:`chunks`; the parent and its children take the next chunk in turn
     (a pipe of chunk numbers) until none is left, so a process that is slower, or has other work
@@ -117,7 +119,7 @@ def pieces(items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], s
             yield head()
         yield from encode(items, True)
         return
-    yield from _Pool(items, encode, parts, n, spill_dir).run(head)
+    yield from _Pool(items, encode, parts, n, spill_dir).run(head, raw)
 
 
 #: chunks per process: enough that the processes end together, few enough that each is long
@@ -158,7 +160,7 @@ class _Pool:
         (i,) = _TOKEN.unpack(got)
         return None if i == _NONE else i
 
-    def run(self, head: Callable[[], str] | None) -> Iterator[str]:
+    def run(self, head: Callable[[], str] | None, raw: bool) -> Iterator[str | bytes]:
         # A collection in the parent would write to the header of every object it tracks while the
         # children share them, copying the pages they sit on: the objects made so far are left out
         # of collections until the children are done.
@@ -183,7 +185,7 @@ class _Pool:
             self.done_w = -1
             if head is not None:
                 yield head()
-            yield from self.gather()
+            yield from self.gather(raw)
         finally:  # done, or the reader stopped early or failed: stop and reap the children left
             gc.unfreeze()
             for pid, _fh in self.children:
@@ -198,7 +200,7 @@ class _Pool:
                 if fd >= 0:
                     os.close(fd)
 
-    def gather(self) -> Iterator[str]:
+    def gather(self, raw: bool) -> Iterator[str | bytes]:
         held: dict[int, str] = {}  # the parent's own chunks, waiting for their turn
         where: dict[int, tuple[int, int, int]] = {}  # a child's chunk: (child, offset, length)
         buf = b""
@@ -243,7 +245,8 @@ class _Pool:
                 yield held.pop(turn)
             else:
                 k, off, length = where.pop(turn)
-                yield os.pread(self.children[k][1].fileno(), length, off).decode("utf-8")
+                data = os.pread(self.children[k][1].fileno(), length, off)
+                yield data if raw else data.decode("utf-8")
 
 
 def _worker(pool: _Pool, k: int, fh: Any) -> None:

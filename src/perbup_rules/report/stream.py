@@ -145,8 +145,10 @@ def _finding_encoder(sample: Finding):
     return finding
 
 
-def iter_json(report: Report, include: Iterable[Status] | None = None, spill_dir: str | None = None) -> Iterator[str]:
-    """``report.to_json(include)`` in pieces of :data:`BATCH` findings (``spill_dir``: :func:`.parallel.pieces`)."""
+def iter_json(report: Report, include: Iterable[Status] | None = None, spill_dir: str | None = None,
+              raw: bool = False) -> Iterator[str | bytes]:
+    """``report.to_json(include)`` in pieces of :data:`BATCH` findings (``spill_dir``, ``raw``:
+    :func:`.parallel.pieces`)."""
     keep = None if include is None else {Status(s) for s in include}
     listed = [f for f in report.findings if keep is None or f.status in keep]
     if not listed:
@@ -173,12 +175,13 @@ def iter_json(report: Report, include: Iterable[Status] | None = None, spill_dir
             yield chunk if first else ",\n    " + chunk
             first = False
 
-    yield from parallel.pieces(listed, part, BATCH, spill_dir, head=head)
+    yield from parallel.pieces(listed, part, BATCH, spill_dir, head=head, raw=raw)
     yield "\n  ]" + tail[0] + "\n"
 
 
-def iter_csv(report: Report, spill_dir: str | None = None) -> Iterator[str]:
-    """:func:`perbup_rules.report.csv_report.render` in pieces of :data:`BATCH` rows (``spill_dir``: :func:`.parallel.pieces`)."""
+def iter_csv(report: Report, spill_dir: str | None = None, raw: bool = False) -> Iterator[str | bytes]:
+    """:func:`perbup_rules.report.csv_report.render` in pieces of :data:`BATCH` rows (``spill_dir``,
+    ``raw``: :func:`.parallel.pieces`)."""
     from . import csv_report
 
     class _Buf:
@@ -201,17 +204,20 @@ def iter_csv(report: Report, spill_dir: str | None = None) -> Iterator[str]:
         if buf.parts:
             yield "".join(buf.parts)
 
-    yield from parallel.pieces(sorted(report.findings, key=Finding.sort_key), part, BATCH, spill_dir)
+    yield from parallel.pieces(sorted(report.findings, key=Finding.sort_key), part, BATCH, spill_dir, raw=raw)
 
 
-def pieces(report: Report, fmt: str, *, all_findings: bool = False, spill_dir: str | None = None) -> Iterator[str]:
+def pieces(report: Report, fmt: str, *, all_findings: bool = False, spill_dir: str | None = None,
+           raw: bool = False) -> Iterator[str | bytes]:
     """The report as ``fmt`` in pieces whose concatenation is ``render(report, fmt)``
     (``spill_dir``: where the processes that help encode a long JSON or CSV report put their
-    parts, :func:`.parallel.pieces`; the CLI gives the report's own folder)."""
+    parts, :func:`.parallel.pieces`; the CLI gives the report's own folder). ``raw``: the
+    helpers' text is given as the UTF-8 bytes they wrote (for a binary file: not decoded to be
+    encoded again), the rest as str; else every piece is str."""
     if fmt == "json":
-        return iter_json(report, spill_dir=spill_dir)
+        return iter_json(report, spill_dir=spill_dir, raw=raw)
     if fmt == "csv":
-        return iter_csv(report, spill_dir=spill_dir)
+        return iter_csv(report, spill_dir=spill_dir, raw=raw)
     from . import render
 
     return iter([render(report, fmt, all_findings=all_findings)])
