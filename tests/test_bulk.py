@@ -11,6 +11,7 @@ import csv
 import os
 import tempfile
 from collections import Counter
+from decimal import Decimal
 from unittest import mock
 from pathlib import Path
 
@@ -330,3 +331,31 @@ def test_cli_bulk_is_a_no_op(tmp_path, fmt):
         one = runner.invoke(main, ["audit", *extra, "--format", fmt])
         two = runner.invoke(main, ["audit", "--bulk", *extra, "--format", fmt])
         assert one.exit_code == two.exit_code and one.output == two.output, extra
+
+
+@pytest.mark.parametrize("amount", [10**20, Decimal("1709941000.50")], ids=["past-bigint", "sen"])
+def test_money_is_read_back_exactly_whatever_its_sql_type(amount):
+    """Listed records read HUGEINT money as BIGINT only where every value of the column fits
+    (_Bulk.narrow). The importers and checked records stop at 18 digits, so a value past 2**63
+    comes only from a record built without checks (``trusted``): its column stays HUGEINT; money
+    with sen is DECIMAL and is never narrowed. Either way the value and the report are exact."""
+    import dataclasses
+
+    from perbup_rules.bulk.feed import from_dataset
+    from perbup_rules.engine import get_engine
+
+    ds = pr.load_dataset(pr.EXAMPLE_DATA)
+    first = ds.purchases[0]
+    fields = {f.name: getattr(first, f.name) for f in dataclasses.fields(first)}
+    ds.purchases[0] = type(first).trusted(**{**fields, "value_idr": amount})
+    want = as_counted(pr.evaluate(KUTIM, ds, "reference"))
+    data = from_dataset(ds)
+    try:
+        b = bulk_evaluate._Bulk(KUTIM, data, get_engine("reference"), sorted({p.date.year for p in ds.purchases if p.date}), None)
+        b.evaluate(None)
+        assert "value_idr" not in b.narrow() and "pagu_idr" in b.narrow()
+        recs = {r.id: r for r in b.records("TRUE")[0]}
+        assert recs[first.id].value_idr == amount and type(recs[first.id].value_idr) is type(amount)
+    finally:
+        data.close()
+    _same(want, bulk_evaluate.evaluate_bulk(KUTIM, from_dataset(ds), "reference"))

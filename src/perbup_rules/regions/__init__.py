@@ -181,9 +181,14 @@ def resolve_party(p: Party) -> Party:
         return p
     # the codes come from the gazetteer, the rest from a party already checked: no second check
     # (at 50,000 parties the check was most of the time this took)
-    fields = {f.name: getattr(p, f.name) for f in dataclasses.fields(p)}
+    fields = {name: getattr(p, name) for name in _field_names(type(p))}
     fields.update(kabupaten_code=kab, kecamatan_code=kec, desa_code=desa, provenance=p.provenance + prov)
     return type(p).trusted(**fields)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @functools.lru_cache(maxsize=65536)
