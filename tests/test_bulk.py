@@ -359,3 +359,16 @@ def test_money_is_read_back_exactly_whatever_its_sql_type(amount):
     finally:
         data.close()
     _same(want, bulk_evaluate.evaluate_bulk(KUTIM, from_dataset(ds), "reference"))
+
+
+def test_a_background_statement_raises_in_the_caller_and_leaves_the_connection_usable():
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE t AS SELECT range AS x FROM range(1000)")
+        bulk_evaluate._in_background(con, "CHECKPOINT")()  # waits for it
+        wait = bulk_evaluate._in_background(con, "SELECT * FROM no_such_table")
+        with pytest.raises(duckdb.CatalogException):
+            wait()
+        assert con.execute("SELECT sum(x) FROM t").fetchone()[0] == 499500
+    finally:
+        con.close()

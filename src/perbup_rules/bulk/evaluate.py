@@ -39,8 +39,9 @@ How it divides the work (the per-record evaluator stays the definition):
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, namedtuple
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Iterable, Iterator
 
 from .. import schema
@@ -329,11 +330,11 @@ class _Bulk:
             cols.append(f"{key} AS k_{n}")
             c["n"] = n
             self.cols[clause["id"]] = c
-        # a table of the in-memory database, not a temp one, so that CHECKPOINT compresses it (with
-        # the purchases): a sixth of the memory (measured at 1M purchases: docs/performance.md)
+        # a table of the in-memory database, not a temp one, so that a CHECKPOINT compresses it (with
+        # the purchases): a sixth of the memory (measured at 1M purchases: docs/performance.md);
+        # evaluate() runs it beside the clauses that read no purchase
         self.con.execute(f"CREATE TABLE facts AS SELECT {', '.join(cols)} FROM purchases p {self.join_sql} "
                          f"WHERE {self.filter()}")
-        self.con.execute("CHECKPOINT")
         # undated purchases: listed once in the data-quality section, judged per record on their possible days
         for (pid,) in self.con.execute("SELECT id FROM facts WHERE nodate ORDER BY rownum").fetchall():
             self.run.data_quality.setdefault(("purchases", pid), set()).add("date")
@@ -879,13 +880,24 @@ class _Bulk:
         self.join_sql = " ".join(self.scope.joins[a] for a in sorted(self.scope.joins))
         self.build_facts([c for c in self.rs.clauses if sql_ok.get(c["id"])
                           and (wanted is None or c["id"] in wanted)])
-        for clause in self.rs.clauses:
-            if clause["kind"] == "classify" or (wanted is not None and clause["id"] not in wanted):
-                continue
+        judged = [c for c in self.rs.clauses
+                  if c["kind"] != "classify" and (wanted is None or c["id"] in wanted)]
+        # The clauses over parties, partnerships and reports read nothing from DuckDB: they are
+        # judged (in Python) while DuckDB compresses the purchases and ``facts`` (a CHECKPOINT, in
+        # its own threads: about 2 s at 1M purchases), then the purchase clauses. Every clause's
+        # findings are its own and the report sorts them, so the order changes nothing in it.
+        done = _in_background(self.con, "CHECKPOINT")
+        try:
+            for clause in judged:
+                if clause.get("over") != "purchases":
+                    self.run.purchases = []
+                    getattr(self.run, clause["kind"])(clause)
+        finally:
+            done()
+        for clause in judged:
             if clause.get("over") != "purchases":
-                self.run.purchases = []
-                getattr(self.run, clause["kind"])(clause)
-            elif sql_ok[clause["id"]] and (self.capped or clause["kind"] != "share"):
+                continue
+            if sql_ok[clause["id"]] and (self.capped or clause["kind"] != "share"):
                 getattr(self, clause["kind"])(clause)  # (uncapped, a share group lists every member: per record)
             else:
                 self.per_record(clause)
@@ -941,6 +953,29 @@ class _Bulk:
                     schema.PURCHASE_FIELDS.get(cat["path"][0]) not in (schema.STR, schema.CODE):
                 raise Unsupported("a remedy category that is not a text field of the purchase")
             self.scope.value(cat)
+
+
+def _in_background(con: Any, sql: str) -> Callable[[], None]:
+    """Run ``sql`` on its own cursor in a thread (DuckDB releases the GIL); the function returned
+    waits for it and raises what it raised. ``con`` must not be used meanwhile."""
+    cursor = con.cursor()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            cursor.execute(sql)
+        except BaseException as err:  # noqa: BLE001 - raised in the caller's thread by wait()
+            failed.append(err)
+
+    thread = threading.Thread(target=run, name="perbup-duckdb", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        cursor.close()
+        if failed:
+            raise failed[0]
+    return wait
 
 
 def _uses_purchase_relation(ruleset: Ruleset) -> bool:
