@@ -13,6 +13,7 @@ import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import attrgetter
 from typing import Any, Iterable, Iterator
 
@@ -351,15 +352,13 @@ class Report:
 
     def _listed_names(self, listed: list[Finding]) -> dict[str, str]:
         """Names of the ids the listed findings and required partnerships mention, sorted by id."""
-        ids: set[str] = set()
-        for f in listed:
-            if f.subject is not None:
-                ids.add(f.subject)
-            ids.update(f.evidence)
+        names = self.names
+        named = names.__contains__  # most ids are purchases' and name nothing: no set of them all
+        ids = set(filter(named, chain.from_iterable(f.evidence for f in listed)))
+        ids.update(filter(named, map(attrgetter("subject"), listed)))
         for r in self.required_partnerships:
             ids.add(r.party)
             ids.update(r.candidates)
-        names = self.names
         return {i: names[i] for i in sorted(ids.intersection(names))}  # sorted: only the named ids
 
     def iter_json(self, include: Iterable[Status] | None = None) -> Iterator[str]:
