@@ -369,6 +369,7 @@ def test_a_background_statement_raises_in_the_caller_and_leaves_the_connection_u
         wait = bulk_evaluate._in_background(con, "SELECT * FROM no_such_table")
         with pytest.raises(duckdb.CatalogException):
             wait()
+        bulk_evaluate._in_background(con, "SELECT * FROM no_such_table")(False)  # only waits
         assert con.execute("SELECT sum(x) FROM t").fetchone()[0] == 499500
     finally:
         con.close()

@@ -880,27 +880,25 @@ class _Bulk:
         self.join_sql = " ".join(self.scope.joins[a] for a in sorted(self.scope.joins))
         self.build_facts([c for c in self.rs.clauses if sql_ok.get(c["id"])
                           and (wanted is None or c["id"] in wanted)])
-        judged = [c for c in self.rs.clauses
-                  if c["kind"] != "classify" and (wanted is None or c["id"] in wanted)]
-        # The clauses over parties, partnerships and reports read nothing from DuckDB: they are
-        # judged (in Python) while DuckDB compresses the purchases and ``facts`` (a CHECKPOINT, in
-        # its own threads: about 2 s at 1M purchases), then the purchase clauses. Every clause's
-        # findings are its own and the report sorts them, so the order changes nothing in it.
+        # DuckDB compresses the purchases and ``facts`` (a CHECKPOINT, about 2 s at 1M purchases) on
+        # its own cursor, in a thread, while the clauses are judged: the queries read the tables
+        # as they are, compressed or not (DuckDB checkpoints beside readers and temp tables).
         done = _in_background(self.con, "CHECKPOINT")
         try:
-            for clause in judged:
+            for clause in self.rs.clauses:
+                if clause["kind"] == "classify" or (wanted is not None and clause["id"] not in wanted):
+                    continue
                 if clause.get("over") != "purchases":
                     self.run.purchases = []
                     getattr(self.run, clause["kind"])(clause)
-        finally:
-            done()
-        for clause in judged:
-            if clause.get("over") != "purchases":
-                continue
-            if sql_ok[clause["id"]] and (self.capped or clause["kind"] != "share"):
-                getattr(self, clause["kind"])(clause)  # (uncapped, a share group lists every member: per record)
-            else:
-                self.per_record(clause)
+                elif sql_ok[clause["id"]] and (self.capped or clause["kind"] != "share"):
+                    getattr(self, clause["kind"])(clause)  # (uncapped, a share group lists every member: per record)
+                else:
+                    self.per_record(clause)
+        except BaseException:
+            done(False)  # the clause's error is the one to report
+            raise
+        done()
 
     def _compiles(self, clause: dict) -> bool:
         try:
@@ -955,9 +953,10 @@ class _Bulk:
             self.scope.value(cat)
 
 
-def _in_background(con: Any, sql: str) -> Callable[[], None]:
+def _in_background(con: Any, sql: str) -> Callable[..., None]:
     """Run ``sql`` on its own cursor in a thread (DuckDB releases the GIL); the function returned
-    waits for it and raises what it raised. ``con`` must not be used meanwhile."""
+    waits for it and raises what it raised (``wait(False)``: only waits). ``con`` may run other statements meanwhile (DuckDB
+    isolates them; a CHECKPOINT runs beside reads and temp tables)."""
     cursor = con.cursor()
     failed: list[BaseException] = []
 
@@ -970,10 +969,10 @@ def _in_background(con: Any, sql: str) -> Callable[[], None]:
     thread = threading.Thread(target=run, name="perbup-duckdb", daemon=True)
     thread.start()
 
-    def wait() -> None:
+    def wait(raise_error: bool = True) -> None:
         thread.join()
         cursor.close()
-        if failed:
+        if failed and raise_error:
             raise failed[0]
     return wait
 
