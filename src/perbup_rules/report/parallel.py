@@ -124,8 +124,9 @@ def pieces(items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], s
 
 #: chunks per process: enough that the processes end together, few enough that each is long
 CHUNKS_PER_PROCESS = 12
-#: items in a chunk at most (its text, about 1.2 kB a finding in JSON, is held whole)
-MAX_CHUNK = 10_000
+#: items in a chunk at most: its text (about 1.2 kB a finding in JSON) is held whole, by a child
+#: until written and by the parent until its turn (10,000 raised the hard shape's 1M peak by 70 MB)
+MAX_CHUNK = 4_000
 #: the parent holds at most this many of its own chunks' texts, waiting for a child's to come first
 HOLD = 2
 _TOKEN = struct.Struct("<I")
