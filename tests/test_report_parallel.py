@@ -226,3 +226,27 @@ def test_helpers_spill_where_asked(tmp_path, monkeypatch):
     items = list(range(30))
     assert "".join(parallel.pieces(items, encode_numbers, 3, spill_dir=str(tmp_path))) == "".join(encode_numbers(items, True))
     assert seen == [str(tmp_path)]
+
+
+@forking
+def test_every_chunk_is_encoded_once(tmp_path, monkeypatch):
+    """The parent waits for a slow child's report and uses it: no chunk is encoded twice (a
+    report read while waiting used to be parsed only with the next one, so the last chunk was
+    encoded again by the parent once the children had exited)."""
+    log = tmp_path / "log"
+    parent = os.getpid()
+
+    def encode(part, first):
+        fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        os.write(fd, f"{part[0]}\n".encode())
+        os.close(fd)
+        if os.getpid() != parent:
+            time.sleep(0.05)  # the child is slow: the parent ends up waiting for it
+        yield from encode_numbers(part, first)
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "processes", lambda: 2)
+    items = list(range(96))
+    assert "".join(parallel.pieces(items, encode, 3)) == "".join(encode_numbers(items, True))
+    starts = sorted(int(x) for x in log.read_text().split())
+    assert starts == [a for a, _b in parallel.chunks(len(items), 2, 3)]

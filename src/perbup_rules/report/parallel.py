@@ -88,6 +88,7 @@ def chunks(n: int, processes_: int, step: int) -> list[tuple[int, int]]:
     if processes_ <= 1 or n <= step:
         return [(0, n)]
     size = min(-(-n // (processes_ * CHUNKS_PER_PROCESS)), MAX_CHUNK)
+    size = max(size, -(-n // MAX_CHUNKS))  # every chunk number fits the pipe before anyone reads it
     size = -(-size // step) * step
     return [(a, min(a + size, n)) for a in range(0, n, size)]
 
@@ -127,6 +128,8 @@ CHUNKS_PER_PROCESS = 12
 #: items in a chunk at most: its text (about 1.2 kB a finding in JSON) is held whole, by a child
 #: until written and by the parent until its turn (10,000 raised the hard shape's 1M peak by 70 MB)
 MAX_CHUNK = 4_000
+#: chunks at most: their numbers (4 bytes each) are written to a pipe (64 kB) before any is read
+MAX_CHUNKS = 8_000
 #: the parent holds at most this many of its own chunks' texts, waiting for a child's to come first
 HOLD = 2
 _TOKEN = struct.Struct("<I")
@@ -146,7 +149,7 @@ class _Pool:
     def __init__(self, items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]],
                  parts: list[tuple[int, int]], n: int, spill_dir: str) -> None:
         self.items, self.encode, self.parts, self.n, self.spill_dir = items, encode, parts, n, spill_dir
-        self.children: list[tuple[int, Any]] = []  # (pid, file); pid 0: not started
+        self.children: list[tuple[int, Any]] = []  # (pid, temporary file) of each child
         self.tokens_r = self.tokens_w = self.done_r = self.done_w = -1
 
     def text(self, i: int) -> str:
@@ -206,23 +209,30 @@ class _Pool:
         where: dict[int, tuple[int, int, int]] = {}  # a child's chunk: (child, offset, length)
         buf = b""
         taking, children_alive = True, bool(self.children)
-        os.set_blocking(self.done_r, False)
+
+        def read(block: bool) -> bool:
+            """Take what the children reported (waiting for a report if ``block``); False when
+            nothing was there (or every child has exited)."""
+            nonlocal buf, children_alive
+            os.set_blocking(self.done_r, block)
+            try:
+                got = os.read(self.done_r, _DONE.size * 64)
+            except BlockingIOError:
+                return False
+            if not got:
+                children_alive = False
+                return False
+            buf += got
+            while len(buf) >= _DONE.size:
+                i, k, off, length = _DONE.unpack_from(buf)
+                buf = buf[_DONE.size:]
+                where[i] = (k, off, length)
+            return True
+
         for turn in range(len(self.parts)):
             while turn not in held and turn not in where:
-                if children_alive:  # what the children finished meanwhile
-                    try:
-                        got = os.read(self.done_r, _DONE.size * 64)
-                    except BlockingIOError:
-                        got = None
-                    if got == b"":
-                        children_alive = False
-                    elif got:
-                        buf += got
-                        while len(buf) >= _DONE.size:
-                            i, k, off, length = _DONE.unpack_from(buf)
-                            buf = buf[_DONE.size:]
-                            where[i] = (k, off, length)
-                        continue
+                if children_alive and read(False):  # what the children finished meanwhile
+                    continue
                 if taking and len(held) < HOLD:
                     i = self.take()
                     if i is None:
@@ -231,13 +241,7 @@ class _Pool:
                         held[i] = self.text(i)
                     continue
                 if children_alive:  # nothing to do but wait for a child
-                    os.set_blocking(self.done_r, True)
-                    got = os.read(self.done_r, _DONE.size)
-                    os.set_blocking(self.done_r, False)
-                    if got == b"":
-                        children_alive = False
-                    else:
-                        buf += got
+                    read(True)
                     continue
                 # every child has exited and this chunk is nowhere: a child failed while encoding it.
                 # The same code, here, raises what went wrong (or gives the text).
