@@ -14,8 +14,9 @@ most of its writing time there and held the whole text in memory. Here:
   keys in ``Finding.to_dict()`` or new report sections are never lost (add them to
   :func:`finding` to keep the speed).
 * CSV: rows written with ``csv.writer.writerows`` a batch at a time, straight to the file.
-* Both: a long list of findings is encoded by more than one process (:mod:`.parallel`: forked
-  children encode the later parts into temporary files, the parent passes them on in order).
+* Both: a long list of findings is encoded by more than one process (:mod:`.parallel`: the
+  parent and forked children take chunks in turn, the children write theirs to temporary files,
+  the parent passes every chunk on in order; the JSON skeleton is made meanwhile).
 * Markdown, HTML and text: list at most 500 rows per section (``--all`` lifts it) and are
   rendered whole, as before.
 
