@@ -180,3 +180,30 @@ def test_import_and_audit_show_the_same_located_diagnostics_with_hints(tmp_path)
     # every problem of the two-table folder, each located, not the first and "(and N more)"
     err = run("import", cases[0], "-o", tmp_path / "out").stderr
     assert f"{cases[0]}/parties.csv:1: missing_column" in err and f"{cases[0]}/purchases.csv:1: missing_column" in err
+
+
+@pytest.mark.parametrize("step", ["load", "categorize_table", "evaluate_bulk"])
+def test_a_duckdb_failure_is_one_coded_line_not_a_traceback(step, monkeypatch):
+    """Out of memory or a full temporary disk while judging column-wise: exit 2 with the step, the
+    code and the way round it (the per-record path), in the CLI and as an EngineError in the API."""
+    import duckdb
+
+    from perbup_rules.bulk import categorize, choose
+    from perbup_rules.errors import EngineError
+
+    def boom(*a, **k):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256 KiB\nmore")
+
+    monkeypatch.setattr(categorize if step == "categorize_table" else choose, step, boom)
+    got = run("audit", "--data", EXAMPLE, "--engine-path", "column", "--format", "json")
+    assert got.exit_code == 2, got.output
+    assert got.exception is None or isinstance(got.exception, SystemExit)
+    line = got.output.strip().splitlines()[-1]
+    assert line.startswith("perbup: engine_failure: DuckDB failed while ") and "OutOfMemoryException" in line
+    assert "could not allocate block" in line and "more" not in line and "--engine-path per-record" in line
+    assert "Traceback" not in got.output
+    with pytest.raises(EngineError) as err:
+        pr.audit(pr.BUNDLED_RULES, EXAMPLE, "reference", path="column")
+    assert err.value.code == "engine_failure"
+    # the per-record path does not use DuckDB: it still judges
+    assert run("audit", "--data", EXAMPLE, "--engine-path", "per-record", "--format", "json").exit_code in (0, 1)

@@ -266,3 +266,30 @@ def test_exists_template_is_used_after_two_subjects_of_different_lengths():
     maker.text("awd-333")
     assert maker.formats is not None
     assert maker.text("x") == explain.exists_text(_EXISTS, "violation", "x", 2025, None, 0, []).texts()
+
+
+def test_a_comparison_written_twice_is_said_once(monkeypatch):
+    """KMT-03 writes ``value_idr <= params.umkk_reserved_max`` in both alternatives of ``applies``:
+    a package without a pagu, taken under the assumption, once showed that sentence twice."""
+    ds = _dataset(VALUES)
+    for got in (_made(ds)[0], _reference(ds, monkeypatch)):
+        texts = [t for t in got if t[0] == "KMT-03"]
+        assert len(texts) == len(VALUES)
+        for (_c, _s, id_, en), v in zip(texts, sorted(VALUES, key=VALUES.index)):
+            shown = f"Rp{v:,}".replace(",", ".")
+            assert id_.count(f"nilai paket {shown} tidak melebihi batas") == 1, id_
+            assert en.count(f"value of the package {shown} does not exceed the limit") == 1, en
+            assert "asumsi pagu dipakai" in id_ and "the assumption pagu is on" in en
+
+
+def test_first_alike_ignores_where_an_atom_stands():
+    from perbup_rules.atoms import Compiled
+    from perbup_rules.expr import to_text
+
+    atoms = KUTIM.clause("KMT-03")["decisions"]["verdict"]["atoms"]
+    alike = sentence_cache.first_alike(atoms, Compiled(None, "purchases"))
+    texts = [to_text(a) if a["op"] != "in_force" else "in_force" for a in atoms]
+    for i, j in enumerate(alike):
+        # the first atom written as this one is
+        assert j == min(k for k in range(i + 1) if texts[k] == texts[i])
+    assert [i for i, j in enumerate(alike) if j != i] == [6, 7]  # known(pagu_idr), value_idr <= ceiling

@@ -197,13 +197,15 @@ def _logic_atoms(logic: dict | None) -> list[int]:
 def atom_sentences(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx, which: set[str],
                    among: Iterable[int] | None = None) -> tuple[list[str], list[str]]:
     """The atoms whose value is in ``which`` (only those ``among`` the given indexes, in that
-    order) as plain sentences: (Indonesian, English)."""
+    order) as plain sentences: (Indonesian, English). Atoms written alike are said once
+    (:func:`sentence_cache.first_alike`)."""
     ids, ens = [], []
     seen: set[int] = set()
+    alike = sentence_cache.first_alike(atoms, comp)
     for i in (range(len(atoms)) if among is None else among):
-        if i in seen or row[i] not in which or atoms[i]["op"] in ("in_force", "fact"):
+        if alike[i] in seen or row[i] not in which or atoms[i]["op"] in ("in_force", "fact"):
             continue
-        seen.add(i)
+        seen.add(alike[i])  # an atom written alike twice is one fact, said once
         # phrases.sentence in both languages, remembered per the values read (perbup_rules.sentence_cache)
         id_, en = sentence_cache.sentences(atoms[i], row[i], comp, ctx)
         ids.append(id_)

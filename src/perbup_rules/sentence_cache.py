@@ -59,6 +59,31 @@ def _is_missing(v: Any) -> bool:
     return isinstance(v, Missing)
 
 
+def _without_columns(node: Any) -> Any:
+    """A node of a compiled expression without its source columns ("col"): equal for equal expressions."""
+    if isinstance(node, dict):
+        return tuple(sorted((k, _without_columns(v)) for k, v in node.items() if k != "col"))
+    if isinstance(node, list):
+        return tuple(_without_columns(v) for v in node)
+    return node
+
+
+def first_alike(atoms: list[dict], comp: Compiled) -> tuple[int, ...]:
+    """Per atom, the index of the first atom written alike (the same expression, wherever it stands).
+
+    A clause may write one comparison in two places (KMT-03's ``value_idr <=
+    params.umkk_reserved_max`` in each alternative of ``applies``); read off one record both
+    have one value and one sentence, so an explanation says it once (:func:`explain.atom_sentences`,
+    :mod:`perbup_rules.violation_text`).
+    """
+    hit = comp.memo(("first-alike", id(atoms)), atoms)
+    if hit is None:
+        first: dict[Any, int] = {}
+        hit = tuple(first.setdefault(_without_columns(a), i) for i, a in enumerate(atoms))
+        comp.remember(("first-alike", id(atoms)), atoms, hit)
+    return hit
+
+
 def _nodes(atom: dict) -> tuple[dict, ...]:
     """The operand nodes whose values ``phrases.sentence`` may read: the sides, and the items of a list."""
     sides = [n for n in (atom.get("left"), atom.get("right")) if n]

@@ -77,11 +77,14 @@ class _Plan:
         return rp
 
 
-def _shown(atoms: list[dict], row: tuple, which: str, among: list[int]) -> list[int]:
-    """The atoms ``explain.atom_sentences`` shows: those ``among`` whose value is ``which``, once, in order."""
+def _shown(atoms: list[dict], row: tuple, which: str, among: list[int], alike: tuple[int, ...]) -> list[int]:
+    """The atoms ``explain.atom_sentences`` shows: those ``among`` whose value is ``which``, in order,
+    each once and once for atoms written alike (``alike``: :func:`sentence_cache.first_alike`)."""
     out: list[int] = []
+    seen: set[int] = set()
     for i in among:
-        if i not in out and row[i] == which and atoms[i]["op"] not in ("in_force", "fact"):
+        if alike[i] not in seen and row[i] == which and atoms[i]["op"] not in ("in_force", "fact"):
+            seen.add(alike[i])
             out.append(i)
     return out
 
@@ -123,8 +126,9 @@ class _RowPlan:
                 out.append((True, r))
             return atom, row[i], tuple(out)
 
-        self.failed = tuple(spec(i) for i in _shown(atoms, row, "f", plan.among))
-        self.applied = tuple(spec(i) for i in _shown(atoms, row, "t", plan.applies))
+        alike = sentence_cache.first_alike(atoms, comp)
+        self.failed = tuple(spec(i) for i in _shown(atoms, row, "f", plan.among, alike))
+        self.applied = tuple(spec(i) for i in _shown(atoms, row, "t", plan.applies, alike))
         self.getters = tuple(getters)
         self.formats = tuple(formats)
         # a value may be a slot only where every sentence that reads it shows it as its field's value

@@ -24,6 +24,7 @@ The path can be forced for tests and debugging: ``path="per-record"`` or ``"colu
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from typing import Iterable
 
 from ..compiler.ruleset import Ruleset
 from ..engine import Engine, get_engine
-from ..errors import DataError, UsageError
+from ..errors import ENGINE_FAILURE, DataError, EngineError, UsageError
 from ..findings import Report
 from ..nodata import no_data_diagnostic, read_from_input
 from ..records import Dataset
@@ -49,6 +50,28 @@ ENV = "PERBUP_ENGINE_PATH"
 
 #: From this many purchases on, ``auto`` judges column-wise (measured: docs/performance.md).
 COLUMN_FROM = 3000
+
+
+@contextlib.contextmanager
+def duckdb_failures(doing: str):
+    """A DuckDB error while ``doing`` (out of memory, a full temporary disk, a bug of ours) as an
+    :class:`EngineError` (``engine_failure``) that names the step and the way round it, not a traceback.
+
+    Input DuckDB cannot read is not one of these: the reader falls back to the per-row importer,
+    which locates the problem (:mod:`.load`).
+    """
+    try:
+        yield
+    except ImportError:
+        raise
+    except Exception as err:
+        import duckdb
+
+        if not isinstance(err, duckdb.Error):
+            raise
+        first = (str(err).strip().splitlines() or [""])[0]
+        raise EngineError(f"{ENGINE_FAILURE}: DuckDB failed while {doing} column-wise ({type(err).__name__}: {first}); "
+                          f"--engine-path per-record judges without it", ENGINE_FAILURE) from err
 
 
 def asked(path: str | None) -> str:
@@ -99,7 +122,8 @@ def read(sources: Iterable[str | Path], kind: str | None = None, path: str | Non
     sources = [Path(s) for s in sources]
     if path != "per-record" and len(sources) == 1 and kind in (None, "auto", "canonical") and _canonical(sources[0]):
         if path == "column" or _lines(sources[0]) >= COLUMN_FROM:
-            data = load(sources[0])
+            with duckdb_failures(f"reading {sources[0]}"):
+                data = load(sources[0])
             from ..regions import enrich
 
             enrich(data.dataset)  # as load_many does (the judge does it again: idempotent)
@@ -135,7 +159,8 @@ def categorize(inp: Input, ruleset: Ruleset):
         return categorize(inp.dataset, load_for(ruleset))
     from .categorize import categorize_table
 
-    return categorize_table(inp.bulk, load_for(ruleset))
+    with duckdb_failures("sorting purchases into categories"):
+        return categorize_table(inp.bulk, load_for(ruleset))
 
 
 def judge(ruleset: Ruleset, inp: Input, engine: str | Engine = "durable", *,
@@ -159,7 +184,8 @@ def judge(ruleset: Ruleset, inp: Input, engine: str | Engine = "durable", *,
         inp.path, inp.why = "per-record", "no purchases"
     elif path == "column" or (path == "auto" and n >= COLUMN_FROM):
         try:
-            data, own = from_dataset(inp.dataset), True
+            with duckdb_failures("loading the records"):
+                data, own = from_dataset(inp.dataset), True
             inp.path, inp.why = "column", (f"{n} purchases >= {COLUMN_FROM}" if path == "auto" else "forced")
         except NotColumnWise as why:
             inp.path, inp.why = "per-record", str(why)
@@ -174,7 +200,8 @@ def judge(ruleset: Ruleset, inp: Input, engine: str | Engine = "durable", *,
             report = as_counted(report)
     else:
         try:
-            report = evaluate_bulk(ruleset, data, eng, listed=ALL if all_findings else LISTED, tracer=tracer, **kw)
+            with duckdb_failures("judging"):
+                report = evaluate_bulk(ruleset, data, eng, listed=ALL if all_findings else LISTED, tracer=tracer, **kw)
         finally:
             if own:
                 data.close()
