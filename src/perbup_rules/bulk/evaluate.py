@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from typing import Any, Iterable, Iterator
 
 from .. import schema
@@ -355,15 +355,15 @@ class _Bulk:
         self.judge_listed(clause, [(self._all, None)], expect=None)
 
     def judge_listed(self, clause: dict, batches: Iterable[tuple[list, list | None]], expect: Counter | None,
-                     checked: set | None = None, matches: Mapping | None = None, members: tuple | None = None) -> None:
+                     checked: Container | None = None, matches: Mapping | None = None, members: tuple | None = None) -> None:
         """Judge these purchases per record; list LISTED findings, count the others.
 
         ``batches``: the purchases, with ``given`` (below) or None, in one or more batches in file
         order, judged as one (:class:`~perbup_rules.judge.Carried`).
 
         ``expect``: per (period, stage, category, status), the column-wise verdicts of the
-        listed findings, or with ``checked`` (purchase ids), of every finding of those
-        purchases (the others were not judged column-wise); any difference stops evaluation.
+        listed findings, or with ``checked`` (purchase ids: any container), of every finding of
+        those purchases (the others were not judged column-wise); any difference stops evaluation.
         ``given``: the atom rows SQL computed for them (``each``; ``exists`` without categories, the
         verdict rows but for the matching pseudo-atoms); the per-record evaluator
         recomputes the first ones and stops on any difference. ``matches``: likewise, the related
@@ -652,9 +652,12 @@ class _Bulk:
             picked = (f"NOT facts.nodate AND EXISTS (SELECT 1 FROM (VALUES {groups}) g(yr, k, rc, rel) "
                       f"WHERE g.yr = facts.yr AND g.k = {key} AND g.rc IS NOT DISTINCT FROM {rcat} "
                       f"AND g.rel = {related})")
-        checked = {r[0] for r in self.con.execute(f"SELECT id FROM facts WHERE ({picked}) AND NOT {related}")
-                   .fetchall()}
         where = f"facts.nodate OR ({picked})"  # spans and matches read linked
+        # the purchases listed whose statuses SQL counted: every one but the undated and those with
+        # related records (few: the related tables are small), named as those few, not as the many
+        # (at 1M, a set of some 250,000 ids held while KMT-05's findings are made)
+        checked = _AllBut(r[0] for r in self.con.execute(f"SELECT id FROM facts WHERE facts.nodate OR "
+                                                         f"(({picked}) AND {related})").fetchall())
         try:
             spans = self.spans(where)
             matches = self.matches(clause, f"({picked}) AND {related}") if spans else None
@@ -1113,6 +1116,19 @@ def _fetched(cursor: Any, size: int = BATCH) -> Iterator[tuple]:
         if not rows:
             return
         yield from rows
+
+
+class _AllBut:
+    """Every id but the given ones, for ``in`` (``judge_listed``'s ``checked``): the complement
+    of a small set, where the set itself would be large."""
+
+    __slots__ = ("_but",)
+
+    def __init__(self, but: Iterable[str]) -> None:
+        self._but = frozenset(but)
+
+    def __contains__(self, rid: object) -> bool:
+        return rid not in self._but
 
 
 class _Matched(Mapping):

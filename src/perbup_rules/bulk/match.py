@@ -275,15 +275,18 @@ def _code(cond: str, unknown: str) -> str:
 def build_pairs(scope: MatchScope, con: Any, picked: str) -> None:
     """``mpick``: the dated purchases in ``picked`` (a condition on ``facts``) with the fields the
     atoms read; ``mside``: each related record per year of them, with its own atoms' part; and
-    ``mpairs``: every (purchase row ``rn``, category ``ci``, related record ``ri``) under the link,
-    with its row ``k`` and mask ``mk`` as integers."""
+    the view ``mpairs``: every (purchase row ``rn``, category ``ci``, related record ``ri``) under
+    the link, with its row ``k`` and mask ``mk`` as integers."""
     clause = scope.clause
     cats = clause["categories"] or [None]
     link, link_from = clause["link"], clause.get("link_from", "id")
     subject = "".join(f', p."{n}" AS "s_{n}"' for n in sorted(scope.subject_cols))
-    con.execute(f'CREATE TEMP TABLE mpick AS SELECT facts.rownum AS rn, facts.id AS pid, facts.yr, p."{link_from}" AS lk'
-                f"{subject} FROM facts JOIN purchases p ON p.rownum = facts.rownum "
-                f'WHERE NOT facts.nodate AND ({picked}) AND p."{link_from}" IN (SELECT "c_{link}" FROM mrel)')
+    # the purchases picked first (a filter of ``facts``), then their fields: joined the other way,
+    # DuckDB hashes every purchase (200 MB at the audit's peak on the hard shape at 1M)
+    con.execute(f"CREATE TEMP TABLE mpick AS WITH f AS MATERIALIZED (SELECT facts.rownum, facts.id, facts.yr FROM facts "
+                f"WHERE NOT facts.nodate AND ({picked})) "
+                f'SELECT f.rownum AS rn, f.id AS pid, f.yr, p."{link_from}" AS lk{subject} FROM f '
+                f'JOIN purchases p ON p.rownum = f.rownum WHERE p."{link_from}" IN (SELECT "c_{link}" FROM mrel)')
     cols = ", ".join(f'string_split(nullif(mrel."c_{n}", \'\'), \';\') AS "c_{n}"' if t == "LIST" else f'mrel."c_{n}"'
                      for n, t in scope.types.items())
     rel = "".join(f', {sql} AS "{c}"' for c, sql in sorted(scope.rel_cols.items()))
@@ -291,7 +294,10 @@ def build_pairs(scope: MatchScope, con: Any, picked: str) -> None:
     con.execute(f"CREATE TEMP TABLE mside AS SELECT r.*, {scope.row_sql(False)} AS kown, {scope.mask_sql(False)} AS mown "
                 f"FROM (SELECT mrel.ri, {cols}, y.yr{rel} FROM mrel CROSS JOIN (SELECT DISTINCT yr FROM mpick) y {joins}) r")
     values = ", ".join(f"({i}, CAST({literal(c)} AS VARCHAR))" for i, c in enumerate(cats))
-    con.execute(f"CREATE TEMP TABLE mpairs AS SELECT s.rn, c.ci, r.ri, r.kown + {scope.row_sql(True)} AS k, "
+    # a view, not a table: read twice (its distinct rows, then those that match or may), the join
+    # is made twice (the related side is small) instead of held (two million pairs on the hard
+    # shape at 1M, 100 MB and more of DuckDB's memory at the audit's peak)
+    con.execute(f"CREATE TEMP VIEW mpairs AS SELECT s.rn, c.ci, r.ri, r.kown + {scope.row_sql(True)} AS k, "
                 f"r.mown + {scope.mask_sql(True)} AS mk FROM mpick s "
                 f'JOIN mside r ON r."c_{link}" = s.lk AND r.yr = s.yr CROSS JOIN (VALUES {values}) c(ci, cat)')
 
@@ -309,7 +315,8 @@ def given_matches(scope: MatchScope, con: Any, decide, picked: str) -> dict[tupl
         got = con.execute(f"SELECT s.pid, m.ci, m.ri, m.k, m.mk FROM mpairs m JOIN mpick s ON s.rn = m.rn "
                           f"WHERE m.k IN ({', '.join(str(k) for k in kept) or 'NULL'})").fetchall()
     finally:
-        for t in ("mpairs", "mside", "mpick"):
+        con.execute("DROP VIEW IF EXISTS mpairs")
+        for t in ("mside", "mpick"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     found: dict[tuple, list[str]] = {}
     maybe: dict[tuple, list[str]] = {}
