@@ -197,15 +197,9 @@ def _logic_atoms(logic: dict | None) -> list[int]:
 def atom_sentences(atoms: list[dict], row: list[str], comp: Compiled, ctx: Ctx, which: set[str],
                    among: Iterable[int] | None = None) -> tuple[list[str], list[str]]:
     """The atoms whose value is in ``which`` (only those ``among`` the given indexes, in that
-    order) as plain sentences: (Indonesian, English). Atoms written alike are said once
-    (:func:`sentence_cache.first_alike`)."""
+    order) as plain sentences: (Indonesian, English); which atoms: :func:`sentence_cache.shown_atoms`."""
     ids, ens = [], []
-    seen: set[int] = set()
-    alike = sentence_cache.first_alike(atoms, comp)
-    for i in (range(len(atoms)) if among is None else among):
-        if alike[i] in seen or row[i] not in which or atoms[i]["op"] in ("in_force", "fact"):
-            continue
-        seen.add(alike[i])  # an atom written alike twice is one fact, said once
+    for i in sentence_cache.shown_atoms(atoms, row, which, range(len(atoms)) if among is None else among, comp):
         # phrases.sentence in both languages, remembered per the values read (perbup_rules.sentence_cache)
         id_, en = sentence_cache.sentences(atoms[i], row[i], comp, ctx)
         ids.append(id_)

@@ -22,6 +22,7 @@ so a million distinct package values never all stay.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Container, Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -59,29 +60,39 @@ def _is_missing(v: Any) -> bool:
     return isinstance(v, Missing)
 
 
-def _without_columns(node: Any) -> Any:
-    """A node of a compiled expression without its source columns ("col"): equal for equal expressions."""
-    if isinstance(node, dict):
-        return tuple(sorted((k, _without_columns(v)) for k, v in node.items() if k != "col"))
-    if isinstance(node, list):
-        return tuple(_without_columns(v) for v in node)
-    return node
-
-
 def first_alike(atoms: list[dict], comp: Compiled) -> tuple[int, ...]:
     """Per atom, the index of the first atom written alike (the same expression, wherever it stands).
 
     A clause may write one comparison in two places (KMT-03's ``value_idr <=
     params.umkk_reserved_max`` in each alternative of ``applies``); read off one record both
-    have one value and one sentence, so an explanation says it once (:func:`explain.atom_sentences`,
-    :mod:`perbup_rules.violation_text`).
+    have one value and one sentence, so an explanation says it once (:func:`shown_atoms`).
+    Atoms are compared as the fingerprint compares them: their canonical JSON without source
+    columns (constants are encoded JSON, so ``1``, ``true`` and ``"1"`` stay apart).
     """
     hit = comp.memo(("first-alike", id(atoms)), atoms)
     if hit is None:
-        first: dict[Any, int] = {}
-        hit = tuple(first.setdefault(_without_columns(a), i) for i, a in enumerate(atoms))
+        from .compiler.ruleset import canonical_json
+        from .expr import strip_cols
+
+        first: dict[str, int] = {}
+        hit = tuple(first.setdefault(canonical_json(strip_cols(a)), i) for i, a in enumerate(atoms))
         comp.remember(("first-alike", id(atoms)), atoms, hit)
     return hit
+
+
+def shown_atoms(atoms: list[dict], row: Sequence[str], which: Container[str], among: Iterable[int],
+                comp: Compiled) -> list[int]:
+    """The atoms an explanation shows, in order: those ``among`` whose value is in ``which``, not
+    ``in_force`` or ``fact``, each once, and once for atoms written alike (:func:`first_alike`).
+    ``explain.atom_sentences`` (per record) and :mod:`perbup_rules.violation_text` (templates) alike."""
+    alike = first_alike(atoms, comp)
+    out: list[int] = []
+    seen: set[int] = set()
+    for i in among:
+        if alike[i] not in seen and row[i] in which and atoms[i]["op"] not in ("in_force", "fact"):
+            seen.add(alike[i])
+            out.append(i)
+    return out
 
 
 def _nodes(atom: dict) -> tuple[dict, ...]:

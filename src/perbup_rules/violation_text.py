@@ -44,6 +44,8 @@ _TEMPLATED = frozenset((int, Decimal, _dt.date))
 _SELF = frozenset(sentence_cache._SELF)
 #: the holes of a template under construction: no catalogue message or value text holds a NUL
 _MARK = "\x00"
+#: the atom values whose sentences a violation shows: the failed ``require`` atoms, the held ``applies`` ones
+_FALSE, _TRUE = frozenset("f"), frozenset("t")
 
 
 def compose(clause: dict, subject: str, failed: list[tuple[str, str]],
@@ -75,18 +77,6 @@ class _Plan:
         if rp is None:
             rp = self.rows[key] = _RowPlan(self, key)
         return rp
-
-
-def _shown(atoms: list[dict], row: tuple, which: str, among: list[int], alike: tuple[int, ...]) -> list[int]:
-    """The atoms ``explain.atom_sentences`` shows: those ``among`` whose value is ``which``, in order,
-    each once and once for atoms written alike (``alike``: :func:`sentence_cache.first_alike`)."""
-    out: list[int] = []
-    seen: set[int] = set()
-    for i in among:
-        if alike[i] not in seen and row[i] == which and atoms[i]["op"] not in ("in_force", "fact"):
-            seen.add(alike[i])
-            out.append(i)
-    return out
 
 
 class _RowPlan:
@@ -126,9 +116,9 @@ class _RowPlan:
                 out.append((True, r))
             return atom, row[i], tuple(out)
 
-        alike = sentence_cache.first_alike(atoms, comp)
-        self.failed = tuple(spec(i) for i in _shown(atoms, row, "f", plan.among, alike))
-        self.applied = tuple(spec(i) for i in _shown(atoms, row, "t", plan.applies, alike))
+        # the atoms explain.atom_sentences shows (the same function)
+        self.failed = tuple(spec(i) for i in sentence_cache.shown_atoms(atoms, row, _FALSE, plan.among, comp))
+        self.applied = tuple(spec(i) for i in sentence_cache.shown_atoms(atoms, row, _TRUE, plan.applies, comp))
         self.getters = tuple(getters)
         self.formats = tuple(formats)
         # a value may be a slot only where every sentence that reads it shows it as its field's value

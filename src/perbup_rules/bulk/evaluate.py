@@ -914,22 +914,26 @@ class _Bulk:
         # sorts them, so the order changes nothing in it. (The checkpoint beside the share, window
         # and exists clauses too holds the uncompressed tables while they allocate: 60 MB more at
         # the peak, hard shape 1M; beside the each clauses it costs 15 to 40 MB and saves 1 to 2 s.)
-        light = [c for c in judged if c.get("over") == "purchases" and c["kind"] == "each" and sql_ok[c["id"]]]
+        others, light, heavy = [], [], []  # in the draft's order within each
+        for c in judged:
+            if c.get("over") != "purchases":
+                others.append(c)
+            elif c["kind"] == "each" and sql_ok[c["id"]]:
+                light.append(c)
+            else:
+                heavy.append(c)
         done = _in_background(self.con, "CHECKPOINT")
         try:
-            for clause in judged:
-                if clause.get("over") != "purchases":
-                    self.run.purchases = []
-                    getattr(self.run, clause["kind"])(clause)
+            for clause in others:
+                self.run.purchases = []
+                getattr(self.run, clause["kind"])(clause)
             for clause in light:
                 self.each(clause)
         except BaseException:
             done(False)  # the clause's error is the one to report
             raise
         done()
-        for clause in judged:
-            if clause.get("over") != "purchases" or clause in light:
-                continue
+        for clause in heavy:
             if sql_ok[clause["id"]] and (self.capped or clause["kind"] != "share"):
                 getattr(self, clause["kind"])(clause)  # (uncapped, a share group lists every member: per record)
             else:
