@@ -72,7 +72,7 @@ def categorize(dataset: Dataset, rules: str | Path | Ruleset):
 def audit(rules: str | Path | Ruleset, data, engine: str = "durable", *, kind: str | None = None,
           registries: list[str | Path] = (), periods=None, stage: str | None = None, clauses=None,
           as_if_in_force: bool = False, all_findings: bool = False, path: str | None = None,
-          no_assume=None, as_of=None, max_candidates: int = 20) -> Report:
+          no_assume=None, as_of=None, max_candidates: int = 20, list_limit: int | None = None) -> Report:
     """``perbup audit`` as one call: read ``data``, apply ``registries`` and the regulation's
     categories.yaml, and judge it per record or column-wise, whichever is faster; the report
     is the same either way (tests/test_onepath.py).
@@ -85,12 +85,15 @@ def audit(rules: str | Path | Ruleset, data, engine: str = "durable", *, kind: s
     ``path``: ``"per-record"`` or ``"column"`` forces a way (tests, debugging; default: chosen
     by size, or ``$PERBUP_ENGINE_PATH``). ``no_assume``, ``as_of``, ``max_candidates``: as in
     :func:`evaluate` (``perbup audit --no-assume``, ``--as-of``, ``--max-candidates``).
+    ``list_limit``: list at most this many verdicts on purchases per clause and status, the first
+    in display order, and count the rest (what ``render(..., "html")`` and the other human formats
+    show; :mod:`perbup_rules.listing`); ignored with ``all_findings``. The summary counts all.
     """
     from .bulk.choose import audit as _audit
 
     return _audit(rules, data, engine, kind=kind, registries=registries, periods=periods, stage=stage,
                   clauses=clauses, as_if_in_force=as_if_in_force, all_findings=all_findings, path=path,
-                  no_assume=no_assume, as_of=as_of, max_candidates=max_candidates)
+                  no_assume=no_assume, as_of=as_of, max_candidates=max_candidates, list_limit=list_limit)
 
 
 def load_dataset(source: str | Path, kind: str | None = None, *, registries: list[str | Path] = ()) -> Dataset:

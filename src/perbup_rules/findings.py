@@ -34,6 +34,9 @@ class Status(str, enum.Enum):
 
 STATUS_ORDER = (Status.VIOLATION, Status.CANNOT_DETERMINE, Status.COMPLIANT, Status.NOT_APPLICABLE)
 
+#: stages in procurement order (others after, alphabetically)
+STAGE_ORDER = ("plan", "award", "contract")
+
 
 @dataclass(frozen=True, slots=True)
 class Text:
@@ -243,6 +246,14 @@ class RequiredPartnership:
         if self.evidence:
             d["evidence"] = list(self.evidence)
         return d
+
+
+def display_key(f: Finding) -> tuple:
+    """Order for people (the human reports list findings in it): period, stage in procurement
+    order, category, subject."""
+    stage = f.stage or ""
+    rank = STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER)
+    return (f.period if f.period is not None else -1, rank, stage, f.category or "", f.subject or "")
 
 
 _CLAUSE_STATUS = attrgetter("clause", "status")

@@ -35,6 +35,7 @@ from ..compiler.ruleset import Ruleset
 from ..engine import Engine, get_engine
 from ..errors import ENGINE_FAILURE, DataError, EngineError, UsageError
 from ..findings import Report
+from ..listing import limit_listed
 from ..nodata import no_data_diagnostic, read_from_input
 from ..records import Dataset
 from ..candidates import MAX_CANDIDATES
@@ -165,9 +166,12 @@ def judge(ruleset: Ruleset, inp: Input, engine: str | Engine = "durable", *,
           periods: Iterable[int] | None = None, stage: str | None = None, clauses: Iterable[str] | None = None,
           as_if_in_force: bool = False, all_findings: bool = False, path: str | None = None,
           tracer=None, no_assume: Iterable[str] | None = None, as_of=None,
-          max_candidates: int = MAX_CANDIDATES) -> Report:
+          max_candidates: int = MAX_CANDIDATES, list_limit: int | None = None) -> Report:
     """Judge what was read, per record or column-wise (see the module docstring); the same report.
 
+    ``list_limit``: list at most this many verdicts on purchases per clause and status, the first
+    in display order, and count the rest (:func:`perbup_rules.listing.limit_listed`: what the human
+    formats show without ``all_findings``); ignored with ``all_findings``.
     ``inp.path`` and ``inp.why`` say afterwards which way was taken.
     """
     from ..evaluate import evaluate
@@ -192,14 +196,18 @@ def judge(ruleset: Ruleset, inp: Input, engine: str | Engine = "durable", *,
     kw = dict(periods=None if periods is None else list(periods), stage=stage,
               clauses=None if clauses is None else list(clauses), as_if_in_force=as_if_in_force,
               no_assume=None if no_assume is None else list(no_assume), as_of=as_of, max_candidates=max_candidates)
+    limit = None if all_findings else list_limit
     if data is None:
         report = evaluate(ruleset, inp.dataset, eng, tracer=tracer, **kw)
         if not all_findings:
             report = as_counted(report)
+        if limit is not None:
+            report = limit_listed(report, limit)
     else:
         try:
             with duckdb_failures("judging"):
-                report = evaluate_bulk(ruleset, data, eng, listed=ALL if all_findings else LISTED, tracer=tracer, **kw)
+                report = evaluate_bulk(ruleset, data, eng, listed=ALL if all_findings else LISTED, tracer=tracer,
+                                       list_limit=limit, **kw)
         finally:
             if own:
                 data.close()
@@ -210,7 +218,7 @@ def audit(rules: str | Path | Ruleset, data: str | Path | Iterable[str | Path] |
           *, kind: str | None = None, registries: Iterable[str | Path] = (), periods: Iterable[int] | None = None,
           stage: str | None = None, clauses: Iterable[str] | None = None, as_if_in_force: bool = False,
           all_findings: bool = False, path: str | None = None, no_assume: Iterable[str] | None = None,
-          as_of=None, max_candidates: int = MAX_CANDIDATES) -> Report:
+          as_of=None, max_candidates: int = MAX_CANDIDATES, list_limit: int | None = None) -> Report:
     """``perbup audit`` as a call: read, apply registries and categories, judge the fastest way.
 
     ``data``: a source (file or folder), several (linked as one), or a Dataset already read.
@@ -234,6 +242,6 @@ def audit(rules: str | Path | Ruleset, data: str | Path | Iterable[str | Path] |
         categorize(inp, ruleset)
         return judge(ruleset, inp, engine, periods=periods, stage=stage, clauses=clauses,
                      as_if_in_force=as_if_in_force, all_findings=all_findings, path=path,
-                     no_assume=no_assume, as_of=as_of, max_candidates=max_candidates)
+                     no_assume=no_assume, as_of=as_of, max_candidates=max_candidates, list_limit=list_limit)
     finally:
         inp.close()

@@ -40,7 +40,7 @@ How it divides the work (the per-record evaluator stays the definition):
 from __future__ import annotations
 
 import threading
-from collections import Counter, namedtuple
+from collections import Counter, defaultdict, namedtuple
 from collections.abc import Callable, Container, Mapping
 from typing import Any, Iterable, Iterator
 
@@ -55,7 +55,8 @@ from ..judge import STATUS, Carried, Group, Judge, each_status, path_text
 from ..candidates import MAX_CANDIDATES, check_max_candidates
 from ..expr import decode_const
 from ..assumptions import ids_in, off_set
-from ..findings import Finding, Report, Status
+from ..findings import STAGE_ORDER, Finding, Report, Status
+from ..listing import check_list_limit, limit_listed
 from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
 from ..windows import all_limits
@@ -119,6 +120,8 @@ class _Bulk:
         self._classified: dict[str, str] | None = None
         #: whether the ``touched`` table (records resting on assumptions, counted in SQL) exists
         self._touched = False
+        #: list at most this many verdicts per clause and status (perbup_rules.listing); None: all
+        self.list_limit: int | None = None
 
     # setup -------------------------------------------------------------------------
     def won(self) -> list:
@@ -471,10 +474,41 @@ class _Bulk:
         if listed_keys:
             keys = ", ".join(literal(k) for k in sorted(listed_keys))
             where = f"({extra_where}) AND {key} IN ({keys})"
+            if self.list_limit is not None and clause["kind"] == "each" and not clause.get("once_on"):
+                where = self.firsts(clause, key, labels, status_of, category, extra_where, listed_keys, expect)
             rows_key = key if clause["kind"] == "each" else None
             batches = (self.batches(where, rows_key) if not clause.get("once_on")  # judge_once: all at once
                        else [self.records(where, rows_key)])
             self.judge_listed(clause, batches, expect)
+
+    def firsts(self, clause: dict, key: str, labels: dict[str, str], status_of, category: str | None,
+               extra_where: str, listed_keys: set[str], expect: Counter) -> str:
+        """With a list limit ``n``: of the purchases whose verdict is listed, those that may be among
+        the first ``n`` per status in display order (:func:`~perbup_rules.findings.display_key`:
+        period, stage in procurement order, stage, subject; ties all kept), kept in the temp table
+        ``firsts``; the condition on ``facts`` that reads them. The others are counted here, and
+        ``expect`` becomes the verdicts of those kept. :func:`~perbup_rules.listing.limit_listed`
+        then keeps exactly the first ``n`` of these and the undated."""
+        by_status: dict[Status, list[str]] = defaultdict(list)
+        for k in sorted(listed_keys):
+            by_status[status_of(labels[k])].append(k)
+        stages = " ".join(f"WHEN {literal(s)} THEN {i}" for i, s in enumerate(STAGE_ORDER))
+        order = f"yr, CASE st {stages} ELSE {len(STAGE_ORDER)} END, coalesce(st, ''), id"
+        picks = " UNION ALL ".join(
+            f"SELECT rownum FROM facts WHERE ({extra_where}) AND {key} IN ({', '.join(literal(k) for k in ks)}) "
+            f"QUALIFY rank() OVER (ORDER BY {order}) <= {self.list_limit}" for _s, ks in sorted(by_status.items()))
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE firsts AS {picks}")
+        where = "rownum IN (SELECT rownum FROM firsts)"
+        kept: Counter = Counter()
+        for year, stage, k, n in self.con.execute(f"SELECT yr, st, {key}, count(*) FROM facts WHERE {where} "
+                                                  f"GROUP BY ALL").fetchall():
+            kept[(year, stage, category, status_of(labels[k]))] += n
+        for (year, stage, cat, status), n in expect.items():
+            if n > kept[(year, stage, cat, status)]:
+                self.counted[(clause["id"], year, stage, cat, status)] += n - kept[(year, stage, cat, status)]
+        expect.clear()
+        expect.update(+kept)
+        return where
 
     def window(self, clause: dict) -> None:
         """A window clause (KMT-04): only the purchases that can be members are judged per record.
@@ -1043,6 +1077,7 @@ def evaluate_bulk(
     max_candidates: int = MAX_CANDIDATES,
     listed: frozenset = LISTED,
     tracer=None,
+    list_limit: int | None = None,
 ) -> Report:
     """Judge ``ruleset`` over a :class:`BulkData` column-wise (see the module docstring).
 
@@ -1052,6 +1087,8 @@ def evaluate_bulk(
     ``EVIDENCE_CAP`` evidence ids (``evidence_count`` gives them all): that is,
     ``as_counted(evaluate(...))``. With ``listed=ALL`` every verdict is listed and
     nothing is capped: the result equals ``evaluate(...)`` itself (engine name aside).
+    ``list_limit``: ``limit_listed(..., list_limit)`` of that (:mod:`perbup_rules.listing`); the
+    ``each`` verdicts it would count are counted in SQL, not judged per record.
     """
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r}; choose one of: {', '.join(STAGES)}")
@@ -1073,6 +1110,8 @@ def evaluate_bulk(
         from ..as_if import as_if_in_force as _as_if
         ruleset, as_if = _as_if(ruleset)
     b = _Bulk(ruleset, data, eng, years, stage, off, check_max_candidates(max_candidates), listed, tracer)
+    if list_limit is not None and listed != ALL:
+        b.list_limit = check_list_limit(list_limit)
     if _uses_purchase_relation(ruleset):
         b.run.env.purchases_by_id = {p.id: p for p in data.purchases()}
     clauses = None if clauses is None else list(clauses)  # read twice: the run and not_evaluated
@@ -1093,7 +1132,7 @@ def evaluate_bulk(
     from ..evaluate import with_reports
     report.not_evaluated = with_reports(not_evaluated(ruleset, BulkPresence(data), clauses),
                                         not_evaluated_reports(ruleset, data.dataset, clauses))
-    return report
+    return report if b.list_limit is None else limit_listed(report, b.list_limit)
 
 
 def coverage_sql(data: BulkData) -> Coverage:

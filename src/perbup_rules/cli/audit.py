@@ -117,7 +117,8 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
                         progress.update(etask, advance=1, description=t("cli.audit.evaluating", clause=clause_id))
             report = choose.judge(ruleset, inp, engine, periods=list(periods) or None, stage=stage,
                                   as_if_in_force=as_if, all_findings=all_findings, path=path, tracer=tracer,
-                                  no_assume=list(no_assume), as_of=as_of, max_candidates=max_candidates)
+                                  no_assume=list(no_assume), as_of=as_of, max_candidates=max_candidates,
+                                  list_limit=_shown_per_section(fmt))
         finally:
             inp.close()
     finally:
@@ -126,6 +127,15 @@ def command(rules, data, kind, stage, periods, engine, fmt, output, all_findings
     if verbose and not quiet:  # which way was taken (never part of the report)
         click.echo(t("cli.audit.path", path=inp.path, why=inp.why), err=True)
     _write(report, fmt, all_findings, output, quiet, fail_on)
+
+
+def _shown_per_section(fmt: str) -> int | None:
+    """How many findings per clause and status the format lists without ``--all`` (None: all of
+    them): the report need list no more (perbup_rules.listing)."""
+    from ..report import CAPPED_FORMATS
+    from ..report._view import ROW_CAP
+
+    return ROW_CAP if fmt in CAPPED_FORMATS else None
 
 
 def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
@@ -148,7 +158,7 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
             click.echo(piece, nl=False)
     if fail_on is not None:
         worst = {"violation": ("violation",), "cannot_determine": ("violation", "cannot_determine")}[fail_on]
-        if any(f.status.value in worst for f in report.findings):
+        if any(report.totals()[s] for s in worst):  # listed and counted (perbup_rules.listing)
             sys.exit(EXIT_FOUND)
     sys.exit(EXIT_OK)
 

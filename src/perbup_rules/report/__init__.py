@@ -20,7 +20,11 @@ FORMATS = {
     "text": "text",
 }
 
-__all__ = ["FORMATS", "render"]
+#: formats that list at most ``_view.ROW_CAP`` findings per clause and status without
+#: ``all_findings`` (a report for them may list only those: perbup_rules.listing)
+CAPPED_FORMATS = ("md", "html", "text")
+
+__all__ = ["CAPPED_FORMATS", "FORMATS", "render"]
 
 
 def render(report: Report, fmt: str, *, all_findings: bool = False) -> str:

@@ -10,11 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Sequence, TypeVar
 
-from ..findings import STATUS_ORDER, Finding, Report, RequiredPartnership, Status, Text
+from ..findings import STATUS_ORDER, Finding, Report, RequiredPartnership, Status, Text, display_key
 from ._format import to_decimal
-
-#: stages in procurement order (others after, alphabetically)
-STAGE_ORDER = ("plan", "award", "contract")
 
 #: per-record rows listed per clause and status before "N more (see CSV/JSON)"
 ROW_CAP = 500
@@ -72,13 +69,6 @@ def _text(value: Any, fallback: str) -> Text:
     if isinstance(value, str) and value:
         return Text(value, value)
     return Text(fallback, fallback)
-
-
-def display_key(f: Finding) -> tuple:
-    """Order for people: period, stage in procurement order, category, subject."""
-    stage = f.stage or ""
-    rank = STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER)
-    return (f.period if f.period is not None else -1, rank, stage, f.category or "", f.subject or "")
 
 
 def clause_views(report: Report) -> list[ClauseView]:
@@ -195,11 +185,14 @@ def input_rows(report: Report) -> list[InputRow]:
     return rows
 
 
-def cap(items: Sequence[T], all_findings: bool, limit: int = ROW_CAP) -> tuple[Sequence[T], int]:
-    """The items to list and how many were left out."""
-    if all_findings or len(items) <= limit:
-        return items, 0
-    return items[:limit], len(items) - limit
+def cap(items: Sequence[T], all_findings: bool, limit: int | None = None, total: int | None = None) -> tuple[Sequence[T], int]:
+    """The items to list (at most ``limit``, by default :data:`ROW_CAP`) and how many were left
+    out; ``total``: how many there are in all, when ``items`` are only the first of them (a report
+    listing the first, :mod:`perbup_rules.listing`)."""
+    limit = ROW_CAP if limit is None else limit
+    total = len(items) if total is None else total
+    shown = items if all_findings or len(items) <= limit else items[:limit]
+    return shown, total - len(shown)
 
 
 def shortfall(f: Finding) -> Decimal | None:

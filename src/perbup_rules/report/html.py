@@ -70,13 +70,13 @@ def _clause(report: Report, v: ClauseView, all_findings: bool) -> dict[str, Any]
     listed = STATUS_ORDER if all_findings else (Status.VIOLATION, Status.CANNOT_DETERMINE)
     for s in listed:
         items = v.findings.get(s, [])
-        shown, more = cap(items, all_findings)
+        shown, more = cap(items, all_findings, total=v.count(s))  # the first listed, the rest counted
         blocks.append({
             "has_category": any(f.category for f in shown),
             "has_stage": any(f.stage for f in shown),
             "status": s.value,
             "label": status_label(s),
-            "total": len(items),
+            "total": v.count(s),
             "rows": [_finding_row(report, v, f) for f in shown],
             "more": more,
         })

@@ -231,8 +231,8 @@ def _status_block(report: Report, v: ClauseView, s: Status, all_findings: bool) 
     items = v.findings.get(s, [])
     if not items:
         return []
-    shown, more = cap(items, all_findings)
-    lines = [f"### {v.id}: {_status_head(s)} ({len(items)})", ""]
+    shown, more = cap(items, all_findings, total=v.count(s))  # the first listed, the rest counted
+    lines = [f"### {v.id}: {_status_head(s)} ({v.count(s)})", ""]
     for f in shown:
         lines += _item(report, v, f)
     if more:

@@ -46,7 +46,7 @@ def _top_table(report: Report, views: list) -> Table | None:
     top = top_violations(report, TOP)
     if not top:
         return None
-    n = len(report.by_status(Status.VIOLATION))
+    n = report.totals()[Status.VIOLATION.value]  # listed and counted (perbup_rules.listing)
     units = {v.id: v.unit for v in views}
     tab = Table(title=t("report.top_title", shown=len(top), total=n), box=box.SIMPLE_HEAD, title_justify="left",
                 pad_edge=False)
