@@ -947,13 +947,18 @@ class _Bulk:
         # clauses, whose SQL allocates most. Every clause's findings are its own and the report
         # sorts them, so the order changes nothing in it. (The checkpoint beside the share, window
         # and exists clauses too holds the uncompressed tables while they allocate: 60 MB more at
-        # the peak, hard shape 1M; beside the each clauses it costs 15 to 40 MB and saves 1 to 2 s.)
+        # the peak, hard shape 1M; beside the each clauses it costs 15 to 40 MB and saves 1 to 2 s.
+        # With a list limit the each clauses list few and are soon done: the exists clauses join them.)
         others, light, heavy = [], [], []  # in the draft's order within each
         for c in judged:
             if c.get("over") != "purchases":
                 others.append(c)
             elif c["kind"] == "each" and sql_ok[c["id"]]:
                 light.append(c)
+            elif c["kind"] == "exists" and sql_ok[c["id"]] and self.list_limit is not None:
+                light.append(c)  # listing few, the audit's peak is far lower: its per-record judging (for
+                # the required partnerships) runs beside the checkpoint too (1M example, html: about
+                # 1 s less, 90 MB more; hard shape: the same time, 810 -> 900 MB)
             else:
                 heavy.append(c)
         done = _in_background(self.con, "CHECKPOINT")
@@ -962,7 +967,7 @@ class _Bulk:
                 self.run.purchases = []
                 getattr(self.run, clause["kind"])(clause)
             for clause in light:
-                self.each(clause)
+                getattr(self, clause["kind"])(clause)
         except BaseException:
             done(False)  # the clause's error is the one to report
             raise
