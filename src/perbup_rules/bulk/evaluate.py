@@ -56,7 +56,7 @@ from ..candidates import MAX_CANDIDATES, check_max_candidates
 from ..expr import decode_const
 from ..assumptions import ids_in, off_set
 from ..findings import STAGE_ORDER, Finding, Report, Status
-from ..listing import check_list_limit, limit_listed
+from ..listing import check_list_limit, counted_sort_key, limit_listed
 from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
 from ..windows import all_limits
@@ -485,7 +485,8 @@ class _Bulk:
                extra_where: str, listed_keys: set[str], expect: Counter) -> str:
         """With a list limit ``n``: of the purchases whose verdict is listed, those that may be among
         the first ``n`` per status in display order (:func:`~perbup_rules.findings.display_key`:
-        period, stage in procurement order, stage, subject; ties all kept), kept in the temp table
+        period, stage in procurement order, stage, subject; the category is this call's; ties all
+        kept), kept in the temp table
         ``firsts``; the condition on ``facts`` that reads them. The others are counted here, and
         ``expect`` becomes the verdicts of those kept. :func:`~perbup_rules.listing.limit_listed`
         then keeps exactly the first ``n`` of these and the undated."""
@@ -1128,8 +1129,7 @@ def evaluate_bulk(
         {"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
         for (c, y, s, cat, st), n in b.counted.items()
     ]
-    counted.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
-                                d["category"] or "", d["status"]))
+    counted.sort(key=counted_sort_key)
     report = report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk",
                        coverage=coverage_sql(data), as_if=as_if, assumed=b.assumed_counts())
     from ..not_evaluated import BulkPresence, not_evaluated  # clauses no record lets apply
@@ -1172,8 +1172,7 @@ def as_counted(report: Report) -> Report:
         findings.append(f)
     rows = [{"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
             for (c, y, s, cat, st), n in counted.items()]
-    rows.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
-                             d["category"] or "", d["status"]))
+    rows.sort(key=counted_sort_key)
     return dataclasses.replace(report, findings=findings, counted=rows, engine=f"{report.engine}+bulk")
 
 
