@@ -34,13 +34,13 @@ REPO = Path(__file__).resolve().parents[1]
 KUTIM = pr.load_ruleset(pr.BUNDLED_RULES)
 
 
-def _generated(tmp: Path, seed: int, n: int, undated_every: int) -> Path:
+def _generated(tmp: Path, seed: int, n: int, undated_every: int, *extra: str) -> Path:
     sys.path.insert(0, str(REPO / "examples"))
     try:
         import generate
     finally:
         sys.path.pop(0)
-    generate.main(["--seed", str(seed), "--purchases", str(n), "--out", str(tmp)])
+    generate.main(["--seed", str(seed), "--purchases", str(n), "--out", str(tmp), *extra])
     path = tmp / "purchases.csv"
     rows = list(csv.reader(open(path, encoding="utf-8", newline="")))
     i = rows[0].index("date")
@@ -64,6 +64,27 @@ def whole(data) -> pr.Report:
 
 def _limited_kinds() -> dict[str, str]:
     return {c["id"]: c["kind"] for c in KUTIM.clauses if c["kind"] in LIMITED_KINDS}
+
+
+@pytest.fixture(scope="module")
+def hard(tmp_path_factory) -> Path:
+    """Another shape: many non-UMKK winners, parties and categories per supplier (KMT-05's
+    violations and cannot-determine verdicts in several categories), every 13th purchase undated."""
+    return _generated(tmp_path_factory.mktemp("hard"), 5, 3500, 13, "--shape", "hard", "--parties", "900",
+                      "--non-umkk-rate", "0.6", "--categories-per-supplier", "3", "--covered", "0.3")
+
+
+@pytest.mark.parametrize("path", ["column", "per-record"])
+@pytest.mark.parametrize("n", [2, 25])
+def test_limited_renders_the_same_bytes_on_another_shape(hard, path, n, monkeypatch):
+    whole = pr.audit(KUTIM, hard, "reference", path="column")
+    limited = pr.audit(KUTIM, hard, "reference", path=path, list_limit=n)
+    assert limited.summary() == whole.summary()
+    assert limited.to_dict() == limit_listed(whole, n).to_dict()
+    assert len(limited.findings) < len(whole.findings)
+    monkeypatch.setattr(_view, "ROW_CAP", n)
+    for fmt in CAPPED_FORMATS:
+        assert render(limited, fmt) == render(whole, fmt), fmt
 
 
 @pytest.mark.parametrize("path", ["column", "per-record"])
