@@ -474,22 +474,25 @@ class _Bulk:
         if listed_keys:
             keys = ", ".join(literal(k) for k in sorted(listed_keys))
             where = f"({extra_where}) AND {key} IN ({keys})"
-            if self.list_limit is not None and clause["kind"] == "each" and not clause.get("once_on"):
-                where = self.firsts(clause, key, labels, status_of, category, extra_where, listed_keys, expect)
+            limited = self.list_limit is not None and clause["kind"] == "each" and not clause.get("once_on")
+            if limited:
+                where = self.shown_first(clause, key, labels, status_of, category, extra_where, listed_keys, expect)
             rows_key = key if clause["kind"] == "each" else None
             batches = (self.batches(where, rows_key) if not clause.get("once_on")  # judge_once: all at once
                        else [self.records(where, rows_key)])
             self.judge_listed(clause, batches, expect)
+            if limited:
+                self.con.execute("DROP TABLE shown_first")
 
-    def firsts(self, clause: dict, key: str, labels: dict[str, str], status_of, category: str | None,
-               extra_where: str, listed_keys: set[str], expect: Counter) -> str:
+    def shown_first(self, clause: dict, key: str, labels: dict[str, str], status_of, category: str | None,
+                    extra_where: str, listed_keys: set[str], expect: Counter) -> str:
         """With a list limit ``n``: of the purchases whose verdict is listed, those that may be among
         the first ``n`` per status in display order (:func:`~perbup_rules.findings.display_key`:
         period, stage in procurement order, stage, subject; the category is this call's; ties all
-        kept), kept in the temp table
-        ``firsts``; the condition on ``facts`` that reads them. The others are counted here, and
-        ``expect`` becomes the verdicts of those kept. :func:`~perbup_rules.listing.limit_listed`
-        then keeps exactly the first ``n`` of these and the undated."""
+        kept), kept in the temp table ``shown_first`` (dropped after the listing); the condition on
+        ``facts`` that reads them. The others are counted here, and ``expect`` becomes the verdicts
+        of those kept. :func:`~perbup_rules.listing.limit_listed` then keeps exactly the first
+        ``n`` of these and the undated."""
         by_status: dict[Status, list[str]] = defaultdict(list)
         for k in sorted(listed_keys):
             by_status[status_of(labels[k])].append(k)
@@ -498,8 +501,8 @@ class _Bulk:
         picks = " UNION ALL ".join(
             f"SELECT rownum FROM facts WHERE ({extra_where}) AND {key} IN ({', '.join(literal(k) for k in ks)}) "
             f"QUALIFY rank() OVER (ORDER BY {order}) <= {self.list_limit}" for _s, ks in sorted(by_status.items()))
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE firsts AS {picks}")
-        where = "rownum IN (SELECT rownum FROM firsts)"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE shown_first AS {picks}")
+        where = "rownum IN (SELECT rownum FROM shown_first)"
         kept: Counter = Counter()
         for year, stage, k, n in self.con.execute(f"SELECT yr, st, {key}, count(*) FROM facts WHERE {where} "
                                                   f"GROUP BY ALL").fetchall():
