@@ -19,18 +19,23 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
+from typing import Any
 
 from .errors import UsageError
-from .findings import Report, display_key
+from .findings import Report, Status, display_key
 
 #: the clause kinds whose verdicts on purchases may be counted instead of listed
 LIMITED_KINDS = ("each", "exists")
 
 
-def counted_sort_key(row: dict) -> tuple:
-    """The order of ``Report.counted`` rows: clause, period, stage, category, status."""
-    return (row["clause"], row["period"] if row["period"] is not None else -1, row["stage"] or "",
-            row["category"] or "", row["status"])
+def counted_rows(counts: Counter) -> list[dict[str, Any]]:
+    """``Report.counted`` from counts per (clause, period, stage, category, Status): one row each,
+    sorted by clause, period, stage, category, status."""
+    rows = [{"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
+            for (c, y, s, cat, st), n in counts.items()]
+    rows.sort(key=lambda d: (d["clause"], d["period"] if d["period"] is not None else -1, d["stage"] or "",
+                             d["category"] or "", d["status"]))
+    return rows
 
 
 def check_list_limit(n: object) -> int:
@@ -62,13 +67,10 @@ def limit_listed(report: Report, n: int) -> Report:
         for i in idx[n:]:
             f = findings[i]
             drop.add(i)
-            more[(f.clause, f.period, f.stage, f.category, f.status.value)] += 1
+            more[(f.clause, f.period, f.stage, f.category, f.status)] += 1
     if not drop:
         return report
     for row in report.counted:
-        more[(row["clause"], row["period"], row["stage"], row["category"], row["status"])] += row["count"]
-    counted = [{"clause": c, "period": y, "stage": s, "category": cat, "status": st, "count": k}
-               for (c, y, s, cat, st), k in more.items()]
-    counted.sort(key=counted_sort_key)
+        more[(row["clause"], row["period"], row["stage"], row["category"], Status(row["status"]))] += row["count"]
     return dataclasses.replace(report, findings=[f for i, f in enumerate(findings) if i not in drop],
-                               counted=counted)
+                               counted=counted_rows(more))

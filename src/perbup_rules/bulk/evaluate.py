@@ -56,7 +56,7 @@ from ..candidates import MAX_CANDIDATES, check_max_candidates
 from ..expr import decode_const
 from ..assumptions import ids_in, off_set
 from ..findings import STAGE_ORDER, Finding, Report, Status
-from ..listing import check_list_limit, counted_sort_key, limit_listed
+from ..listing import LIMITED_KINDS, check_list_limit, counted_rows, limit_listed
 from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
 from ..windows import all_limits
@@ -1128,13 +1128,9 @@ def evaluate_bulk(
     b.run.as_of = as_of if as_of is not None else default_as_of(  # its purchases are in DuckDB
         data.dataset, latest_purchase=data.con.execute("SELECT max(date) FROM purchases").fetchone()[0])
     b.evaluate(clauses)
-    counted = [
-        {"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
-        for (c, y, s, cat, st), n in b.counted.items()
-    ]
-    counted.sort(key=counted_sort_key)
-    report = report_of(ruleset, data.dataset, eng, b.run, counted=counted, engine_name=f"{eng.name}+bulk",
-                       coverage=coverage_sql(data), as_if=as_if, assumed=b.assumed_counts())
+    report = report_of(ruleset, data.dataset, eng, b.run, counted=counted_rows(b.counted),
+                       engine_name=f"{eng.name}+bulk", coverage=coverage_sql(data), as_if=as_if,
+                       assumed=b.assumed_counts())
     from ..not_evaluated import BulkPresence, not_evaluated  # clauses no record lets apply
 
     from ..evaluate import with_reports
@@ -1167,16 +1163,14 @@ def as_counted(report: Report) -> Report:
     findings = []
     for f in report.findings:
         kind = kinds.get(f.clause, {}).get("kind")
-        if f.subject_kind == "purchase" and kind in ("each", "exists") and f.status not in LISTED:
+        if f.subject_kind == "purchase" and kind in LIMITED_KINDS and f.status not in LISTED:
             counted[(f.clause, f.period, f.stage, f.category, f.status)] += 1
             continue
         if kind == "share":
             f = capped(f)
         findings.append(f)
-    rows = [{"clause": c, "period": y, "stage": s, "category": cat, "status": st.value, "count": n}
-            for (c, y, s, cat, st), n in counted.items()]
-    rows.sort(key=counted_sort_key)
-    return dataclasses.replace(report, findings=findings, counted=rows, engine=f"{report.engine}+bulk")
+    return dataclasses.replace(report, findings=findings, counted=counted_rows(counted),
+                               engine=f"{report.engine}+bulk")
 
 
 def _fetched(cursor: Any, size: int = BATCH) -> Iterator[tuple]:
