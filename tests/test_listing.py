@@ -13,8 +13,6 @@ it, and compare, on both paths:
 
 from __future__ import annotations
 
-import csv
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -30,31 +28,16 @@ from perbup_rules.findings import display_key
 from perbup_rules.listing import LIMITED_KINDS, limit_listed
 from perbup_rules.report import CAPPED_FORMATS, _view, render
 
-REPO = Path(__file__).resolve().parents[1]
+from generated import generated
+
 KUTIM = pr.load_ruleset(pr.BUNDLED_RULES)
 
 
-def _generated(tmp: Path, seed: int, n: int, undated_every: int, *extra: str) -> Path:
-    sys.path.insert(0, str(REPO / "examples"))
-    try:
-        import generate
-    finally:
-        sys.path.pop(0)
-    generate.main(["--seed", str(seed), "--purchases", str(n), "--out", str(tmp), *extra])
-    path = tmp / "purchases.csv"
-    rows = list(csv.reader(open(path, encoding="utf-8", newline="")))
-    i = rows[0].index("date")
-    for k, r in enumerate(rows[1:]):
-        if k % undated_every == 0:  # undated purchases are judged on every day they may have
-            r[i] = ""
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
-    return tmp
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
-    return _generated(tmp_path_factory.mktemp("gen"), seed=41, n=4000, undated_every=97)
+    return generated(tmp_path_factory.mktemp("gen"), seed=41, n=4000, undated_every=97)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +53,7 @@ def _limited_kinds() -> dict[str, str]:
 def hard(tmp_path_factory) -> Path:
     """Another shape: many non-UMKK winners, parties and categories per supplier (KMT-05's
     violations and cannot-determine verdicts in several categories), every 13th purchase undated."""
-    return _generated(tmp_path_factory.mktemp("hard"), 5, 3500, 13, "--shape", "hard", "--parties", "900",
+    return generated(tmp_path_factory.mktemp("hard"), 5, 3500, 13, "--shape", "hard", "--parties", "900",
                       "--non-umkk-rate", "0.6", "--categories-per-supplier", "3", "--covered", "0.3")
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +25,8 @@ from perbup_rules.bulk.feed import NotColumnWise, column_types
 from perbup_rules.cli import main
 from perbup_rules.errors import DataError, UsageError
 
-REPO = Path(__file__).resolve().parents[1]
+from generated import generated
+
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 KUTIM = pr.load_ruleset(pr.BUNDLED_RULES)
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="shared/data/real is not beside the repository")
@@ -41,25 +41,6 @@ def _both(data, engine="reference", **kw) -> pr.Report:
         assert da[key] == db[key], key
     assert da == db
     return a
-
-
-def _generated(tmp: Path, seed: int, n: int, undated_every: int = 0) -> Path:
-    sys.path.insert(0, str(REPO / "examples"))
-    try:
-        import generate
-    finally:
-        sys.path.pop(0)
-    generate.main(["--seed", str(seed), "--purchases", str(n), "--out", str(tmp)])
-    if undated_every:
-        path = tmp / "purchases.csv"
-        rows = list(csv.reader(open(path, encoding="utf-8", newline="")))
-        i = rows[0].index("date")
-        for k, r in enumerate(rows[1:]):
-            if k % undated_every == 0:
-                r[i] = ""
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh).writerows(rows)
-    return tmp
 
 
 # --- whole reports on every input kind --------------------------------------------------
@@ -89,7 +70,7 @@ def test_filters_and_readings(kw):
 
 @pytest.mark.parametrize("seed, undated", [(1, 0), (7, 9), (20250601, 4)])
 def test_generated_data_with_and_without_dates(tmp_path, seed, undated):
-    folder = _generated(tmp_path / "g", seed, 600, undated)
+    folder = generated(tmp_path / "g", seed, 600, undated)
     report = _both(folder)
     if undated:
         assert any(d["missing"] == ["date"] for d in report.to_dict()["data_quality"])
@@ -113,7 +94,7 @@ def test_a_canonical_workbook_with_sen(tmp_path):
 
 
 def test_several_inputs_are_linked_as_one(tmp_path):
-    a = _generated(tmp_path / "a", 3, 300)
+    a = generated(tmp_path / "a", 3, 300)
     _both([a, pr.EXAMPLE_DATA])
 
 
