@@ -126,8 +126,10 @@ def pieces(items: Sequence, encode: Callable[[Sequence, bool], Iterator[str]], s
 #: chunks per process: enough that the processes end together, few enough that each is long
 CHUNKS_PER_PROCESS = 12
 #: items in a chunk at most: its text (about 1.2 kB a finding in JSON) is held whole, by a child
-#: until written and by the parent until its turn (10,000 raised the hard shape's 1M peak by 70 MB)
-MAX_CHUNK = 4_000
+#: until written and by the parent until its turn. Measured on the hard shape at 1M (JSON, summed
+#: PSS of the processes): 10,000 raised the peak by 70 MB over 4,000; 2,000 lowers it by 30 MiB
+#: (950 to 915-926 MiB), 1,000 no further, in the same time
+MAX_CHUNK = 2_000
 #: chunks at most: their numbers (4 bytes each) are written to a pipe (64 kB) before any is read
 MAX_CHUNKS = 8_000
 #: the parent holds at most this many of its own chunks' texts, waiting for a child's to come first
