@@ -76,6 +76,50 @@ def test_generated_data_with_and_without_dates(tmp_path, seed, undated):
         assert any(d["missing"] == ["date"] for d in report.to_dict()["data_quality"])
 
 
+def _messy(folder: Path, seed: int) -> Path:
+    """Generated purchases with what real exports have: amounts grouped with dots (read per row by
+    the column-wise loader), padded amounts, blank dates and categories, an unknown supplier, a
+    UMK part over the value (in plain rows and in rows read per row), repeated ids."""
+    import random
+
+    rnd = random.Random(seed)
+    path = folder / "purchases.csv"
+    rows = list(csv.reader(open(path, encoding="utf-8", newline="")))
+    head, body = rows[0], rows[1:]
+    col = {name: head.index(name) for name in ("value_idr", "umk_value_idr", "date", "category", "supplier_id")}
+    for n, r in enumerate(body):
+        value = r[col["value_idr"]]
+        x = rnd.random()
+        if n % 41 == 5 and value.isdigit():  # a UMK part over the value, in a plain row
+            r[col["umk_value_idr"]] = str(int(value) + 5)
+        elif n % 41 == 6 and value.isdigit() and int(value) >= 1000:  # the same in a row read per row
+            r[col["umk_value_idr"]] = str(int(value) + 5)
+            r[col["value_idr"]] = f"{int(value):,}".replace(",", ".")
+        elif x < 0.05:
+            r[col["date"]] = ""
+        elif x < 0.10 and value.isdigit() and int(value) >= 1000:
+            r[col["value_idr"]] = f"{int(value):,}".replace(",", ".")
+        elif x < 0.13:
+            r[col["category"]] = ""
+        elif x < 0.15:
+            r[col["value_idr"]] = f" {value} "
+        elif x < 0.16:
+            r[col["supplier_id"]] = "no-such-party"
+    body += [list(rnd.choice(body)) for _ in range(5)]  # repeated ids
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([head, *body])
+    return folder
+
+
+@pytest.mark.parametrize("seed", [3, 4242])
+def test_messy_canonical_data_is_read_and_rejected_alike(tmp_path, seed):
+    report = _both(_messy(generated(tmp_path / "m", seed, 800), seed))
+    over = [r for r in report.rejected if r["code"] == "bad_value" and r["column"] == "umk_value_idr"]
+    assert len(over) >= 2 and all(r["reason"].startswith("umk_value_idr ") and "exceeds value_idr" in r["reason"]
+                                  for r in over)
+    assert any(r["code"] == "duplicate_row" for r in report.rejected)
+
+
 def test_a_canonical_workbook_with_sen(tmp_path):
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

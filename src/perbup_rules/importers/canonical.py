@@ -17,12 +17,18 @@ from ..errors import DataError, Diagnostic, SourceLocation
 from ..i18n import msg
 from ..records import OTHER_PATTERN, RECORD_TYPES, TABLES, Dataset, InputFile, repeated_report, report_key
 from . import cells
-from .cells import CellError
+from .cells import CellError, problems_text
 from .cells import numbers_note
 from .columns import CACHE_LIMIT, POS, REFERENCES, Plan, bind_money, pattern_text, plan_columns, scan_money
 from .tables import CsvTable, XlsxBook, data_error
 
 _MISS = object()
+
+
+def umk_exceeds(umk: object, value: object) -> CellError:
+    """The problem of a purchase whose UMK part is more than its value (the per-row reader and the
+    column-wise loader find it alike)."""
+    return CellError(errors.BAD_VALUE, f"umk_value_idr {umk} exceeds value_idr {value}")
 
 
 class _Reader:
@@ -51,8 +57,7 @@ class _Reader:
                 continue
             if problems:
                 col, err = problems[0]
-                reason = "; ".join(f"{c}: {e.reason}" if c else e.reason for c, e in problems)
-                ds.reject(table, file, row, err.code, reason, col, rid)
+                ds.reject(table, file, row, err.code, problems_text(problems), col, rid)
                 if table == "parties" and rid is not None:
                     self.rejected_parties[rid] = row
                 continue
@@ -123,7 +128,7 @@ class _Reader:
         if plan.table == "purchases" and not problems:
             value, umk = values[POS["value_idr"]], values[POS["umk_value_idr"]]
             if value is not None and umk is not None and umk > value:
-                problems.append(("umk_value_idr", CellError(errors.BAD_VALUE, f"umk_value_idr {umk} exceeds value_idr {value}")))
+                problems.append(("umk_value_idr", umk_exceeds(umk, value)))
         return values, tuple(extra), problems
 
     def _repeats(self, table: str, rid: str, row: int, file: str) -> bool:

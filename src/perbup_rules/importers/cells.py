@@ -37,6 +37,15 @@ class CellError(ValueError):
         self.reason = reason
 
 
+def problems_text(problems: Iterable[tuple[str | None, CellError]]) -> str:
+    """A row's cell problems as one rejection reason, joined by ``"; "``: each ``column: reason``,
+    or the reason alone when it has no column or already begins with its column's name (a check
+    across two columns: ``umk_value_idr 6 exceeds value_idr 5``, not ``umk_value_idr: umk_value_idr
+    6 ...``). The per-row reader and the column-wise loader both word a rejected row with it."""
+    return "; ".join(e.reason if c is None or e.reason.startswith(c + " ") else f"{c}: {e.reason}"
+                     for c, e in problems)
+
+
 # --- text ---------------------------------------------------------------------
 
 
