@@ -135,3 +135,29 @@ def test_round_trip_through_canonical_csv(name, request, tmp_path):
     # provenance is not a column: it names the source rows, which the canonical CSVs do not keep
     assert back.parties == {k: replace(p, provenance=()) for k, p in ds.parties.items()}
     assert back.purchases == [replace(p, provenance=()) for p in ds.purchases]
+
+
+def _prettified(src: Path, dest: Path, n: int, delimiter: str = ",") -> Path:
+    """The first ``n`` rows of an LKPP CSV export with its headers as a spreadsheet shows them
+    (``tahun_anggaran`` as ``Tahun Anggaran``), cells unchanged."""
+    rows = list(csv.reader(open(src, encoding="utf-8", newline="")))[: n + 1]
+    rows[0] = [h.replace("_", " ").title() for h in rows[0]]
+    with open(dest, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return dest
+
+
+@pytest.mark.parametrize("src, kind, delimiter", [(SIRUP, "sirup-rup", ","), (SPSE, "spse-nontender", ";")])
+def test_prettified_headers_read_as_the_exports_own(tmp_path, src, kind, delimiter):
+    """``Tahun Anggaran``, ``Kd Rup``: the same columns as ``tahun_anggaran``, ``kd_rup``
+    (importers.tables.column_key), detected and read into the same records."""
+    pretty = _prettified(src, tmp_path / "pretty.csv", 400, delimiter)
+    plain = tmp_path / "plain.csv"
+    rows = list(csv.reader(open(src, encoding="utf-8", newline="")))[:401]
+    with open(plain, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    assert detect_kind(pretty) == kind
+    a, b = load(plain, kind), load(pretty, kind)
+    assert a.stats["purchases"].accepted > 300
+    assert [replace(p, provenance=()) for p in a.purchases] == [replace(p, provenance=()) for p in b.purchases]
+    assert sorted(a.parties) == sorted(b.parties)

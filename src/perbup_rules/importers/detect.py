@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import errors
 from ..i18n import msg
-from .tables import data_error, open_binary
+from .tables import column_key, data_error, open_binary
 
 #: How much of a file is looked at to guess its kind.
 _PEEK = 1 << 16
@@ -124,7 +124,7 @@ def detect(path: str | Path) -> tuple[str, str]:
     if suffix in (".json", ".jsonl", ".ndjson", ".jl") or stripped[:1] in ("{", "["):
         if '"ocid"' in text or '"releases"' in text or '"records"' in text:
             return "ocds", "JSON with OCDS ocid/releases/records"
-        found = _by_columns({k.strip('"').lower() for k in _json_keys(text)})
+        found = _by_columns({column_key(k.strip('"')) for k in _json_keys(text)})
         if found:
             return found
         raise _undetectable(path, "JSON with neither OCDS releases nor known LKPP columns")
@@ -159,7 +159,7 @@ def _csv_header(text: str) -> set[str]:
         row = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
     except csv.Error:
         return set()
-    return {c.strip().lower() for c in row}
+    return {column_key(c) for c in row}
 
 
 def _json_keys(text: str) -> set[str]:

@@ -24,7 +24,7 @@ from ..i18n import msg
 from . import cells
 from .cells import CellError
 from .collect import Collector
-from .tables import CsvTable, check_utf8, data_error
+from .tables import CsvTable, check_utf8, column_key, data_error
 
 
 class Rec:
@@ -64,7 +64,7 @@ class Source:
             self._items, self.wrapper = _json_rows(path, self.file)
             for item in self._items:
                 if isinstance(item, dict):
-                    self.columns.update(k.lower() for k in item)
+                    self.columns.update(column_key(str(k)) for k in item)
         else:
             self._csv = CsvTable(path, self.file)
             self.sha256 = self._csv.sha256
@@ -73,7 +73,7 @@ class Source:
                 raise data_error(errors.MISSING_COLUMN, msg("diag.data.empty_no_header"), self.file, 1)
             self._index = {}
             for i, h in enumerate(self._csv.header):
-                self._index.setdefault(h.strip().lower(), i)
+                self._index.setdefault(column_key(h), i)
             self.columns = set(self._index)
 
     def require(self, *groups: Iterable[str] | str) -> dict[str, str]:
@@ -107,7 +107,7 @@ class Source:
         assert self._items is not None
         for i, item in enumerate(self._items, start=1):
             if isinstance(item, dict):
-                yield i, Rec(None, {str(k).lower(): v for k, v in item.items()}, self)
+                yield i, Rec(None, {column_key(str(k)): v for k, v in item.items()}, self)
             else:
                 yield i, None
 
@@ -154,11 +154,11 @@ class Source:
 
     @staticmethod
     def _get_lower(item: dict, col: str) -> object:
-        """A JSON object's value for a lower-case column name (keys compared case-insensitively, as rows() does)."""
+        """A JSON object's value for a column name (keys compared by :func:`.tables.column_key`, as rows() does)."""
         if col in item:
             return item[col]
         for k, v in item.items():
-            if str(k).lower() == col:
+            if column_key(str(k)) == col:
                 return v
         return None
 

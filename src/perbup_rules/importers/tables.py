@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
+import re
 import zipfile
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -24,6 +26,17 @@ from typing import Iterator, Sequence
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
 from ..i18n import msg
+
+_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def column_key(name: str) -> str:
+    """An export column's name as the LKPP importers compare it: lower case, each run of spaces,
+    hyphens and underscores one underscore (``Tahun Anggaran``, ``tahun-anggaran`` and
+    ``TAHUN_ANGGARAN`` are all ``tahun_anggaran``; ``_event_date`` stays itself). A spreadsheet or
+    portal that prettifies the API's headers is read as the API's own export."""
+    return _SEPARATORS.sub("_", name.strip().lower())
 
 Row = Sequence[object]
 
