@@ -161,3 +161,70 @@ def test_prettified_headers_read_as_the_exports_own(tmp_path, src, kind, delimit
     assert a.stats["purchases"].accepted > 300
     assert [replace(p, provenance=()) for p in a.purchases] == [replace(p, provenance=()) for p in b.purchases]
     assert sorted(a.parties) == sorted(b.parties)
+
+
+def _as_workbook(src: Path, dest: Path, n: int, *, second: list | None = None) -> tuple[Path, Path]:
+    """The first ``n`` records of an LKPP CSV export saved from Excel (numbers as numbers, some
+    whole ones as floats, ISO dates as dates, a blank row after the fifth record; ``second``: a
+    second sheet's rows), and those records as CSV."""
+    import datetime as dt
+
+    import openpyxl
+
+    rows = list(csv.reader(open(src, encoding="utf-8", newline="")))[: n + 1]
+    plain = dest.with_suffix(".csv")
+    with open(plain, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+
+    def cell(c: str, k: int) -> object:
+        if c.isdigit() and not c.startswith("0") and len(c) < 15:
+            return float(c) if k % 3 == 0 else int(c)
+        if len(c) == 10 and c[4] == "-" and c[7] == "-":
+            return dt.datetime.fromisoformat(c)  # Excel keeps a date as a date-time at midnight
+        return c
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(rows[0])
+    for k, r in enumerate(rows[1:]):
+        ws.append([cell(c, k) for c in r])
+        if k == 4:
+            ws.append([])
+    if second is not None:
+        extra = wb.create_sheet("Catatan")
+        for r in second:
+            extra.append(r)
+    wb.save(dest)
+    return dest, plain
+
+
+def test_an_export_saved_as_a_workbook_reads_as_its_csv(tmp_path):
+    book, plain = _as_workbook(SIRUP, tmp_path / "rup.xlsx", 300, second=[])
+    assert detect_kind(book) == "sirup-rup"
+    a, b = load(plain, "sirup-rup"), load(book, "sirup-rup")
+    assert b.stats["purchases"].read == 300 and b.stats["purchases"].accepted == a.stats["purchases"].accepted
+    assert [replace(p, provenance=()) for p in a.purchases] == [replace(p, provenance=()) for p in b.purchases]
+    assert sorted(a.parties) == sorted(b.parties)
+
+
+def test_a_workbook_row_is_rejected_at_its_spreadsheet_row(tmp_path):
+    import openpyxl
+
+    book, _plain = _as_workbook(SIRUP, tmp_path / "rup.xlsx", 20)
+    wb = openpyxl.load_workbook(book)
+    ws = wb.active
+    col = [c.value for c in ws[1]].index("pagu") + 1
+    ws.cell(10, col, "sepuluh juta")  # row 10: the eighth record (records on rows 2-6, row 7 blank, then 8 on)
+    wb.save(book)
+    ds = load(book, "sirup-rup")
+    (bad,) = [r for r in ds.rejected if r.table == "purchases"]
+    assert bad.row == 10 and bad.column == "pagu" and bad.code == "bad_value"
+
+
+def test_a_workbook_with_two_sheets_of_data_is_refused(tmp_path):
+    from perbup_rules.errors import DataError
+
+    book, _plain = _as_workbook(SIRUP, tmp_path / "rup.xlsx", 20, second=[["catatan"], ["dibuat dari SiRUP"]])
+    with pytest.raises(DataError) as err:
+        load(book, "sirup-rup")
+    assert err.value.diagnostics[0].code == "unreadable_input" and "'Catatan'" in err.value.diagnostics[0].message

@@ -380,6 +380,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diag.data.utf8_cut": {"id": 'berkas berakhir di tengah karakter UTF-8', "en": 'file ends in the middle of a UTF-8 character'},
     "diag.data.csv_parse": {"id": 'CSV tidak dapat diurai: {detail}', "en": 'CSV cannot be parsed: {detail}'},
     "diag.data.bad_xlsx": {"id": 'bukan buku kerja .xlsx yang dapat dibaca ({detail})', "en": 'not a readable .xlsx workbook ({detail})'},
+    "diag.data.many_sheets": {"id": 'buku kerja berisi {n} lembar dengan judul kolom ({names}): tidak dapat ditentukan mana yang dibaca', "en": 'a workbook with {n} sheets that have a header row ({names}): which one to read cannot be told'},
+    "diag.hint.one_sheet": {"id": 'simpan lembar ekspor itu sendiri: sebagai CSV UTF-8 atau buku kerja dengan satu lembar', "en": "save the export's sheet on its own: as CSV UTF-8 or a workbook of one sheet"},
     "diag.data.bad_sheet": {"id": 'lembar kerja tidak dapat dibaca ({detail})', "en": 'sheet cannot be read ({detail})'},
     "diag.data.empty_no_header": {"id": 'berkas kosong (tidak ada baris judul kolom)', "en": 'file is empty (no header row)'},
     "diag.data.not_json": {"id": 'bukan JSON yang sah: {detail}', "en": 'not valid JSON: {detail}'},

@@ -116,6 +116,9 @@ def detect(path: str | Path) -> tuple[str, str]:
 
         if sniff_xlsx(path):
             return "ocds-flat", "an Excel workbook with flattened OCDS headings"
+        found = _xlsx_export(path)
+        if found:
+            return found
         return "canonical", "an Excel workbook"
     with open_binary(path, str(path)) as fh:
         head = fh.read(_PEEK)
@@ -150,6 +153,31 @@ def _by_columns(columns: set[str]) -> tuple[str, str] | None:
         if needed <= columns:
             return kind, f"columns {', '.join(sorted(needed))}: {DESCRIPTIONS.get(kind, kind)}"
     return None
+
+
+def _xlsx_export(path: Path) -> tuple[str, str] | None:
+    """The LKPP kind of a workbook that is one export saved from Excel: no parties and purchases
+    sheets (a canonical workbook), exactly one sheet with a header row, and that header an
+    export's columns (importers.lkpp.xlsx_rows reads it); else None."""
+    from ..errors import DataError
+    from .tables import XlsxBook
+
+    try:
+        with XlsxBook(path, str(path)) as book:
+            names = [n.strip().lower() for n in book.sheet_names]
+            if {"parties", "purchases"} <= set(names):
+                return None
+            headers = []
+            for name in names:
+                table = book.table(name)
+                if table is not None and table.header is not None and any(h.strip() for h in table.header):
+                    headers.append({column_key(h) for h in table.header if h.strip()})
+    except DataError:
+        return None
+    if len(headers) != 1:
+        return None
+    found = _by_columns(headers[0])
+    return (found[0], "an Excel workbook of one sheet: " + found[1]) if found else None
 
 
 def _csv_header(text: str) -> set[str]:

@@ -57,9 +57,15 @@ class Source:
         self.columns: set[str] = set()
         self._csv: CsvTable | None = None
         self._items: list | None = None
-        #: where the records were found when a JSON wrapper was unwrapped, else None
+        #: where the records were found when a JSON wrapper was unwrapped (or the sheet of a workbook), else None
         self.wrapper: str | None = None
-        if path.suffix.lower() == ".json":
+        #: each record's row number in a workbook (blank rows are not records); None: a JSON array's item number
+        self._rownums: list[int] | None = None
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            self.sha256, self._items, self._rownums, self.wrapper = xlsx_rows(path, self.file)
+            for item in self._items:
+                self.columns.update(column_key(str(k)) for k in item)
+        elif path.suffix.lower() == ".json":
             self.sha256 = check_utf8(path, self.file)
             self._items, self.wrapper = _json_rows(path, self.file)
             for item in self._items:
@@ -104,8 +110,7 @@ class Source:
             for row, raw in self._csv.rows():
                 yield row, Rec(self._index, raw, self)
             return
-        assert self._items is not None
-        for i, item in enumerate(self._items, start=1):
+        for i, item in self._numbered():
             if isinstance(item, dict):
                 yield i, Rec(None, {column_key(str(k)): v for k, v in item.items()}, self)
             else:
@@ -136,7 +141,7 @@ class Source:
             scan = self._scans.get(col) or cells.MoneyScan()
         else:
             scan = cells.MoneyScan()
-            for i, item in enumerate(self._items or (), start=1):
+            for i, item in self._numbered():
                 if isinstance(item, dict):
                     scan.add(i, self._get_lower(item, col))
         conv = self.numbers[col] = cells.decide_money(scan)
@@ -151,6 +156,11 @@ class Source:
                 if cell:
                     scans[i].add(row, cell)
         return {col: scans[i] for col, i in self._index.items()}
+
+    def _numbered(self) -> Iterator[tuple[int, Any]]:
+        """(row number, item) of a JSON array (item numbers from 1) or a workbook (its rows)."""
+        items = self._items or []
+        return zip(self._rownums, items) if self._rownums is not None else enumerate(items, start=1)
 
     @staticmethod
     def _get_lower(item: dict, col: str) -> object:
@@ -192,6 +202,61 @@ def _json_rows(path: Path, file: str) -> tuple[list, str | None]:
         not the top-level array (``records under key 'data'``).
     """
     return unwrap(load_json(path, file), file)
+
+
+def xlsx_rows(path: Path, file: str) -> tuple[str, list[dict], list[int], str]:
+    """An LKPP export saved as an Excel workbook: (sha256, records, their row numbers, which sheet). The records are
+    read as the JSON response's are: one object per row under the header row's names, cells as
+    Excel holds them (text, numbers, booleans; a date or time as its ISO text, as the API writes
+    it; a whole number stored as a float as that int, so an id is not ``53540979.0``). A row with
+    no cell is not a record (numbered, not read), as a blank CSV line. The one sheet that has a header is
+    read; a workbook with several is refused, since which one is meant cannot be told.
+
+    Raises:
+        DataError: unreadable_input (not a workbook, no sheet with a header, several).
+    """
+    from .tables import XlsxBook
+
+    with XlsxBook(path, file) as book:
+        sheets = []
+        for name in book.sheet_names:
+            table = book.table(name.strip().lower())
+            if table is not None and table.header is not None and any(h.strip() for h in table.header):
+                sheets.append((name, table))
+        if len(sheets) != 1:
+            if not sheets:
+                raise data_error(errors.MISSING_COLUMN, msg("diag.data.empty_no_header"), file, 1)
+            raise data_error(errors.UNREADABLE_INPUT,
+                             msg("diag.data.many_sheets", n=len(sheets), names=", ".join(repr(n) for n, _t in sheets)),
+                             file, hint=msg("diag.hint.one_sheet"))
+        name, table = sheets[0]
+        header = [h.strip() for h in table.header or ()]
+        items: list[dict] = []
+        rownums: list[int] = []
+        for row, cells_ in table.rows():
+            values = [_native(c) for c in cells_]
+            if all(v is None for v in values):
+                continue
+            item: dict = {}
+            for h, v in zip(header, values):
+                if h:
+                    item.setdefault(h, v)
+            items.append(item)
+            rownums.append(row)
+    return book.sha256, items, rownums, f"the sheet {name!r} of the workbook"
+
+
+def _native(cell: object) -> object:
+    """A workbook cell as the ISB API's JSON would give it (see :func:`xlsx_rows`)."""
+    if cell is None or (type(cell) is str and not cell.strip()):
+        return None
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 2 ** 53:
+        return int(cell)
+    if isinstance(cell, _dt.datetime):
+        return cell.date().isoformat() if cell.time() == _dt.time() else cell.isoformat()
+    if isinstance(cell, (_dt.date, _dt.time)):
+        return cell.isoformat()
+    return cell
 
 
 def _is_records(value: object) -> bool:
