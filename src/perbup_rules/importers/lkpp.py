@@ -59,12 +59,15 @@ class Source:
         self._items: list | None = None
         #: where the records were found when a JSON wrapper was unwrapped (or the sheet of a workbook), else None
         self.wrapper: str | None = None
-        #: each record's row number in a workbook (blank rows are not records); None: a JSON array's item number
-        self._rownums: list[int] | None = None
+        #: a workbook's records: (row number, cells under the header's columns); blank rows are not records
+        self._sheet: list[tuple[int, list]] | None = None
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            self.sha256, self._items, self._rownums, self.wrapper = xlsx_rows(path, self.file)
-            for item in self._items:
-                self.columns.update(column_key(str(k)) for k in item)
+            self.sha256, header, self._sheet, self.wrapper = xlsx_rows(path, self.file)
+            self._index = {}
+            for i, h in enumerate(header):
+                if h:
+                    self._index.setdefault(column_key(h), i)
+            self.columns = set(self._index)
         elif path.suffix.lower() == ".json":
             self.sha256 = check_utf8(path, self.file)
             self._items, self.wrapper = _json_rows(path, self.file)
@@ -106,11 +109,11 @@ class Source:
 
     def rows(self) -> Iterator[tuple[int, Rec | None]]:
         """Yield (row, record); a JSON array item that is not an object gives a None record."""
-        if self._csv is not None:
-            for row, raw in self._csv.rows():
+        if self._csv is not None or self._sheet is not None:
+            for row, raw in self._csv.rows() if self._csv is not None else self._sheet or ():
                 yield row, Rec(self._index, raw, self)
             return
-        for i, item in self._numbered():
+        for i, item in enumerate(self._items or (), start=1):
             if isinstance(item, dict):
                 yield i, Rec(None, {column_key(str(k)): v for k, v in item.items()}, self)
             else:
@@ -128,7 +131,8 @@ class Source:
 
         A CSV file is scanned once, streamed, for every column at the first call (a
         separate pass before its rows are read; memory stays bounded by the number
-        of columns); a JSON array is already in memory and is scanned per column.
+        of columns); a JSON array or a workbook's sheet is already in memory and is
+        scanned per column.
         """
         conv = self.numbers.get(col)
         if conv is not None:
@@ -139,9 +143,14 @@ class Source:
             if self._scans is None:
                 self._scans = self._scan_csv()
             scan = self._scans.get(col) or cells.MoneyScan()
+        elif self._sheet is not None:
+            scan = cells.MoneyScan()
+            at = self._index[col]
+            for row, raw in self._sheet:
+                scan.add(row, raw[at] if at < len(raw) else None)
         else:
             scan = cells.MoneyScan()
-            for i, item in self._numbered():
+            for i, item in enumerate(self._items or (), start=1):
                 if isinstance(item, dict):
                     scan.add(i, self._get_lower(item, col))
         conv = self.numbers[col] = cells.decide_money(scan)
@@ -156,11 +165,6 @@ class Source:
                 if cell:
                     scans[i].add(row, cell)
         return {col: scans[i] for col, i in self._index.items()}
-
-    def _numbered(self) -> Iterator[tuple[int, Any]]:
-        """(row number, item) of a JSON array (item numbers from 1) or a workbook (its rows)."""
-        items = self._items or []
-        return zip(self._rownums, items) if self._rownums is not None else enumerate(items, start=1)
 
     @staticmethod
     def _get_lower(item: dict, col: str) -> object:
@@ -204,10 +208,9 @@ def _json_rows(path: Path, file: str) -> tuple[list, str | None]:
     return unwrap(load_json(path, file), file)
 
 
-def xlsx_rows(path: Path, file: str) -> tuple[str, list[dict], list[int], str]:
-    """An LKPP export saved as an Excel workbook: (sha256, records, their row numbers, which sheet). The records are
-    read as the JSON response's are: one object per row under the header row's names, cells as
-    Excel holds them (text, numbers, booleans; a date or time as its ISO text, as the API writes
+def xlsx_rows(path: Path, file: str) -> tuple[str, list[str], list[tuple[int, list]], str]:
+    """An LKPP export saved as an Excel workbook: (sha256, header, records, which sheet). A record
+    is its row number and its cells, read as the JSON response's values are: cells as Excel holds them (text, numbers, booleans; a date or time as its ISO text, as the API writes
     it; a whole number stored as a float as that int, so an id is not ``53540979.0``). A row with
     no cell is not a record (numbered, not read), as a blank CSV line. The one sheet that has a header is
     read; a workbook with several is refused, since which one is meant cannot be told.
@@ -231,19 +234,12 @@ def xlsx_rows(path: Path, file: str) -> tuple[str, list[dict], list[int], str]:
                              file, hint=msg("diag.hint.one_sheet"))
         name, table = sheets[0]
         header = [h.strip() for h in table.header or ()]
-        items: list[dict] = []
-        rownums: list[int] = []
+        records: list[tuple[int, list]] = []
         for row, cells_ in table.rows():
             values = [_native(c) for c in cells_]
-            if all(v is None for v in values):
-                continue
-            item: dict = {}
-            for h, v in zip(header, values):
-                if h:
-                    item.setdefault(h, v)
-            items.append(item)
-            rownums.append(row)
-    return book.sha256, items, rownums, f"the sheet {name!r} of the workbook"
+            if any(v is not None for v in values):
+                records.append((row, values))
+    return book.sha256, header, records, f"the sheet {name!r} of the workbook"
 
 
 def _native(cell: object) -> object:
