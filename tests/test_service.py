@@ -279,3 +279,33 @@ def test_an_audit_with_a_registry_joins_it_and_links_exports(client):
     expected = pr.evaluate(ruleset, ds, "reference")
     assert job["summary"]["totals"] == expected.totals()
     assert [f["clause"] for f in data["findings"]] == [f.clause for f in expected.findings]
+
+
+def test_the_worker_encodes_every_report_as_render_does():
+    """JSON and CSV are encoded in batches (report.stream), HTML and Markdown rendered: the bytes
+    of Report.render, here with every verdict listed as the service lists them."""
+    from perbup_rules.bulk.choose import Input, judge
+    from perbup_rules.service.worker import REPORT_FORMATS, encoded
+
+    ruleset = pr.load_ruleset(pr.BUNDLED_RULES)
+    inp = Input(pr.load_dataset(EXAMPLE))
+    try:
+        report = judge(ruleset, inp, "reference", all_findings=True)
+    finally:
+        inp.close()
+    assert len(report.findings) > 20_000  # more than one process may encode them (report.parallel.MIN_ITEMS)
+    for fmt in REPORT_FORMATS:
+        assert encoded(report, fmt) == report.render(fmt).encode("utf-8"), fmt
+
+
+def test_a_report_over_the_store_limit_fails_the_job_with_a_code(tmp_path, monkeypatch):
+    from perbup_rules.service.worker import run_audit
+
+    store = JobStore(str(tmp_path / "jobs.sqlite3"))
+    files = [(n, (EXAMPLE / n).read_bytes()) for n in ("parties.csv", "purchases.csv", "partnerships.csv")]
+    job_id = store.create("audit", {"engine": "reference"}, files)
+    monkeypatch.setattr(JobStore, "max_body", lambda self: 100_000)
+    run_audit(str(tmp_path / "jobs.sqlite3"), str(pr.BUNDLED_RULES), job_id)
+    job = store.get(job_id)
+    assert job["status"] == "failed" and job["error"]["code"] == "usage"
+    assert "over the 100,000 bytes" in job["error"]["message"] and "perbup audit" in job["error"]["message"]

@@ -131,6 +131,11 @@ class JobStore:
             con.execute("UPDATE jobs SET progress=?, stage=?, updated=? WHERE id=? AND status='running' AND pid=?",
                         (round(progress, 4), stage, time.time(), job_id, pid))
 
+    def max_body(self) -> int:
+        """The most bytes one stored report (or upload) may have: SQLite's length limit (1 GB as built)."""
+        with closing(self.connect()) as con:
+            return con.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
+
     def finish(self, job_id: str, pid: int, summary: dict, results: dict[str, bytes]) -> bool:
         with closing(self.connect()) as con, con:
             cur = con.execute("UPDATE jobs SET status='done', progress=1, stage='selesai', summary=?, updated=? "
