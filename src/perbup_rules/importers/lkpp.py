@@ -209,14 +209,17 @@ def _json_rows(path: Path, file: str) -> tuple[list, str | None]:
 
 
 def xlsx_rows(path: Path, file: str) -> tuple[str, list[str], list[tuple[int, list]], str]:
-    """An LKPP export saved as an Excel workbook: (sha256, header, records, which sheet). A record
-    is its row number and its cells, read as the JSON response's values are: cells as Excel holds them (text, numbers, booleans; a date or time as its ISO text, as the API writes
-    it; a whole number stored as a float as that int, so an id is not ``53540979.0``). A row with
-    no cell is not a record (numbered, not read), as a blank CSV line. The one sheet that has a header is
-    read; a workbook with several is refused, since which one is meant cannot be told.
+    """An LKPP export saved as an Excel workbook: (sha256, header, records, which sheet).
+
+    A record is its row number and its cells, read as the JSON response's values are: as Excel
+    holds them (text, numbers, booleans), a date or time as its ISO text (as the API writes it),
+    a whole number stored as a float as that int (so an id is not ``53540979.0``). A row with no
+    cell is not a record (numbered, not read), as a blank CSV line. The one sheet that has a
+    header row is read; a workbook with several is refused, since which one is meant cannot be told.
 
     Raises:
-        DataError: unreadable_input (not a workbook, no sheet with a header, several).
+        DataError: unreadable_input (not a readable workbook, several sheets with a header);
+            missing_column (no sheet has a header row).
     """
     from .tables import XlsxBook
 
