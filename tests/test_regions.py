@@ -33,7 +33,9 @@ def test_every_table_states_its_source_and_date():
 
 @pytest.mark.parametrize("name", ["Kab. Kutai Timur", "KUTAI TIMUR", "Kabupaten Kutai Timur", "Kutim", "kutai timur",
                                   "Kutai Timur (Kab.)", "KAB KUTAI TIMUR", "64.08", "Sangatta, Kutai Timur",
-                                  "Kab. Kutai Timur, Kalimantan Timur", "Kutim - Kaltim"])
+                                  "Kab. Kutai Timur, Kalimantan Timur", "Kutim - Kaltim",
+                                  "Kabupaten Kutai Timur Provinsi Kalimantan Timur", "Kab. Kutai Timur Prov. Kaltim",
+                                  "KAB KUTAI TIMUR (KUTIM)"])
 def test_kutai_timur_spellings_resolve_to_6408(g, name):
     assert g.kabupaten(name) == KUTIM
 
@@ -46,7 +48,8 @@ def test_other_regencies_are_not_kutai_timur(g, name, code):
 
 
 @pytest.mark.parametrize("name", ["Bandung", "Kutai", "Timur", "Kota Kutai Timur", "", "   ", "Jl. Yos Sudarso", "Kendari",
-                                  "Bandung, Jawa Barat", "Kota Samarinda, Kutai Timur"])
+                                  "Bandung, Jawa Barat", "Kota Samarinda, Kutai Timur", "Provinsi Kalimantan Timur",
+                                  "Kab. Kutai Timur (Kutai Kartanegara)", "Bandung Provinsi Jawa Barat"])
 def test_ambiguous_or_unknown_names_resolve_to_none(g, name):
     # Bandung is both Kabupaten 32.04 and Kota 32.73; Kendari both the kota and the old name of Kab. Konawe
     assert g.kabupaten(name) is None

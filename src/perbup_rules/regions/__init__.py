@@ -38,7 +38,9 @@ _KAB_WORDS = {"kabupaten": "kab", "kab": "kab", "kota": "kota", "kotamadya": "ko
 _FILLER = {"adm", "administrasi", "dan"}
 _KEC_WORDS = {"kecamatan", "kec"}
 _DESA_WORDS = {"desa", "kelurahan", "kel", "ds"}
-_PARTS = re.compile(r"[,;/]| - ")
+#: what separates the parts of a place written in one cell: 'Sangatta, Kutai Timur', 'Kab. Kutai Timur
+#: (Kutim)', 'Kabupaten Kutai Timur Provinsi Kalimantan Timur'
+_PARTS = re.compile(r"[,;/()]| - |\bprov(?:insi)?\b\.?", re.IGNORECASE)
 _CODE = re.compile(r"^\d{2}(?:\.\d{2}){1,2}(?:\.\d{4})?$")
 
 
@@ -127,8 +129,8 @@ class Gazetteer:
             return t
         codes = self._kab_codes(t)
         if not codes and _PARTS.search(t):
-            # 'Sangatta, Kutai Timur', 'Kab. Kutai Timur, Kalimantan Timur': the parts that name a
-            # kab/kota must all name the same one
+            # 'Sangatta, Kutai Timur', 'Kab. Kutai Timur, Kalimantan Timur', 'Kab. Kutai Timur (Kutim)':
+            # the parts that name a kab/kota must all name the same one
             found = [self._kab_codes(part) for part in _PARTS.split(t) if part.strip()]
             if all(len(c) <= 1 for c in found):
                 codes = set().union(*found)
