@@ -396,3 +396,40 @@ def test_records_held_at_once_share_their_repeated_texts(monkeypatch):
     for column in ("buyer_id", "stage", "procurement_type"):
         values = [getattr(r, column) for r in recs if getattr(r, column) is not None]
         assert len({id(v) for v in values}) == len(set(values)) < len(values)
+
+
+_CELL_TEXT = st.text(st.sampled_from(["a", "Z", " ", ",", ";", '"', "'", "\\", "N", "\n", "\r", "\t", "é", "😀", "\u202e"]),
+                     max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), _CELL_TEXT), min_size=1, max_size=6))
+def test_a_table_from_python_rows_keeps_every_text(values):
+    """load._table (rows handed to DuckDB through a CSV file) keeps any text: line breaks and a
+    lone carriage return inside a cell, quotes, the null marker's spelling, an empty string."""
+    from perbup_rules.bulk.load import _table
+
+    con = duckdb.connect()
+    try:
+        _table(con, "t", {"n": "BIGINT", "v": "VARCHAR"}, [[i, v] for i, v in enumerate(values)])
+        assert [r[0] for r in con.execute("SELECT v FROM t ORDER BY n").fetchall()] == values
+    finally:
+        con.close()
+
+
+def test_messy_free_text_is_judged_column_wise_as_per_record(tmp_path):
+    """A keterangan of two lines, a lone carriage return: the rows read per row then handed to
+    DuckDB (load._insert_records) made the column path fail where the per-record path read them."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    for name in ("parties.csv", "partnerships.csv"):
+        (folder / name).write_bytes((pr.EXAMPLE_DATA / name).read_bytes())
+    rows = list(csv.reader(open(pr.EXAMPLE_DATA / "purchases.csv", encoding="utf-8", newline="")))
+    k = rows[0].index("keterangan")
+    for n, r in enumerate(rows[1:40]):
+        r[k] = ["baris satu\nbaris dua", "carriage\rreturn", 'kutip "dua"', "\r\n"][n % 4]
+    with open(folder / "purchases.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)  # read by DuckDB; those rows then per row
+    per = pr.audit(KUTIM, folder, "reference", path="per-record")
+    col = pr.audit(KUTIM, folder, "reference", path="column")
+    assert per.to_dict() == col.to_dict()

@@ -437,6 +437,9 @@ def _table(con: Any, name: str, columns: dict[str, str], rows: list, temp: bool 
     ``None`` (and an empty list) is written as a null marker that no cell of the rows equals, so
     an empty string stays an empty string (DuckDB reads an empty cell, quoted or not, as NULL):
     an atom row of a decision without atoms is the key ``''``, and must not become NULL.
+    Records end in ``\r\n`` and DuckDB is told so (``new_line``): a cell's own line break (a
+    ``keterangan`` of two lines, a lone ``\r``) is then text inside quotes; without it DuckDB's
+    reader refused such a file ("unterminated quote", "state machine reached an invalid state").
     """
     spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in columns.items()) + "}"
     null = "\\N"
@@ -455,13 +458,13 @@ def _table(con: Any, name: str, columns: dict[str, str], rows: list, temp: bool 
         fd, path = tempfile.mkstemp(suffix=".csv")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                csv.writer(fh).writerows([[cell(v) for v in r] for r in rows])
+                csv.writer(fh, lineterminator="\r\n").writerows([[cell(v) for v in r] for r in rows])
             if clash:  # a cell spells the marker: write again with a longer one
                 null += "N"
                 continue
             con.execute(f"CREATE {'TEMP ' if temp else ''}TABLE {name} AS SELECT * FROM read_csv({_q(path)}, "
                         f"header=false, auto_detect=false, delim=',', quote='\"', escape='\"', "
-                        f"nullstr={_q(null)}, columns={spec})")
+                        f"new_line='\\r\\n', nullstr={_q(null)}, columns={spec})")
             return
         finally:
             os.unlink(path)
