@@ -33,8 +33,6 @@ from generated import generated
 KUTIM = pr.load_ruleset(pr.BUNDLED_RULES)
 
 
-
-
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     return generated(tmp_path_factory.mktemp("gen"), seed=41, n=4000, undated_every=97)

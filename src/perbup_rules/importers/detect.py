@@ -164,14 +164,9 @@ def _xlsx_export(path: Path) -> tuple[str, str] | None:
 
     try:
         with XlsxBook(path, str(path)) as book:
-            names = [n.strip().lower() for n in book.sheet_names]
-            if {"parties", "purchases"} <= set(names):
+            if {"parties", "purchases"} <= {n.strip().lower() for n in book.sheet_names}:
                 return None
-            headers = []
-            for name in names:
-                table = book.table(name)
-                if table is not None and table.header is not None and any(h.strip() for h in table.header):
-                    headers.append({column_key(h) for h in table.header if h.strip()})
+            headers = [{column_key(h) for h in table.header or () if h.strip()} for _n, table in book.headed_sheets()]
     except DataError:
         return None
     if len(headers) != 1:

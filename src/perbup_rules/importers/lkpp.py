@@ -63,10 +63,7 @@ class Source:
         self._sheet: list[tuple[int, list]] | None = None
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             self.sha256, header, self._sheet, self.wrapper = xlsx_rows(path, self.file)
-            self._index = {}
-            for i, h in enumerate(header):
-                if h:
-                    self._index.setdefault(column_key(h), i)
+            self._index = _column_index(header)
             self.columns = set(self._index)
         elif path.suffix.lower() == ".json":
             self.sha256 = check_utf8(path, self.file)
@@ -80,9 +77,7 @@ class Source:
             if self._csv.header is None:
                 self._csv.close()
                 raise data_error(errors.MISSING_COLUMN, msg("diag.data.empty_no_header"), self.file, 1)
-            self._index = {}
-            for i, h in enumerate(self._csv.header):
-                self._index.setdefault(column_key(h), i)
+            self._index = _column_index(self._csv.header)
             self.columns = set(self._index)
 
     def require(self, *groups: Iterable[str] | str) -> dict[str, str]:
@@ -208,6 +203,14 @@ def _json_rows(path: Path, file: str) -> tuple[list, str | None]:
     return unwrap(load_json(path, file), file)
 
 
+def _column_index(header: Iterable[str]) -> dict[str, int]:
+    """Each column's position under its :func:`.tables.column_key` (a name given twice: its first)."""
+    index: dict[str, int] = {}
+    for i, h in enumerate(header):
+        index.setdefault(column_key(h), i)
+    return index
+
+
 def xlsx_rows(path: Path, file: str) -> tuple[str, list[str], list[tuple[int, list]], str]:
     """An LKPP export saved as an Excel workbook: (sha256, header, records, which sheet).
 
@@ -224,11 +227,7 @@ def xlsx_rows(path: Path, file: str) -> tuple[str, list[str], list[tuple[int, li
     from .tables import XlsxBook
 
     with XlsxBook(path, file) as book:
-        sheets = []
-        for name in book.sheet_names:
-            table = book.table(name.strip().lower())
-            if table is not None and table.header is not None and any(h.strip() for h in table.header):
-                sheets.append((name, table))
+        sheets = book.headed_sheets()
         if len(sheets) != 1:
             if not sheets:
                 raise data_error(errors.MISSING_COLUMN, msg("diag.data.empty_no_header"), file, 1)

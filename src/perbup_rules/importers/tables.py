@@ -217,6 +217,16 @@ class XlsxBook:
                 return XlsxTable(self._wb[sheet], f"{self.file}[{sheet}]")
         return None
 
+    def headed_sheets(self) -> list[tuple[str, "XlsxTable"]]:
+        """(name, table) of each sheet whose first row has a cell that is not blank: the sheets
+        that hold a table (an LKPP export saved from Excel is read from the only one)."""
+        out = []
+        for sheet in self._wb.sheetnames:
+            table = XlsxTable(self._wb[sheet], f"{self.file}[{sheet}]")
+            if table.header is not None and any(h.strip() for h in table.header):
+                out.append((sheet, table))
+        return out
+
     def close(self) -> None:
         self._wb.close()
 

@@ -204,9 +204,10 @@ def run_audit(db_path: str, rules: str, job_id: str) -> None:
         finally:
             inp.close()
         progress(0.92, "menyusun laporan")
-        results = {fmt: encoded(report, fmt) for fmt in REPORT_FORMATS}
         limit = store.max_body()
-        for fmt, body in results.items():
+        results = {}
+        for fmt in REPORT_FORMATS:  # the first report over the limit ends the job: the rest are not made
+            body = results[fmt] = encoded(report, fmt)
             if len(body) > limit:
                 raise UsageError(f"the {fmt} report is {len(body):,} bytes, over the {limit:,} bytes a stored report "
                                  f"may hold: audit these files with perbup audit, which writes reports to files")
