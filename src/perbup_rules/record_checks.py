@@ -100,11 +100,17 @@ def check(table: str, record: Any) -> None:
     if table == "purchases":
         value, umk = record.value_idr, record.umk_value_idr
         if value is not None and umk is not None and umk > value:
-            raise RecordError(kind, "umk_value_idr", errors.BAD_VALUE, f"umk_value_idr {umk} exceeds value_idr {value}", umk)
+            from .importers.cells import exceeds  # only when raising (no import cycle)
+
+            raise RecordError(kind, "umk_value_idr", errors.BAD_VALUE,
+                              exceeds("umk_value_idr", umk, "value_idr", value).reason, umk)
     elif table == "reports":
         total, local = record.total_idr, record.local_umkk_idr
         if total is not None and local is not None and local > total:
-            raise RecordError(kind, "local_umkk_idr", errors.BAD_VALUE, f"local_umkk_idr {local} exceeds total_idr {total}", local)
+            from .importers.cells import exceeds  # only when raising (no import cycle)
+
+            raise RecordError(kind, "local_umkk_idr", errors.BAD_VALUE,
+                              exceeds("local_umkk_idr", local, "total_idr", total).reason, local)
     elif table == "partnerships":
         if record.pattern_text is None and raw_pattern is not None:
             from .importers.columns import pattern_text
@@ -114,7 +120,9 @@ def check(table: str, record: Any) -> None:
                 setattr_(record, "pattern_text", text)
         start, end = record.start_date, record.end_date
         if start and end and end < start:
-            raise RecordError(kind, "end_date", errors.BAD_VALUE, f"end_date {end} is before start_date {start}", end)
+            from .importers.cells import ends_before_start  # only when raising (no import cycle)
+
+            raise RecordError(kind, "end_date", errors.BAD_VALUE, ends_before_start(end, start).reason, end)
 
 
 def row_kwargs(table: str, kind: str, row: Mapping[str, Any]) -> dict[str, Any]:

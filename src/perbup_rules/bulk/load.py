@@ -39,8 +39,8 @@ from typing import Any
 from .. import errors
 from ..errors import DataError, Diagnostic, SourceLocation
 from ..i18n import msg
-from ..importers.canonical import _find, _Reader, umk_exceeds
-from ..importers.cells import MoneyScan, problems_text
+from ..importers.canonical import _find, _Reader
+from ..importers.cells import MoneyScan, exceeds, problems_text
 from ..importers.cells import numbers_note
 from ..importers.columns import PARSERS, Plan, bind_money, plan_columns, scan_money
 from ..importers.tables import CsvTable, _is_blank
@@ -403,7 +403,7 @@ def _split(data: BulkData, reader: _Reader, plan: Plan, file: str) -> None:
     over = con.execute("""SELECT rownum, id, umk_value_idr, value_idr FROM purchases
                           WHERE umk_value_idr > value_idr AND rownum NOT IN (SELECT rownum FROM slow_ids) ORDER BY rownum""").fetchall()
     for row, rid, umk, val in over:
-        problem = [("umk_value_idr", umk_exceeds(umk, val))]  # as the per-row reader words it
+        problem = [("umk_value_idr", exceeds("umk_value_idr", umk, "value_idr", val))]  # as the per-row reader words it
         rejects.append((row, errors.BAD_VALUE, problems_text(problem), "umk_value_idr", rid))
     _delete(con, [r[0] for r in over])
     dangling = con.execute("""SELECT p.rownum, p.id, p.buyer_id, p.supplier_id,

@@ -25,12 +25,6 @@ from .tables import CsvTable, XlsxBook, data_error
 _MISS = object()
 
 
-def umk_exceeds(umk: object, value: object) -> CellError:
-    """The problem of a purchase whose UMK part is more than its value (the per-row reader and the
-    column-wise loader find it alike)."""
-    return CellError(errors.BAD_VALUE, f"umk_value_idr {umk} exceeds value_idr {value}")
-
-
 class _Reader:
     """Turns rows into records for one dataset, rejecting bad rows, repeats and dangling references."""
 
@@ -120,15 +114,15 @@ class _Reader:
                 values[POS["pattern_text"]] = pattern_text(raw[col.index]) if col.index is not None and col.index < n else None
             start, end = values[POS["start_date"]], values[POS["end_date"]]
             if start and end and end < start:
-                problems.append(("end_date", CellError(errors.BAD_VALUE, f"end_date {end} is before start_date {start}")))
+                problems.append(("end_date", cells.ends_before_start(end, start)))
         if plan.table == "reports" and not problems:
             total, local = values[POS["total_idr"]], values[POS["local_umkk_idr"]]
             if total is not None and local is not None and local > total:
-                problems.append(("local_umkk_idr", CellError(errors.BAD_VALUE, f"local_umkk_idr {local} exceeds total_idr {total}")))
+                problems.append(("local_umkk_idr", cells.exceeds("local_umkk_idr", local, "total_idr", total)))
         if plan.table == "purchases" and not problems:
             value, umk = values[POS["value_idr"]], values[POS["umk_value_idr"]]
             if value is not None and umk is not None and umk > value:
-                problems.append(("umk_value_idr", umk_exceeds(umk, value)))
+                problems.append(("umk_value_idr", cells.exceeds("umk_value_idr", umk, "value_idr", value)))
         return values, tuple(extra), problems
 
     def _repeats(self, table: str, rid: str, row: int, file: str) -> bool:

@@ -37,6 +37,18 @@ class CellError(ValueError):
         self.reason = reason
 
 
+def exceeds(part: str, amount: object, whole: str, total: object) -> CellError:
+    """A record whose ``part`` amount is more than its ``whole`` (``umk_value_idr`` over
+    ``value_idr``, ``local_umkk_idr`` over ``total_idr``), worded alike by the per-row reader,
+    the column-wise loader and records built in code (record_checks)."""
+    return CellError(errors.BAD_VALUE, f"{part} {amount} exceeds {whole} {total}")
+
+
+def ends_before_start(end: object, start: object) -> CellError:
+    """A partnership whose ``end_date`` is before its ``start_date`` (worded as :func:`exceeds`)."""
+    return CellError(errors.BAD_VALUE, f"end_date {end} is before start_date {start}")
+
+
 def problems_text(problems: Iterable[tuple[str | None, CellError]]) -> str:
     """A row's cell problems as one rejection reason, joined by ``"; "``: each ``column: reason``,
     or the reason alone when it has no column or already begins with its column's name (a check
