@@ -63,3 +63,34 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused():
     assert {r["subject_name"] for r in rows if r["subject"] == "pd-disdik"} == {"'=HYPERLINK(\"http://x\",\"klik\")"}
     x = next(r for r in rows if r["subject"] == "pur-x")
     assert (x["explanation_id"], x["explanation_en"]) == ("'+cmd", "'@sum(1)")
+
+
+# csv_report.lines: csv.writer's bytes, written faster -------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from perbup_rules.report import csv_report  # noqa: E402
+
+_SPECIAL = st.sampled_from([",", '"', "\n", "\r", "\r\n", "\t", " ", "'", ";", "\x00", "\x85", "\u2028", "=", ""])
+_CELL = st.lists(st.one_of(st.text(max_size=8), _SPECIAL), max_size=6).map("".join)
+
+
+def _writer(rows) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.one_of(_CELL, st.integers(), st.none()), max_size=5), max_size=6))
+def test_lines_are_the_csv_writers_bytes(rows):
+    # any text (quotes, commas, line breaks, a lone \r, NUL, empty cells, a row of one empty cell),
+    # and cells that are not text (left to the writer)
+    assert csv_report.lines(rows) == _writer(rows)
+
+
+def test_lines_quote_what_the_writer_quotes():
+    assert csv_report._QUOTED is not None  # the fast way is taken on this Python
+    rows = [["a,b", 'say "hi"', "two\nlines", "cr\ronly", ""], [""], ["", ""], ["plain"]]
+    assert csv_report.lines(rows) == _writer(rows)
+    assert csv_report.lines([[""]]) == '""\n'

@@ -13,7 +13,7 @@ most of its writing time there and held the whole text in memory. Here:
   against Finding's fields, and gives way to the generic encoder when they differ, so new
   keys in ``Finding.to_dict()`` or new report sections are never lost (add them to
   :func:`finding` to keep the speed).
-* CSV: rows written with ``csv.writer.writerows`` a batch at a time, straight to the file.
+* CSV: rows written a batch at a time by :func:`.csv_report.lines` (``csv.writer``'s bytes).
 * Both: a long list of findings is encoded by more than one process (:mod:`.parallel`: the
   parent and forked children take chunks in turn, the children write theirs to temporary files,
   the parent passes every chunk on in order; the JSON skeleton is made meanwhile).
@@ -26,7 +26,6 @@ The result is byte-identical to ``Report.to_json()`` and ``render(report, fmt)``
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from itertools import islice
@@ -185,25 +184,14 @@ def iter_csv(report: Report, spill_dir: str | None = None, raw: bool = False) ->
     ``raw``: :func:`.parallel.pieces`)."""
     from . import csv_report
 
-    class _Buf:
-        def __init__(self) -> None:
-            self.parts: list[str] = []
-
-        def write(self, s: str) -> None:
-            self.parts.append(s)
-
     def part(findings: list[Finding], first: bool) -> Iterator[str]:
-        buf = _Buf()
-        writer = csv.writer(buf, lineterminator="\n")
-        if first:
-            writer.writerow(csv_report.COLUMNS)
+        head = csv_report.lines([csv_report.COLUMNS]) if first else ""
         it = iter(findings)
         while batch := list(islice(it, BATCH)):
-            writer.writerows(csv_report.rows(report, batch))
-            yield "".join(buf.parts)
-            buf.parts.clear()
-        if buf.parts:
-            yield "".join(buf.parts)
+            yield head + csv_report.lines(csv_report.rows(report, batch))
+            head = ""
+        if head:
+            yield head
 
     yield from parallel.pieces(sorted(report.findings, key=Finding.sort_key), part, BATCH, spill_dir, raw=raw)
 
