@@ -382,8 +382,8 @@ def test_records_held_at_once_share_their_repeated_texts(monkeypatch):
     real = bulk_evaluate._Bulk.records
     seen = []
 
-    def records(self, where, key=None, span=None, held=False):
-        got = real(self, where, key, span, held)
+    def records(self, where, key=None, span=None, held=False, fields=None):
+        got = real(self, where, key, span, held, fields)
         if held:
             assert got == real(self, where, key, span)
             seen.append(got[0])

@@ -39,6 +39,7 @@ How it divides the work (the per-record evaluator stays the definition):
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Callable, Container, Mapping
@@ -61,7 +62,7 @@ from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
 from ..windows import all_limits
 from ..duties import needs_reports, not_yet_due
-from .load import BulkData, _table, split_lists
+from .load import LIST_COLUMNS, BulkData, _table, split_lists
 from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
 
 #: A read-only purchase record for the listed verdicts (the extra columns play no part in them).
@@ -70,6 +71,26 @@ _Row = namedtuple("_Row", COLUMNS["purchases"] + ("extra",), defaults=((),))
 _REPEATED = tuple(COLUMNS["purchases"].index(c) for c in (
     "stage", "buyer_id", "ppk_id", "supplier_id", "category", "procurement_type", "method", "currency",
     "channel", "exemption_code", "desa_reason_code", "exemption_reason"))
+
+
+
+class Unread(BaseException):
+    """A listing read a purchase field :meth:`_Bulk.records` was not asked for (a narrow record,
+    :func:`narrow_row`): the listing is judged again from whole records. A BaseException, so that
+    no ``except Exception`` on the way (an explanation that falls back when a value cannot be
+    read) turns it into a different finding."""
+
+
+@functools.lru_cache(maxsize=64)
+def narrow_row(fields: tuple[str, ...]) -> type:
+    """A read-only purchase record holding only ``fields`` (in :data:`COLUMNS` order): reading any
+    other field raises :class:`Unread` instead of giving a value."""
+    base = namedtuple("_NarrowRow", fields)
+
+    def missing(self: Any, name: str) -> Any:
+        raise Unread(name)
+    return type("_NarrowRow", (base,), {"__slots__": (), "__getattr__": missing})
+
 
 #: Awards and contracts alike in what ``subjects.awards_won`` reads, ``stands_for`` of them.
 _Won = namedtuple("_Won", "stage supplier_id buyer_id fiscal_year date stands_for")
@@ -214,7 +235,7 @@ class _Bulk:
         return " AND ".join(conds)
 
     def records(self, where: str, key: str | None = None, span: tuple[int, int] | None = None,
-                held: bool = False) -> tuple[list, list | None]:
+                held: bool = False, fields: tuple[str, ...] | None = None) -> tuple[list, list | None]:
         """Purchases of the judged set matching a condition on ``facts``, in file order, as light
         read-only records with the fields of :class:`~perbup_rules.records.Purchase` (building a
         frozen dataclass per row would cost as much as the rest of the listing); with ``key``,
@@ -222,9 +243,12 @@ class _Bulk:
         ``rownum`` is in it (both ends included: one of :meth:`spans`). ``held``: the records are
         held all at once (not a batch), so equal texts of the repeated columns are one string
         (:data:`_REPEATED`: a share clause's 127,000 purchases without a PPK, hard shape at 1M,
-        about 60 MB less)."""
+        about 60 MB less). ``fields``: only these columns are read, into narrow records
+        (:func:`narrow_row`; not with ``held``, nor when the records were read per row)."""
         if span is not None:
             where = f"({where}) AND rownum BETWEEN {span[0]} AND {span[1]}"
+        if fields is not None and self.data.per_row is None and not held:
+            return self._narrow_records(where, key, span, fields)
         if self.data.per_row is not None:  # the records read per row are the truth (exact amounts)
             rows = self.con.execute(f"SELECT rownum{', ' + key if key else ''} FROM facts WHERE {where} "
                                     f"ORDER BY rownum").fetchall()
@@ -253,6 +277,88 @@ class _Bulk:
             made = [_Row._make([*split_lists(r[:m]), r[m]]) for r in rows]
         return made, ([None if r[n] is None else list(r[n]) for r in rows] if key else None)
 
+    def _narrow_records(self, where: str, key: str | None, span: tuple[int, int] | None,
+                        fields: tuple[str, ...]) -> tuple[list, list | None]:
+        """:meth:`records` reading only ``fields`` (see there): the same values, as :meth:`records`
+        casts and splits them, in records of :func:`narrow_row`."""
+        cols = tuple(c for c in COLUMNS["purchases"] if c in fields)
+        narrow = self.narrow()
+        sel = ", ".join(f'CAST(p."{c}" AS BIGINT)' if c in narrow else f'p."{c}"' for c in cols)
+        near = "" if span is None else f" WHERE p.rownum BETWEEN {span[0]} AND {span[1]}"
+        rows = self.con.execute(f"SELECT {sel}{', ' + key if key else ''} FROM (SELECT * FROM facts "
+                                f"WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum{near} "
+                                f"ORDER BY f.rownum").fetchall()
+        make, m = narrow_row(cols)._make, len(cols)
+        lists = [i for i, c in enumerate(cols) if c in LIST_COLUMNS]
+        if lists:
+            made = []
+            for r in rows:
+                v = list(r[:m])
+                for i in lists:
+                    v[i] = tuple(v[i].split(";")) if v[i] else ()
+                made.append(make(v))
+        elif key:
+            made = [make(r[:m]) for r in rows]
+        else:
+            made = list(map(make, rows))
+        return made, ([None if r[m] is None else list(r[m]) for r in rows] if key else None)
+
+    @staticmethod
+    def listing_fields(clause: dict) -> tuple[str, ...]:
+        """The purchase fields judging a clause's listed purchases reads, generously: the record's
+        id, date, fiscal year and stage, the field its related records link from, and the field
+        every path of its decisions and remedy starts from (after ``subject.``; a related
+        party's foreign key), whichever table the path is on (a field of a partnership that a
+        purchase also has is read for nothing). A field missed here is not a wrong verdict:
+        reading it raises :class:`Unread` (:meth:`narrow_first`)."""
+        out = {"id", "date", "fiscal_year", "stage", clause.get("link_from") or "id"}
+        relations = schema.RELATIONS["purchases"]
+
+        def walk(x: Any) -> None:
+            if isinstance(x, dict):
+                path = x.get("path")
+                if isinstance(path, list) and path and all(isinstance(p, str) for p in path):
+                    if path[0] == "subject":
+                        path = path[1:]
+                    if path and path[0] in relations:
+                        out.add(relations[path[0]][0])
+                    elif path and path[0] in schema.PURCHASE_FIELDS:
+                        out.add(path[0])
+                for v in x.values():
+                    walk(v)
+            elif isinstance(x, list):
+                for v in x:
+                    walk(v)
+
+        walk(clause.get("decisions", {}))
+        walk(clause.get("remedy") or {})
+        return tuple(c for c in COLUMNS["purchases"] if c in out)
+
+    def narrow_first(self, clause: dict, judge: Callable[[tuple[str, ...] | None], None]) -> None:
+        """``judge(fields)``: a clause's listing, reading only ``fields`` of its purchases (narrow
+        records, a quarter of the columns: a third of the reading time); None: whole records.
+        If it reads another field after all (:class:`Unread`), what it added (findings, required
+        partnerships, counts, data-quality notes, assumptions) is undone and it is judged again
+        from whole records."""
+        if self.data.per_row is not None:  # records read per row are handed over whole
+            return judge(None)
+        run = self.run
+        findings, required, counted = len(run.findings), len(run.required), Counter(self.counted)
+        quality = {k: set(v) for k, v in run.data_quality.items()}
+        assumed = {a: {t: set(ids) for t, ids in by.items()} for a, by in run.assumed.items()}
+        try:
+            judge(self.listing_fields(clause))
+        except Unread:
+            del run.findings[findings:]
+            del run.required[required:]
+            self.counted.clear()
+            self.counted.update(counted)
+            run.data_quality.clear()
+            run.data_quality.update(quality)
+            run.assumed.clear()
+            run.assumed.update(assumed)
+            judge(None)
+
     def narrow(self) -> frozenset[str]:
         """The purchase columns typed HUGEINT whose every value fits a BIGINT: :meth:`records` reads
         them as BIGINT, the same Python ints at a quarter of the conversion cost (DuckDB builds a
@@ -275,10 +381,11 @@ class _Bulk:
         nums = [r[0] for r in self.con.execute("SELECT rownum FROM listing ORDER BY rownum").fetchall()]
         return [(nums[i], nums[min(i + BATCH, len(nums)) - 1]) for i in range(0, len(nums), BATCH)]
 
-    def batches(self, where: str, key: str | None = None) -> Iterator[tuple[list, list | None]]:
+    def batches(self, where: str, key: str | None = None,
+                fields: tuple[str, ...] | None = None) -> Iterator[tuple[list, list | None]]:
         """:meth:`records` of the purchases matching ``where``, one batch of :data:`BATCH` at a time."""
         for span in self.spans(where):
-            yield self.records(LISTING, key, span)
+            yield self.records(LISTING, key, span, fields=fields)
 
     def build_facts(self, clauses: list[dict]) -> None:
         """One pass over the judged purchases: per clause its atom row, and the values share groups sum.
@@ -478,9 +585,11 @@ class _Bulk:
             if limited:
                 where = self.shown_first(clause, key, labels, status_of, category, extra_where, listed_keys, expect)
             rows_key = key if clause["kind"] == "each" else None
-            batches = (self.batches(where, rows_key) if not clause.get("once_on")  # judge_once: all at once
-                       else [self.records(where, rows_key)])
-            self.judge_listed(clause, batches, expect)
+            if clause.get("once_on"):  # judge_once: all at once
+                self.judge_listed(clause, [self.records(where, rows_key)], expect)
+            else:
+                self.narrow_first(clause, lambda fields: self.judge_listed(
+                    clause, self.batches(where, rows_key, fields), expect))
             if limited:
                 self.con.execute("DROP TABLE shown_first")
 
@@ -720,8 +829,9 @@ class _Bulk:
             matches = self.matches(clause, f"({picked}) AND {related}") if spans else None
             if spans or expect:
                 rows_key = f"k_{c['n']}" if not clause["categories"] else None  # one row serves every category
-                self.judge_listed(clause, (self.records(LISTING, rows_key, s) for s in spans), expect, checked=checked,
-                                  matches=matches)
+                self.narrow_first(clause, lambda fields: self.judge_listed(
+                    clause, (self.records(LISTING, rows_key, s, fields=fields) for s in spans), expect,
+                    checked=checked, matches=matches))
         finally:
             self.con.execute("DROP TABLE IF EXISTS linked")
 
