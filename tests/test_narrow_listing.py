@@ -35,10 +35,11 @@ def test_a_narrow_record_holds_its_fields_and_refuses_the_others():
 def test_the_fields_of_the_bundled_each_clauses():
     clause = next(c for c in KUTIM.clauses if c["id"] == "KMT-03")
     fields = bulk_evaluate._Bulk.listing_fields(clause)
-    # the record's own, KMT-03's atoms (stage, type, pagu, value, reserved, exemption), the buyer's
-    # and supplier's keys (buyer.kind, supplier.umkk); nothing else
-    assert set(bulk_evaluate._Bulk.listing_fields(clause)) == {"id", "date", "fiscal_year", "stage", "procurement_type", "pagu_idr", "value_idr",
-                           "reserved_for_umkk", "exemption_code", "buyer_id", "supplier_id"}
+    # the record's own (channel: a group names them), KMT-03's atoms (stage, type, pagu, value,
+    # reserved, exemption), the buyer's and supplier's keys (buyer.kind, supplier.umkk); no other
+    assert set(fields) == {
+        "id", "date", "fiscal_year", "stage", "channel", "procurement_type", "pagu_idr", "value_idr",
+        "reserved_for_umkk", "exemption_code", "buyer_id", "supplier_id"}
     assert list(fields) == [c for c in pr.records.COLUMNS["purchases"] if c in fields]  # column order
 
 

@@ -306,12 +306,13 @@ class _Bulk:
     @staticmethod
     def listing_fields(clause: dict) -> tuple[str, ...]:
         """The purchase fields judging a clause's listed purchases reads, generously: the record's
-        id, date, fiscal year and stage, the field its related records link from, and the field
-        every path of its decisions and remedy starts from (after ``subject.``; a related
-        party's foreign key), whichever table the path is on (a field of a partnership that a
-        purchase also has is read for nothing). A field missed here is not a wrong verdict:
-        reading it raises :class:`Unread` (:meth:`narrow_first`)."""
-        out = {"id", "date", "fiscal_year", "stage", clause.get("link_from") or "id"}
+        id, date, fiscal year, stage and channel (a group names its channels), the field its
+        related records link from, and the field every path in the clause starts from (its
+        decisions, remedy, subject, group, total, limits; after ``subject.``; a related party's
+        foreign key), whichever table the path is on (a field of a partnership that a purchase
+        also has is read for nothing). A field missed here is not a wrong verdict: reading it
+        raises :class:`Unread` (:meth:`narrow_first`)."""
+        out = {"id", "date", "fiscal_year", "stage", "channel", clause.get("link_from") or "id"}
         relations = schema.RELATIONS["purchases"]
 
         def walk(x: Any) -> None:
@@ -330,8 +331,7 @@ class _Bulk:
                 for v in x:
                     walk(v)
 
-        walk(clause.get("decisions", {}))
-        walk(clause.get("remedy") or {})
+        walk(clause)
         return tuple(c for c in COLUMNS["purchases"] if c in out)
 
     def narrow_first(self, clause: dict, judge: Callable[[tuple[str, ...] | None], None]) -> None:
@@ -654,7 +654,8 @@ class _Bulk:
             member = "FALSE"
         sure, certain = self.window_members(clause, members, limits)
         where = f"nodate OR rownum IN (SELECT f.rownum FROM facts f WHERE NOT f.nodate AND {member} AND NOT ({sure}))"
-        self.judge_listed(clause, [(self.records(where)[0], None)], expect=None, members=certain)
+        self.narrow_first(clause, lambda fields: self.judge_listed(
+            clause, [(self.records(where, fields=fields)[0], None)], expect=None, members=certain))
 
     def window_members(self, clause: dict, members: dict[str, str], limits: dict[str, str]) -> tuple[str, tuple | None]:
         """(SQL condition on ``facts f``, (members, check records)) of the dated purchases that are
