@@ -76,3 +76,25 @@ def test_generated_reports_in_batches_are_the_same_bytes(ds, batch):
             same_bytes(report, fmt)
     finally:
         stream.BATCH = old
+
+
+_OPT = st.one_of(st.none(), st.text(max_size=6))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(clause=st.text(max_size=6), citation=st.text(max_size=6), subject=_OPT, stage=_OPT, category=_OPT,
+       measured=_OPT, threshold=_OPT, exception=_OPT, severity=st.text(max_size=6), location=_OPT,
+       period=st.one_of(st.none(), st.integers()), status=st.sampled_from(list(Status)),
+       evidence=st.lists(st.text(max_size=4), max_size=3).map(tuple), aif=st.booleans())
+def test_a_finding_is_encoded_as_the_generic_way_does(clause, citation, subject, stage, category, measured,
+                                                      threshold, exception, severity, location, period,
+                                                      status, evidence, aif, monkeypatch):
+    from perbup_rules.findings import Finding, Text
+
+    monkeypatch.setattr(stream, "_ENCODED_MAX", 3)  # the remembered encodings are emptied as they fill
+    f = Finding(clause, citation, subject, period, status, Text("id ‘x’ \"q\"", "en\n\t"), stage=stage,
+                category=category, measured=measured, threshold=threshold, evidence=evidence,
+                exception=exception, severity=severity, rule_location=location, as_if_in_force=aif)
+    for _ in range(2):  # the second time from what was remembered
+        assert stream.finding(f) == stream._generic(f)
+    assert len(stream._encoded) <= 3

@@ -100,28 +100,46 @@ def _items(xs: Any) -> str:
     return "[\n" + _IN2 + (",\n" + _IN2).join(map(_enc, xs)) + "\n" + _IN + "]"
 
 
+class _Encoded(dict):
+    """:func:`_v` of the values of fields that repeat across findings (a clause's id, citation,
+    severity and rule location; stages, categories, thresholds), remembered per value: a dict
+    lookup instead of a call. Bounded: emptied at :data:`_ENCODED_MAX` values."""
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) >= _ENCODED_MAX:
+            self.clear()
+        text = self[value] = _v(value)
+        return text
+
+
+_ENCODED_MAX = 4096
+_encoded = _Encoded()
+
+
 def finding(f: Finding) -> str:
     """``dump(f.to_dict(), "    ")`` without building the dict: the keys are constants, the common
     values (str, None) go straight to the C string encoder, anything else through :func:`dump`.
     Written after ``Finding.to_dict``; :func:`_finding_encoder` checks it still agrees."""
-    v, enc = _v, _enc
+    v, enc, r = _v, _enc, _encoded
     ev, ch, expl, count, period = f.evidence, f.channels, f.explanation, f.evidence_count, f.period
     e_id, e_en = expl.texts()  # made for this write, not kept by the finding
     if count is None:
         count = len(ev)
+    subject = f.subject
     text = (
-        f'{{\n      "clause": {v(f.clause)},\n      "citation": {v(f.citation)},\n      "subject": {v(f.subject)}'
-        f',\n      "subject_kind": {v(f.subject_kind)}'
+        f'{{\n      "clause": {r[f.clause]},\n      "citation": {r[f.citation]}'
+        f',\n      "subject": {enc(subject) if type(subject) is str else v(subject)}'
+        f',\n      "subject_kind": {r[f.subject_kind]}'
         f',\n      "period": {int.__repr__(period) if type(period) is int else v(period)}'
-        f',\n      "stage": {v(f.stage)},\n      "category": {v(f.category)},\n      "status": {_STATUS[f.status]}'
-        f',\n      "measured": {v(f.measured)},\n      "threshold": {v(f.threshold)}'
+        f',\n      "stage": {r[f.stage]},\n      "category": {r[f.category]},\n      "status": {_STATUS[f.status]}'
+        f',\n      "measured": {v(f.measured)},\n      "threshold": {r[f.threshold]}'
         f',\n      "evidence": {_items(ev)}'
         f',\n      "evidence_count": {int.__repr__(count) if type(count) is int else dump(count, _IN)}'
-        f',\n      "exception": {v(f.exception)},\n      "missing": {_items(f.missing)}'
-        f',\n      "severity": {v(f.severity)}'
+        f',\n      "exception": {r[f.exception]},\n      "missing": {_items(f.missing)}'
+        f',\n      "severity": {r[f.severity]}'
         f',\n      "explanation": {{\n        "id": {enc(e_id) if type(e_id) is str else dump(e_id, _IN2)}'
         f',\n        "en": {enc(e_en) if type(e_en) is str else dump(e_en, _IN2)}\n      }}'
-        f',\n      "rule_location": {v(f.rule_location)}'
+        f',\n      "rule_location": {r[f.rule_location]}'
         f',\n      "channels": {"null" if ch is None else _items(ch)}'
     )
     if f.as_if_in_force:
