@@ -215,7 +215,8 @@ _ODD = {
     "reserved_for_umkk": ["true", "false", "ya", "TRUE", "No", "maybe", ""],
     "exemption_reason": ["", "teknis", " teknis "],
     "date": ["2025-03-31", "31/03/2025", "2025-02-29", "2025-13-01", "0000-01-01", "2024-02-29T10:00", "", "2025-3-1",
-             "29/02/2025", "1/3/2025", "31/12/0000", "03/07/2025"],
+             "29/02/2025", "1/3/2025", "31/12/0000", "03/07/2025", "31-03-2025", "29-02-2025", "31-03/2025",
+             "1-3-2025", "31-12-0000"],
     "currency": ["", "IDR", "idr", "USD", "rupiah"],
 }
 
@@ -254,7 +255,8 @@ _SHAPES = {
     "id": st.from_regex(r"[!-~]([\x01-\x7f]{0,8}[!-~])?", fullmatch=True),
     "value_idr": st.from_regex(r"[0-9]{1,18}(,00?)?", fullmatch=True),
     "date": st.one_of(st.dates().map(lambda d: d.isoformat()),
-                      st.dates().map(lambda d: f"{d.day:02d}/{d.month:02d}/{d.year:04d}")),
+                      st.dates().map(lambda d: f"{d.day:02d}/{d.month:02d}/{d.year:04d}"),
+                      st.dates().map(lambda d: f"{d.day:02d}-{d.month:02d}-{d.year:04d}")),
     "category": st.from_regex(r"[a-z0-9_]{1,12}", fullmatch=True),
     "reserved_for_umkk": st.sampled_from(["true", "false", "ya", "tidak", "1", "0", "yes", "no"]),
     "currency": st.from_regex(r"[A-Z]{3}", fullmatch=True),
@@ -276,6 +278,20 @@ def test_every_plain_shape_has_the_per_row_parsers_value(column, data):
         if column == "value_idr":  # a plain amount reads the same under every number convention
             for name in cells_mod.CONVENTIONS:
                 assert v == cells_mod.parse_money_as(raw, cells_mod.Convention(name, "test")), (raw, name)
+
+
+def test_plain_dates_of_every_written_form_have_the_per_row_parsers_value():
+    cells = ["2025-03-31", "31/03/2025", "31-03-2025", "01-02-2026", "29-02-2024", "29-02-2025", "31-03/2025"]
+    con = duckdb.connect()
+    cond, value = plain_sql("date", "c")
+    got = con.execute(f"SELECT c, {cond}, {value} FROM (VALUES {', '.join(f'({chr(39)}{c}{chr(39)})' for c in cells)}) t(c)").fetchall()
+    for raw, plain, v in got:
+        try:
+            want = PARSERS["purchases"]["date"](raw)
+        except cells_mod.CellError:
+            assert not plain, raw  # refused per row: not a plain cell either (read per row, rejected there)
+            continue
+        assert plain and v == want, raw
 
 
 def test_files_duckdb_would_number_differently_are_read_per_row(tmp_path):

@@ -151,6 +151,8 @@ def test_indonesian_grouping_round_trips(n):
         ("2025-03-31", dt.date(2025, 3, 31)),
         ("31/03/2025", dt.date(2025, 3, 31)),
         ("1/2/2026", dt.date(2026, 2, 1)),  # day first
+        ("31-03-2025", dt.date(2025, 3, 31)),  # day first with hyphens, as Indonesian exports write it
+        ("1-2-2026", dt.date(2026, 2, 1)),
         ("2025-10-03 16:00:00", dt.date(2025, 10, 3)),
         ("2025-01-23T14:59:07Z", dt.date(2025, 1, 23)),
         ("2021-07-09T00:00:00+01:00", dt.date(2021, 7, 9)),  # the date as written, not converted to UTC
@@ -162,7 +164,7 @@ def test_dates(text, expected):
     assert cells.parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2025-02-30", "31/02/2026", "2025/03/31", "03-31-2025", "31-03-2025", "20250331", "2025-3-1", "tomorrow", "2025-01-01 junk"])
+@pytest.mark.parametrize("text", ["2025-02-30", "31/02/2026", "2025/03/31", "03-31-2025", "31-03/2025", "31/03-2025", "20250331", "2025-3-1", "tomorrow", "2025-01-01 junk"])
 def test_bad_dates(text):
     assert _error(cells.parse_date, text).code == errors.BAD_VALUE
 

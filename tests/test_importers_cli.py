@@ -66,6 +66,15 @@ def test_unknown_kind_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
 
 
+def test_reason_patterns_keep_the_advice_as_written():
+    a = Rejection("purchases", "f", 2, "bad_value", "'06-13-2027' is not a calendar date", "date")
+    b = Rejection("purchases", "f", 3, "bad_value", "'2027.03.06' is not a date (use 2025-03-31 or 31/03/2025)", "date")
+    assert reason_pattern(a) == "bad_value  purchases.date: '…' is not a calendar date"
+    assert reason_pattern(b) == "bad_value  purchases.date: '…' is not a date (use 2025-03-31 or 31/03/2025)"
+    c = Rejection("purchases", "f", 4, "bad_value", "umk_value_idr 6 exceeds value_idr 5 (e.g. 5)", "umk_value_idr")
+    assert reason_pattern(c) == "bad_value  purchases.umk_value_idr: umk_value_idr N exceeds value_idr N (e.g. 5)"
+
+
 def test_reason_patterns_group_alike_rejections():
     a = Rejection("purchases", "f", 2, "duplicate_row", "purchase id 'x-1' repeats row 12", "id")
     b = Rejection("purchases", "f", 3, "duplicate_row", "purchase id 'y-9' repeats row 400", "id")

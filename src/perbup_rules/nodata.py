@@ -23,6 +23,8 @@ from .records import Dataset, Rejection
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+#: the advice a reason ends with ("(use 2025-03-31 or 31/03/2025)"): the same in every rejection
+_ADVICE = re.compile(r"(\((?:use|e\.g\.) [^()]*\))")
 
 
 def reason_pattern(r: Rejection | dict) -> str:
@@ -31,7 +33,8 @@ def reason_pattern(r: Rejection | dict) -> str:
     reason, column = str(get("reason") or ""), get("column")
     if column and reason.startswith(f"{column}: "):
         reason = reason[len(column) + 2 :]  # the column is named once, before the reason
-    text = _NUMBER.sub("N", _QUOTED.sub("'…'", reason))
+    parts = _ADVICE.split(reason)  # text, advice, text, ...: the advice is kept as written
+    text = "".join(p if n % 2 else _NUMBER.sub("N", _QUOTED.sub("'…'", p)) for n, p in enumerate(parts))
     return f"{get('code')}  {get('table')}.{column or '-'}: {text}"
 
 

@@ -10,7 +10,7 @@ the work:
   have; ``tests/test_bulk.py`` checks this with hypothesis.
 * The number convention of each money column is decided from the same evidence
   as the per-row loader's scan (:func:`_scan_money_sql`), before any row is read.
-* A row with any other cell (``Rp 1.500.000``, ``31/03/2025``, a padded id, a
+* A row with any other cell (``Rp 1.500.000``, ``31/3/2025``, a padded id, a
   bad value) is read by the per-row importer itself, so its value or its
   rejection (code, reason, column) is exactly what the per-row path says.
 * Repeated ids, dangling party references and ``umk_value_idr > value_idr`` are
@@ -95,14 +95,15 @@ def plain_sql(column: str, raw: str) -> tuple[str, str]:
     if column in ("reserved_for_umkk", "pdn"):
         true = _in(k for k, v in _BOOL.items() if v)
         return f"{raw} IN {_in(_BOOL)}", f"({raw} IN {true})"
-    if column == "date":  # 2025-03-31, or 31/03/2025
+    if column == "date":  # 2025-03-31, or 31/03/2025, 31-03-2025
         dmy = f"substr({raw}, 7, 4) || '-' || substr({raw}, 4, 2) || '-' || substr({raw}, 1, 2)"
         iso_ok = (f"(regexp_full_match({raw}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND {raw} >= '0001' "
                   f"AND TRY_CAST({raw} AS DATE) IS NOT NULL)")
-        dmy_ok = (f"(regexp_full_match({raw}, '[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}') AND substr({raw}, 7, 4) >= '0001' "
-                  f"AND TRY_CAST({dmy} AS DATE) IS NOT NULL)")
+        dmy_ok = (f"(regexp_full_match({raw}, '[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}|[0-9]{{2}}-[0-9]{{2}}-[0-9]{{4}}') "
+                  f"AND substr({raw}, 7, 4) >= '0001' AND TRY_CAST({dmy} AS DATE) IS NOT NULL)")
         return (f"({iso_ok} OR {dmy_ok})",
-                f"CASE WHEN contains({raw}, '/') THEN TRY_CAST({dmy} AS DATE) ELSE TRY_CAST({raw} AS DATE) END")
+                f"CASE WHEN substr({raw}, 3, 1) IN ('/', '-') THEN TRY_CAST({dmy} AS DATE) "
+                f"ELSE TRY_CAST({raw} AS DATE) END")
     if column == "currency":
         return f"regexp_full_match({raw}, '[A-Z]{{3}}')", raw
     raise KeyError(column)

@@ -188,11 +188,14 @@ def _is_integral(x: float | Decimal) -> bool:
 _ISO_DATE = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
 )
-_DMY_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+#: day first, as Indonesian exports write it: 31/03/2025, or 31-03-2025 (one separator throughout;
+#: a four-digit year last cannot be read as ISO's year first)
+_DMY_DATE = re.compile(r"([0-9]{1,2})([/-])([0-9]{1,2})\2([0-9]{4})")
 
 
 def parse_date(value: object) -> _dt.date | None:
-    """An ISO date (``2025-03-31``, time part ignored) or ``dd/mm/yyyy`` (``31/03/2025``)."""
+    """An ISO date (``2025-03-31``, time part ignored) or day first, ``dd/mm/yyyy`` or
+    ``dd-mm-yyyy`` (``31/03/2025``, ``31-03-2025``)."""
     if value is None:
         return None
     if isinstance(value, _dt.datetime):
@@ -209,7 +212,7 @@ def parse_date(value: object) -> _dt.date | None:
         m = _DMY_DATE.fullmatch(s)
         if not m:
             raise CellError(errors.BAD_VALUE, f"{s!r} is not a date (use 2025-03-31 or 31/03/2025)")
-        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        d, mo, y = int(m[1]), int(m[3]), int(m[4])
     try:
         return _dt.date(y, mo, d)
     except ValueError:
