@@ -213,14 +213,14 @@ def _quick_init(cls: type) -> None:
     for a Finding's 20 fields; a million-purchase audit makes some 400,000 findings); this one
     has the same signature, defaults and result, in 1.5 us. Written from ``dataclasses.fields``,
     so a field added to the class is set too (tests/test_findings_init.py compares both). A
-    class with ``__post_init__``, a default factory or an ``InitVar`` keeps its own."""
+    class with ``__post_init__``, a default factory or a field left out of ``__init__`` keeps its own."""
     import dataclasses
 
     fields = dataclasses.fields(cls)
     if hasattr(cls, "__post_init__") or any(f.default_factory is not dataclasses.MISSING or not f.init
                                             for f in fields):
         return
-    env: dict[str, Any] = {"_new": object.__new__}
+    env: dict[str, Any] = {}
     params, body = [], []
     for n, f in enumerate(fields):
         env[f"_set{n}"] = cls.__dict__[f.name].__set__

@@ -73,7 +73,6 @@ _REPEATED = tuple(COLUMNS["purchases"].index(c) for c in (
     "channel", "exemption_code", "desa_reason_code", "exemption_reason"))
 
 
-
 class Unread(BaseException):
     """A listing read a purchase field :meth:`_Bulk.records` was not asked for (a narrow record,
     :func:`narrow_row`): the listing is judged again from whole records. A BaseException, so that
