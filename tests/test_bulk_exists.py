@@ -119,8 +119,8 @@ def test_a_wrong_verdict_row_from_sql_stops_evaluation(monkeypatch):
     real = bulk_evaluate._Bulk.records
     flip = {"t": "f", "f": "t", "u": "t"}
 
-    def records(self, where, key=None, span=None, held=False):
-        recs, rows = real(self, where, key, span, held)
+    def records(self, where, key=None, span=None, held=False, fields=None):
+        recs, rows = real(self, where, key, span, held, fields)
         if rows:
             first = next(i for i, r in enumerate(rows) if r is not None)
             rows[first] = rows[first][:3] + [flip[rows[first][3]]] + rows[first][4:]
