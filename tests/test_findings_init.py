@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
+import pickle
 
 import pytest
 from hypothesis import given, settings
@@ -33,6 +35,9 @@ def test_the_same_signature_and_every_field():
         Finding("KMT-01", "Pasal 3", "pd-1", 2025, Status.VIOLATION)  # explanation is required
     with pytest.raises(TypeError):
         Finding("KMT-01", "Pasal 3", "pd-1", 2025, Status.VIOLATION, Text("a", "b"), nonsense=1)
+    # copied and pickled alike (neither calls __init__)
+    for g in (pickle.loads(pickle.dumps(f)), copy.copy(f), copy.deepcopy(f)):
+        assert g == f and hash(g) == hash(f)
 
 
 @settings(max_examples=200, deadline=None)
