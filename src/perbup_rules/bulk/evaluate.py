@@ -253,13 +253,7 @@ class _Bulk:
                                     f"ORDER BY rownum").fetchall()
             recs = [self.data.dataset.purchases[r[0] - 2] for r in rows]
             return recs, [None if r[1] is None else list(r[1]) for r in rows] if key else None
-        narrow = self.narrow()
-        cols = ", ".join(f'CAST(p."{c}" AS BIGINT)' if c in narrow else f'p."{c}"'
-                         for c in COLUMNS["purchases"])  # then an empty extra
-        near = "" if span is None else f" WHERE p.rownum BETWEEN {span[0]} AND {span[1]}"
-        rows = self.con.execute(f"SELECT {cols}, [] {', ' + key if key else ''} FROM (SELECT * FROM facts "
-                                f"WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum{near} "
-                                f"ORDER BY f.rownum").fetchall()
+        rows = self._select(COLUMNS["purchases"], where, key, span, extra=True)
         n = len(_Row._fields)
         m = len(COLUMNS["purchases"])
         if held:
@@ -276,26 +270,29 @@ class _Bulk:
             made = [_Row._make([*split_lists(r[:m]), r[m]]) for r in rows]
         return made, ([None if r[n] is None else list(r[n]) for r in rows] if key else None)
 
+    def _select(self, cols: tuple[str, ...], where: str, key: str | None, span: tuple[int, int] | None,
+                extra: bool = False) -> list[tuple]:
+        """The rows of :meth:`records`: ``cols`` of the purchases matching ``where`` (``span``
+        already in it, and put on the purchases table too, so its scan is limited to the span),
+        a HUGEINT column that fits read as BIGINT (:meth:`narrow`), then an empty extra
+        (``extra``), then ``key``."""
+        narrow = self.narrow()
+        sel = ", ".join(f'CAST(p."{c}" AS BIGINT)' if c in narrow else f'p."{c}"' for c in cols)
+        near = "" if span is None else f" WHERE p.rownum BETWEEN {span[0]} AND {span[1]}"
+        return self.con.execute(f"SELECT {sel}{', []' if extra else ''}{', ' + key if key else ''} FROM "
+                                f"(SELECT * FROM facts WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum"
+                                f"{near} ORDER BY f.rownum").fetchall()
+
     def _narrow_records(self, where: str, key: str | None, span: tuple[int, int] | None,
                         fields: tuple[str, ...]) -> tuple[list, list | None]:
         """:meth:`records` reading only ``fields`` (see there): the same values, as :meth:`records`
         casts and splits them, in records of :func:`narrow_row`."""
         cols = tuple(c for c in COLUMNS["purchases"] if c in fields)
-        narrow = self.narrow()
-        sel = ", ".join(f'CAST(p."{c}" AS BIGINT)' if c in narrow else f'p."{c}"' for c in cols)
-        near = "" if span is None else f" WHERE p.rownum BETWEEN {span[0]} AND {span[1]}"
-        rows = self.con.execute(f"SELECT {sel}{', ' + key if key else ''} FROM (SELECT * FROM facts "
-                                f"WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum{near} "
-                                f"ORDER BY f.rownum").fetchall()
+        rows = self._select(cols, where, key, span)
         make, m = narrow_row(cols)._make, len(cols)
-        lists = [i for i, c in enumerate(cols) if c in LIST_COLUMNS]
+        lists = tuple(i for i, c in enumerate(cols) if c in LIST_COLUMNS)
         if lists:
-            made = []
-            for r in rows:
-                v = list(r[:m])
-                for i in lists:
-                    v[i] = tuple(v[i].split(";")) if v[i] else ()
-                made.append(make(v))
+            made = [make(split_lists(r[:m], lists)) for r in rows]
         elif key:
             made = [make(r[:m]) for r in rows]
         else:

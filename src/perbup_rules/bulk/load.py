@@ -484,10 +484,11 @@ def _insert_records(con: Any, extra_columns: list[str], rows: list[tuple[int, li
 _LIST_POS = tuple(COLUMNS["purchases"].index(c) for c in LIST_COLUMNS)
 
 
-def split_lists(values) -> list:
-    """Purchase column values from SQL with the ';'-joined list columns as tuples again."""
+def split_lists(values, positions: tuple[int, ...] = _LIST_POS) -> list:
+    """Purchase column values from SQL with the ';'-joined list columns as tuples again
+    (``positions``: where the list columns are, when the values are not every column in order)."""
     values = list(values)
-    for i in _LIST_POS:
+    for i in positions:
         v = values[i]
         values[i] = tuple(v.split(";")) if v else ()
     return values
