@@ -170,8 +170,8 @@ def test_a_wrong_sql_row_for_a_widened_member_stops_the_audit(monkeypatch):
     ds = Dataset.build(PARTIES, CASES, [])
     records = bulk_evaluate._Bulk.records
 
-    def wrong(self, where, key=None, span=None, held=False):
-        recs, keys = records(self, where, key, span, held)
+    def wrong(self, where, key=None, span=None, held=False, fields=None):
+        recs, keys = records(self, where, key, span, held, fields)
         if key is not None and "nodate THEN NULL" in key:
             keys = [None if k is None else ["f" if k[0] != "f" else "t", *k[1:]] for k in keys]
         return recs, keys

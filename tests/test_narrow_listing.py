@@ -92,8 +92,8 @@ def test_narrow_records_hold_the_values_whole_records_hold(data, monkeypatch):
     real = bulk_evaluate._Bulk._narrow_records
     compared = []
 
-    def check(self, where, key, span, fields):
-        got, rows = real(self, where, key, span, fields)
+    def check(self, where, key, span, fields, held=False):
+        got, rows = real(self, where, key, span, fields, held)
         whole, whole_rows = self.records(where, key, span)
         assert rows == whole_rows and len(got) == len(whole)
         for n, w in zip(got, whole):
@@ -127,15 +127,50 @@ def test_what_a_listing_added_before_an_unread_field_is_undone(data, monkeypatch
         clause_of[0] = clause["id"]
         return real_judge(self, clause, *a, **kw)
 
-    def late(self, where, key, span, fields):
+    def late(self, where, key, span, fields, held=False):
         calls[clause_of[0]] = calls.get(clause_of[0], 0) + 1
         if calls[clause_of[0]] == 2:
             raise Unread("late")
-        return real(self, where, key, span, fields)
+        return real(self, where, key, span, fields, held)
     monkeypatch.setattr(bulk_evaluate._Bulk, "judge_listed", judge_listed)
     monkeypatch.setattr(bulk_evaluate._Bulk, "_narrow_records", late)
     assert pr.audit(rules, data, "reference", path="column", all_findings=every).to_dict() == whole
     assert calls.get("KMT-03", 0) >= 2 and calls.get("KMT-05", 0) >= 2
+
+
+def test_a_share_clause_reads_its_possible_members_narrow(data, monkeypatch):
+    # the counted form (share groups summed in SQL): purchases without a PPK widen KMT-02's groups
+    # per record, read narrow; too few fields, and they are read again whole: the same report
+    whole = pr.audit(KUTIM, data, "reference", path="column").to_dict()
+    read: list[str] = []
+    real = bulk_evaluate._Bulk._narrow_records
+
+    def spy(self, where, key, span, fields, held=False):
+        read.append(held)
+        return real(self, where, key, span, fields, held)
+    monkeypatch.setattr(bulk_evaluate._Bulk, "_narrow_records", spy)
+    assert pr.audit(KUTIM, data, "reference", path="column").to_dict() == whole
+    assert True in read  # the share clauses' possible members (held) were read narrow
+    monkeypatch.setattr(bulk_evaluate._Bulk, "listing_fields", lambda self, clause: ("id", "date", "fiscal_year"))
+    assert pr.audit(KUTIM, data, "reference", path="column").to_dict() == whole
+
+
+def test_groups_a_share_clause_widened_before_an_unread_field_are_put_back(data, monkeypatch):
+    # an Unread after share_widen added the possible members to the groups: the groups are the
+    # ones summed in SQL again before the whole records widen them
+    whole = pr.audit(KUTIM, data, "reference", path="column").to_dict()
+    real = pr.judge.Judge.share_widen
+    failed: list[str] = []
+
+    def widen_then_fail(self, clause, groups, purchases, given=None):
+        unknown = real(self, clause, groups, purchases, given)
+        if purchases and type(purchases[0]).__name__ == "_NarrowRow":
+            failed.append(clause["id"])
+            raise Unread("after widening")
+        return unknown
+    monkeypatch.setattr(pr.judge.Judge, "share_widen", widen_then_fail)
+    assert pr.audit(KUTIM, data, "reference", path="column").to_dict() == whole
+    assert "KMT-02" in failed
 
 
 real_fields = bulk_evaluate._Bulk.listing_fields

@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from copy import copy as _copy
+from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_FLOOR, Decimal
 from itertools import islice
 from fractions import Fraction
@@ -1157,6 +1158,10 @@ class Group:
     parents: set = field(default_factory=set)
     #: named assumptions (on) that some member's part or membership rests on
     assumptions: set = field(default_factory=set)
+
+    def copy(self) -> "Group":
+        """An equal group whose lists and sets are its own."""
+        return Group(**{f.name: _copy(getattr(self, f.name)) for f in fields(self)})
 
     def add_evidence(self, rid: str) -> None:
         self.evidence.append(rid)

@@ -243,11 +243,11 @@ class _Bulk:
         held all at once (not a batch), so equal texts of the repeated columns are one string
         (:data:`_REPEATED`: a share clause's 127,000 purchases without a PPK, hard shape at 1M,
         about 60 MB less). ``fields``: only these columns are read, into narrow records
-        (:func:`narrow_row`; not with ``held``, nor when the records were read per row)."""
+        (:func:`narrow_row`; not when the records were read per row)."""
         if span is not None:
             where = f"({where}) AND rownum BETWEEN {span[0]} AND {span[1]}"
-        if fields is not None and self.data.per_row is None and not held:
-            return self._narrow_records(where, key, span, fields)
+        if fields is not None and self.data.per_row is None:
+            return self._narrow_records(where, key, span, fields, held)
         if self.data.per_row is not None:  # the records read per row are the truth (exact amounts)
             rows = self.con.execute(f"SELECT rownum{', ' + key if key else ''} FROM facts WHERE {where} "
                                     f"ORDER BY rownum").fetchall()
@@ -284,14 +284,24 @@ class _Bulk:
                                 f"{near} ORDER BY f.rownum").fetchall()
 
     def _narrow_records(self, where: str, key: str | None, span: tuple[int, int] | None,
-                        fields: tuple[str, ...]) -> tuple[list, list | None]:
+                        fields: tuple[str, ...], held: bool = False) -> tuple[list, list | None]:
         """:meth:`records` reading only ``fields`` (see there): the same values, as :meth:`records`
         casts and splits them, in records of :func:`narrow_row`."""
         cols = tuple(c for c in COLUMNS["purchases"] if c in fields)
         rows = self._select(cols, where, key, span)
         make, m = narrow_row(cols)._make, len(cols)
         lists = tuple(i for i, c in enumerate(cols) if c in LIST_COLUMNS)
-        if lists:
+        if held:  # as records() holds them: equal texts of the repeated columns one string
+            repeated = tuple(i for i, c in enumerate(cols) if COLUMNS["purchases"].index(c) in _REPEATED)
+            one: dict[str, str] = {}
+            made = []
+            for r in rows:
+                v = split_lists(r[:m], lists) if lists else list(r[:m])
+                for i in repeated:
+                    if v[i] is not None:
+                        v[i] = one.setdefault(v[i], v[i])
+                made.append(make(v))
+        elif lists:
             made = [make(split_lists(r[:m], lists)) for r in rows]
         elif key:
             made = [make(r[:m]) for r in rows]
@@ -330,20 +340,23 @@ class _Bulk:
         walk(clause)
         return tuple(c for c in COLUMNS["purchases"] if c in out)
 
-    def narrow_first(self, clause: dict, judge: Callable[[tuple[str, ...] | None], None]) -> None:
+    def narrow_first(self, clause: dict, judge: Callable[[tuple[str, ...] | None], Any],
+                     keep: Callable[[], Callable[[], None]] | None = None) -> Any:
         """``judge(fields)``: a clause's listing, reading only ``fields`` of its purchases (narrow
         records, a quarter of the columns: a third of the reading time); None: whole records.
         If it reads another field after all (:class:`Unread`), what it added (findings, required
         partnerships, counts, data-quality notes, assumptions) is undone and it is judged again
-        from whole records."""
+        from whole records. ``keep``: saves what else ``judge`` changes, giving the function that
+        puts it back (a share clause's groups). Returns what ``judge`` returns."""
         if self.data.per_row is not None:  # records read per row are handed over whole
             return judge(None)
         run = self.run
         findings, required, counted = len(run.findings), len(run.required), Counter(self.counted)
         quality = {k: set(v) for k, v in run.data_quality.items()}
         assumed = {a: {t: set(ids) for t, ids in by.items()} for a, by in run.assumed.items()}
+        restore = keep() if keep is not None else None
         try:
-            judge(self.listing_fields(clause))
+            return judge(self.listing_fields(clause))
         except Unread:
             del run.findings[findings:]
             del run.required[required:]
@@ -353,7 +366,9 @@ class _Bulk:
             run.data_quality.update(quality)
             run.assumed.clear()
             run.assumed.update(assumed)
-            judge(None)
+            if restore is not None:
+                restore()
+            return judge(None)
 
     def narrow(self) -> frozenset[str]:
         """The purchase columns typed HUGEINT whose every value fits a BIGINT: :meth:`records` reads
@@ -935,10 +950,21 @@ class _Bulk:
         # undated purchases and those without a subject: possible members, judged per record
         # (a dated one's member and limit rows from facts, checked by share_widen; an undated one is judged on several days)
         rows_of = f"k_{n} || '|' || kc_{n}" if "caps" in c else f"k_{n} || '|'"
-        rest, keys = self.records(f"nodate OR {subject} IS NULL", f"CASE WHEN nodate THEN NULL ELSE {rows_of} END",
-                                  held=True)
-        given = [None if k is None else (k[:k.index("|")], k[k.index("|") + 1:] or None) for k in keys]
-        unknown = self.run.share_widen(clause, groups, rest, given)
+
+        def widen(fields: tuple[str, ...] | None) -> dict[tuple, Group]:
+            rest, keys = self.records(f"nodate OR {subject} IS NULL", f"CASE WHEN nodate THEN NULL ELSE {rows_of} END",
+                                      held=True, fields=fields)
+            given = [None if k is None else (k[:k.index("|")], k[k.index("|") + 1:] or None) for k in keys]
+            return self.run.share_widen(clause, groups, rest, given)
+
+        def keep() -> Callable[[], None]:  # share_widen adds to the groups: a copy puts them back
+            saved = {k: g.copy() for k, g in groups.items()}
+
+            def restore() -> None:
+                groups.clear()
+                groups.update(saved)
+            return restore
+        unknown = self.narrow_first(clause, widen, keep)
         for g in [*groups.values(), *unknown.values()]:  # the bulk form: a count and the first ids
             if g.evidence_count is None:
                 g.evidence_count = len(g.evidence)
