@@ -54,3 +54,24 @@ def _set_lang(ctx, param, value):
               expose_value=False, help=t("cli.lang.help", "en") + " / " + t("cli.lang.help", "id"))
 def main() -> None:
     """perbup: executable, tested, cited rules for a Peraturan Bupati."""
+
+
+def run() -> None:
+    """The ``perbup`` console script: :func:`main`; a command that ends with
+    :class:`._common.Finished` (an audit, its report written) leaves at once, its exit code
+    kept, once the standard streams are flushed. Any other exit is Python's own."""
+    import os
+    import sys
+
+    from ._common import Finished
+
+    try:
+        main()
+    except Finished as done:
+        code = done.code if isinstance(done.code, int) else 0
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe or stream: nothing more can be said there
+                pass
+        os._exit(code)

@@ -16,6 +16,14 @@ from ..i18n import t, tr
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 
+class Finished(SystemExit):
+    """The exit of a command that has written everything it writes and holds nothing to clean
+    up: the ``perbup`` process then leaves at once (:func:`perbup_rules.cli.run`) instead of
+    freeing its heap object by object (an audit's findings, records and DuckDB's memory: 0.3 to
+    0.6 s at a million purchases). Called in-process (click's test runner, the library) it is the
+    SystemExit it derives from."""
+
+
 def fail(message: str) -> NoReturn:
     """Print a reason on stderr and exit with the usage/input code."""
     click.echo(message, err=True)

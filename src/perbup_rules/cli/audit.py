@@ -12,7 +12,7 @@ from ..candidates import MAX_CANDIDATES
 from ..errors import FILE_NOT_FOUND
 from ..i18n import pick, t
 from ..bulk.choose import PATHS
-from ._common import EXIT_FOUND, EXIT_OK, handle_errors, existing
+from ._common import EXIT_FOUND, EXIT_OK, Finished, handle_errors, existing
 
 FORMATS = ("text", "json", "csv", "md", "html")
 
@@ -159,8 +159,8 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
     if fail_on is not None:
         worst = {"violation": ("violation",), "cannot_determine": ("violation", "cannot_determine")}[fail_on]
         if any(report.totals()[s] for s in worst):  # listed and counted (perbup_rules.listing)
-            sys.exit(EXIT_FOUND)
-    sys.exit(EXIT_OK)
+            raise Finished(EXIT_FOUND)
+    raise Finished(EXIT_OK)
 
 
 def _categories_line(categorized) -> str:
