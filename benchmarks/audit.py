@@ -144,7 +144,8 @@ def _pss_kb(pid: int) -> int:
 
 
 def perbup_cmd() -> list[str]:
-    return [sys.executable, "-c", "import sys; from perbup_rules.cli import main; sys.exit(main())"]
+    """The ``perbup`` console script, as installed (its entry point, perbup_rules.cli:run)."""
+    return [sys.executable, "-c", "import sys; from perbup_rules.cli import run; sys.argv[0] = 'perbup'; run()"]
 
 
 def generate(shape: str, n: int, out: Path, seed: int) -> None:
