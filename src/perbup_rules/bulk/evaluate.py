@@ -62,6 +62,7 @@ from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
 from ..windows import all_limits
 from ..duties import needs_reports, not_yet_due
+from .keys import Key
 from .load import LIST_COLUMNS, BulkData, _table, split_lists
 from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
 
@@ -440,20 +441,21 @@ class _Bulk:
         for n, clause in enumerate(clauses):
             kind, c = clause["kind"], {}
             if kind == "each":
-                key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause)})
+                key, _, c["key"] = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause)})
             elif kind == "exists":  # the verdict row of a purchase with no related record: 0 found
                 found = "'t'" if clause["min_count"] <= 0 else "'f'"
-                key, _ = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause), 1: found, 2: found})
+                key, _, c["key"] = self.atoms_sql(clause, "verdict", {0: in_force_sql(clause), 1: found, 2: found})
                 c["link"] = col(f'p."{clause.get("link_from", "id")}"')
                 if (clause.get("remedy") or {}).get("category"):
                     c["rcat"] = col(self.scope.value(clause["remedy"]["category"])[0])
             elif kind == "window":  # what decides whether a dated purchase can be a member (see window())
-                key, _ = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
-                c["limit"] = col(self.atoms_sql(clause, "limit", {})[0])
+                key, _, c["key"] = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
+                limit_sql, _, c["limit_key"] = self.atoms_sql(clause, "limit", {})
+                c["limit"] = col(limit_sql)
                 c["total"] = col(self.scope.value(clause["total"])[0])
                 c["limits"] = [value_of(case) for case in clause["limit"]]
             else:
-                key, operands = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
+                key, operands, c["key"] = self.atoms_sql(clause, "member", {0: in_force_sql(clause)})
                 c["subject"] = col(self.scope.value(clause["subject"])[0])
                 if clause.get("subject_parent"):
                     c["parent"] = col(self.scope.value(clause["subject_parent"])[0])
@@ -462,7 +464,7 @@ class _Bulk:
                 c["part_names"] = [name_of(p) for p in clause["part"]]
                 c["operands"] = null_operands(operands)
                 if clause.get("part_at_most"):  # the limit's own atom row and values (Judge.caps)
-                    cap_key, cap_ops = self.atoms_sql(clause, "cap", {})
+                    cap_key, cap_ops, c["cap_key"] = self.atoms_sql(clause, "cap", {})
                     cols.append(f"{cap_key} AS kc_{n}")
                     c["caps"] = [value_of(p) for p in clause["part_at_most"]]
                     c["cap_names"] = [name_of(p) for p in clause["part_at_most"]]
@@ -548,7 +550,9 @@ class _Bulk:
             raise EngineError(f"{clause['id']}: the column-wise verdicts {dict(expect)} differ from the per-record "
                               f"verdicts {dict(got)} (bulk path bug)", ENGINE_CONTRACT)
 
-    def atoms_sql(self, clause: dict, decision: str, pseudo: dict[int, str]) -> tuple[str, list]:
+    def atoms_sql(self, clause: dict, decision: str, pseudo: dict[int, str]) -> tuple[str, list, Key]:
+        """(SQL of a decision's atom row, per atom the operands that can be NULL, the row's
+        :class:`~.keys.Key`: rows are integers in SQL, text in Python)."""
         parts, operands = [], []
         for i, a in enumerate(clause["decisions"][decision]["atoms"]):
             if i in pseudo:
@@ -561,7 +565,8 @@ class _Bulk:
                 s, ops = self.scope.atom(a)
                 parts.append(s)
                 operands.append(ops)
-        return " || ".join(parts) if parts else "''", operands
+        key = Key(len(parts))
+        return key.sql(parts), operands, key
 
     def each(self, clause: dict) -> None:
         self.verdicts(clause, "verdict", None, lambda label: each_status(label, clause)[0], "NOT nodate")
@@ -576,11 +581,12 @@ class _Bulk:
     def verdicts(self, clause: dict, decision: str, category: str | None, status_of,
                  extra_where: str = "TRUE") -> None:
         """Count per-record verdicts by period, stage and status; judge the listed ones per record."""
-        key = f"k_{self.cols[clause['id']]['n']}"
-        rows = self.con.execute(
-            f"SELECT yr, st, {key} AS k, count(*) FROM facts WHERE {extra_where} GROUP BY ALL").fetchall()
+        c = self.cols[clause["id"]]
+        key, kk = f"k_{c['n']}", c["key"]
+        rows = [(y, st, kk.text(k), n) for y, st, k, n in self.con.execute(
+            f"SELECT yr, st, {key} AS k, count(*) FROM facts WHERE {extra_where} GROUP BY ALL").fetchall()]
         labels = self.decide(clause, decision, sorted({r[2] for r in rows}))
-        self.assumed(clause, decision, key, labels, extra_where)
+        self.assumed(clause, decision, key, kk, labels, extra_where)
         listed_keys, expect = set(), Counter()
         for year, stage, k, n in rows:
             status = status_of(labels[k])
@@ -590,12 +596,12 @@ class _Bulk:
             else:
                 self.counted[(clause["id"], year, stage, category, status)] += n
         if listed_keys:
-            keys = ", ".join(literal(k) for k in sorted(listed_keys))
+            keys = ", ".join(kk.lit(k) for k in sorted(listed_keys))
             where = f"({extra_where}) AND {key} IN ({keys})"
             limited = self.list_limit is not None and clause["kind"] == "each" and not clause.get("once_on")
             if limited:
-                where = self.shown_first(clause, key, labels, status_of, category, extra_where, listed_keys, expect)
-            rows_key = key if clause["kind"] == "each" else None
+                where = self.shown_first(clause, key, kk, labels, status_of, category, extra_where, listed_keys, expect)
+            rows_key = kk.text_sql(key) if clause["kind"] == "each" else None
             if clause.get("once_on"):  # judge_once: all at once
                 self.judge_listed(clause, [self.records(where, rows_key)], expect)
             else:
@@ -604,7 +610,7 @@ class _Bulk:
             if limited:
                 self.con.execute("DROP TABLE shown_first")
 
-    def shown_first(self, clause: dict, key: str, labels: dict[str, str], status_of, category: str | None,
+    def shown_first(self, clause: dict, key: str, kk: Key, labels: dict[str, str], status_of, category: str | None,
                     extra_where: str, listed_keys: set[str], expect: Counter) -> str:
         """With a list limit ``n``: of the purchases whose verdict is listed, those that may be among
         the first ``n`` per status in display order (:func:`~perbup_rules.findings.display_key`:
@@ -619,14 +625,14 @@ class _Bulk:
         stages = " ".join(f"WHEN {literal(s)} THEN {i}" for i, s in enumerate(STAGE_ORDER))
         order = f"yr, CASE st {stages} ELSE {len(STAGE_ORDER)} END, coalesce(st, ''), id"
         picks = " UNION ALL ".join(
-            f"SELECT rownum FROM facts WHERE ({extra_where}) AND {key} IN ({', '.join(literal(k) for k in ks)}) "
+            f"SELECT rownum FROM facts WHERE ({extra_where}) AND {key} IN ({', '.join(kk.lit(k) for k in ks)}) "
             f"QUALIFY rank() OVER (ORDER BY {order}) <= {self.list_limit}" for _s, ks in sorted(by_status.items()))
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE shown_first AS {picks}")
         where = "rownum IN (SELECT rownum FROM shown_first)"
         kept: Counter = Counter()
         for year, stage, k, n in self.con.execute(f"SELECT yr, st, {key}, count(*) FROM facts WHERE {where} "
                                                   f"GROUP BY ALL").fetchall():
-            kept[(year, stage, category, status_of(labels[k]))] += n
+            kept[(year, stage, category, status_of(labels[kk.text(k)]))] += n
         for (year, stage, cat, status), n in expect.items():
             if n > kept[(year, stage, cat, status)]:
                 self.counted[(clause["id"], year, stage, cat, status)] += n - kept[(year, stage, cat, status)]
@@ -648,7 +654,9 @@ class _Bulk:
         """
         c = self.cols[clause["id"]]
         k, lk, total = f"f.k_{c['n']}", f"f.{c['limit']}", f"f.{c['total']}"
-        pairs = self.con.execute(f"SELECT DISTINCT {k}, {lk} FROM facts f WHERE NOT nodate").fetchall()
+        kk, lkk = c["key"], c["limit_key"]
+        pairs = [(kk.text(m), lkk.text(lim)) for m, lim in
+                 self.con.execute(f"SELECT DISTINCT {k}, {lk} FROM facts f WHERE NOT nodate").fetchall()]
         members = self.decide(clause, "member", sorted({m for m, _ in pairs}))
         limits = self.decide(clause, "limit", sorted({lim for _, lim in pairs}))
         every = all_limits(clause, self.rs.params)
@@ -657,9 +665,9 @@ class _Bulk:
         bounds = {lim: (f"coalesce({c['limits'][int(label[5:])]}, {top})" if label.startswith("case:") else top)
                   for lim, label in limits.items() if label != "default"}
         if in_scope and bounds:
-            bound = "(CASE " + " ".join(f"WHEN {lk} = {literal(lim)} THEN {b}" for lim, b in sorted(bounds.items())) + " END)"
-            member = (f"{k} IN ({', '.join(literal(m) for m in sorted(in_scope))}) "
-                      f"AND {lk} IN ({', '.join(literal(lim) for lim in sorted(bounds))}) "
+            bound = "(CASE " + " ".join(f"WHEN {lk} = {lkk.lit(lim)} THEN {b}" for lim, b in sorted(bounds.items())) + " END)"
+            member = (f"{k} IN ({', '.join(kk.lit(m) for m in sorted(in_scope))}) "
+                      f"AND {lk} IN ({', '.join(lkk.lit(lim) for lim in sorted(bounds))}) "
                       f"AND {bound} IS NOT NULL AND ({total} IS NULL OR {total} <= {bound})")
         else:
             member = "FALSE"
@@ -691,11 +699,12 @@ class _Bulk:
             return "FALSE", None
         c = self.cols[clause["id"]]
         k, lk, total = f"f.k_{c['n']}", f"f.{c['limit']}", f"f.{c['total']}"
-        case_of = "(CASE " + " ".join(f"WHEN {lk} = {literal(lim)} THEN {i}" for lim, i in sorted(sure_l.items())) + " END)"
-        bound = "(CASE " + " ".join(f"WHEN {lk} = {literal(lim)} THEN {c['limits'][i]}"
+        kk, lkk = c["key"], c["limit_key"]
+        case_of = "(CASE " + " ".join(f"WHEN {lk} = {lkk.lit(lim)} THEN {i}" for lim, i in sorted(sure_l.items())) + " END)"
+        bound = "(CASE " + " ".join(f"WHEN {lk} = {lkk.lit(lim)} THEN {c['limits'][i]}"
                                     for lim, i in sorted(sure_l.items())) + " END)"
         subj, grp = (f'p."{f["path"][0]}"' for f in fields)
-        sure = (f"{k} IN ({', '.join(literal(x) for x in sure_k)}) AND {lk} IN ({', '.join(literal(x) for x in sorted(sure_l))}) "
+        sure = (f"{k} IN ({', '.join(kk.lit(x) for x in sure_k)}) AND {lk} IN ({', '.join(lkk.lit(x) for x in sorted(sure_l))}) "
                 f"AND {total} IS NOT NULL AND {bound} IS NOT NULL AND {total} <= {bound} "
                 f"AND f.rownum IN (SELECT p.rownum FROM purchases p WHERE {subj} IS NOT NULL AND {grp} IS NOT NULL)")
         cursor = self.con.execute(
@@ -732,7 +741,7 @@ class _Bulk:
         check = self.records(f"rownum IN ({', '.join(str(r) for _n, r in checked)})")[0]
         return sure, (given, ([n for n, _r in checked], check))
 
-    def assumed(self, clause: dict, decision: str, key: str, labels: dict[str, str], extra_where: str) -> None:
+    def assumed(self, clause: dict, decision: str, key: str, kk: Key, labels: dict[str, str], extra_where: str) -> None:
         """Count the records whose verdict rests on a named assumption (perbup_rules.assumptions),
         as the per-record judge does: per distinct atom row, then the ids of its records."""
         if not ids_in(clause["decisions"][decision]["atoms"]):
@@ -743,7 +752,7 @@ class _Bulk:
             if ids:
                 by_ids.setdefault(ids, []).append(k)
         for ids, keys in sorted(by_ids.items()):
-            where = f"({extra_where}) AND {key} IN ({', '.join(literal(k) for k in keys)})"
+            where = f"({extra_where}) AND {key} IN ({', '.join(kk.lit(k) for k in keys)})"
             for aid in ids:
                 self.touch_sql(clause["over"], f"SELECT {literal(aid)}, id FROM facts WHERE {where}")
 
@@ -792,14 +801,14 @@ class _Bulk:
         if needs_reports(clause) and not self.data.dataset.reports_read:
             return  # Judge.exists judges nothing either (duties.not_evaluated_reports says so)
         c = self.cols[clause["id"]]
-        key, link = f"facts.k_{c['n']}", clause["link"]
+        key, link, kk = f"facts.k_{c['n']}", clause["link"], c["key"]
         table = self.data.dataset.reports if clause["related"] == "reports" else self.data.dataset.partnerships
         values = sorted({getattr(k, link) for k in table if getattr(k, link) is not None})
         _table(self.con, "linked", {"v": "VARCHAR"}, [[v] for v in values])
         rcat = f"facts.{c['rcat']}" if "rcat" in c else "CAST(NULL AS VARCHAR)"
         related = f"coalesce(facts.{c['link']} IN (SELECT v FROM linked), FALSE)"
-        rows = self.con.execute(f"SELECT yr, st, {key}, {rcat}, {related}, count(*) FROM facts "
-                                f"WHERE NOT facts.nodate GROUP BY ALL").fetchall()
+        rows = [(y, st, kk.text(k), rc, rel, n) for y, st, k, rc, rel, n in self.con.execute(
+            f"SELECT yr, st, {key}, {rcat}, {related}, count(*) FROM facts WHERE NOT facts.nodate GROUP BY ALL").fetchall()]
 
         def variants(k: str, rel: bool) -> list[str]:
             """The verdict rows a purchase may have (with min_count <= 0, found holds whatever matches)."""
@@ -825,7 +834,7 @@ class _Bulk:
                     expect[(year, stage, cat, s)] += n
         picked = "FALSE"
         if chosen:
-            groups = ", ".join(f"({literal(y)}, {literal(k)}, {literal(rc)}, {literal(rel)})"
+            groups = ", ".join(f"({literal(y)}, {kk.lit(k)}, {literal(rc)}, {literal(rel)})"
                                for y, k, rc, rel in sorted(chosen, key=lambda t: (t[0], t[1], t[2] or "", t[3])))
             picked = (f"NOT facts.nodate AND EXISTS (SELECT 1 FROM (VALUES {groups}) g(yr, k, rc, rel) "
                       f"WHERE g.yr = facts.yr AND g.k = {key} AND g.rc IS NOT DISTINCT FROM {rcat} "
@@ -840,7 +849,7 @@ class _Bulk:
             spans = self.spans(where)
             matches = self.matches(clause, f"({picked}) AND {related}") if spans else None
             if spans or expect:
-                rows_key = f"k_{c['n']}" if not clause["categories"] else None  # one row serves every category
+                rows_key = kk.text_sql(f"k_{c['n']}") if not clause["categories"] else None  # one row serves every category
                 self.narrow_first(clause, lambda fields: self.judge_listed(
                     clause, (self.records(LISTING, rows_key, s, fields=fields) for s in spans), expect,
                     checked=checked, matches=matches))
@@ -888,18 +897,20 @@ class _Bulk:
         c = self.cols[clause["id"]]
         n, subject = c["n"], c["subject"]
         dated = f"NOT nodate AND {subject} IS NOT NULL"
-        distinct = [r[0] for r in self.con.execute(f"SELECT DISTINCT k_{n} FROM facts WHERE NOT nodate").fetchall()]
+        kk, ckk = c["key"], c.get("cap_key", Key(0))  # no limit: every member's limit row is the empty one
+        distinct = [kk.text(r[0]) for r in self.con.execute(f"SELECT DISTINCT k_{n} FROM facts WHERE NOT nodate").fetchall()]
         labels = self.decide(clause, "member", sorted(distinct))
-        _table(self.con, "labels", {"k": "VARCHAR", "label": "VARCHAR"}, sorted(labels.items()))
+        _table(self.con, "labels", {"k": kk.sql_type, "label": "VARCHAR"}, sorted((kk.value(k), v) for k, v in labels.items()))
         cap_labels: dict[str, str] = {}
         if "caps" in c:
-            keys = [r[0] for r in self.con.execute(f"SELECT DISTINCT kc_{n} FROM facts WHERE {dated}").fetchall()]
+            keys = [ckk.text(r[0]) for r in self.con.execute(f"SELECT DISTINCT kc_{n} FROM facts WHERE {dated}").fetchall()]
             cap_labels = self.decide(clause, "cap", sorted(keys)) if keys else {}
-            _table(self.con, "cap_labels", {"k": "VARCHAR", "label": "VARCHAR"}, sorted(cap_labels.items()))
+            _table(self.con, "cap_labels", {"k": ckk.sql_type, "label": "VARCHAR"},
+                   sorted((ckk.value(k), v) for k, v in cap_labels.items()))
         members = self.share_members(clause, c)
         missing = self.share_missing(clause, c, labels, cap_labels)
         rests = self.share_rests(clause, labels, cap_labels)
-        combos = ("list(DISTINCT [k, ck, CASE WHEN cm THEN 't' ELSE 'f' END]) FILTER (WHERE total IS NOT NULL)"
+        combos = ("list(DISTINCT {'k': k, 'ck': ck, 'cm': cm}) FILTER (WHERE total IS NOT NULL)"
                   if rests else "NULL")
         rows = self.con.execute(f"""
             WITH m AS ({members})
@@ -924,14 +935,15 @@ class _Bulk:
                       channels=set(chans), maybe=[(v, 0, hi) for v, hi in maybe or ()])
             for names in r[13:]:
                 g.missing.update(x for x in names or () if x is not None)
-            for k, ck, cm in combo or ():
-                g.assumptions.update(a for a in rests.get((k, ck, cm), ()) if a not in self.run.assume_off)
+            for co in combo or ():
+                on = rests.get((kk.text(co["k"]), ckk.text(co["ck"]), "t" if co["cm"] else "f"), ())
+                g.assumptions.update(a for a in on if a not in self.run.assume_off)
             if n_total_missing:
                 g.total_missing = ["?"] * n_total_missing
                 g.missing.add(total_path)
             groups[(subj_v, yr, st)] = g
         if rests:  # the records counted per assumption (Judge.touch), per combination of rows
-            combos = ", ".join(f"({literal(k)}, {literal(ck)}, {literal(cm)}, {literal(a)})"
+            combos = ", ".join(f"({kk.lit(k)}, {ckk.lit(ck)}, {literal(cm)}, {literal(a)})"
                                for (k, ck, cm), on in sorted(rests.items()) for a in sorted(set(on)))
             self.touch_sql("purchases",
                                  f"WITH m AS ({members}) SELECT r.aid, m.id FROM m JOIN (VALUES {combos}) r(k, ck, cm, aid) "
@@ -949,7 +961,7 @@ class _Bulk:
             self.con.execute("DROP TABLE cap_labels")
         # undated purchases and those without a subject: possible members, judged per record
         # (a dated one's member and limit rows from facts, checked by share_widen; an undated one is judged on several days)
-        rows_of = f"k_{n} || '|' || kc_{n}" if "caps" in c else f"k_{n} || '|'"
+        rows_of = f"{kk.text_sql(f'k_{n}')} || '|' || {ckk.text_sql(f'kc_{n}')}" if "caps" in c else f"{kk.text_sql(f'k_{n}')} || '|'"
 
         def widen(fields: tuple[str, ...] | None) -> dict[tuple, Group]:
             rest, keys = self.records(f"nodate OR {subject} IS NULL", f"CASE WHEN nodate THEN NULL ELSE {rows_of} END",
@@ -989,7 +1001,7 @@ class _Bulk:
             kind = "CASE WHEN clabel = 'default' THEN 'n' WHEN clabel LIKE 'case:%' AND cap IS NOT NULL THEN 'v' ELSE 's' END"
             mattered = "(b <> 0 OR a <> b)"
         else:
-            cap_cols, cap_join, kind, mattered = "NULL AS clabel, '' AS ck, NULL AS cap", "", "'n'", "FALSE"
+            cap_cols, cap_join, kind, mattered = f"NULL AS clabel, {Key(0).lit('')} AS ck, NULL AS cap", "", "'n'", "FALSE"
         return f"""
             WITH m0 AS (
                 SELECT f.*, {stage} AS gst, f.{c["subject"]} AS subj, f.{c["total"]} AS total, l.label,
@@ -1020,23 +1032,24 @@ class _Bulk:
         out = []
 
         def names(dec: dict, keys: dict[str, str], unknown: tuple[str, ...], operands: dict, column: str,
-                  where: str) -> None:
+                  where: str, key: Key) -> None:
             for i, ops in sorted(operands.items()):
                 relevant = [k for k, lab in keys.items() if lab in unknown and k[i] == "u"
                             and D.changes_label(dec, k, i, lab)]
                 if relevant:
                     got = ", ".join(f"CASE WHEN {flag} THEN {name} END" for flag, name in ops)
                     out.append(f"list_distinct(flatten(list([{got}]) FILTER "
-                               f"(WHERE {where} AND {column} IN ({', '.join(literal(k) for k in relevant)}))))")
+                               f"(WHERE {where} AND {column} IN ({', '.join(key.lit(k) for k in relevant)}))))")
 
         names(D.from_json(clause["decisions"]["member"]), labels, ("gate_unknown", "unknown"), c["operands"], "k",
-              "total IS NOT NULL")
+              "total IS NOT NULL", c["key"])
         out += [f"list_distinct(list({name.removeprefix('f.')}) FILTER (WHERE label = 'case:{j}' "
                 f"AND total IS NOT NULL AND part IS NULL))"
                 for j, name in enumerate(c["part_names"]) if name is not None]
         if "caps" in c:
             limited = "total IS NOT NULL AND ckind = 's' AND b0 <> 0"
-            names(D.from_json(clause["decisions"]["cap"]), cap_labels, ("unknown",), c["cap_operands"], "ck", limited)
+            names(D.from_json(clause["decisions"]["cap"]), cap_labels, ("unknown",), c["cap_operands"], "ck", limited,
+                  c["cap_key"])
             out += [f"list_distinct(list({name.removeprefix('f.')}) FILTER (WHERE {limited} AND clabel = 'case:{j}'))"
                     for j, name in enumerate(c["cap_names"]) if name is not None]
         return out
