@@ -101,7 +101,9 @@ def plain_sql(column: str, raw: str) -> tuple[str, str]:
                   f"AND TRY_CAST({raw} AS DATE) IS NOT NULL)")
         dmy_ok = (f"(regexp_full_match({raw}, '[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}|[0-9]{{2}}-[0-9]{{2}}-[0-9]{{4}}') "
                   f"AND substr({raw}, 7, 4) >= '0001' AND TRY_CAST({dmy} AS DATE) IS NOT NULL)")
-        return (f"({iso_ok} OR {dmy_ok})",
+        # as a CASE, not OR: DuckDB then builds the day-month-year text only for the cells that are
+        # not ISO dates (with OR, for every cell: 0.2 of 0.9 s of the typed table at 1M purchases)
+        return (f"(CASE WHEN {iso_ok} THEN TRUE ELSE {dmy_ok} END)",
                 f"CASE WHEN substr({raw}, 3, 1) IN ('/', '-') THEN TRY_CAST({dmy} AS DATE) "
                 f"ELSE TRY_CAST({raw} AS DATE) END")
     if column == "currency":
