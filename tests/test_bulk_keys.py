@@ -59,3 +59,39 @@ def test_a_row_of_another_width_or_letter_is_refused():
         decode(27, 3)
     with pytest.raises(ValueError):
         Key(2).sql(["'t'"])
+
+
+_LIT = st.sampled_from(["'t'", "'f'", "'u'"])
+
+
+def _exprs():
+    """SQL giving 't', 'f' or 'u' (or NULL) over columns a, b: literals and nested CASEs, in
+    parentheses or not, conditions that compare inner CASEs with the same literals."""
+    def case(children):
+        cond = st.one_of(st.sampled_from(["a", "b", "a IS NULL", "NOT b", "a_end"]),
+                         children.map(lambda e: f"({e}) = 't'"), children.map(lambda e: f"{e} = 'u'"))
+        whens = st.lists(st.tuples(cond, children), min_size=1, max_size=3)
+        body = st.tuples(whens, st.one_of(st.none(), children)).map(
+            lambda wb: "CASE " + " ".join(f"WHEN {c} THEN {v}" for c, v in wb[0])
+            + (f" ELSE {wb[1]}" if wb[1] is not None else "") + " END")
+        return st.one_of(body, body.map(lambda b: f"({b})"))
+    return st.recursive(_LIT, case, max_leaves=8)
+
+
+@pytest.fixture(scope="module")
+def grid():
+    c = duckdb.connect()
+    c.execute("CREATE TABLE g AS SELECT a, b, a_end FROM (VALUES (TRUE), (FALSE), (NULL)) x(a), "
+              "(VALUES (TRUE), (FALSE), (NULL)) y(b), (VALUES (TRUE), (FALSE)) z(a_end)")
+    yield c
+    c.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_exprs(), st.sampled_from([1, 3, 27, 3 ** 38]))
+def test_an_atoms_cases_turned_into_numbers_give_the_numbers_of_its_letters(grid, expr, weight):
+    from perbup_rules.bulk.keys import _digit, _mapped
+
+    direct, mapped = _digit(expr, weight), _mapped(expr, weight)
+    got = grid.execute(f"SELECT {direct} AS d, {mapped} AS m FROM g").fetchall()
+    assert all(d == m for d, m in got), (expr, direct)

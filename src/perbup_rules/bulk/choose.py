@@ -142,12 +142,13 @@ def _canonical(src: Path) -> bool:
 
 
 def _lines(folder: Path) -> int:
-    """About how many purchases a canonical folder has (its purchases.csv's line count)."""
+    """About how many purchases a canonical folder has (its purchases.csv's line count), counted
+    up to :data:`COLUMN_FROM` (all that is asked: whether there are that many)."""
     from ..importers.canonical import _find
     from .load import _newlines
 
     p = _find(folder, "purchases.csv")
-    return _newlines(p)[0] if p is not None else 0
+    return _newlines(p, stop=COLUMN_FROM)[0] if p is not None else 0
 
 
 def categorize(inp: Input, ruleset: Ruleset):

@@ -15,6 +15,7 @@ has more than 12) keeps text rows, through the same methods.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 #: an atom's value per digit
@@ -50,8 +51,9 @@ class Key:
             return " || ".join(parts)
         if not parts:
             return "0"
-        return " + ".join(f"(CASE {p} WHEN 'f' THEN 0 WHEN 't' THEN {3 ** i} WHEN 'u' THEN {2 * 3 ** i} END)"
-                          for i, p in enumerate(parts))
+        # BIGINT from the first addition on: DuckDB types each literal as small as it fits, so a sum
+        # of INTEGER digits past 2**31 (20 atoms and more) would overflow
+        return "CAST(0 AS BIGINT) + " + " + ".join(_digit(p, 3 ** i) for i, p in enumerate(parts))
 
     def lit(self, text: str) -> str:
         """The SQL literal of a row given as text."""
@@ -72,6 +74,56 @@ class Key:
         if self.width == 0:
             return f"CASE WHEN {column} IS NULL THEN NULL ELSE '' END"
         return " || ".join(f"['f', 't', 'u'][({column} // {3 ** i}) % 3 + 1]" for i in range(self.width))
+
+
+_VALUE = {"'f'": 0, "'t'": 1, "'u'": 2}
+
+
+_TOKEN = re.compile(r"'(?:[^']|'')*'|[A-Za-z_][A-Za-z_0-9]*|\s+|.", re.S)
+
+
+def _digit(part: str, weight: int) -> str:
+    """SQL giving atom ``part``'s value (``'t'``/``'f'``/``'u'``) times ``weight`` as a number.
+
+    A literal is its number; a ``CASE`` (in parentheses or not) whose every result is such a
+    literal (the atoms :mod:`.sql` makes) has its results replaced by their numbers; anything
+    else is mapped by an outer ``CASE``. Every form gives the same number for the same row."""
+    p = part.strip()
+    if p in _VALUE:
+        return str(_VALUE[p] * weight)
+    tokens = [m.group(0) for m in _TOKEN.finditer(p)]
+    lead = 0  # outer parentheses around the CASE
+    while lead < len(tokens) and tokens[lead] == "(":
+        lead += 1
+    if lead >= len(tokens) or tokens[lead].upper() != "CASE":
+        return _mapped(part, weight)
+    depth, out, results, closed_at, expect_value = 0, [], 0, None, False
+    for n, tok in enumerate(tokens):
+        word = tok.upper()
+        if tok in ("(", "[") or word == "CASE":
+            depth += 1
+        elif tok in (")", "]") or word == "END":
+            depth -= 1
+            if word == "END" and depth == lead:
+                closed_at = n  # the outer CASE ends here
+        if closed_at is not None and n > closed_at and not (tok.isspace() or tok == ")"):
+            return _mapped(part, weight)  # something follows the CASE: not the forms above
+        if expect_value and not tok.isspace():
+            if tok not in _VALUE:
+                return _mapped(part, weight)
+            tok = str(_VALUE[tok] * weight)
+            results += 1
+            expect_value = False
+        elif word in ("THEN", "ELSE") and depth == lead + 1:
+            expect_value = True
+        out.append(tok)
+    if closed_at is None or depth != 0 or not results or expect_value:
+        return _mapped(part, weight)
+    return "(" + "".join(out) + ")"
+
+
+def _mapped(part: str, weight: int) -> str:
+    return f"(CASE {part} WHEN 'f' THEN 0 WHEN 't' THEN {weight} WHEN 'u' THEN {2 * weight} END)"
 
 
 def encode(text: str, width: int) -> int:

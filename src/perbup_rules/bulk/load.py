@@ -252,13 +252,16 @@ def _delete(con: Any, rownums: list[int]) -> None:
         con.execute("DROP TABLE gone")
 
 
-def _newlines(path: Path) -> tuple[int, int]:
-    """How many LF bytes the file has, and 1 if it ends with one (else 0)."""
+def _newlines(path: Path, stop: int | None = None) -> tuple[int, int]:
+    """How many LF bytes the file has, and 1 if it ends with one (else 0). ``stop``: counting
+    ends once that many are found (the first number is then at least ``stop``, the second 0)."""
     n, last = 0, b""
     with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 24):
+        while chunk := fh.read(1 << 20 if stop is not None else 1 << 24):
             n += chunk.count(b"\n")
             last = chunk[-1:]
+            if stop is not None and n >= stop:
+                return n, 0
     return n, int(last == b"\n")
 
 
