@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import os
+import secrets
+import stat
 import sys
-from typing import NoReturn
+from pathlib import Path
+from typing import BinaryIO, Iterator, NoReturn
 
 import click
 
@@ -22,6 +27,42 @@ class Finished(SystemExit):
     freeing its heap object by object (an audit's findings, records and DuckDB's memory: 0.3 to
     0.6 s at a million purchases). Called in-process (click's test runner, the library) it is the
     SystemExit it derives from."""
+
+
+@contextlib.contextmanager
+def replacing(output: Path) -> Iterator[BinaryIO]:
+    """A new file written in ``output``'s folder that becomes ``output`` once complete.
+
+    Until then the old report (if any) stays whole, and a failed or interrupted write leaves
+    no half report behind (the part file is removed). The old file is removed before the new
+    one takes its name, not truncated or renamed over: ext4 starts writing a file out when it
+    is closed after a truncation, or when it replaces another by a rename (``auto_da_alloc``),
+    0.2 to 0.5 s for a 700 MB report. The new file gets the old one's permission bits (else
+    the umask's); a symbolic link is followed (the file it names is replaced, the link kept);
+    another hard link to the old file keeps the old text."""
+    target = Path(os.path.realpath(output)) if os.path.islink(output) else output
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(output))
+    part = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    try:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as err:  # named as the report, not the part file
+        raise OSError(err.errno, err.strerror, str(output)) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        try:
+            old = os.stat(target)
+        except FileNotFoundError:
+            old = None
+        if old is not None:
+            os.chmod(part, stat.S_IMODE(old.st_mode))
+            os.unlink(target)
+        os.rename(part, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+        raise
 
 
 def fail(message: str) -> NoReturn:

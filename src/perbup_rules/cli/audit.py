@@ -12,7 +12,7 @@ from ..candidates import MAX_CANDIDATES
 from ..errors import FILE_NOT_FOUND
 from ..i18n import pick, t
 from ..bulk.choose import PATHS
-from ._common import EXIT_FOUND, EXIT_OK, Finished, handle_errors, existing
+from ._common import EXIT_FOUND, EXIT_OK, Finished, handle_errors, existing, replacing
 
 FORMATS = ("text", "json", "csv", "md", "html")
 
@@ -148,7 +148,7 @@ def _write(report, fmt, all_findings, output, quiet, fail_on) -> None:
                            spill_dir=str(output.parent) if output is not None else None, raw=output is not None)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
-        with open(output, "wb") as fh:
+        with replacing(output) as fh:  # the old report stays whole until the new one is
             for piece in pieces:
                 fh.write(piece if type(piece) is bytes else piece.encode("utf-8"))
         if not quiet:
