@@ -77,6 +77,9 @@ class WindowFacts:
 
 def _contribution(m: Member, limit: int) -> int | None:
     """What a member adds to a window judged against ``limit`` (None: it cannot be at or below it)."""
+    if m.value is not None and len(m.limits) == 1:  # the common member: one limit, a known value
+        (c,) = m.limits
+        return m.value if c <= limit and m.value <= c else None
     fits = [c for c in m.limits if c <= limit and (m.value is None or m.value <= c)]
     if not fits:
         return None

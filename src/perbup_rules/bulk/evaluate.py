@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from itertools import chain
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Callable, Container, Mapping
 from typing import Any, Iterable, Iterator
@@ -719,13 +720,15 @@ class _Bulk:
         # thousand members would otherwise hold as many copies of a few hundred keys)
         keys: dict[tuple, tuple] = {}
         days: dict[Any, Any] = {}
+        per_stage = clause["per_stage"]
         for rownum, pid, day, yr, st, value, i, s_v, g_v, mk, lkey, no_fy in _fetched(cursor):
             day = days.setdefault(day, day)
-            lim = limit_at.get((i, day))
-            if lim is None:
+            got = limit_at.get((i, day))
+            if got is None:  # (the limit as a one-member set, its value; None when it cannot be read)
                 v = gets[i](Ctx(rec=None, day=day, year=yr)) if gets[i] else decode_const(cases[i]["value"])
-                lim = limit_at[(i, day)] = v if isinstance(v, Missing) else frozenset([v])
-            if isinstance(lim, Missing) or not value <= next(iter(lim)):  # SQL and Python disagree: never silently
+                got = limit_at[(i, day)] = (v, None) if isinstance(v, Missing) or v is None else (frozenset([v]), v)
+            lim, top = got
+            if top is None or not value <= top:  # SQL and Python disagree: never silently
                 raise EngineError(f"{clause['id']}: {pid}: the limit {lim!r} read per date does not hold its value "
                                   f"{value} as SQL found (bulk path bug)", ENGINE_CONTRACT)
             # recomputed per record: the first ones, and the first of every distinct row, limit case,
@@ -734,7 +737,7 @@ class _Bulk:
             if len(checked) < CHECKED_MEMBERS or stratum not in strata:
                 strata.add(stratum)
                 checked.append((len(given), rownum))
-            key = (s_v, g_v, yr, st if clause["per_stage"] else None)
+            key = (s_v, g_v, yr, st if per_stage else None)
             given.append((keys.setdefault(key, key), Member(pid, day, value, lim, True)))
         if not given:
             return "FALSE", None
@@ -1321,11 +1324,7 @@ def as_counted(report: Report) -> Report:
 
 def _fetched(cursor: Any, size: int = BATCH) -> Iterator[tuple]:
     """The rows of an executed DuckDB query, fetched ``size`` at a time (not all held at once)."""
-    while True:
-        rows = cursor.fetchmany(size)
-        if not rows:
-            return
-        yield from rows
+    return chain.from_iterable(iter(lambda: cursor.fetchmany(size), []))
 
 
 class _AllBut:
