@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import functools
 import threading
-from itertools import chain
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Callable, Container, Mapping
+from itertools import chain
 from typing import Any, Iterable, Iterator
 
 from .. import schema
@@ -964,7 +964,7 @@ class _Bulk:
             self.con.execute("DROP TABLE cap_labels")
         # undated purchases and those without a subject: possible members, judged per record
         # (a dated one's member and limit rows from facts, checked by share_widen; an undated one is judged on several days)
-        rows_of = f"{kk.text_sql(f'k_{n}')} || '|' || {ckk.text_sql(f'kc_{n}')}" if "caps" in c else f"{kk.text_sql(f'k_{n}')} || '|'"
+        rows_of = f"{kk.text_sql(f'k_{n}')} || '|'" + (f" || {ckk.text_sql(f'kc_{n}')}" if "caps" in c else "")
 
         def widen(fields: tuple[str, ...] | None) -> dict[tuple, Group]:
             rest, keys = self.records(f"nodate OR {subject} IS NULL", f"CASE WHEN nodate THEN NULL ELSE {rows_of} END",
