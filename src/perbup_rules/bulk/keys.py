@@ -8,8 +8,8 @@ are a few additions: atom ``i`` is the ``i``-th base-3 digit, ``f`` = 0, ``t`` =
 
 Python never sees the integers: a row leaves SQL as text (:meth:`Key.text` of a fetched value,
 :meth:`Key.text_sql` where many rows are read) and enters it as an integer literal
-(:meth:`Key.lit`). A decision of more than :data:`MAX_WIDTH` atoms (none in the bundled draft
-has more than 12) keeps text rows, through the same methods.
+(:meth:`Key.lit`). A decision of more than :data:`MAX_WIDTH` atoms (the bundled draft's have
+17 at most) keeps text rows, through the same methods.
 """
 
 from __future__ import annotations
