@@ -453,3 +453,32 @@ def test_messy_free_text_is_judged_column_wise_as_per_record(tmp_path):
     per = pr.audit(KUTIM, folder, "reference", path="per-record")
     col = pr.audit(KUTIM, folder, "reference", path="column")
     assert per.to_dict() == col.to_dict()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"\n", b"\r\n", b",", b"\xc3\xa9"]), max_size=400), st.integers(1, 50))
+def test_newlines_are_counted_whole_or_up_to_a_stop(tmp_path_factory, parts, stop):
+    """load._newlines counts every LF (and says whether the file ends with one); with ``stop`` it
+    may end early, but only once it has found at least that many (choose._lines asks no more
+    than whether a folder reaches COLUMN_FROM)."""
+    from perbup_rules.bulk.load import _newlines
+
+    path = tmp_path_factory.mktemp("nl") / "f.csv"
+    data = b"".join(parts)
+    path.write_bytes(data)
+    assert _newlines(path) == (data.count(b"\n"), int(data.endswith(b"\n")))
+    got = _newlines(path, stop=stop)[0]
+    assert got == data.count(b"\n") if data.count(b"\n") < stop else got >= stop
+
+
+def test_a_folder_is_column_wise_from_column_from_lines(tmp_path):
+    from perbup_rules.bulk import choose
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    for name in ("parties.csv", "partnerships.csv"):
+        (folder / name).write_text((Path(pr.EXAMPLE_DATA) / name).read_text(encoding="utf-8"), encoding="utf-8")
+    head = (Path(pr.EXAMPLE_DATA) / "purchases.csv").read_text(encoding="utf-8").splitlines()[0]
+    for n, expect in ((choose.COLUMN_FROM - 2, False), (choose.COLUMN_FROM + 5, True)):
+        (folder / "purchases.csv").write_text(head + "\n" + "x\n" * n, encoding="utf-8")
+        assert (choose._lines(folder) >= choose.COLUMN_FROM) is expect
