@@ -24,8 +24,8 @@ EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 class Finished(SystemExit):
     """The exit of a command that has written everything it writes and holds nothing to clean
     up: the ``perbup`` process then leaves at once (:func:`perbup_rules.cli.run`) instead of
-    freeing its heap object by object (an audit's findings, records and DuckDB's memory: 0.3 to
-    0.6 s at a million purchases). Called in-process (click's test runner, the library) it is the
+    freeing its heap object by object (an audit's findings, records and DuckDB's memory: 0.2 to
+    0.5 s at a million purchases). Called in-process (click's test runner, the library) it is the
     SystemExit it derives from."""
 
 
