@@ -260,14 +260,7 @@ class _Bulk:
         m = len(COLUMNS["purchases"])
         if held:
             one: dict[str, str] = {}
-            made = []
-            for r in rows:
-                v = split_lists(r[:m])
-                for i in _REPEATED:
-                    if v[i] is not None:
-                        v[i] = one.setdefault(v[i], v[i])
-                v.append(r[m])
-                made.append(_Row._make(v))
+            made = [_Row._make([*_one_string(split_lists(r[:m]), _REPEATED, one), r[m]]) for r in rows]
         else:
             made = [_Row._make([*split_lists(r[:m]), r[m]]) for r in rows]
         return made, ([None if r[n] is None else list(r[n]) for r in rows] if key else None)
@@ -296,13 +289,7 @@ class _Bulk:
         if held:  # as records() holds them: equal texts of the repeated columns one string
             repeated = tuple(i for i, c in enumerate(cols) if COLUMNS["purchases"].index(c) in _REPEATED)
             one: dict[str, str] = {}
-            made = []
-            for r in rows:
-                v = split_lists(r[:m], lists) if lists else list(r[:m])
-                for i in repeated:
-                    if v[i] is not None:
-                        v[i] = one.setdefault(v[i], v[i])
-                made.append(make(v))
+            made = [make(_one_string(split_lists(r[:m], lists), repeated, one)) for r in rows]
         elif lists:
             made = [make(split_lists(r[:m], lists)) for r in rows]
         elif key:
@@ -1320,6 +1307,16 @@ def as_counted(report: Report) -> Report:
         findings.append(f)
     return dataclasses.replace(report, findings=findings, counted=counted_rows(counted),
                                engine=f"{report.engine}+bulk")
+
+
+def _one_string(values: list, positions: tuple[int, ...], one: dict[str, str]) -> list:
+    """``values`` with the texts at ``positions`` replaced by the first equal text ``one`` holds
+    (records held at once keep one string per distinct code or id, not one per record)."""
+    for i in positions:
+        v = values[i]
+        if v is not None:
+            values[i] = one.setdefault(v, v)
+    return values
 
 
 def _fetched(cursor: Any, size: int = BATCH) -> Iterator[tuple]:

@@ -73,10 +73,12 @@ class Key:
             return column
         if self.width == 0:
             return f"CASE WHEN {column} IS NULL THEN NULL ELSE '' END"
-        return " || ".join(f"['f', 't', 'u'][({column} // {3 ** i}) % 3 + 1]" for i in range(self.width))
+        letters = "[" + ", ".join(f"'{d}'" for d in DIGITS) + "]"
+        return " || ".join(f"{letters}[({column} // {3 ** i}) % 3 + 1]" for i in range(self.width))
 
 
-_VALUE = {"'f'": 0, "'t'": 1, "'u'": 2}
+#: an atom's SQL literal -> its digit
+_VALUE = {f"'{d}'": n for n, d in enumerate(DIGITS)}
 
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|[A-Za-z_][A-Za-z_0-9]*|\s+|.", re.S)
@@ -123,7 +125,7 @@ def _digit(part: str, weight: int) -> str:
 
 
 def _mapped(part: str, weight: int) -> str:
-    return f"(CASE {part} WHEN 'f' THEN 0 WHEN 't' THEN {weight} WHEN 'u' THEN {2 * weight} END)"
+    return f"(CASE {part} " + " ".join(f"WHEN {lit} THEN {d * weight}" for lit, d in _VALUE.items()) + " END)"
 
 
 def encode(text: str, width: int) -> int:
