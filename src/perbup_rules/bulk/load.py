@@ -61,6 +61,13 @@ SQL_TYPES = {
 LIST_COLUMNS = ("desa_reason_code", "kd_rup")
 
 _TOKEN_RE = "[a-z0-9_]+"  # normalise_token leaves these unchanged
+#: Whole rupiah written the Indonesian way, which parse_money reads as the same number under every
+#: convention (cells.parse_money_as only decides the cells it refuses): three to six three-digit
+#: dot groups (1.500.000), or after an Rp or IDR prefix (ASCII letters in any case, an optional dot
+#: after Rp, ASCII spaces) plain digits or dot groups (Rp 250.000); either may end in ",0" or ",00".
+#: At most 18 digits, as parse_money allows. A sign, other spaces or sen stay with the per-row reader.
+_MONEY_GROUPED = (r"(([Rr][Pp]\.?|[Ii][Dd][Rr]) *([0-9]{1,18}|[0-9]{1,3}(\.[0-9]{3}){1,5})"
+                  r"|[0-9]{1,3}(\.[0-9]{3}){2,5})(,00?)?")
 _BOOL = {"true": True, "ya": True, "1": True, "yes": True, "false": False, "tidak": False, "0": False, "no": False}
 
 
@@ -90,8 +97,13 @@ def plain_sql(column: str, raw: str) -> tuple[str, str]:
         return f"{raw} IN {_in(PROCUREMENT_TYPES)}", raw
     if column in ("category", "method"):
         return f"regexp_full_match({raw}, '{_TOKEN_RE}')", raw
-    if column in ("value_idr", "umk_value_idr", "pagu_idr", "pdn_value_idr"):  # 1500000, or 1500000,00 as Indonesian exports write it
-        return f"regexp_full_match({raw}, '[0-9]{{1,18}}(,00?)?')", f"CAST(split_part({raw}, ',', 1) AS HUGEINT)"
+    if column in ("value_idr", "umk_value_idr", "pagu_idr", "pdn_value_idr"):
+        # 1500000, or 1500000,00 as Indonesian exports write it (the common case: one cheap test);
+        # else the whole amounts parse_money reads alike under every number convention (_MONEY_GROUPED)
+        return (f"(CASE WHEN regexp_full_match({raw}, '[0-9]{{1,18}}(,00?)?') THEN TRUE "
+                f"ELSE regexp_full_match({raw}, '{_MONEY_GROUPED}') END)",
+                f"CAST(replace(split_part(CASE WHEN ascii({raw}) BETWEEN 48 AND 57 THEN {raw} "
+                f"ELSE regexp_replace({raw}, '^[^0-9]+', '') END, ',', 1), '.', '') AS HUGEINT)")
     if column in ("reserved_for_umkk", "pdn"):
         true = _in(k for k, v in _BOOL.items() if v)
         return f"{raw} IN {_in(_BOOL)}", f"({raw} IN {true})"
