@@ -114,6 +114,12 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
 
     Without ``clause`` (older callers), the first comparison with a parameter anywhere.
     """
+    return measured_of(measured_chosen(atoms, row, comp, clause), ctx)
+
+
+def measured_chosen(atoms: list[dict], row: list[str], comp: Compiled, clause: dict | None = None) -> tuple | None:
+    """The comparison :func:`measured_threshold` reads for an atom row (None: none), for
+    :func:`measured_of`: the same for every record of the row."""
     key = ("measured", id(atoms), id(clause))
     getters = comp.memo(key, atoms)
     if getters is None:
@@ -139,6 +145,11 @@ def measured_threshold(atoms: list[dict], row: list[str], comp: Compiled, ctx: C
     chosen = chosen_for.get(row_key, False)
     if chosen is False:
         chosen = chosen_for[row_key] = _chosen(row, outside, applies_logic, applies_g, required_g)
+    return chosen
+
+
+def measured_of(chosen: tuple | None, ctx: Ctx) -> tuple[str | None, str | None]:
+    """(measured, threshold) of a record from its row's :func:`measured_chosen`."""
     if chosen is None:
         return None, None
     _i, left, right = chosen
@@ -220,6 +231,17 @@ def _violation_atoms(clause: dict, comp: Compiled) -> tuple[list[int], list[int]
         hit = (_logic_atoms(logic.get("require")), _logic_atoms(logic.get("applies")))
         comp.remember(key, clause, hit)
     return hit
+
+
+def violation_plan(clause: dict, label: str, status: Status, exception: str | None, atoms: list[dict],
+                   row: list[str], comp: Compiled, focus: set[int] | None = None) -> Any:
+    """For an atom row whose verdict is the common listed one (a violation, no exception): what
+    its texts read, the same for each record of the row; None for other verdicts. A record's
+    :func:`each_text` is then ``violation_text.held(plan, ctx, subject)``, or when that is None
+    (a value could not be read ahead) :func:`each_text` itself."""
+    if status is Status.VIOLATION and label not in ("not_in_force", "no_date") and exception is None:
+        return violation_text.row_plan(clause, atoms, row, comp, focus, lambda: _violation_atoms(clause, comp))
+    return None
 
 
 def each_text(clause: dict, label: str, status: Status, subject: str, exception: str | None,

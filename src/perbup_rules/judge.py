@@ -43,7 +43,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from . import explain, regions, schema
+from . import explain, regions, schema, violation_text
 from .registries.match import mark_candidates
 from .candidates import MAX_CANDIDATES, Candidates
 from .party_rows import PartyRows, party_paths
@@ -183,6 +183,7 @@ class Judge:
         self.counting = True
         self._assume_pos: dict[tuple[str, str], tuple] = {}
         self._rests_memo: dict[tuple, tuple[str, ...]] = {}
+        self._remedy_getters: dict[str, tuple] = {}  # clause id -> (clause, party getter, category getter)
         self._named: dict[tuple[str, ...], tuple[str, ...]] = {}  # Judge.touch: the ids a finding names
         self._candidates: dict[str, Candidates] = {}
         self._party_rows: dict[tuple, PartyRows] = {}
@@ -456,30 +457,42 @@ class Judge:
         base = self.base(clause)
         kind = over[:-3] + "y" if over in ("parties", "reports") else over[:-1]
         statuses = {label: each_status(label, clause) for label in set(labels)}
+        # what every record of one atom row and label shares, worked out once per row: its status
+        # and exception, the comparison its measured figures come from, the assumptions it rests
+        # on, and for the common violation what its text reads (explain.violation_plan)
+        per_row: dict[tuple, tuple] = {}
         made: list[Finding] = []
         append = made.append
         stages: dict[str, str] = {}  # one string per stage, not one per record read from the bulk tables
         for (rec, ctx, missing), row, label in zip(items, rows, labels):
-            status, exception = statuses[label]
+            plan = per_row.get((*row, label))
+            if plan is None:
+                status, exception = statuses[label]
+                plan = per_row[(*row, label)] = (
+                    status, exception, explain.measured_chosen(atoms, row, comp, clause),
+                    self.rests(clause, "verdict", row, label),
+                    explain.violation_plan(clause, label, status, exception, atoms, row, comp, focus))
+            status, exception, chosen, rests, text_plan = plan
             if label == "no_date":
                 missing = ["start_date" if over == "partnerships" else "date"]
             elif status is Status.CANNOT_DETERMINE:
                 missing = relevant_missing(dec, fns, ctx, row, label)
                 missing = missing + derived_missing(missing, rec, over, ctx.year, self.env)
             missing = sorted(set(missing)) if missing else []
-            measured, threshold = explain.measured_threshold(atoms, row, comp, ctx, clause)
-            assumed = self.touch(self.rests(clause, "verdict", row, label), over, rec.id)
+            measured, threshold = explain.measured_of(chosen, ctx)
+            assumed = self.touch(rests, over, rec.id) if rests else ()
             stage = getattr(rec, "stage", None)
             if stage is not None:
                 stage = stages.setdefault(stage, stage)
+            text = None if text_plan is None else violation_text.held(text_plan, ctx, rec.id)
             append(Finding(
                 # a report's finding is its party's (a hotel's 2027 share), with the report as evidence
                 subject=rec.party_id if over == "reports" else rec.id, subject_kind=kind, period=ctx.year,
                 stage=stage, status=status,
                 measured=measured, threshold=threshold, evidence=(rec.id,), exception=exception,
                 missing=tuple(missing) if status is Status.CANNOT_DETERMINE else (),
-                explanation=explain.each_text(clause, label, status, rec.id, exception, missing,
-                                              atoms, row, comp, ctx, focus),
+                explanation=text if text is not None else explain.each_text(
+                    clause, label, status, rec.id, exception, missing, atoms, row, comp, ctx, focus),
                 **({"assumptions": assumed} if assumed else {}), **base))
         if not undated:
             self.findings.extend(made)
@@ -994,12 +1007,25 @@ class Judge:
         self.required.extend(replace(need, evidence=tuple(ev)) for need, ev in carried.grouped.values())
         carried.grouped = {}
 
+    def remedy_getters(self, clause: dict) -> tuple[Callable[[Ctx], Any] | None, Callable[[Ctx], Any] | None]:
+        """The getters of a clause's remedy ``party`` and ``category`` (None where it names none),
+        made once per clause: a clause asks them per violation."""
+        hit = self._remedy_getters.get(clause["id"])
+        if hit is None or hit[0] is not clause:
+            r = clause.get("remedy") or {}
+            comp = self.compiled(clause["over"])
+            hit = self._remedy_getters[clause["id"]] = (
+                clause, comp.value(r["party"]) if r.get("party") else None,
+                comp.value(r["category"]) if r.get("category") else None)
+        return hit[1], hit[2]
+
     def remedy_category(self, clause: dict, ctx: Ctx, cat: str | None) -> str | None:
         """The category a subject's missing partnership is for: the one judged, else the remedy's field."""
-        r = clause.get("remedy") or {}
-        if cat is None and r.get("category"):
-            c = self.compiled(clause["over"]).value(r["category"])(ctx)
-            cat = None if isinstance(c, Missing) else c
+        if cat is None:
+            get = self.remedy_getters(clause)[1]
+            if get is not None:
+                c = get(ctx)
+                cat = None if isinstance(c, Missing) else c
         return cat
 
     def no_supplier(self, clause: dict, category: str | None) -> tuple[bool, tuple[str, ...]]:
@@ -1045,12 +1071,11 @@ class Judge:
     def remedy_target(self, clause: dict, ctx: Ctx, cat: str | None) -> tuple[str | None, str | None]:
         """(party, category) of the partnership a violation asks for (None where unknown): the
         remedy's ``party`` and its ``category`` when it names one, else ``cat``."""
-        r = clause["remedy"]
-        comp = self.compiled(clause["over"])
-        party = comp.value(r["party"])(ctx)
+        get_party, get_category = self.remedy_getters(clause)
+        party = get_party(ctx)  # type: ignore[misc]
         category = cat
-        if r.get("category"):
-            c = comp.value(r["category"])(ctx)
+        if get_category is not None:
+            c = get_category(ctx)
             category = None if isinstance(c, Missing) else c
         return (None if isinstance(party, Missing) else party), category
 

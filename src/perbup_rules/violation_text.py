@@ -299,6 +299,13 @@ def deferred(clause: dict, atoms: list[dict], row: list[str], comp: Compiled, ct
              focus: Any, violation_atoms: Callable[[], tuple[list[int], list[int]]]) -> HeldText | None:
     """The text of a violation, to be made when read, holding only the values it reads; None when
     a value cannot be read here (the caller then keeps the record's context)."""
+    return held(row_plan(clause, atoms, row, comp, focus, violation_atoms), ctx, subject)
+
+
+def row_plan(clause: dict, atoms: list[dict], row: list[str], comp: Compiled, focus: Any,
+             violation_atoms: Callable[[], tuple[list[int], list[int]]]) -> _RowPlan:
+    """What the violations of one atom row show and read (the same for every record of the row:
+    a caller judging many records may keep it per row and call :func:`held` per record)."""
     key = ("violation-plan", id(clause), id(focus))
     plan = comp.memo(key, clause)
     if plan is None or plan.focus is not focus:
@@ -306,7 +313,11 @@ def deferred(clause: dict, atoms: list[dict], row: list[str], comp: Compiled, ct
         among = require if focus is None else [i for i in require if i in focus]
         plan = _Plan(clause, atoms, comp, focus, among, applies)
         comp.remember(key, clause, plan)
-    rp = plan.row(row)
+    return plan.row(row)
+
+
+def held(rp: _RowPlan, ctx: Ctx, subject: str) -> HeldText | None:
+    """:func:`deferred` for a record of the row planned by ``rp``."""
     try:
         raw = tuple([g(ctx) for g in rp.getters])  # a list first: tuple(generator) is slower
     except Exception:  # noqa: BLE001 - a value that cannot be read: the sentence cache explains it
