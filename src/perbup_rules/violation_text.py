@@ -83,13 +83,14 @@ class _RowPlan:
     """One atom row: the atoms shown, the values their sentences read (each path or parameter once),
     and which of those values may be slots."""
 
-    __slots__ = ("applied", "failed", "formats", "getters", "plan", "shapes", "slot_ok")
+    __slots__ = ("applied", "failed", "formats", "getters", "nodes", "plan", "shapes", "slot_ok")
 
     def __init__(self, plan: _Plan, row: tuple):
         self.plan = plan
         comp, atoms = plan.comp, plan.atoms
         reads: dict[tuple, int] = {}  # ("path", path) / ("param", name) -> index into the values read
         getters: list[Callable[[Ctx], Any]] = []
+        nodes: list[dict] = []  # per value read, its expression (a path or a parameter)
         formats: list[tuple[str | None, str]] = []  # per value read: (field type, field name) when a slot
         slot_uses: dict[int, list[bool]] = {}
 
@@ -108,6 +109,7 @@ class _RowPlan:
                 if r is None:
                     r = reads[k] = len(getters)
                     getters.append(comp.value(node))
+                    nodes.append(node)
                     formats.append((None, ""))
                 is_slot = varying is not None and varying[0] == n
                 if is_slot:
@@ -120,6 +122,7 @@ class _RowPlan:
         self.failed = tuple(spec(i) for i in sentence_cache.shown_atoms(atoms, row, _FALSE, plan.among, comp))
         self.applied = tuple(spec(i) for i in sentence_cache.shown_atoms(atoms, row, _TRUE, plan.applies, comp))
         self.getters = tuple(getters)
+        self.nodes = tuple(nodes)
         self.formats = tuple(formats)
         # a value may be a slot only where every sentence that reads it shows it as its field's value
         self.slot_ok = tuple(all(slot_uses[r]) for r in range(len(getters)))

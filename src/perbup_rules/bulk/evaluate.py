@@ -63,6 +63,7 @@ from ..nodata import no_data_diagnostic
 from ..records import COLUMNS, STAGES
 from ..windows import all_limits
 from ..duties import needs_reports, not_yet_due
+from . import violations
 from .keys import Key
 from .load import LIST_COLUMNS, BulkData, _table, split_lists
 from .sql import PurchaseScope, Unsupported, in_force_sql, literal, sql_type
@@ -136,6 +137,7 @@ class _Bulk:
         self.run.purchases = []
         self.counted: Counter = Counter()
         self._all: list | None = None
+        self.from_sql: dict[str, int] = {}  # clause id -> its common violations made from SQL rows (.violations)
         self._narrow: frozenset[str] | None = None
         self._party_types: dict[str, str] | None = None
         #: attribute -> SQL type of the ``classified`` table .classify left (None: no such table)
@@ -583,6 +585,8 @@ class _Bulk:
                 expect[(year, stage, category, status)] += n
             else:
                 self.counted[(clause["id"], year, stage, category, status)] += n
+        if listed_keys and clause["kind"] == "each" and not clause.get("once_on") and self.list_limit is None:
+            listed_keys = self.made_from_sql(clause, key, kk, labels, listed_keys, extra_where, rows, expect)
         if listed_keys:
             keys = ", ".join(kk.lit(k) for k in sorted(listed_keys))
             where = f"({extra_where}) AND {key} IN ({keys})"
@@ -597,6 +601,37 @@ class _Bulk:
                     clause, self.batches(where, rows_key, fields), expect))
             if limited:
                 self.con.execute("DROP TABLE shown_first")
+
+    def made_from_sql(self, clause: dict, key: str, kk: Key, labels: dict[str, str], listed_keys: set[str],
+                      extra_where: str, rows: list[tuple], expect: Counter) -> set[str]:
+        """An each clause's common listed violations made from SQL rows (:mod:`.violations`); the
+        listed rows left to judge per record (all of them when they could not be made there).
+        ``rows``: (period, stage, row, count) of the clause's judged purchases; ``expect`` loses
+        the verdicts made here."""
+        if self.data.per_row is not None:
+            return listed_keys
+        fast = sorted(k for k in listed_keys if violations.common(labels[k], *each_status(labels[k], clause)))
+        chosen = set(fast)
+        if sum(n for _y, _s, k, n in rows if k in chosen) < violations.MIN_ROWS:
+            return listed_keys
+        where = f"({extra_where}) AND {key} IN ({', '.join(kk.lit(k) for k in fast)})"
+        made = violations.made(self, clause, key, kk, labels, fast, where)
+        if made is None:
+            return listed_keys
+        want: Counter = Counter()
+        for year, stage, k, n in rows:
+            if k in chosen:
+                want[(year, stage, None, Status.VIOLATION)] += n
+        if violations.counts(made) != want:
+            raise EngineError(f"{clause['id']}: the violations made from SQL rows "
+                              f"{dict(violations.counts(made))} are not those counted {dict(want)} (bulk path bug)",
+                              ENGINE_CONTRACT)
+        self.run.findings.extend(made)
+        self.from_sql[clause["id"]] = len(made)
+        expect.subtract(want)
+        for k in [k for k, n in expect.items() if n == 0]:
+            del expect[k]
+        return listed_keys - chosen
 
     def shown_first(self, clause: dict, key: str, kk: Key, labels: dict[str, str], status_of, category: str | None,
                     extra_where: str, listed_keys: set[str], expect: Counter) -> str:

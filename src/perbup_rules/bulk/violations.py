@@ -1,0 +1,195 @@
+"""The common listed violations of an ``each`` clause over purchases, made from SQL rows.
+
+A listed violation is made per record by :meth:`perbup_rules.judge.Judge.each`: the purchase is
+read into Python, given its context, its atom row rechecked, then its finding made. For the
+common violation (a violation without exception: :func:`perbup_rules.explain.violation_plan`)
+that finding is a function of the atom row and of a few values: the period, the stage, the
+values its text reads (:mod:`perbup_rules.violation_text`: the paths and parameters of the atoms
+it shows) and those its measured figures read (:func:`perbup_rules.explain.measured_chosen`).
+Here SQL reads exactly those values (the scope's SQL for each path and parameter, the very
+columns the records are read from) and each finding is made from its row with the objects the
+per-record judge uses (the row's text plan, shape and entry; the same measured text). KMT-03
+lists 180,000 such violations at 1M purchases (the example's shape).
+
+Checked, never trusted: the first :data:`~perbup_rules.judge.CHECKED_ROWS` findings, and the first
+of every atom row, text entry (the values its text holds fixed, by type) and type of measured
+figures, are also judged per record from whole records (their atom rows recomputed as well), and
+must be equal field by field, texts included. On any difference nothing made here is kept and
+the clause's violations are judged per record as before: a difference costs time, never a
+verdict (tests count that it does not happen on the generated shapes and the real exports). A
+record whose text would read an unknown value (NULL) is judged per record.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import chain
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from ..atoms import Compiled
+from ..explain import _plain, measured_chosen, violation_plan
+from ..findings import Finding, HeldText, Status
+from ..judge import CHECKED_ROWS, Carried, atoms_of
+from .keys import Key
+from .sql import Unsupported
+
+if TYPE_CHECKING:
+    from .evaluate import _Bulk
+
+
+#: at most this many records judged per record (checked, or reading an unknown value) in one call
+MAX_PER_RECORD = 20_000
+#: fewer listed violations than this are judged per record (the usual listing): the query and
+#: the check made here cost about what they would save (1M purchases: KMT-14's 5,000, KMT-12.1's 600)
+MIN_ROWS = 20_000
+
+
+def common(label: str, status: Status, exception: str | None) -> bool:
+    """Whether a verdict is the common listed violation (what :func:`made` makes)."""
+    return status is Status.VIOLATION and label not in ("not_in_force", "no_date") and exception is None
+
+
+def _node_key(node: dict) -> tuple:
+    return ("path", tuple(node["path"])) if node["op"] == "path" else ("param", node["name"])
+
+
+class _RowWork:
+    """One atom row: its text plan, which read values are its text's and its measured figures'."""
+
+    __slots__ = ("pick", "one", "measured", "rp")
+
+    def __init__(self, rp: Any, pick: tuple[int, ...], measured: tuple[int, int] | None):
+        self.rp = rp
+        self.one = len(pick) == 1
+        self.pick = itemgetter(*pick) if pick else (lambda vals: ())
+        self.measured = measured
+
+
+def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], keys: list[str],
+         where: str) -> list[Finding] | None:
+    """The findings of the purchases ``where`` selects (on ``facts``; their atom rows, column
+    ``key``, are among ``keys``, each the common violation), in no particular order (the report
+    sorts them); None when they cannot be made here (a value SQL cannot read as the judge does,
+    too many unknown values) or the per-record check differs."""
+    run = bulk.run
+    atoms = clause["decisions"]["verdict"]["atoms"]
+    comp = Compiled(run.env, "purchases")
+    focus = set(atoms_of(clause["logic"]["require"]))
+    columns: dict[tuple, int] = {}  # a path or parameter -> its position among the values read
+    sqls: list[str] = []
+    narrow = bulk.narrow()
+
+    def column(node: dict) -> int:
+        k = _node_key(node)
+        pos = columns.get(k)
+        if pos is None:
+            sql, _missing = bulk.scope.value(node)  # Unsupported: not made here
+            if node["op"] == "path" and len(node["path"]) == 1 and node["path"][0] in narrow:
+                sql = f"CAST({sql} AS BIGINT)"
+            pos = columns[k] = len(sqls)
+            sqls.append(sql)
+        return pos
+
+    work: dict[Any, tuple[_RowWork, tuple[str, ...]]] = {}
+    try:
+        for k in keys:
+            row = list(k)
+            label = labels[k]
+            rp = violation_plan(clause, label, Status.VIOLATION, None, atoms, row, comp, focus)
+            chosen = measured_chosen(atoms, row, comp, clause)
+            measured = None
+            if chosen is not None:
+                a = atoms[chosen[0]]
+                field, param = (a["left"], a["right"]) if a["left"]["op"] == "path" else (a["right"], a["left"])
+                measured = (column(field), column(param))
+            pick = tuple(column(n) for n in rp.nodes)
+            rests = run.rests(clause, "verdict", row, label)
+            run.counting = False  # the ids a finding names; the caller's SQL counted the records
+            try:
+                named = run.touch(rests, "purchases", "")
+            finally:
+                run.counting = True
+            work[kk.value(k)] = (_RowWork(rp, pick, measured), named)
+    except Unsupported:
+        return None
+    joins = " ".join(bulk.scope.joins[a] for a in sorted(bulk.scope.joins))
+    cursor = bulk.con.execute(
+        f"SELECT f.rownum, f.id, f.yr, f.st, f.{key}{''.join(', ' + s for s in sqls)} "
+        f"FROM (SELECT * FROM facts WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum {joins} "
+        f"ORDER BY f.rownum")
+    base = run.base(clause)
+    out: list[Finding] = []
+    append = out.append
+    per_record: list[int] = []  # rownums judged per record: an unknown value read, or checked
+    checked: dict[int, int] = {}  # rownum -> index in out of its finding made here
+    strata: set[tuple] = set()
+    stages: dict[str, str] = {}
+    violation = Status.VIOLATION
+    for r in chain.from_iterable(iter(lambda: cursor.fetchmany(20_000), [])):
+        rownum, pid, yr, st, rk = r[:5]
+        vals = r[5:]
+        rw, named = work[rk]
+        raw = rw.pick(vals)
+        if rw.one:
+            raw = (raw,)
+        if None in raw:  # the text would read an unknown value: judged per record
+            per_record.append(rownum)
+            if len(per_record) > MAX_PER_RECORD:
+                return None  # many: the clause's usual listing reads them in batches
+            continue
+        if rw.measured is not None:
+            lv, rv = vals[rw.measured[0]], vals[rw.measured[1]]
+            measured, threshold = (None if lv is None else _plain(lv)), (None if rv is None else _plain(rv))
+        else:
+            lv = rv = None
+            measured = threshold = None
+        shape = rw.rp.shape(tuple(map(type, raw)))
+        entry = shape.entry(raw)
+        stratum = (id(entry), type(lv), type(rv))
+        if len(checked) < CHECKED_ROWS or stratum not in strata:
+            strata.add(stratum)
+            checked[rownum] = len(out)
+            per_record.append(rownum)
+        if st is not None:
+            st = stages.setdefault(st, st)
+        append(Finding(
+            subject=pid, subject_kind="purchase", period=yr, stage=st, status=violation,
+            measured=measured, threshold=threshold, evidence=(pid,),
+            explanation=HeldText(entry, pid, shape.slots_of(raw)),
+            **({"assumptions": named} if named else {}), **base))
+    if per_record:
+        theirs = {f.subject: f for f in _per_record(bulk, clause, key, kk, per_record)}
+        for i in checked.values():
+            mine = out[i]
+            other = theirs.pop(mine.subject, None)
+            if other is None or other.to_dict() != mine.to_dict():
+                return None  # not as the per-record judge makes it: judged per record
+        # the records whose text reads an unknown value, as judged per record
+        if any(f.status is not violation for f in theirs.values()):
+            return None
+        out.extend(theirs.values())
+    return out
+
+
+def _per_record(bulk: _Bulk, clause: dict, key: str, kk: Key, rownums: list[int]) -> list[Finding]:
+    """The findings the per-record judge makes of these purchases (whole records, their SQL atom
+    rows given and rechecked), not counted (the caller's SQL counted them)."""
+    run = bulk.run
+    recs, given = bulk.records(f"rownum IN ({', '.join(map(str, rownums))})", kk.text_sql(key))
+    before = len(run.findings)
+    run.purchases = recs
+    run.counting = False
+    try:
+        run.each(clause, given_rows=given, carried=Carried())
+    finally:
+        run.counting = True
+        run.purchases = []
+    got = run.findings[before:]
+    del run.findings[before:]
+    return got
+
+
+def counts(findings: list[Finding]) -> Counter:
+    """Per (period, stage, category, status), how many: what ``judge_listed`` checks."""
+    return Counter((f.period, f.stage, f.category, f.status) for f in findings)
