@@ -779,30 +779,35 @@ class _Bulk:
         for ids, keys in sorted(by_ids.items()):
             where = f"({extra_where}) AND {key} IN ({', '.join(kk.lit(k) for k in keys)})"
             for aid in ids:
-                self.touch_sql(clause["over"], f"SELECT {literal(aid)}, id FROM facts WHERE {where}")
+                self.touch_sql(f"SELECT {literal(aid)}, rownum FROM facts WHERE {where}")
 
-    def touch_sql(self, table: str, pairs_sql: str) -> None:
-        """:meth:`Judge.touch` for the (assumption id, record id) pairs ``pairs_sql`` selects, kept in
-        SQL: a million purchases resting on an assumption need not become a million Python objects."""
+    def touch_sql(self, pairs_sql: str) -> None:
+        """:meth:`Judge.touch` for the (assumption id, purchase ``rownum``) pairs ``pairs_sql``
+        selects, kept in SQL: a million purchases resting on an assumption need not become a
+        million Python objects (nor a million ids in a table: row numbers count faster)."""
         if not self._touched:
-            self.con.execute("CREATE TEMP TABLE touched (aid VARCHAR, tbl VARCHAR, rid VARCHAR)")
+            self.con.execute("CREATE TEMP TABLE touched (aid VARCHAR, rownum BIGINT)")
             self._touched = True
-        self.con.execute(f"INSERT INTO touched SELECT p.aid, {literal(table)}, p.rid FROM ({pairs_sql}) p(aid, rid)")
+        self.con.execute(f"INSERT INTO touched SELECT p.aid, p.rownum FROM ({pairs_sql}) p(aid, rownum)")
 
     def assumed_counts(self) -> dict[str, int]:
-        """Per named assumption, the number of distinct records resting on it: those touched in SQL
-        (:meth:`touch_sql`) and those the per-record judge touched (``Judge.assumed``), as one set."""
+        """Per named assumption, the number of distinct records resting on it: the purchases touched
+        in SQL (:meth:`touch_sql`) and the records the per-record judge touched (``Judge.assumed``;
+        a purchase by its id, one row of ``facts``), as one set."""
         if not self._touched:
             return self.run.assumed_counts()
-        out = dict(self.con.execute(
-            "SELECT aid, count(*) FROM (SELECT DISTINCT aid, tbl, rid FROM touched) GROUP BY aid").fetchall())
+        out = dict(self.con.execute("SELECT aid, count(DISTINCT rownum) FROM touched GROUP BY aid").fetchall())
         for a, by_table in self.run.assumed.items():
             for tbl, rids in sorted(by_table.items()):  # those SQL did not count already (distinct: a set's)
-                if rids:
-                    out[a] = out.get(a, 0) + self.con.execute(
-                        "SELECT count(*) FROM (SELECT unnest(?) AS r) u WHERE NOT EXISTS "
-                        "(SELECT 1 FROM touched t WHERE t.aid = ? AND t.tbl = ? AND t.rid = u.r)",
-                        [sorted(rids), a, tbl]).fetchone()[0]
+                if not rids:
+                    continue
+                if tbl != "purchases":  # SQL touches purchases only
+                    out[a] = out.get(a, 0) + len(rids)
+                    continue
+                out[a] = out.get(a, 0) + self.con.execute(
+                    "SELECT count(*) FROM (SELECT unnest(?) AS r) u WHERE NOT EXISTS "
+                    "(SELECT 1 FROM touched t JOIN facts f ON f.rownum = t.rownum WHERE t.aid = ? AND f.id = u.r)",
+                    [sorted(rids), a]).fetchone()[0]
         return out
 
     def exists(self, clause: dict) -> None:
@@ -970,10 +975,9 @@ class _Bulk:
         if rests:  # the records counted per assumption (Judge.touch), per combination of rows
             combos = ", ".join(f"({kk.lit(k)}, {ckk.lit(ck)}, {literal(cm)}, {literal(a)})"
                                for (k, ck, cm), on in sorted(rests.items()) for a in sorted(set(on)))
-            self.touch_sql("purchases",
-                                 f"WITH m AS ({members}) SELECT r.aid, m.id FROM m JOIN (VALUES {combos}) r(k, ck, cm, aid) "
-                                 f"ON r.k = m.k AND r.ck = m.ck AND r.cm = (CASE WHEN m.cm THEN 't' ELSE 'f' END) "
-                                 f"WHERE m.total IS NOT NULL")
+            self.touch_sql(f"WITH m AS ({members}) SELECT r.aid, m.rownum FROM m JOIN (VALUES {combos}) r(k, ck, cm, aid) "
+                           f"ON r.k = m.k AND r.ck = m.ck AND r.cm = (CASE WHEN m.cm THEN 't' ELSE 'f' END) "
+                           f"WHERE m.total IS NOT NULL")
         if "parent" in c:
             stage = "f.st" if clause["per_stage"] else "CAST(NULL AS VARCHAR)"
             for subj_v, yr, st, par in self.con.execute(
