@@ -128,3 +128,101 @@ def test_too_many_unknown_values_leave_the_clause_to_its_listing(data, monkeypat
     gave = _reading(monkeypatch, unknown_stage)
     assert _audit(data).to_dict() == want
     assert None in gave and "KMT-03" not in made
+
+
+# exists (KMT-05): violations of purchases without related records -------------------------------
+
+
+def _made_exists(monkeypatch) -> list:
+    gave: list = []
+    real = violations.made_exists
+
+    def spy(*a, **kw):
+        got = real(*a, **kw)
+        gave.append(None if got is None else len(got[0]))
+        return got
+    monkeypatch.setattr(violations, "made_exists", spy)
+    return gave
+
+
+def _merges(monkeypatch) -> list[tuple[int, int]]:
+    """Spy on merge_grouped: per call, (partnerships whose first purchase was judged per record,
+    partnerships first asked for by a violation made from SQL rows)."""
+    seen: list[tuple[int, int]] = []
+    real = bulk_evaluate._Bulk.merge_grouped
+
+    def spy(self, clause, before, contrib):
+        judged = {(r.party, r.category, r.period) for r in self.run.required[before:]}
+        real(self, clause, before, contrib)
+        keys = {k for _rn, _pid, k in contrib}
+        seen.append((len(judged), len(keys - judged)))
+    monkeypatch.setattr(bulk_evaluate._Bulk, "merge_grouped", spy)
+    return seen
+
+
+def test_exists_violations_made_from_sql_rows_give_the_per_record_report(data, monkeypatch):
+    gave, merges = _made_exists(monkeypatch), _merges(monkeypatch)
+    column = _audit(data).to_dict()
+    assert gave and gave[0] and gave[0] > 100
+    # partnerships asked for by purchases of both ways, merged in file order
+    assert merges and merges[0][0] > 0 and merges[0][1] > 0
+    assert column == _audit(data, path="per-record").to_dict()
+
+
+def test_exists_violations_with_a_remedy_read_differently_are_judged_per_record(data, monkeypatch):
+    want = _audit(data, path="per-record").to_dict()
+    gave = _made_exists(monkeypatch)
+
+    def other_party(node, sql, missing):  # the partnership asked of the buyer, not the supplier
+        return ('p."buyer_id"' if node["op"] == "path" and node["path"] == ["supplier_id"] else sql), missing
+    real = violations.made_exists
+
+    def made(bulk, *a, **kw):
+        scope_value = bulk.scope.value
+        bulk.scope.value = lambda node: other_party(node, *scope_value(node))
+        try:
+            return real(bulk, *a, **kw)
+        finally:
+            del bulk.scope.value
+    monkeypatch.setattr(violations, "made_exists", made)
+    assert _audit(data).to_dict() == want
+    assert gave == [None]
+
+
+def test_exists_violations_below_the_threshold_are_judged_per_record(data, monkeypatch):
+    monkeypatch.setattr(violations, "MIN_ROWS", 10**9)
+    gave = _made_exists(monkeypatch)
+    assert _audit(data).to_dict() == _audit(data, path="per-record").to_dict()
+    assert not gave
+
+
+def test_a_grouped_partnership_takes_its_candidates_from_its_first_purchase_either_way(data, tmp_path, monkeypatch):
+    """With candidates ranked by the purchase's buyer (buyers in different kecamatan), the
+    partnership's first purchase in file order decides its candidates, whichever way it was judged."""
+    import csv
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(pr.BUNDLED_RULES, rules)
+    p5 = rules / "pasal-05.yaml"
+    text = p5.read_text(encoding="utf-8")
+    assert "subject.supplier.kecamatan_code" in text
+    p5.write_text(text.replace("subject.supplier.kecamatan_code", "subject.buyer.kecamatan_code"), encoding="utf-8")
+    moved = tmp_path / "data"
+    shutil.copytree(data, moved)
+    places = ["Sangatta Utara", "Sangatta Selatan", "Bengalon", "Muara Wahau", "Batu Ampar", "Telen"]
+    with open(moved / "parties.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    k = rows[0].index("kecamatan")
+    buyers = [r for r in rows[1:] if r[rows[0].index("kind")] == "perangkat_daerah"]
+    for i, r in enumerate(buyers):
+        r[k] = places[i % len(places)]
+    with open(moved / "parties.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    ruleset = pr.load_ruleset(rules)
+    gave = _made_exists(monkeypatch)
+    column = pr.audit(ruleset, moved, "reference", path="column", all_findings=True).to_dict()
+    assert gave and gave[0]
+    per_record = pr.audit(ruleset, moved, "reference", path="per-record", all_findings=True).to_dict()
+    assert column["required_partnerships"] == per_record["required_partnerships"]
+    assert column == per_record

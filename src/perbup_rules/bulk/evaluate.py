@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import replace
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Callable, Container, Mapping
 from itertools import chain
@@ -862,6 +863,8 @@ class _Bulk:
             if not rel:
                 for cat, s in statuses:
                     expect[(year, stage, cat, s)] += n
+        before = len(self.run.required)
+        made = self.exists_from_sql(clause, rows, labels, chosen, expect, related, rcat, key, kk)
         picked = "FALSE"
         if chosen:
             groups = ", ".join(f"({literal(y)}, {kk.lit(k)}, {literal(rc)}, {literal(rel)})"
@@ -885,6 +888,88 @@ class _Bulk:
                     checked=checked, matches=matches))
         finally:
             self.con.execute("DROP TABLE IF EXISTS linked")
+        if made is not None:
+            self.run.findings.extend(made[0])
+            if clause.get("remedy"):
+                self.merge_grouped(clause, before, made[1])
+
+    def exists_from_sql(self, clause: dict, rows: list[tuple], labels: dict[str, str], chosen: set[tuple],
+                        expect: Counter, related: str, rcat: str, key: str, kk: Key) -> tuple | None:
+        """An exists clause's listed violations of dated purchases without related records, made
+        from SQL rows (:func:`.violations.made_exists`): their groups leave ``chosen`` and their
+        verdicts ``expect``; the findings and what their grouped partnerships are (None: judged
+        per record as the others). ``rows``: (period, stage, row, remedy category, related, count)."""
+        remedy = clause.get("remedy")
+        if (self.data.per_row is not None or self.list_limit is not None or clause["categories"]
+                or (remedy and not remedy.get("grouped"))):
+            return None
+        fast = {(y, k, rc) for y, k, rc, rel in chosen if not rel
+                and labels[k] not in ("no_date", "not_in_force")
+                and self.exists_status(clause, labels[k], None, rc, y) is Status.VIOLATION}
+        n = sum(r[5] for r in rows if not r[4] and (r[0], r[2], r[3]) in fast)
+        if n < violations.MIN_ROWS:
+            return None
+        groups = ", ".join(f"({literal(y)}, {kk.lit(k)}, {literal(rc)})"
+                           for y, k, rc in sorted(fast, key=lambda t: (t[0], t[1], t[2] or "")))
+        where = (f"NOT facts.nodate AND NOT {related} AND EXISTS (SELECT 1 FROM (VALUES {groups}) g(yr, k, rc) "
+                 f"WHERE g.yr = facts.yr AND g.k = {key} AND g.rc IS NOT DISTINCT FROM {rcat})")
+        made = violations.made_exists(self, clause, key.split(".", 1)[1], kk, labels, where)
+        if made is None:
+            return None
+        want: Counter = Counter()
+        for y, st, k, rc, rel, m in rows:
+            if not rel and (y, k, rc) in fast:
+                want[(y, st, None, Status.VIOLATION)] += m
+        if violations.counts(made[0]) != want:
+            raise EngineError(f"{clause['id']}: the violations made from SQL rows {dict(violations.counts(made[0]))} "
+                              f"are not those counted {dict(want)} (bulk path bug)", ENGINE_CONTRACT)
+        chosen.difference_update((y, k, rc, False) for y, k, rc in fast)
+        expect.subtract(want)
+        for e in [e for e, m in expect.items() if m == 0]:
+            del expect[e]
+        self.from_sql[clause["id"]] = len(made[0])
+        return made
+
+    def merge_grouped(self, clause: dict, before: int, contrib: list[tuple[int, str, tuple]]) -> None:
+        """The grouped partnerships of an exists clause (``self.run.required[before:]``, from the
+        purchases judged per record) joined with those the violations made from SQL rows ask for
+        (``contrib``: (rownum, purchase id, (party, category, period))), as the per-record judge
+        groups them in file order: a partnership's evidence is its purchases in file order, and
+        its first purchase gives it its candidates."""
+        from ..atoms import Ctx, Period
+        from ..duties import due_date
+
+        run = self.run
+        judged = run.required[before:]
+        ids = sorted({pid for r in judged for pid in r.evidence})
+        rownum_of = dict(self.con.execute("SELECT id, rownum FROM facts WHERE id IN (SELECT unnest(?))",
+                                          [ids]).fetchall()) if ids else {}
+        entries: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+        first: dict[tuple, tuple[int, Any]] = {}  # key -> (rownum of its first purchase, its partnership)
+        for r in judged:
+            k = (r.party, r.category, r.period)
+            entries[k].extend((rownum_of[pid], pid) for pid in r.evidence)
+            first[k] = (min(rownum_of[pid] for pid in r.evidence), r)
+        for rownum, pid, k in contrib:
+            entries[k].append((rownum, pid))
+        starts = {k: min(e) for k, e in entries.items()}
+        new = {k: rn for k, (rn, _pid) in starts.items() if k not in first or rn < first[k][0]}
+        recs = {}
+        if new:
+            recs = {r.id: r for r in self.records(f"rownum IN ({', '.join(str(rn) for rn in sorted(new.values()))})")[0]}
+        out = []
+        for k, e in entries.items():
+            e.sort()
+            if k in new:
+                rec = recs[starts[k][1]]
+                year = k[2]
+                ctx = Ctx(rec=rec, category=None, period=Period.of(year, due_date(clause, year)), day=rec.date, year=year)
+                need = run.remedy(clause, rec, ctx, None, year, candidates=False)
+                need = run.with_candidates(clause, need, rec)
+            else:
+                need = first[k][1]
+            out.append(replace(need, evidence=tuple(pid for _rn, pid in e)))
+        run.required[before:] = out
 
     def matches(self, clause: dict, where: str) -> Mapping[tuple, tuple] | None:
         """The related records matching each dated purchase judged and category, computed

@@ -193,3 +193,90 @@ def _per_record(bulk: _Bulk, clause: dict, key: str, kk: Key, rownums: list[int]
 def counts(findings: list[Finding]) -> Counter:
     """Per (period, stage, category, status), how many: what ``judge_listed`` checks."""
     return Counter((f.period, f.stage, f.category, f.status) for f in findings)
+
+
+def made_exists(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], where: str,
+                ) -> tuple[list[Finding], list[tuple[int, str, tuple]]] | None:
+    """An ``exists`` clause's violations of purchases without related records (``where``, on
+    ``facts``: dated, none related, their atom rows ``key`` among those whose verdict is a listed
+    violation; a clause without categories whose remedy, if any, is grouped): (the findings, in
+    file order; per finding (rownum, purchase id, the key of the grouped partnership it asks
+    for: party, category, period)); None when they cannot be made here or the per-record check
+    differs. A purchase without related records matches nothing, so its finding is its atom
+    row's (none found: measured 0, itself as evidence) and its remedy's party and category."""
+    from ..explain import ExistsText
+
+    run = bulk.run
+    remedy = clause.get("remedy") or {}
+    try:
+        party_sql = bulk.scope.value(remedy["party"])[0] if remedy.get("party") else "NULL"
+        cat_sql = bulk.scope.value(remedy["category"])[0] if remedy.get("category") else "NULL"
+    except Unsupported:
+        return None
+    joins = " ".join(bulk.scope.joins[a] for a in sorted(bulk.scope.joins))
+    cursor = bulk.con.execute(
+        f"SELECT f.rownum, f.id, f.yr, f.st, f.{key}, {party_sql}, {cat_sql} "
+        f"FROM (SELECT * FROM facts WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum {joins} "
+        f"ORDER BY f.rownum")
+    base = run.base(clause)
+    threshold = str(clause["min_count"])
+    texts: dict[tuple, ExistsText] = {}
+    of_row: dict[Any, str] = {}  # the row as fetched -> its label
+    out: list[Finding] = []
+    append = out.append
+    contrib: list[tuple[int, str, tuple]] = []
+    checked: dict[int, int] = {}  # rownum -> index in out
+    strata: set[tuple] = set()
+    stages: dict[str, str] = {}
+    violation = Status.VIOLATION
+    for rownum, pid, yr, st, rk, party, cat in chain.from_iterable(iter(lambda: cursor.fetchmany(20_000), [])):
+        label = of_row.get(rk)
+        if label is None:
+            label = of_row[rk] = labels[kk.text(rk)]
+        maker = texts.get((label, yr))
+        if maker is None:
+            maker = texts[(label, yr)] = ExistsText(clause, label, yr, None, 0, ())
+        stratum = (rk, yr, party is None, cat is None)
+        if len(checked) < CHECKED_ROWS or stratum not in strata:
+            strata.add(stratum)
+            checked[rownum] = len(out)
+            if len(checked) > MAX_PER_RECORD:
+                return None
+        if st is not None:
+            st = stages.setdefault(st, st)
+        contrib.append((rownum, pid, (party, cat, yr)))
+        append(Finding(
+            subject=pid, subject_kind="purchase", period=yr, stage=st, category=None, status=violation,
+            measured="0", threshold=threshold, evidence=(pid,), explanation=maker.of(pid), **base))
+    if checked:
+        theirs, remedies = _exists_per_record(bulk, clause, key, kk, list(checked))
+        for rownum, i in checked.items():
+            mine = out[i]
+            other = theirs.get(mine.subject)
+            if other is None or other.to_dict() != mine.to_dict():
+                return None
+            if remedy and remedies.get(mine.subject) != contrib[i][2]:
+                return None
+    return out, contrib
+
+
+def _exists_per_record(bulk: _Bulk, clause: dict, key: str, kk: Key, rownums: list[int],
+                       ) -> tuple[dict[str, Finding], dict[str, tuple]]:
+    """What the per-record judge makes of these purchases (whole records, their SQL atom rows
+    given and rechecked; they have no related records): per purchase id its finding and the key
+    (party, category, period) of the grouped partnership it is evidence of. Nothing is kept."""
+    run = bulk.run
+    recs, given = bulk.records(f"rownum IN ({', '.join(map(str, rownums))})", kk.text_sql(key))
+    findings, required = len(run.findings), len(run.required)
+    run.purchases = recs
+    try:
+        carried = Carried()
+        run.exists(clause, given_rows=given, carried=carried)
+        run.finish(carried)
+    finally:
+        run.purchases = []
+    got = {f.subject: f for f in run.findings[findings:]}
+    keys = {pid: (r.party, r.category, r.period) for r in run.required[required:] for pid in r.evidence}
+    del run.findings[findings:]
+    del run.required[required:]
+    return got, keys
