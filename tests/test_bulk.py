@@ -518,6 +518,24 @@ def test_newlines_are_counted_whole_or_up_to_a_stop(tmp_path_factory, parts, sto
     assert _newlines(path) == (data.count(b"\n"), int(data.endswith(b"\n")))
     got = _newlines(path, stop=stop)[0]
     assert got == data.count(b"\n") if data.count(b"\n") < stop else got >= stop
+    # the pass that checks the file is UTF-8 counts them too (the loader takes its counts)
+    from perbup_rules.importers.tables import scan_utf8
+    assert scan_utf8(path, "f.csv")[1:] == (data.count(b"\n"), data.endswith(b"\n"))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"\n", b"\r\n", b"\xc3\xa9"]), max_size=60), st.integers(1, 7))
+def test_the_utf8_check_counts_lines_across_its_chunks(tmp_path_factory, parts, chunk):
+    from perbup_rules.importers import tables
+
+    path = tmp_path_factory.mktemp("nl8") / "f.csv"
+    data = b"".join(parts)
+    path.write_bytes(data)
+    size, tables._CHUNK = tables._CHUNK, chunk  # chunks of a few bytes: LFs and characters cut across them
+    try:
+        assert tables.scan_utf8(path, "f.csv")[1:] == (data.count(b"\n"), data.endswith(b"\n"))
+    finally:
+        tables._CHUNK = size
 
 
 def test_a_folder_is_column_wise_from_column_from_lines(tmp_path):

@@ -306,7 +306,7 @@ def _load_purchases(data: BulkData, reader: _Reader, plan: Plan, table: CsvTable
     # DuckDB skips blank lines that the per-row reader numbers. One line per record (the common
     # case, checked by counting newlines) rules them out without searching for them.
     records = con.execute("SELECT count(*) FROM raw").fetchone()[0]
-    newlines, final = _newlines(table.path)
+    newlines, final = table.newlines, int(table.ends_with_newline)  # as _newlines(table.path) counts
     if newlines != records + final and _has_blank_line(table.path):
         con.execute("DROP TABLE raw")
         raise Fallback("the file has blank lines between records")

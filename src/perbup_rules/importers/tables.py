@@ -75,7 +75,14 @@ def check_utf8(path: Path, display: str) -> str:
     Raises:
         DataError: unreadable_input, located at the line of the first byte that is not UTF-8.
     """
+    return scan_utf8(path, display)[0]
+
+
+def scan_utf8(path: Path, display: str) -> tuple[str, int, bool]:
+    """:func:`check_utf8`, with what the same pass counts: (sha256, how many LF bytes, whether
+    the file ends with one)."""
     h = hashlib.sha256()
+    last = b""
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
     with open_binary(path, display) as fh:
@@ -103,13 +110,14 @@ def check_utf8(path: Path, display: str) -> str:
                     hint=msg("diag.hint.save_utf8_noguess"),
                 ) from None
             line += chunk.count(b"\n")
+            last = chunk[-1:]
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise data_error(
                 errors.UNREADABLE_INPUT, msg("diag.data.utf8_cut"), display, line
             ) from None
-    return h.hexdigest()
+    return h.hexdigest(), line - 1, last == b"\n"
 
 
 def _is_blank(cells: Row) -> bool:
@@ -127,7 +135,8 @@ class CsvTable:
     def __init__(self, path: Path, display: str):
         self.path = path
         self.file = display
-        self.sha256 = check_utf8(path, display)
+        #: the LF bytes of the file and whether it ends with one, counted as it was checked
+        self.sha256, self.newlines, self.ends_with_newline = scan_utf8(path, display)
         self._fh = open(path, encoding="utf-8-sig", newline="")
         try:
             self.delimiter = _sniff_delimiter(self._fh.readline())
