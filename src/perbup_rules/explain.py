@@ -154,7 +154,7 @@ def measured_of(chosen: tuple | None, ctx: Ctx) -> tuple[str | None, str | None]
         return None, None
     _i, left, right = chosen
     lv, rv = left(ctx), right(ctx)
-    return (None if isinstance(lv, Missing) else _plain(lv)), (None if isinstance(rv, Missing) else _plain(rv))
+    return (None if isinstance(lv, Missing) else figure_text(lv)), (None if isinstance(rv, Missing) else figure_text(rv))
 
 
 def _chosen(row: list[str], outside: list[int], applies_logic: dict | None, applies_g: list,
@@ -172,7 +172,9 @@ def _chosen(row: list[str], outside: list[int], applies_logic: dict | None, appl
     return chosen
 
 
-def _plain(v: Any) -> str:
+def figure_text(v: Any) -> str:
+    """A measured or threshold figure as a finding shows it (an exact share to 4 places, rounded
+    down; a date in ISO form; else its text)."""
     if isinstance(v, Fraction):  # an exact share (a report's local_umkk_share): 4 places, rounded down
         q = Decimal(v.numerator) / Decimal(v.denominator)
         return str(q.quantize(Decimal("0.0001"), rounding=ROUND_FLOOR))

@@ -23,12 +23,13 @@ record whose text would read an unknown value (NULL) is judged per record.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..atoms import Compiled
-from ..explain import _plain, measured_chosen, violation_plan
+from ..explain import figure_text, measured_chosen, violation_plan
 from ..findings import Finding, HeldText, Status
 from ..judge import CHECKED_ROWS, Carried, atoms_of
 from .keys import Key
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from .evaluate import _Bulk
 
 
+#: rows fetched at a time
+BATCH = 20_000
 #: at most this many records judged per record (checked, or reading an unknown value) in one call
 MAX_PER_RECORD = 20_000
 #: fewer listed violations than this are judged per record (the usual listing): the query and
@@ -113,11 +116,6 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
             work[kk.value(k)] = (_RowWork(rp, pick, measured), named)
     except Unsupported:
         return None
-    joins = " ".join(bulk.scope.joins[a] for a in sorted(bulk.scope.joins))
-    cursor = bulk.con.execute(
-        f"SELECT f.rownum, f.id, f.yr, f.st, f.{key}{''.join(', ' + s for s in sqls)} "
-        f"FROM (SELECT * FROM facts WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum {joins} "
-        f"ORDER BY f.rownum")
     base = run.base(clause)
     out: list[Finding] = []
     append = out.append
@@ -126,7 +124,7 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
     strata: set[tuple] = set()
     stages: dict[str, str] = {}
     violation = Status.VIOLATION
-    for r in chain.from_iterable(iter(lambda: cursor.fetchmany(20_000), [])):
+    for r in _rows(bulk, key, where, sqls):
         rownum, pid, yr, st, rk = r[:5]
         vals = r[5:]
         rw, named = work[rk]
@@ -140,7 +138,7 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
             continue
         if rw.measured is not None:
             lv, rv = vals[rw.measured[0]], vals[rw.measured[1]]
-            measured, threshold = (None if lv is None else _plain(lv)), (None if rv is None else _plain(rv))
+            measured, threshold = (None if lv is None else figure_text(lv)), (None if rv is None else figure_text(rv))
         else:
             lv = rv = None
             measured = threshold = None
@@ -170,6 +168,18 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
             return None
         out.extend(theirs.values())
     return out
+
+
+def _rows(bulk: _Bulk, key: str, where: str, values: list[str]) -> Iterator[tuple]:
+    """(rownum, id, period, stage, atom row ``key``, *``values``) of the purchases ``where``
+    selects (on ``facts``; ``values``: SQL over the purchase ``p`` and the scope's joins), in file
+    order, fetched in batches."""
+    joins = " ".join(bulk.scope.joins[a] for a in sorted(bulk.scope.joins))
+    cursor = bulk.con.execute(
+        f"SELECT f.rownum, f.id, f.yr, f.st, f.{key}{''.join(', ' + v for v in values)} "
+        f"FROM (SELECT * FROM facts WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum {joins} "
+        f"ORDER BY f.rownum")
+    return chain.from_iterable(iter(lambda: cursor.fetchmany(BATCH), []))
 
 
 def _per_record(bulk: _Bulk, clause: dict, key: str, kk: Key, rownums: list[int]) -> list[Finding]:
@@ -213,11 +223,6 @@ def made_exists(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, 
         cat_sql = bulk.scope.value(remedy["category"])[0] if remedy.get("category") else "NULL"
     except Unsupported:
         return None
-    joins = " ".join(bulk.scope.joins[a] for a in sorted(bulk.scope.joins))
-    cursor = bulk.con.execute(
-        f"SELECT f.rownum, f.id, f.yr, f.st, f.{key}, {party_sql}, {cat_sql} "
-        f"FROM (SELECT * FROM facts WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum {joins} "
-        f"ORDER BY f.rownum")
     base = run.base(clause)
     threshold = str(clause["min_count"])
     texts: dict[tuple, ExistsText] = {}
@@ -229,7 +234,7 @@ def made_exists(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, 
     strata: set[tuple] = set()
     stages: dict[str, str] = {}
     violation = Status.VIOLATION
-    for rownum, pid, yr, st, rk, party, cat in chain.from_iterable(iter(lambda: cursor.fetchmany(20_000), [])):
+    for rownum, pid, yr, st, rk, party, cat in _rows(bulk, key, where, [party_sql, cat_sql]):
         label = of_row.get(rk)
         if label is None:
             label = of_row[rk] = labels[kk.text(rk)]
