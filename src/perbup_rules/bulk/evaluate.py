@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import functools
 import threading
-from dataclasses import replace
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Callable, Container, Mapping
+from dataclasses import replace
 from itertools import chain
 from typing import Any, Iterable, Iterator
 
