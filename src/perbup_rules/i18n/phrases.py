@@ -187,7 +187,6 @@ def sentence(atom: dict, value: str, get: Callable[[dict], Any], lang: str, tabl
         return None
 
     if op == "known":
-        node = {"op": "path", "path": atom["path"]}
         return t(f"op.known.{'t' if value == 't' else 'f'}", lang, left=path_label(atom["path"], table, lang, subject_table))
     if op == "path":
         name = atom["path"][-1]

@@ -281,7 +281,7 @@ def _frame_table(doc, label: str, items: list[str], letters: bool) -> None:
 def to_docx(n: Naskah) -> bytes:
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
     doc = docx.Document()
     sec = doc.sections[0]

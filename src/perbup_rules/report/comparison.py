@@ -112,12 +112,12 @@ def _markdown(cmp: Comparison) -> str:
     out += [f"## 1. Perubahan rumusan ayat / Wording changes ({len(r.texts)})", ""]
     if not r.texts:
         out += ["Tidak ada / none.", ""]
-    for t in r.texts:
-        out += [f"### {t.citation}" + (f" — {', '.join(t.clauses)}" if t.clauses else ""), ""]
-        out += [f"- **Lama / old:** {t.old if t.old is not None else '*(ayat baru / new ayat)*'}",
-                f"- **Baru / new:** {t.new if t.new is not None else '*(ayat dihapus / removed)*'}",
+    for ayat in r.texts:
+        out += [f"### {ayat.citation}" + (f" — {', '.join(ayat.clauses)}" if ayat.clauses else ""), ""]
+        out += [f"- **Lama / old:** {ayat.old if ayat.old is not None else '*(ayat baru / new ayat)*'}",
+                f"- **Baru / new:** {ayat.new if ayat.new is not None else '*(ayat dihapus / removed)*'}",
                 "- **Perubahan / change:** " + " ".join(w if tag == "eq" else f"~~{w}~~" if tag == "del" else f"**{w}**"
-                                                      for tag, w in t.diff()), ""]
+                                                      for tag, w in ayat.diff()), ""]
     out += [f"## 2. Perubahan parameter / Parameter changes ({len(r.params)})", ""]
     if r.params:
         out += ["| parameter | sejak / from | lama / old | baru / new | sumber lama / old source | sumber baru / new source |",
@@ -150,13 +150,13 @@ def _html_doc(cmp: Comparison) -> str:
              f"<h2>1. Perubahan rumusan ayat <small>/ Wording changes</small> ({len(r.texts)})</h2>"]
     if not r.texts:
         parts.append("<p>Tidak ada / none.</p>")
-    for t in r.texts:
+    for ayat in r.texts:
         diff = " ".join(e(w) if tag == "eq" else f"<del>{e(w)}</del>" if tag == "del" else f"<ins>{e(w)}</ins>"
-                        for tag, w in t.diff())
-        parts.append(f"<section class='ayat'><h3>{e(t.citation)}" + (f" <small>{e(', '.join(t.clauses))}</small>" if t.clauses else "")
+                        for tag, w in ayat.diff())
+        parts.append(f"<section class='ayat'><h3>{e(ayat.citation)}" + (f" <small>{e(', '.join(ayat.clauses))}</small>" if ayat.clauses else "")
                      + "</h3><table class='words'>"
-                     f"<tr><th>Lama / old</th><td>{e(t.old) if t.old is not None else '<i>(ayat baru / new ayat)</i>'}</td></tr>"
-                     f"<tr><th>Baru / new</th><td>{e(t.new) if t.new is not None else '<i>(ayat dihapus / removed)</i>'}</td></tr>"
+                     f"<tr><th>Lama / old</th><td>{e(ayat.old) if ayat.old is not None else '<i>(ayat baru / new ayat)</i>'}</td></tr>"
+                     f"<tr><th>Baru / new</th><td>{e(ayat.new) if ayat.new is not None else '<i>(ayat dihapus / removed)</i>'}</td></tr>"
                      f"<tr><th>Perubahan / change</th><td class='redline'>{diff}</td></tr></table></section>")
     parts.append(f"<h2>2. Perubahan parameter <small>/ Parameter changes</small> ({len(r.params)})</h2>")
     if r.params:
@@ -238,16 +238,16 @@ def _docx(cmp: Comparison) -> bytes:
     doc.add_heading(f"1. Perubahan rumusan ayat / Wording changes ({len(r.texts)})", level=1)
     if not r.texts:
         doc.add_paragraph("Tidak ada / none.")
-    for t in r.texts:
-        doc.add_heading(t.citation + (f" — {', '.join(t.clauses)}" if t.clauses else ""), level=2)
+    for ayat in r.texts:
+        doc.add_heading(ayat.citation + (f" — {', '.join(ayat.clauses)}" if ayat.clauses else ""), level=2)
         table = _fixed_table(doc, [Cm(3.2), Cm(22.5)])
         table.add_row()
         table.style = "Table Grid"
-        table.cell(0, 0).text, table.cell(0, 1).text = "Lama / old", t.old if t.old is not None else "(ayat baru / new ayat)"
-        table.cell(1, 0).text, table.cell(1, 1).text = "Baru / new", t.new if t.new is not None else "(ayat dihapus / removed)"
+        table.cell(0, 0).text, table.cell(0, 1).text = "Lama / old", ayat.old if ayat.old is not None else "(ayat baru / new ayat)"
+        table.cell(1, 0).text, table.cell(1, 1).text = "Baru / new", ayat.new if ayat.new is not None else "(ayat dihapus / removed)"
         p = doc.add_paragraph()
         p.add_run("Perubahan (lacak perubahan / tracked changes): ").bold = True
-        _tracked(p, t.diff(), ids)
+        _tracked(p, ayat.diff(), ids)
     doc.add_heading(f"2. Perubahan parameter / Parameter changes ({len(r.params)})", level=1)
     if r.params:
         table = doc.add_table(rows=1, cols=6)
