@@ -281,6 +281,16 @@ class _Bulk:
                                 f"(SELECT * FROM facts WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum"
                                 f"{near} ORDER BY f.rownum").fetchall()
 
+    def facts_rows(self, where: str, values: list[str]) -> Iterator[tuple]:
+        """(rownum, id, period, stage, *``values``) of the purchases ``where`` selects (on
+        ``facts``; ``values``: SQL over ``facts f``, the purchase ``p`` and the scope's joins), in
+        file order, fetched :data:`BATCH` at a time."""
+        joins = " ".join(self.scope.joins[a] for a in sorted(self.scope.joins))
+        return _fetched(self.con.execute(
+            f"SELECT f.rownum, f.id, f.yr, f.st{''.join(', ' + v for v in values)} "
+            f"FROM (SELECT * FROM facts WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum {joins} "
+            f"ORDER BY f.rownum"))
+
     def _narrow_records(self, where: str, key: str | None, span: tuple[int, int] | None,
                         fields: tuple[str, ...], held: bool = False) -> tuple[list, list | None]:
         """:meth:`records` reading only ``fields`` (see there): the same values, as :meth:`records`

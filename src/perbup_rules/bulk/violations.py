@@ -23,8 +23,6 @@ record whose text would read an unknown value (NULL) is judged per record.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +37,6 @@ if TYPE_CHECKING:
     from .evaluate import _Bulk
 
 
-#: rows fetched at a time
-BATCH = 20_000
 #: at most this many records judged per record (checked, or reading an unknown value) in one call
 MAX_PER_RECORD = 20_000
 #: fewer listed violations than this are judged per record (the usual listing): the query and
@@ -124,7 +120,7 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
     strata: set[tuple] = set()
     stages: dict[str, str] = {}
     violation = Status.VIOLATION
-    for r in _rows(bulk, key, where, sqls):
+    for r in bulk.facts_rows(where, [f"f.{key}", *sqls]):
         rownum, pid, yr, st, rk = r[:5]
         vals = r[5:]
         rw, named = work[rk]
@@ -168,18 +164,6 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
             return None
         out.extend(theirs.values())
     return out
-
-
-def _rows(bulk: _Bulk, key: str, where: str, values: list[str]) -> Iterator[tuple]:
-    """(rownum, id, period, stage, atom row ``key``, *``values``) of the purchases ``where``
-    selects (on ``facts``; ``values``: SQL over the purchase ``p`` and the scope's joins), in file
-    order, fetched in batches."""
-    joins = " ".join(bulk.scope.joins[a] for a in sorted(bulk.scope.joins))
-    cursor = bulk.con.execute(
-        f"SELECT f.rownum, f.id, f.yr, f.st, f.{key}{''.join(', ' + v for v in values)} "
-        f"FROM (SELECT * FROM facts WHERE {where}) f JOIN purchases p ON p.rownum = f.rownum {joins} "
-        f"ORDER BY f.rownum")
-    return chain.from_iterable(iter(lambda: cursor.fetchmany(BATCH), []))
 
 
 def _per_record(bulk: _Bulk, clause: dict, key: str, kk: Key, rownums: list[int]) -> list[Finding]:
@@ -234,7 +218,7 @@ def made_exists(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, 
     strata: set[tuple] = set()
     stages: dict[str, str] = {}
     violation = Status.VIOLATION
-    for rownum, pid, yr, st, rk, party, cat in _rows(bulk, key, where, [party_sql, cat_sql]):
+    for rownum, pid, yr, st, rk, party, cat in bulk.facts_rows(where, [f"f.{key}", party_sql, cat_sql]):
         label = of_row.get(rk)
         if label is None:
             label = of_row[rk] = labels[kk.text(rk)]
