@@ -149,14 +149,14 @@ def _merges(monkeypatch) -> list[tuple[int, int]]:
     """Spy on merge_grouped: per call, (partnerships whose first purchase was judged per record,
     partnerships first asked for by a violation made from SQL rows)."""
     seen: list[tuple[int, int]] = []
-    real = bulk_evaluate._Bulk.merge_grouped
+    real = violations.merge_grouped
 
-    def spy(self, clause, before, contrib):
-        judged = {(r.party, r.category, r.period) for r in self.run.required[before:]}
-        real(self, clause, before, contrib)
+    def spy(bulk, clause, key, kk, before, contrib):
+        judged = {(r.party, r.category, r.period) for r in bulk.run.required[before:]}
+        real(bulk, clause, key, kk, before, contrib)
         keys = {k for _rn, _pid, k in contrib}
         seen.append((len(judged), len(keys - judged)))
-    monkeypatch.setattr(bulk_evaluate._Bulk, "merge_grouped", spy)
+    monkeypatch.setattr(violations, "merge_grouped", spy)
     return seen
 
 

@@ -43,7 +43,6 @@ import functools
 import threading
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Callable, Container, Mapping
-from dataclasses import replace
 from itertools import chain
 from typing import Any, Iterable, Iterator
 
@@ -901,7 +900,7 @@ class _Bulk:
         if made is not None:
             self.run.findings.extend(made[0])
             if clause.get("remedy"):
-                self.merge_grouped(clause, before, made[1])
+                violations.merge_grouped(self, clause, f"k_{c['n']}", kk, before, made[1])
 
     def exists_from_sql(self, clause: dict, rows: list[tuple], labels: dict[str, str], chosen: set[tuple],
                         expect: Counter, related: str, rcat: str, key: str, kk: Key) -> tuple | None:
@@ -939,47 +938,6 @@ class _Bulk:
             del expect[e]
         self.from_sql[clause["id"]] = len(made[0])
         return made
-
-    def merge_grouped(self, clause: dict, before: int, contrib: list[tuple[int, str, tuple]]) -> None:
-        """The grouped partnerships of an exists clause (``self.run.required[before:]``, from the
-        purchases judged per record) joined with those the violations made from SQL rows ask for
-        (``contrib``: (rownum, purchase id, (party, category, period))), as the per-record judge
-        groups them in file order: a partnership's evidence is its purchases in file order, and
-        its first purchase gives it its candidates."""
-        from ..atoms import Ctx, Period
-        from ..duties import due_date
-
-        run = self.run
-        judged = run.required[before:]
-        ids = sorted({pid for r in judged for pid in r.evidence})
-        rownum_of = dict(self.con.execute("SELECT id, rownum FROM facts WHERE id IN (SELECT unnest(?))",
-                                          [ids]).fetchall()) if ids else {}
-        entries: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
-        first: dict[tuple, tuple[int, Any]] = {}  # key -> (rownum of its first purchase, its partnership)
-        for r in judged:
-            k = (r.party, r.category, r.period)
-            entries[k].extend((rownum_of[pid], pid) for pid in r.evidence)
-            first[k] = (min(rownum_of[pid] for pid in r.evidence), r)
-        for rownum, pid, k in contrib:
-            entries[k].append((rownum, pid))
-        starts = {k: min(e) for k, e in entries.items()}
-        new = {k: rn for k, (rn, _pid) in starts.items() if k not in first or rn < first[k][0]}
-        recs = {}
-        if new:
-            recs = {r.id: r for r in self.records(f"rownum IN ({', '.join(str(rn) for rn in sorted(new.values()))})")[0]}
-        out = []
-        for k, e in entries.items():
-            e.sort()
-            if k in new:
-                rec = recs[starts[k][1]]
-                year = k[2]
-                ctx = Ctx(rec=rec, category=None, period=Period.of(year, due_date(clause, year)), day=rec.date, year=year)
-                need = run.remedy(clause, rec, ctx, None, year, candidates=False)
-                need = run.with_candidates(clause, need, rec)
-            else:
-                need = first[k][1]
-            out.append(replace(need, evidence=tuple(pid for _rn, pid in e)))
-        run.required[before:] = out
 
     def matches(self, clause: dict, where: str) -> Mapping[tuple, tuple] | None:
         """The related records matching each dated purchase judged and category, computed

@@ -22,11 +22,13 @@ record whose text would read an unknown value (NULL) is judged per record.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..atoms import Compiled
+from ..errors import ENGINE_CONTRACT, EngineError
 from ..explain import figure_text, measured_chosen, violation_plan
 from ..findings import Finding, HeldText, Status
 from ..judge import CHECKED_ROWS, Carried, atoms_of
@@ -153,7 +155,7 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
             explanation=HeldText(entry, pid, shape.slots_of(raw)),
             **({"assumptions": named} if named else {}), **base))
     if per_record:
-        theirs = {f.subject: f for f in _per_record(bulk, clause, key, kk, per_record)}
+        theirs = {f.subject: f for f in judged(bulk, clause, key, kk, per_record)[0]}
         for i in checked.values():
             mine = out[i]
             other = theirs.pop(mine.subject, None)
@@ -166,22 +168,29 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
     return out
 
 
-def _per_record(bulk: _Bulk, clause: dict, key: str, kk: Key, rownums: list[int]) -> list[Finding]:
-    """The findings the per-record judge makes of these purchases (whole records, their SQL atom
-    rows given and rechecked), not counted (the caller's SQL counted them)."""
+def judged(bulk: _Bulk, clause: dict, key: str, kk: Key, rownums: list[int]) -> tuple[list[Finding], list]:
+    """What the per-record judge makes of these purchases (whole records, their SQL atom rows
+    ``key`` given and rechecked): (their findings, the partnerships it asks for). Nothing of it
+    is kept, nor counted: the caller's SQL counted these purchases."""
     run = bulk.run
     recs, given = bulk.records(f"rownum IN ({', '.join(map(str, rownums))})", kk.text_sql(key))
-    before = len(run.findings)
+    findings, required = len(run.findings), len(run.required)
     run.purchases = recs
     run.counting = False
     try:
-        run.each(clause, given_rows=given, carried=Carried())
+        carried = Carried()
+        if clause["kind"] == "exists":
+            run.exists(clause, given_rows=given, carried=carried)
+            run.finish(carried)
+        else:
+            run.each(clause, given_rows=given, carried=carried)
     finally:
         run.counting = True
         run.purchases = []
-    got = run.findings[before:]
-    del run.findings[before:]
-    return got
+    got, asked = run.findings[findings:], run.required[required:]
+    del run.findings[findings:]
+    del run.required[required:]
+    return got, asked
 
 
 def counts(findings: list[Finding]) -> Counter:
@@ -238,7 +247,9 @@ def made_exists(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, 
             subject=pid, subject_kind="purchase", period=yr, stage=st, category=None, status=violation,
             measured="0", threshold=threshold, evidence=(pid,), explanation=maker.of(pid), **base))
     if checked:
-        theirs, remedies = _exists_per_record(bulk, clause, key, kk, list(checked))
+        found, asked = judged(bulk, clause, key, kk, list(checked))
+        theirs = {f.subject: f for f in found}
+        remedies = {pid: (r.party, r.category, r.period) for r in asked for pid in r.evidence}
         for rownum, i in checked.items():
             mine = out[i]
             other = theirs.get(mine.subject)
@@ -249,23 +260,37 @@ def made_exists(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, 
     return out, contrib
 
 
-def _exists_per_record(bulk: _Bulk, clause: dict, key: str, kk: Key, rownums: list[int],
-                       ) -> tuple[dict[str, Finding], dict[str, tuple]]:
-    """What the per-record judge makes of these purchases (whole records, their SQL atom rows
-    given and rechecked; they have no related records): per purchase id its finding and the key
-    (party, category, period) of the grouped partnership it is evidence of. Nothing is kept."""
+def merge_grouped(bulk: _Bulk, clause: dict, key: str, kk: Key, before: int,
+                  contrib: list[tuple[int, str, tuple]]) -> None:
+    """The grouped partnerships of an exists clause (``bulk.run.required[before:]``, from the
+    purchases judged per record) joined with those the violations :func:`made_exists` made ask
+    for (``contrib``: (rownum, purchase id, (party, category, period))), as the per-record judge
+    groups them in file order: a partnership's evidence is its purchases in file order, and its
+    first purchase gives it its candidates (a partnership whose first purchase was made here is
+    asked for by the per-record judge of that purchase, :func:`judged`)."""
     run = bulk.run
-    recs, given = bulk.records(f"rownum IN ({', '.join(map(str, rownums))})", kk.text_sql(key))
-    findings, required = len(run.findings), len(run.required)
-    run.purchases = recs
-    try:
-        carried = Carried()
-        run.exists(clause, given_rows=given, carried=carried)
-        run.finish(carried)
-    finally:
-        run.purchases = []
-    got = {f.subject: f for f in run.findings[findings:]}
-    keys = {pid: (r.party, r.category, r.period) for r in run.required[required:] for pid in r.evidence}
-    del run.findings[findings:]
-    del run.required[required:]
-    return got, keys
+    per_record = run.required[before:]
+    ids = sorted({pid for r in per_record for pid in r.evidence})
+    rownum_of = dict(bulk.con.execute("SELECT id, rownum FROM facts WHERE id IN (SELECT unnest(?))",
+                                      [ids]).fetchall()) if ids else {}
+    entries: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+    first: dict[tuple, tuple[int, Any]] = {}  # key -> (rownum of its first purchase, its partnership)
+    for r in per_record:
+        k = (r.party, r.category, r.period)
+        entries[k].extend((rownum_of[pid], pid) for pid in r.evidence)
+        first[k] = (min(rownum_of[pid] for pid in r.evidence), r)
+    for rownum, pid, k in contrib:
+        entries[k].append((rownum, pid))
+    starts = {k: min(e)[0] for k, e in entries.items()}
+    new = {k: rn for k, rn in starts.items() if k not in first or rn < first[k][0]}
+    asked = {(r.party, r.category, r.period): r
+             for r in judged(bulk, clause, key, kk, sorted(new.values()))[1]} if new else {}
+    out = []
+    for k, e in entries.items():
+        e.sort()
+        need = asked.get(k) if k in new else first[k][1]
+        if need is None:
+            raise EngineError(f"{clause['id']}: the partnership {k} its first purchase asks for per record is "
+                              f"not the one made from SQL rows (bulk path bug)", ENGINE_CONTRACT)
+        out.append(replace(need, evidence=tuple(pid for _rn, pid in e)))
+    run.required[before:] = out
