@@ -632,16 +632,22 @@ class _Bulk:
         for year, stage, k, n in rows:
             if k in chosen:
                 want[(year, stage, None, Status.VIOLATION)] += n
+        self.took_from_sql(clause, made, want, expect)
+        self.run.findings.extend(made)
+        return listed_keys - chosen
+
+    def took_from_sql(self, clause: dict, made: list[Finding], want: Counter, expect: Counter) -> None:
+        """Findings made from SQL rows (:mod:`.violations`) in place of the verdicts SQL counted,
+        ``want`` per (period, stage, category, status): equal, or evaluation stops; ``expect``
+        (what the per-record listing is to find) loses them."""
         if violations.counts(made) != want:
             raise EngineError(f"{clause['id']}: the violations made from SQL rows "
                               f"{dict(violations.counts(made))} are not those counted {dict(want)} (bulk path bug)",
                               ENGINE_CONTRACT)
-        self.run.findings.extend(made)
         self.from_sql[clause["id"]] = len(made)
         expect.subtract(want)
-        for k in [k for k, n in expect.items() if n == 0]:
-            del expect[k]
-        return listed_keys - chosen
+        for e in [e for e, n in expect.items() if n == 0]:
+            del expect[e]
 
     def shown_first(self, clause: dict, key: str, kk: Key, labels: dict[str, str], status_of, category: str | None,
                     extra_where: str, listed_keys: set[str], expect: Counter) -> str:
@@ -922,21 +928,15 @@ class _Bulk:
                            for y, k, rc in sorted(fast, key=lambda t: (t[0], t[1], t[2] or "")))
         where = (f"NOT facts.nodate AND NOT {related} AND EXISTS (SELECT 1 FROM (VALUES {groups}) g(yr, k, rc) "
                  f"WHERE g.yr = facts.yr AND g.k = {key} AND g.rc IS NOT DISTINCT FROM {rcat})")
-        made = violations.made_exists(self, clause, key.split(".", 1)[1], kk, labels, where)
+        made = violations.made_exists(self, clause, f"k_{self.cols[clause['id']]['n']}", kk, labels, where)
         if made is None:
             return None
         want: Counter = Counter()
         for y, st, k, rc, rel, m in rows:
             if not rel and (y, k, rc) in fast:
                 want[(y, st, None, Status.VIOLATION)] += m
-        if violations.counts(made[0]) != want:
-            raise EngineError(f"{clause['id']}: the violations made from SQL rows {dict(violations.counts(made[0]))} "
-                              f"are not those counted {dict(want)} (bulk path bug)", ENGINE_CONTRACT)
+        self.took_from_sql(clause, made[0], want, expect)
         chosen.difference_update((y, k, rc, False) for y, k, rc in fast)
-        expect.subtract(want)
-        for e in [e for e, m in expect.items() if m == 0]:
-            del expect[e]
-        self.from_sql[clause["id"]] = len(made[0])
         return made
 
     def matches(self, clause: dict, where: str) -> Mapping[tuple, tuple] | None:
