@@ -340,8 +340,13 @@ class Judge:
         if self.counting:
             for a in ids:
                 self.assumed.setdefault(a, {}).setdefault(table, set()).add(rid)
+        return self.named(ids)
+
+    def named(self, ids: tuple[str, ...]) -> tuple[str, ...]:
+        """The assumption ids a finding resting on ``ids`` names: those on, sorted (one tuple per
+        set of ids, not one per finding)."""
         named = self._named.get(ids)
-        if named is None:  # one tuple per set of ids, not one per finding
+        if named is None:
             named = self._named[ids] = tuple(sorted(a for a in ids if a not in self.assume_off))
         return named
 

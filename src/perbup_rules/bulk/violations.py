@@ -105,12 +105,7 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
                 field, param = (a["left"], a["right"]) if a["left"]["op"] == "path" else (a["right"], a["left"])
                 measured = (column(field), column(param))
             pick = tuple(column(n) for n in rp.nodes)
-            rests = run.rests(clause, "verdict", row, label)
-            run.counting = False  # the ids a finding names; the caller's SQL counted the records
-            try:
-                named = run.touch(rests, "purchases", "")
-            finally:
-                run.counting = True
+            named = run.named(run.rests(clause, "verdict", row, label))  # SQL counted the records
             work[kk.value(k)] = (_RowWork(rp, pick, measured), named)
     except Unsupported:
         return None
