@@ -145,7 +145,7 @@ class _Shape:
         self.slots = tuple(r for r, ok in enumerate(rp.slot_ok) if ok and types[r] in _TEMPLATED)
         self.fixed = tuple(r for r in range(len(types)) if r not in self.slots)
         simple = all(types[r] in _SELF for r in self.fixed)
-        pick = _picker(self.fixed)
+        pick = picker(self.fixed)
         if simple:  # equal values of one of these types print the same: the values are the key
             self.key_of = pick
         else:
@@ -154,7 +154,7 @@ class _Shape:
                 return None if None in keys else keys
             self.key_of = key_of
         # one slot (the usual: a package's value) is kept as itself, not in a tuple of one
-        self.slots_of = (lambda raw, p=self.slots[0]: raw[p]) if len(self.slots) == 1 else _picker(self.slots)
+        self.slots_of = (lambda raw, p=self.slots[0]: raw[p]) if len(self.slots) == 1 else picker(self.slots)
         self.entries: dict[Any, _Entry] = {}
 
     def entry(self, raw: tuple) -> _Entry:
@@ -169,7 +169,7 @@ class _Shape:
         return e
 
 
-def _picker(positions: tuple[int, ...]) -> Callable[[tuple], tuple]:
+def picker(positions: tuple[int, ...]) -> Callable[[tuple], tuple]:
     """A function picking ``positions`` of a tuple, as a tuple."""
     if not positions:
         return lambda raw: ()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import replace
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..atoms import Compiled
@@ -32,6 +31,7 @@ from ..errors import ENGINE_CONTRACT, EngineError
 from ..explain import figure_text, measured_chosen, violation_plan
 from ..findings import Finding, HeldText, Status
 from ..judge import CHECKED_ROWS, Carried, atoms_of
+from ..violation_text import picker
 from .keys import Key
 from .sql import Unsupported
 
@@ -58,12 +58,11 @@ def _node_key(node: dict) -> tuple:
 class _RowWork:
     """One atom row: its text plan, which read values are its text's and its measured figures'."""
 
-    __slots__ = ("pick", "one", "measured", "rp")
+    __slots__ = ("pick", "measured", "rp")
 
     def __init__(self, rp: Any, pick: tuple[int, ...], measured: tuple[int, int] | None):
         self.rp = rp
-        self.one = len(pick) == 1
-        self.pick = itemgetter(*pick) if pick else (lambda vals: ())
+        self.pick = picker(pick)  # the values its text reads, in the plan's order, as a tuple
         self.measured = measured
 
 
@@ -122,8 +121,6 @@ def made(bulk: _Bulk, clause: dict, key: str, kk: Key, labels: dict[str, str], k
         vals = r[5:]
         rw, named = work[rk]
         raw = rw.pick(vals)
-        if rw.one:
-            raw = (raw,)
         if None in raw:  # the text would read an unknown value: judged per record
             per_record.append(rownum)
             if len(per_record) > MAX_PER_RECORD:
